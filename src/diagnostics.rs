@@ -1,0 +1,207 @@
+//! One diagnostic type for every stage, rendered rustc-style for people, as JSON for machines
+//! and as GitHub Actions annotations for CI.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Fails `tfc check` only with `--deny-warnings`.
+    Warning,
+    /// Always fails.
+    Error,
+}
+
+/// A 1-based line and column (columns count characters, not bytes).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Pos {
+    pub line: usize,
+    pub col: usize,
+}
+
+/// A problem found in a spec, with where it is and what would be valid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable, kebab-case name of the rule, e.g. `fargate-size`.
+    pub code: &'static str,
+    pub message: String,
+    /// The field, as a JSON pointer into the spec (`/tasks/manage/cpu`); empty for the document.
+    pub pointer: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pos: Option<Pos>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(
+        code: &'static str,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            pointer: pointer.into(),
+            pos: None,
+            help: None,
+        }
+    }
+
+    pub fn warning(
+        code: &'static str,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, pointer, message)
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn at(mut self, pos: Option<Pos>) -> Self {
+        self.pos = pos;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Diagnostics of one file, in source order.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    pub file: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileReport {
+    pub fn new(file: impl Into<String>, mut diagnostics: Vec<Diagnostic>) -> Self {
+        diagnostics.sort_by(|a, b| {
+            (a.pos.is_none(), a.pos, &a.pointer).cmp(&(b.pos.is_none(), b.pos, &b.pointer))
+        });
+        diagnostics.dedup();
+        FileReport {
+            file: file.into(),
+            diagnostics,
+        }
+    }
+
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Renders diagnostics the way rustc does: message, `--> file:line:col`, the source line, a caret.
+pub fn render_human(report: &FileReport, source: Option<&str>) -> String {
+    let mut out = String::new();
+    for d in &report.diagnostics {
+        let label = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let _ = writeln!(out, "{label}[{}]: {}", d.code, d.message);
+        match d.pos {
+            Some(pos) => {
+                let _ = writeln!(out, "  --> {}:{}:{}", report.file, pos.line, pos.col);
+                if let Some(line) = source.and_then(|s| s.lines().nth(pos.line - 1)) {
+                    let gutter = pos.line.to_string();
+                    let pad = " ".repeat(gutter.len());
+                    let shown: String = line.chars().take(200).collect();
+                    let caret_pad: String = shown
+                        .chars()
+                        .take(pos.col.saturating_sub(1))
+                        .map(|c| if c == '\t' { '\t' } else { ' ' })
+                        .collect();
+                    let _ = writeln!(out, "{pad} |");
+                    let _ = writeln!(out, "{gutter} | {shown}");
+                    let _ = writeln!(out, "{pad} | {caret_pad}^");
+                }
+            }
+            None => {
+                let _ = writeln!(out, "  --> {}", report.file);
+            }
+        }
+        if let Some(help) = &d.help {
+            let _ = writeln!(out, "  = help: {help}");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Renders GitHub Actions workflow commands (`::error file=…,line=…,col=…::message`).
+pub fn render_github(report: &FileReport) -> String {
+    let mut out = String::new();
+    for d in &report.diagnostics {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut props = format!("file={}", escape_property(&report.file));
+        if let Some(pos) = d.pos {
+            let _ = write!(props, ",line={},col={}", pos.line, pos.col);
+        }
+        let _ = write!(props, ",title=tfc {}", d.code);
+        let mut msg = d.message.clone();
+        if let Some(help) = &d.help {
+            let _ = write!(msg, "\nhelp: {help}");
+        }
+        let _ = writeln!(out, "::{level} {props}::{}", escape_data(&msg));
+    }
+    out
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn human_rendering_points_at_the_column() {
+        let d = Diagnostic::error("fargate-size", "/tasks/a/memory", "bad memory")
+            .at(Some(Pos { line: 2, col: 11 }))
+            .with_help("use 1024");
+        let report = FileReport::new("spec.yaml", vec![d]);
+        let out = render_human(&report, Some("a: 1\n  memory: 3\n"));
+        assert_eq!(
+            out,
+            "error[fargate-size]: bad memory\n  --> spec.yaml:2:11\n  |\n2 |   memory: 3\n  |           ^\n  = help: use 1024\n\n"
+        );
+    }
+
+    #[test]
+    fn github_rendering_escapes_newlines_and_commas() {
+        let d = Diagnostic::warning("x", "", "a\nb").at(Some(Pos { line: 1, col: 2 }));
+        let report = FileReport::new("a,b.yaml", vec![d]);
+        assert_eq!(
+            render_github(&report),
+            "::warning file=a%2Cb.yaml,line=1,col=2,title=tfc x::a%0Ab\n"
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! tfc: compile one YAML spec of EventBridge-triggered ECS Fargate tasks to CloudFormation,
+//! Terraform or CDK.
+//!
+//! The pipeline is a chain of stage functions: [`spec::load::load`] (YAML with locations) →
+//! [`spec::schema_check`] → [`spec::parse`] → [`validate::validate`] → [`model::lower`] →
+//! a target's render. [`check`] and [`compile`] compose them.
+
+pub mod cli;
+pub mod diagnostics;
+pub mod model;
+pub mod spec;
+pub mod targets;
+pub mod validate;
+
+use diagnostics::{Diagnostic, Severity};
+use spec::{Document, Spec};
+
+/// The outcome of checking one spec.
+#[derive(Debug)]
+pub struct Checked {
+    /// The typed spec, when it parsed (it may still have semantic errors).
+    pub spec: Option<Spec>,
+    /// Every problem found, with positions.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn has_warnings(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Warning)
+    }
+}
+
+/// Loads, schema-checks, parses and validates a spec, collecting every problem.
+pub fn check(bytes: &[u8]) -> Checked {
+    let doc = match spec::load::load(bytes) {
+        Ok(doc) => doc,
+        Err(diagnostics) => {
+            return Checked {
+                spec: None,
+                diagnostics,
+            }
+        }
+    };
+    let structural = spec::schema_check(&doc);
+    if !structural.is_empty() {
+        return Checked {
+            spec: None,
+            diagnostics: structural,
+        };
+    }
+    let parsed = match spec::parse(&doc) {
+        Ok(s) => s,
+        Err(diagnostics) => {
+            return Checked {
+                spec: None,
+                diagnostics,
+            }
+        }
+    };
+    let diagnostics = validate::validate(&parsed)
+        .into_iter()
+        .map(|d| locate(&doc, d))
+        .collect();
+    Checked {
+        spec: Some(parsed),
+        diagnostics,
+    }
+}
+
+/// Gives a semantic diagnostic its position: the key for mappings and lists (the field), the
+/// value for scalars.
+fn locate(doc: &Document, d: Diagnostic) -> Diagnostic {
+    if d.pos.is_some() {
+        return d;
+    }
+    let is_container = doc
+        .value
+        .pointer(&d.pointer)
+        .is_some_and(|v| v.is_object() || v.is_array());
+    let pos = if is_container {
+        doc.index.key_pos(&d.pointer)
+    } else {
+        doc.index.value_pos(&d.pointer)
+    };
+    d.at(pos)
+}

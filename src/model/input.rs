@@ -1,0 +1,256 @@
+//! The rule target's input, built once for every target: the RunTask `overrides` object as an
+//! EventBridge input transformer (InputPathsMap + InputTemplate) when values come from the event,
+//! or as a static Input when every override is a literal.
+//!
+//! Placeholder names follow aws-cdk's `EventField.fromPath` (aws-events/lib/input.ts): the path
+//! without its leading non-word characters, every other character outside `[A-Za-z0-9_-]` turned
+//! into `-` (`$.detail.command` → `detail-command`); one path always maps to one key. The template
+//! is compact JSON with each placeholder standing alone as a JSON value, exactly as CDK renders
+//! `{"containerOverrides":[{"name":"web","environment":[{"name":"X","value":<detail-command>}]}]}`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::spec::{CommandOverride, OverrideValue, Overrides};
+
+/// What EventBridge passes to ECS as the RunTask `overrides`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TargetInput {
+    /// Values from the event: an input transformer.
+    Transformer {
+        /// Placeholder name → JSON path in the event.
+        input_paths: BTreeMap<String, String>,
+        /// The overrides JSON with `<placeholder>`s.
+        input_template: String,
+    },
+    /// Literal overrides only: a constant JSON document.
+    Static { input: String },
+}
+
+/// The CDK placeholder name of a JSON path.
+pub fn placeholder_name(path: &str) -> String {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    path.trim_start_matches(|c: char| !is_word(c))
+        .chars()
+        .map(|c| if is_word(c) { c } else { '-' })
+        .collect()
+}
+
+/// A JSON tree whose leaves may be placeholders.
+enum Node {
+    Str(String),
+    Placeholder(String),
+    Array(Vec<Node>),
+    /// Keys in the order written.
+    Object(Vec<(&'static str, Node)>),
+}
+
+impl Node {
+    fn render(&self, out: &mut String) {
+        match self {
+            Node::Str(s) => out.push_str(&json_string(s)),
+            Node::Placeholder(key) => {
+                out.push('<');
+                out.push_str(key);
+                out.push('>');
+            }
+            Node::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.render(out);
+                }
+                out.push(']');
+            }
+            Node::Object(fields) => {
+                out.push('{');
+                for (i, (k, v)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&json_string(k));
+                    out.push(':');
+                    v.render(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+/// A JSON string literal, escaped as `JSON.stringify` does.
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+struct Paths {
+    map: BTreeMap<String, String>,
+}
+
+impl Paths {
+    fn key(&mut self, path: &str) -> String {
+        if let Some((k, _)) = self.map.iter().find(|(_, p)| p.as_str() == path) {
+            return k.clone();
+        }
+        let base = placeholder_name(path);
+        let base = if base.is_empty() {
+            "f".to_string()
+        } else {
+            base
+        };
+        let mut key = base.clone();
+        let mut n = 1;
+        while self.map.contains_key(&key) {
+            n += 1;
+            key = format!("{base}{n}");
+        }
+        self.map.insert(key.clone(), path.to_string());
+        key
+    }
+
+    fn value(&mut self, v: &OverrideValue) -> Node {
+        match v {
+            OverrideValue::Literal(s) => Node::Str(s.clone()),
+            OverrideValue::From(f) => Node::Placeholder(self.key(&f.from)),
+        }
+    }
+}
+
+/// Builds the target input for a container's overrides; `None` when there are none.
+pub fn build_input(container: &str, overrides: &Overrides) -> Option<TargetInput> {
+    let mut paths = Paths {
+        map: BTreeMap::new(),
+    };
+    let mut fields: Vec<(&'static str, Node)> = vec![("name", Node::Str(container.to_string()))];
+    match &overrides.command {
+        Some(CommandOverride::From(f)) => {
+            fields.push(("command", Node::Placeholder(paths.key(&f.from))));
+        }
+        Some(CommandOverride::List(items)) => {
+            let items = items.iter().map(|v| paths.value(v)).collect();
+            fields.push(("command", Node::Array(items)));
+        }
+        None => {}
+    }
+    if !overrides.environment.is_empty() {
+        let env = overrides
+            .environment
+            .iter()
+            .map(|(name, v)| {
+                Node::Object(vec![
+                    ("name", Node::Str(name.clone())),
+                    ("value", paths.value(v)),
+                ])
+            })
+            .collect();
+        fields.push(("environment", Node::Array(env)));
+    }
+    if fields.len() == 1 {
+        return None;
+    }
+    let root = Node::Object(vec![(
+        "containerOverrides",
+        Node::Array(vec![Node::Object(fields)]),
+    )]);
+    let mut text = String::new();
+    root.render(&mut text);
+    Some(if paths.map.is_empty() {
+        TargetInput::Static { input: text }
+    } else {
+        TargetInput::Transformer {
+            input_paths: paths.map,
+            input_template: text,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::FromEvent;
+    use pretty_assertions::assert_eq;
+
+    fn from(p: &str) -> OverrideValue {
+        OverrideValue::From(FromEvent { from: p.into() })
+    }
+
+    #[test]
+    fn seed_matches_cdk_byte_for_byte() {
+        let mut o = Overrides::default();
+        o.environment
+            .insert("MANAGEMENT_COMMAND".into(), from("$.detail.command"));
+        let Some(TargetInput::Transformer {
+            input_paths,
+            input_template,
+        }) = build_input("web", &o)
+        else {
+            panic!("expected a transformer");
+        };
+        assert_eq!(
+            input_paths,
+            BTreeMap::from([("detail-command".to_string(), "$.detail.command".to_string())])
+        );
+        assert_eq!(
+            input_template,
+            r#"{"containerOverrides":[{"name":"web","environment":[{"name":"MANAGEMENT_COMMAND","value":<detail-command>}]}]}"#
+        );
+    }
+
+    #[test]
+    fn literals_only_give_static_input_and_are_escaped() {
+        let mut o = Overrides::default();
+        o.environment
+            .insert("MODE".into(), OverrideValue::Literal("a\"b\\c\n".into()));
+        assert_eq!(
+            build_input("c", &o),
+            Some(TargetInput::Static {
+                input: r#"{"containerOverrides":[{"name":"c","environment":[{"name":"MODE","value":"a\"b\\c\n"}]}]}"#.into()
+            })
+        );
+        assert_eq!(build_input("c", &Overrides::default()), None);
+    }
+
+    #[test]
+    fn command_forms_and_shared_paths() {
+        let mut o = Overrides {
+            command: Some(CommandOverride::List(vec![
+                OverrideValue::Literal("python".into()),
+                from("$.detail.cmd"),
+            ])),
+            ..Overrides::default()
+        };
+        o.environment.insert("A".into(), from("$.detail.cmd"));
+        o.environment.insert("B".into(), from("$.detail['cmd']"));
+        let Some(TargetInput::Transformer {
+            input_paths,
+            input_template,
+        }) = build_input("w", &o)
+        else {
+            panic!("expected a transformer");
+        };
+        assert_eq!(input_paths.len(), 2);
+        assert_eq!(input_paths["detail-cmd"], "$.detail.cmd");
+        assert_eq!(input_paths["detail--cmd--"], "$.detail['cmd']");
+        assert_eq!(
+            input_template,
+            r#"{"containerOverrides":[{"name":"w","command":["python",<detail-cmd>],"environment":[{"name":"A","value":<detail-cmd>},{"name":"B","value":<detail--cmd-->}]}]}"#
+        );
+        let whole = Overrides {
+            command: Some(CommandOverride::From(FromEvent {
+                from: "$.detail.argv".into(),
+            })),
+            ..Overrides::default()
+        };
+        let Some(TargetInput::Transformer { input_template, .. }) = build_input("w", &whole) else {
+            panic!("expected a transformer");
+        };
+        assert_eq!(
+            input_template,
+            r#"{"containerOverrides":[{"name":"w","command":<detail-argv>}]}"#
+        );
+    }
+}

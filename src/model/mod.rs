@@ -1,0 +1,464 @@
+//! The resolved, target-neutral model: defaults merged, names derived, the input transformer
+//! built once. Every backend renders from this and nothing else; it knows no target.
+
+pub mod input;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::spec::{Architecture, Defaults, Network, Overrides, Spec, Task};
+pub use input::{build_input, placeholder_name, TargetInput};
+
+/// Default Fargate CPU units.
+pub const DEFAULT_CPU: u32 = 256;
+/// Default memory, MiB.
+pub const DEFAULT_MEMORY: u32 = 512;
+
+/// A whole deployment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    pub name: String,
+    pub description: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    pub cluster: Cluster,
+    pub tasks: Vec<TaskModel>,
+}
+
+/// The cluster tasks run in.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Cluster {
+    /// Created by the deployment.
+    Create { name: String },
+    /// Named by ARN in the spec.
+    Existing { arn: String, name: String },
+}
+
+/// A role: created by the deployment, or an existing one named by ARN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Role {
+    Create { name: String },
+    Existing { arn: String },
+}
+
+/// Where a secret comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretSource {
+    SecretsManager,
+    SsmParameter,
+}
+
+/// An environment variable read from a secret at start-up.
+#[derive(Debug, Clone, Serialize)]
+pub struct Secret {
+    pub name: String,
+    pub value_from: String,
+    pub source: SecretSource,
+    /// The ARN to grant read access on (a Secrets Manager ARN without a JSON-key suffix).
+    pub resource_arn: String,
+}
+
+/// A private ECR repository the image comes from (the execution role may pull from it).
+#[derive(Debug, Clone, Serialize)]
+pub struct EcrRepository {
+    pub account: String,
+    pub region: String,
+    pub name: String,
+}
+
+/// The log group a created task definition writes to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Log {
+    pub group_name: String,
+    pub retention_days: Option<u32>,
+    pub stream_prefix: String,
+}
+
+/// A task definition created by the deployment.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreatedDefinition {
+    pub family: String,
+    pub image: String,
+    pub ecr_repository: Option<EcrRepository>,
+    pub cpu: u32,
+    pub memory: u32,
+    pub architecture: Architecture,
+    pub command: Option<Vec<String>>,
+    pub entry_point: Option<Vec<String>>,
+    pub environment: BTreeMap<String, String>,
+    pub secrets: Vec<Secret>,
+    pub log: Log,
+    pub task_role: Role,
+    pub execution_role: Role,
+}
+
+/// The task definition a rule runs.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Definition {
+    Create(Box<CreatedDefinition>),
+    /// An existing definition, with the roles it uses where the spec names them.
+    Existing {
+        arn: String,
+        task_role: Option<String>,
+        execution_role: Option<String>,
+    },
+}
+
+/// What starts the task.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Trigger {
+    Pattern {
+        pattern: serde_json::Value,
+        /// Custom bus name or ARN; `None` is the default bus.
+        bus: Option<String>,
+    },
+    Schedule {
+        expression: String,
+    },
+}
+
+/// The target's retry policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct Retry {
+    pub attempts: Option<u32>,
+    pub max_event_age: Option<u32>,
+}
+
+/// One task, its rule and its target.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskModel {
+    pub id: String,
+    pub description: Option<String>,
+    pub container: String,
+    pub definition: Definition,
+    pub network: Network,
+    pub platform_version: String,
+    pub count: u32,
+    pub trigger: Trigger,
+    pub enabled: bool,
+    pub rule_name: String,
+    pub events_role_name: String,
+    /// The overrides as written, for tools that apply them (simulate).
+    pub overrides: Overrides,
+    pub input: Option<TargetInput>,
+    pub retry: Option<Retry>,
+    pub dead_letter_queue: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    pub propagate_tags: bool,
+}
+
+impl TaskModel {
+    /// The roles the events role must be allowed to pass to ECS (execution role first).
+    pub fn pass_roles(&self) -> Vec<Role> {
+        match &self.definition {
+            Definition::Create(d) => vec![d.execution_role.clone(), d.task_role.clone()],
+            Definition::Existing {
+                task_role,
+                execution_role,
+                ..
+            } => execution_role
+                .iter()
+                .chain(task_role.iter())
+                .map(|arn| Role::Existing { arn: arn.clone() })
+                .collect(),
+        }
+    }
+}
+
+/// Applies `defaults` to a task: what `validate` checks and `lower` resolves.
+/// Maps merge key by key (the task wins); other fields are taken
+/// whole from the task when it sets them. A task with `task_definition` takes no container fields
+/// from `defaults`.
+pub fn effective(defaults: Option<&Defaults>, task: &Task) -> Task {
+    let Some(d) = defaults else {
+        return task.clone();
+    };
+    let mut t = task.clone();
+    let existing = t.task_definition.is_some();
+    fn pick<T: Clone>(own: &mut Option<T>, default: &Option<T>) {
+        if own.is_none() {
+            own.clone_from(default);
+        }
+    }
+    fn merge(
+        own: &mut Option<BTreeMap<String, String>>,
+        default: &Option<BTreeMap<String, String>>,
+    ) {
+        if let Some(d) = default {
+            let mut merged = d.clone();
+            merged.extend(own.take().unwrap_or_default());
+            *own = Some(merged);
+        }
+    }
+    if !existing {
+        pick(&mut t.image, &d.image);
+        pick(&mut t.cpu, &d.cpu);
+        pick(&mut t.memory, &d.memory);
+        pick(&mut t.architecture, &d.architecture);
+        pick(&mut t.command, &d.command);
+        pick(&mut t.entry_point, &d.entry_point);
+        pick(&mut t.logging, &d.logging);
+        merge(&mut t.environment, &d.environment);
+        merge(&mut t.secrets, &d.secrets);
+        pick(&mut t.task_role, &d.task_role);
+        pick(&mut t.execution_role, &d.execution_role);
+    }
+    pick(&mut t.container, &d.container);
+    pick(&mut t.network, &d.network);
+    pick(&mut t.platform_version, &d.platform_version);
+    pick(&mut t.count, &d.count);
+    pick(&mut t.retry, &d.retry);
+    pick(&mut t.dead_letter_queue, &d.dead_letter_queue);
+    pick(&mut t.propagate_tags, &d.propagate_tags);
+    merge(&mut t.tags, &d.tags);
+    t
+}
+
+/// Names derived from the spec name and a task id; `validate` checks their limits.
+pub struct Names {
+    pub rule: String,
+    pub family: String,
+    pub log_group: String,
+    pub task_role: String,
+    pub execution_role: String,
+    pub events_role: String,
+}
+
+/// The AWS names tfc gives a task's resources.
+pub fn names(spec_name: &str, task_id: &str) -> Names {
+    let base = format!("{spec_name}-{task_id}");
+    Names {
+        rule: base.clone(),
+        family: base.clone(),
+        log_group: format!("/ecs/{spec_name}/{task_id}"),
+        task_role: format!("{base}-task"),
+        execution_role: format!("{base}-execution"),
+        events_role: format!("{base}-events"),
+    }
+}
+
+/// The last `/`-separated part of an ARN (`…:cluster/main` → `main`).
+pub fn arn_resource_name(arn: &str) -> String {
+    arn.rsplit('/').next().unwrap_or(arn).to_string()
+}
+
+/// The repository of an image in a private ECR registry
+/// (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME[:tag|@digest]`).
+pub fn ecr_repository(image: &str) -> Option<EcrRepository> {
+    let (host, rest) = image.split_once('/')?;
+    let mut parts = host.split('.');
+    let account = parts.next()?;
+    if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    if parts.next()? != "dkr" || parts.next()? != "ecr" {
+        return None;
+    }
+    let region = parts.next()?;
+    let name = rest.split('@').next()?;
+    let name = match name.rsplit_once(':') {
+        Some((n, _)) => n,
+        None => name,
+    };
+    Some(EcrRepository {
+        account: account.to_string(),
+        region: region.to_string(),
+        name: name.to_string(),
+    })
+}
+
+/// Splits a secret reference into its source and the ARN to grant read access on.
+pub fn secret_source(value_from: &str) -> (SecretSource, String) {
+    if value_from.starts_with("arn:") && value_from.split(':').nth(2) == Some("secretsmanager") {
+        // arn:aws:secretsmanager:region:account:secret:name-AbCdEf[:json-key:version-stage:version-id]
+        let arn: Vec<&str> = value_from.split(':').take(7).collect();
+        (SecretSource::SecretsManager, arn.join(":"))
+    } else {
+        (SecretSource::SsmParameter, value_from.to_string())
+    }
+}
+
+/// Lowers a validated spec to the model. Call only after `validate` reported no errors.
+pub fn lower(spec: &Spec) -> Model {
+    let cluster = match &spec.cluster {
+        Some(c) => Cluster::Existing {
+            arn: c.arn.clone(),
+            name: arn_resource_name(&c.arn),
+        },
+        None => Cluster::Create {
+            name: spec.name.clone(),
+        },
+    };
+    let tasks = spec
+        .tasks
+        .iter()
+        .map(|(id, task)| lower_task(spec, id, &effective(spec.defaults.as_ref(), task)))
+        .collect();
+    Model {
+        name: spec.name.clone(),
+        description: spec.description.clone(),
+        tags: spec.tags.clone(),
+        cluster,
+        tasks,
+    }
+}
+
+fn lower_task(spec: &Spec, id: &str, t: &Task) -> TaskModel {
+    let n = names(&spec.name, id);
+    let container = t.container.clone().unwrap_or_else(|| id.to_string());
+    let role = |given: &Option<String>, name: &str| match given {
+        Some(arn) => Role::Existing { arn: arn.clone() },
+        None => Role::Create {
+            name: name.to_string(),
+        },
+    };
+    let definition = match &t.task_definition {
+        Some(arn) => Definition::Existing {
+            arn: arn.clone(),
+            task_role: t.task_role.clone(),
+            execution_role: t.execution_role.clone(),
+        },
+        None => {
+            let image = t.image.clone().unwrap_or_default();
+            let logging = t.logging.clone().unwrap_or_default();
+            Definition::Create(Box::new(CreatedDefinition {
+                family: n.family.clone(),
+                ecr_repository: ecr_repository(&image),
+                image,
+                cpu: t.cpu.unwrap_or(DEFAULT_CPU),
+                memory: t.memory.unwrap_or(DEFAULT_MEMORY),
+                architecture: t.architecture.unwrap_or(Architecture::X86_64),
+                command: t.command.clone(),
+                entry_point: t.entry_point.clone(),
+                environment: t.environment.clone().unwrap_or_default(),
+                secrets: t
+                    .secrets
+                    .iter()
+                    .flatten()
+                    .map(|(name, value_from)| {
+                        let (source, resource_arn) = secret_source(value_from);
+                        Secret {
+                            name: name.clone(),
+                            value_from: value_from.clone(),
+                            source,
+                            resource_arn,
+                        }
+                    })
+                    .collect(),
+                log: Log {
+                    group_name: n.log_group.clone(),
+                    retention_days: logging.retention_days,
+                    stream_prefix: logging.stream_prefix.unwrap_or_else(|| id.to_string()),
+                },
+                task_role: role(&t.task_role, &n.task_role),
+                execution_role: role(&t.execution_role, &n.execution_role),
+            }))
+        }
+    };
+    let trigger = match (&t.trigger.event, &t.trigger.schedule) {
+        (_, Some(expr)) => Trigger::Schedule {
+            expression: expr.clone(),
+        },
+        (event, None) => Trigger::Pattern {
+            pattern: event.clone().unwrap_or_default(),
+            bus: t.trigger.bus.clone(),
+        },
+    };
+    let overrides = t.overrides.clone().unwrap_or_default();
+    let mut tags = spec.tags.clone();
+    tags.extend(t.tags.clone().unwrap_or_default());
+    TaskModel {
+        id: id.to_string(),
+        description: t.description.clone(),
+        input: build_input(&container, &overrides),
+        container,
+        definition,
+        network: t.network.clone().unwrap_or(Network {
+            subnets: Vec::new(),
+            security_groups: Vec::new(),
+            assign_public_ip: false,
+        }),
+        platform_version: t
+            .platform_version
+            .clone()
+            .unwrap_or_else(|| "LATEST".into()),
+        count: t.count.unwrap_or(1),
+        trigger,
+        enabled: t.trigger.enabled.unwrap_or(true),
+        rule_name: n.rule,
+        events_role_name: n.events_role,
+        overrides,
+        retry: t.retry.as_ref().map(|r| Retry {
+            attempts: r.attempts,
+            max_event_age: r.max_event_age,
+        }),
+        dead_letter_queue: t.dead_letter_queue.clone(),
+        tags,
+        propagate_tags: t.propagate_tags.unwrap_or(true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn ecr_images_name_their_repository() {
+        let r =
+            ecr_repository("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:latest").unwrap();
+        assert_eq!(
+            (r.account.as_str(), r.region.as_str(), r.name.as_str()),
+            ("123456789012", "eu-west-1", "team/app")
+        );
+        assert!(ecr_repository("public.ecr.aws/nginx/nginx:1").is_none());
+        assert!(ecr_repository("nginx:latest").is_none());
+    }
+
+    #[test]
+    fn secrets_manager_json_keys_grant_on_the_secret() {
+        let (src, arn) = secret_source(
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf:password::",
+        );
+        assert_eq!(src, SecretSource::SecretsManager);
+        assert_eq!(
+            arn,
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf"
+        );
+        let (src, _) = secret_source("arn:aws:ssm:eu-west-1:123456789012:parameter/db/url");
+        assert_eq!(src, SecretSource::SsmParameter);
+    }
+
+    #[test]
+    fn defaults_merge_maps_and_skip_container_fields_for_existing_definitions() {
+        let d = Defaults {
+            image: Some("img".into()),
+            environment: Some(BTreeMap::from([
+                ("A".into(), "1".into()),
+                ("B".into(), "1".into()),
+            ])),
+            container: Some("web".into()),
+            ..Defaults::default()
+        };
+        let t = Task {
+            environment: Some(BTreeMap::from([("B".into(), "2".into())])),
+            ..Task::default()
+        };
+        let e = effective(Some(&d), &t);
+        assert_eq!(e.image.as_deref(), Some("img"));
+        assert_eq!(e.environment.unwrap()["B"], "2");
+        let existing = Task {
+            task_definition: Some("arn".into()),
+            ..Task::default()
+        };
+        let e = effective(Some(&d), &existing);
+        assert_eq!(e.image, None);
+        assert_eq!(e.environment, None);
+        assert_eq!(e.container.as_deref(), Some("web"));
+    }
+}

@@ -1,0 +1,475 @@
+//! Bytes → a JSON value of the document plus a location index (JSON pointer → line:col).
+//!
+//! Two parsers, each for what it does best:
+//! - `saphyr-parser` (pure-Rust YAML 1.2 event parser with spans) builds the location index and
+//!   finds *every* duplicate key and syntax problem position without building values;
+//! - `serde_norway` (the maintained drop-in fork of the archived `serde_yaml`, same API and
+//!   libyaml-derived parser, with recursion and alias-expansion limits) produces the value.
+//!
+//! Limits guard against hostile input before either parser runs: a size cap, UTF-8, and a
+//! nesting cap enforced by the event pass (which is iterative, so depth cannot overflow a stack).
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, Span};
+use serde_json::{Map, Number, Value};
+
+use crate::diagnostics::{Diagnostic, Pos};
+
+/// Largest spec tfc reads. Real specs are a few KiB; this leaves room for hundreds of tasks.
+pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
+/// Deepest nesting accepted. The spec itself needs about 8 levels; event patterns a few more.
+pub const MAX_DEPTH: usize = 64;
+
+/// Where a node sits in the source.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Loc {
+    /// Position of the mapping key that holds the node, if any.
+    pub key: Option<Pos>,
+    /// Position of the node itself.
+    pub value: Pos,
+}
+
+/// JSON pointer → location, for every node the event pass saw.
+#[derive(Debug, Clone, Default)]
+pub struct LocationIndex {
+    map: HashMap<String, Loc>,
+}
+
+impl LocationIndex {
+    /// The location of `pointer`, or of its nearest ancestor that has one.
+    pub fn find(&self, pointer: &str) -> Option<Loc> {
+        let mut p = pointer;
+        loop {
+            if let Some(loc) = self.map.get(p) {
+                return Some(*loc);
+            }
+            if p.is_empty() {
+                return None;
+            }
+            p = &p[..p.rfind('/').unwrap_or(0)];
+        }
+    }
+
+    /// Position of the value at `pointer` (or its nearest ancestor).
+    pub fn value_pos(&self, pointer: &str) -> Option<Pos> {
+        self.find(pointer).map(|l| l.value)
+    }
+
+    /// Position of the key holding `pointer`, falling back to its value.
+    pub fn key_pos(&self, pointer: &str) -> Option<Pos> {
+        self.find(pointer).map(|l| l.key.unwrap_or(l.value))
+    }
+}
+
+/// A loaded document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub value: Value,
+    pub index: LocationIndex,
+}
+
+/// Appends `segment` to a JSON pointer, escaping `~` and `/` (RFC 6901).
+pub fn pointer_push(pointer: &str, segment: &str) -> String {
+    format!(
+        "{pointer}/{}",
+        segment.replace('~', "~0").replace('/', "~1")
+    )
+}
+
+fn pos_of(span: &Span) -> Pos {
+    Pos {
+        line: span.start.line(),
+        col: span.start.col() + 1,
+    }
+}
+
+/// Loads a spec: every problem that stops parsing is returned, with a position where one exists.
+pub fn load(bytes: &[u8]) -> Result<Document, Vec<Diagnostic>> {
+    if bytes.len() > MAX_SPEC_BYTES {
+        return Err(vec![Diagnostic::error(
+            "too-large",
+            "",
+            format!(
+                "the spec is {} bytes; tfc reads specs of at most {} bytes",
+                bytes.len(),
+                MAX_SPEC_BYTES
+            ),
+        )
+        .with_help("split the tasks over several specs")]);
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            // The prefix is valid UTF-8 by construction.
+            let prefix = String::from_utf8_lossy(valid);
+            let line = prefix.matches('\n').count() + 1;
+            let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            return Err(vec![Diagnostic::error(
+                "encoding",
+                "",
+                format!(
+                    "the spec is not valid UTF-8 (byte offset {})",
+                    e.valid_up_to()
+                ),
+            )
+            .at(Some(Pos { line, col }))
+            .with_help("save the file as UTF-8")]);
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let index = scan_events(text)?;
+    if index.map.is_empty() {
+        return Err(vec![Diagnostic::error("empty", "", "the spec is empty")
+            .at(Some(Pos { line: 1, col: 1 }))
+            .with_help(
+                "start from `version: 1`, `name: …` and `tasks: …`; see `tfc schema`",
+            )]);
+    }
+    let mut yaml: serde_norway::Value = serde_norway::from_str(text).map_err(|e| {
+        let pos = e.location().map(|l| Pos {
+            line: l.line(),
+            col: l.column(),
+        });
+        vec![syntax_error(text, &e.to_string(), pos)]
+    })?;
+    yaml.apply_merge().map_err(|e| {
+        vec![Diagnostic::error(
+            "yaml",
+            "",
+            format!("invalid YAML merge key: {e}"),
+        )]
+    })?;
+    let mut diags = Vec::new();
+    let value = to_json(yaml, "", &index, &mut diags);
+    if diags.is_empty() {
+        Ok(Document { value, index })
+    } else {
+        Err(diags)
+    }
+}
+
+/// A YAML syntax error, made specific when a tab is the cause.
+fn syntax_error(text: &str, message: &str, pos: Option<Pos>) -> Diagnostic {
+    // The parsers report tabs as "found character that cannot start any token" or similar; find
+    // the first tab in indentation at or before the reported line and say so.
+    if let Some(p) = pos {
+        for (i, line) in text.lines().enumerate().take(p.line) {
+            let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
+            if let Some(col) = indent.chars().position(|c| c == '\t') {
+                if i + 1 == p.line || message.contains("tab") {
+                    return Diagnostic::error("tab", "", "a tab character indents this line")
+                        .at(Some(Pos {
+                            line: i + 1,
+                            col: col + 1,
+                        }))
+                        .with_help("YAML indentation must use spaces; replace the tab");
+                }
+            }
+        }
+    }
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .trim_end_matches(',')
+        .to_string();
+    Diagnostic::error("yaml", "", format!("invalid YAML: {message}"))
+        .at(pos)
+        .with_help("fix the YAML syntax here; `tfc check` reads the rest once the file parses")
+}
+
+fn too_deep(pointer: &str, pos: Pos) -> Diagnostic {
+    Diagnostic::error(
+        "too-deep",
+        pointer,
+        format!("the spec nests deeper than {MAX_DEPTH} levels"),
+    )
+    .at(Some(pos))
+    .with_help("a tfc spec needs about ten levels; flatten this structure")
+}
+
+enum Frame {
+    Map {
+        pointer: String,
+        key: Option<(String, Pos)>,
+        seen: HashMap<String, Pos>,
+    },
+    Seq {
+        pointer: String,
+        next: usize,
+    },
+}
+
+/// The event pass: builds the index and reports duplicate keys, depth and syntax errors.
+fn scan_events(text: &str) -> Result<LocationIndex, Vec<Diagnostic>> {
+    let mut index = LocationIndex::default();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut diags = Vec::new();
+    let mut documents = 0;
+    for event in Parser::new_from_str(text) {
+        let (event, span) = match event {
+            Ok(e) => e,
+            Err(e) => {
+                let pos = Pos {
+                    line: e.marker().line(),
+                    col: e.marker().col() + 1,
+                };
+                diags.push(if e.info().contains("recursion limit") {
+                    too_deep("", pos)
+                } else {
+                    syntax_error(text, e.info(), Some(pos))
+                });
+                return Err(diags);
+            }
+        };
+        let pos = pos_of(&span);
+        match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    diags.push(
+                        Diagnostic::error("yaml", "", "the file holds more than one YAML document")
+                            .at(Some(pos))
+                            .with_help("keep one spec per file; remove the `---` separator"),
+                    );
+                    return Err(diags);
+                }
+            }
+            Event::Scalar(..)
+            | Event::Alias(_)
+            | Event::MappingStart(..)
+            | Event::SequenceStart(..) => {
+                let is_container =
+                    matches!(event, Event::MappingStart(..) | Event::SequenceStart(..));
+                // Is this node a mapping key?
+                if let Some(Frame::Map {
+                    key: key @ None,
+                    seen,
+                    pointer,
+                }) = stack.last_mut()
+                {
+                    let name = match &event {
+                        Event::Scalar(s, ..) => s.to_string(),
+                        _ => {
+                            diags.push(
+                                Diagnostic::error(
+                                    "yaml",
+                                    pointer.clone(),
+                                    "only plain scalar mapping keys are supported",
+                                )
+                                .at(Some(pos)),
+                            );
+                            return Err(diags);
+                        }
+                    };
+                    if let Some(first) = seen.get(&name) {
+                        diags.push(
+                            Diagnostic::error(
+                                "duplicate-key",
+                                pointer_push(pointer, &name),
+                                format!("duplicate key `{name}`"),
+                            )
+                            .at(Some(pos))
+                            .with_help(format!(
+                                "`{name}` is already defined at line {}, column {}; YAML keeps only one of them, so remove or rename one",
+                                first.line, first.col
+                            )),
+                        );
+                    } else if name != "<<" {
+                        seen.insert(name.clone(), pos);
+                    }
+                    *key = Some((name, pos));
+                    continue;
+                }
+                let (pointer, key_pos) = match stack.last_mut() {
+                    None => (String::new(), None),
+                    Some(Frame::Map { pointer, key, .. }) => {
+                        let (name, kpos) = key.take().unwrap_or_default();
+                        (pointer_push(pointer, &name), Some(kpos))
+                    }
+                    Some(Frame::Seq { pointer, next }) => {
+                        *next += 1;
+                        (pointer_push(pointer, &(*next - 1).to_string()), None)
+                    }
+                };
+                index.map.entry(pointer.clone()).or_insert(Loc {
+                    key: key_pos,
+                    value: pos,
+                });
+                if is_container {
+                    if stack.len() >= MAX_DEPTH {
+                        diags.push(too_deep(&pointer, pos));
+                        return Err(diags);
+                    }
+                    stack.push(if matches!(event, Event::MappingStart(..)) {
+                        Frame::Map {
+                            pointer,
+                            key: None,
+                            seen: HashMap::new(),
+                        }
+                    } else {
+                        Frame::Seq { pointer, next: 0 }
+                    });
+                }
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    if diags.is_empty() {
+        Ok(index)
+    } else {
+        Err(diags)
+    }
+}
+
+/// Converts a YAML value to JSON, reporting what JSON cannot hold (tags, non-finite numbers,
+/// non-scalar keys).
+fn to_json(
+    value: serde_norway::Value,
+    pointer: &str,
+    index: &LocationIndex,
+    diags: &mut Vec<Diagnostic>,
+) -> Value {
+    use serde_norway::Value as Y;
+    match value {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::Number(i.into())
+            } else if let Some(u) = n.as_u64() {
+                Value::Number(u.into())
+            } else if let Some(f) = n.as_f64().and_then(Number::from_f64) {
+                Value::Number(f)
+            } else {
+                diags.push(
+                    Diagnostic::error("type", pointer, format!("`{n}` is not a finite number"))
+                        .at(index.value_pos(pointer)),
+                );
+                Value::Null
+            }
+        }
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| to_json(v, &pointer_push(pointer, &i.to_string()), index, diags))
+                .collect(),
+        ),
+        Y::Mapping(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                let key = match k {
+                    Y::String(s) => s,
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    Y::Null => "null".to_string(),
+                    _ => {
+                        diags.push(
+                            Diagnostic::error("type", pointer, "mapping keys must be strings")
+                                .at(index.value_pos(pointer)),
+                        );
+                        continue;
+                    }
+                };
+                let child = pointer_push(pointer, &key);
+                let v = to_json(v, &child, index, diags);
+                out.insert(key, v);
+            }
+            Value::Object(out)
+        }
+        Y::Tagged(t) => {
+            diags.push(
+                Diagnostic::error(
+                    "yaml-tag",
+                    pointer,
+                    format!("YAML tag `{}` is not supported", t.tag),
+                )
+                .at(index.value_pos(pointer))
+                .with_help("write plain values; tfc generates `!Ref`/`Fn::` for you"),
+            );
+            Value::Null
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    fn errs(src: &str) -> Vec<Diagnostic> {
+        load(src.as_bytes()).expect_err("should fail")
+    }
+
+    #[test]
+    fn indexes_keys_and_values() {
+        let doc = load(b"a:\n  b: [1, 2]\n  c:\n    - x: 1\n").unwrap();
+        let loc = doc.index.find("/a/b").unwrap();
+        assert_eq!(loc.key, Some(Pos { line: 2, col: 3 }));
+        assert_eq!(loc.value, Pos { line: 2, col: 6 });
+        assert_eq!(
+            doc.index.value_pos("/a/b/1"),
+            Some(Pos { line: 2, col: 10 })
+        );
+        assert_eq!(doc.index.key_pos("/a/c/0/x"), Some(Pos { line: 4, col: 7 }));
+        // Unknown pointers fall back to the nearest ancestor.
+        assert_eq!(
+            doc.index.key_pos("/a/c/0/zzz"),
+            Some(Pos { line: 4, col: 7 })
+        );
+    }
+
+    #[test]
+    fn reports_every_duplicate_key() {
+        let d = errs("a: 1\nb: 2\na: 3\nc:\n  x: 1\n  x: 2\n");
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].code, "duplicate-key");
+        assert_eq!(d[0].pos, Some(Pos { line: 3, col: 1 }));
+        assert_eq!(d[1].pos, Some(Pos { line: 6, col: 3 }));
+        assert_eq!(d[1].pointer, "/c/x");
+    }
+
+    #[test]
+    fn tab_indentation_is_named() {
+        let d = errs("a:\n\tb: 1\n");
+        assert_eq!(d[0].code, "tab");
+        assert_eq!(d[0].pos, Some(Pos { line: 2, col: 1 }));
+    }
+
+    #[test]
+    fn hostile_inputs_are_clean_errors() {
+        assert_eq!(errs("")[0].code, "empty");
+        assert_eq!(errs("# only a comment\n")[0].code, "empty");
+        assert_eq!(load(b"a: \xff\xfe").unwrap_err()[0].code, "encoding");
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        assert_eq!(errs(&deep)[0].code, "too-deep");
+        let big = vec![b'#'; MAX_SPEC_BYTES + 1];
+        assert_eq!(load(&big).unwrap_err()[0].code, "too-large");
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..9 {
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("b{}", i - 1)
+            };
+            bomb.push_str(&format!(
+                "b{i}: &b{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+        }
+        assert_eq!(errs(&bomb)[0].code, "yaml");
+    }
+
+    #[test]
+    fn tags_are_rejected_where_they_stand() {
+        let d = errs("a:\n  b: !Ref X\n");
+        assert_eq!(d[0].code, "yaml-tag");
+        assert_eq!(d[0].pos, Some(Pos { line: 2, col: 6 }));
+    }
+}

@@ -1,0 +1,348 @@
+//! The spec: loading YAML with locations, the JSON Schema, and typed parsing.
+
+pub mod load;
+pub mod types;
+
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+pub use load::{pointer_push, Document, LocationIndex};
+pub use types::*;
+
+use crate::diagnostics::Diagnostic;
+
+/// The JSON Schema (draft 2020-12) of spec v1, generated from the types.
+pub fn schema() -> Value {
+    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let schema = generator.into_root_schema_for::<Spec>();
+    let mut value = serde_json::to_value(schema).unwrap_or(Value::Null);
+    tidy(&mut value);
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert(
+            "description".into(),
+            Value::String(
+                "A tfc spec: ECS Fargate tasks and the EventBridge rules that start them. \
+                 See https://github.com/tfc-dev/tfc#spec-walkthrough."
+                    .into(),
+            ),
+        );
+        add_snippets(obj);
+    }
+    value
+}
+
+/// Unwraps doc-comment line breaks in descriptions (editors re-flow them) and adds a
+/// `markdownDescription` (yaml-language-server and VS Code render it with code spans); drops
+/// schemars' Rust-specific `format: uint32`; and removes the `null` schemars allows for
+/// `Option` fields: an omitted field takes its default, an explicit `null` is a mistake.
+fn tidy(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get("type") {
+                let rest: Vec<Value> = types
+                    .iter()
+                    .filter(|t| t.as_str() != Some("null"))
+                    .cloned()
+                    .collect();
+                if rest.len() == 1 {
+                    map.insert("type".into(), rest[0].clone());
+                }
+            }
+            if let Some(Value::Array(options)) = map.get("anyOf") {
+                let rest: Vec<Value> = options
+                    .iter()
+                    .filter(|o| o.get("type").and_then(Value::as_str) != Some("null"))
+                    .cloned()
+                    .collect();
+                if rest.len() == 1 && options.len() == 2 {
+                    map.remove("anyOf");
+                    if let Value::Object(inner) = &rest[0] {
+                        for (k, v) in inner {
+                            map.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                }
+            }
+            if map
+                .get("format")
+                .and_then(Value::as_str)
+                .is_some_and(|f| f.starts_with("uint") || f.starts_with("int"))
+            {
+                map.remove("format");
+            }
+            if let Some(Value::String(d)) = map.get("description") {
+                let text = d
+                    .split("\n\n")
+                    .map(|para| {
+                        para.split('\n')
+                            .map(str::trim)
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+                map.insert("description".into(), Value::String(text.clone()));
+                map.insert("markdownDescription".into(), Value::String(text));
+            }
+            for v in map.values_mut() {
+                tidy(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(tidy),
+        _ => {}
+    }
+}
+
+/// The schema as `tfc schema` prints it and `schemas/tfc.schema.json` stores it.
+pub fn schema_text() -> String {
+    let mut s = serde_json::to_string_pretty(&schema()).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Editor snippets (yaml-language-server `defaultSnippets`) for a new spec and a new task.
+fn add_snippets(root: &mut serde_json::Map<String, Value>) {
+    root.insert(
+        "defaultSnippets".into(),
+        serde_json::json!([{
+            "label": "tfc spec",
+            "description": "A spec with one event-triggered task",
+            "body": {
+                "version": 1,
+                "name": "${1:my-proj}",
+                "tasks": { "${2:manage}": {
+                    "image": "${3:123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:latest}",
+                    "network": { "subnets": ["${4:subnet-0123456789abcdef0}"] },
+                    "trigger": { "event": { "source": ["${5:com.example.app}"] } }
+                } }
+            }
+        }]),
+    );
+    if let Some(task) = root
+        .get_mut("$defs")
+        .and_then(|d| d.get_mut("Task"))
+        .and_then(Value::as_object_mut)
+    {
+        task.insert(
+            "defaultSnippets".into(),
+            serde_json::json!([
+                {
+                    "label": "event-triggered task",
+                    "description": "A task started by an event, with a value from the event",
+                    "body": {
+                        "image": "${1:123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:latest}",
+                        "command": ["${2:python}", "${3:manage.py}", "${4:migrate}"],
+                        "trigger": { "event": { "source": ["${5:com.example.app}"], "detail-type": ["${6:Run}"] } },
+                        "overrides": { "environment": { "${7:ARG}": { "from": "${8:\\$.detail.arg}" } } }
+                    }
+                },
+                {
+                    "label": "scheduled task",
+                    "description": "A task started on a schedule",
+                    "body": {
+                        "image": "${1:123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:latest}",
+                        "command": ["${2:python}", "${3:manage.py}", "${4:clearsessions}"],
+                        "trigger": { "schedule": "${5:cron(0 3 * * ? *)}" }
+                    }
+                }
+            ]),
+        );
+    }
+}
+
+fn validator() -> Option<&'static jsonschema::Validator> {
+    static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
+    VALIDATOR
+        .get_or_init(|| jsonschema::validator_for(&schema()).ok())
+        .as_ref()
+}
+
+/// Renders a JSON pointer as the dotted field name users know (`tasks.manage.cpu`).
+pub fn field_name(pointer: &str) -> String {
+    if pointer.is_empty() {
+        return "the spec".to_string();
+    }
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Every structural error of the document against the JSON Schema.
+pub fn schema_check(doc: &Document) -> Vec<Diagnostic> {
+    let Some(validator) = validator() else {
+        return vec![Diagnostic::error(
+            "internal",
+            "",
+            "tfc's JSON Schema failed to compile; please report this bug",
+        )];
+    };
+    let schema = schema();
+    let mut out = Vec::new();
+    for err in validator.iter_errors(&doc.value) {
+        let pointer = err.instance_path().as_str().to_string();
+        let field = field_name(&pointer);
+        use jsonschema::error::ValidationErrorKind as K;
+        match err.kind() {
+            K::AdditionalProperties { unexpected } => {
+                let allowed = allowed_properties(
+                    &schema,
+                    err.absolute_keyword_location().map(|u| u.as_str()),
+                );
+                for key in unexpected {
+                    let child = pointer_push(&pointer, key);
+                    let mut d = Diagnostic::error(
+                        "unknown-field",
+                        child.clone(),
+                        format!("unknown field `{key}` in {field}"),
+                    )
+                    .at(doc.index.key_pos(&child));
+                    d = d.with_help(match suggest(key, &allowed) {
+                        Some(s) => {
+                            format!("did you mean `{s}`? valid fields: {}", allowed.join(", "))
+                        }
+                        None => format!("valid fields: {}", allowed.join(", ")),
+                    });
+                    out.push(d);
+                }
+            }
+            K::Required { property } => {
+                let name = property.as_str().unwrap_or_default();
+                out.push(
+                    Diagnostic::error(
+                        "missing-field",
+                        pointer.clone(),
+                        format!("{field} is missing the required field `{name}`"),
+                    )
+                    .at(doc.index.key_pos(&pointer))
+                    .with_help(required_help(name)),
+                );
+            }
+            K::AnyOf { .. } | K::OneOfNotValid { .. } => {
+                out.push(
+                    Diagnostic::error("type", pointer.clone(), format!("{field} has an invalid value"))
+                        .at(doc.index.value_pos(&pointer))
+                        .with_help(if pointer.contains("/overrides/") {
+                            "expected a literal string or `{ from: $.path.in.event }` (command: also a list of those)".to_string()
+                        } else {
+                            "see `tfc schema` for the accepted shapes".to_string()
+                        }),
+                );
+            }
+            K::PropertyNames { error } => {
+                let key = error.instance().as_str().unwrap_or_default().to_string();
+                let child = pointer_push(&pointer, &key);
+                out.push(
+                    Diagnostic::error("name", child.clone(), format!("`{key}` is not a valid key in {field}"))
+                        .at(doc.index.key_pos(&child))
+                        .with_help(if pointer.starts_with("/tasks") && pointer.matches('/').count() == 1 {
+                            "task ids use lower-case letters, digits and dashes and start with a letter".to_string()
+                        } else {
+                            "environment variable names use letters, digits and `_` and do not start with a digit".to_string()
+                        }),
+                );
+            }
+            _ => {
+                let detail = err.to_string();
+                let help = type_help(&pointer, err.kind());
+                let mut d =
+                    Diagnostic::error("schema", pointer.clone(), format!("{field}: {detail}"))
+                        .at(doc.index.value_pos(&pointer));
+                if let Some(h) = help {
+                    d = d.with_help(h);
+                }
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+fn required_help(name: &str) -> String {
+    match name {
+        "trigger" => {
+            "add `trigger:` with `event:` (an event pattern) or `schedule:` (cron/rate)".into()
+        }
+        "version" => "add `version: 1`".into(),
+        "name" => "add `name: my-proj` (lower-case letters, digits, dashes)".into(),
+        "tasks" => "add `tasks:` with at least one task".into(),
+        "subnets" => {
+            "list the subnets the task runs in, e.g. `subnets: [subnet-0123456789abcdef0]`".into()
+        }
+        "from" => "write `{ from: $.detail.field }`".into(),
+        _ => format!("add `{name}`"),
+    }
+}
+
+fn type_help(pointer: &str, kind: &jsonschema::error::ValidationErrorKind) -> Option<String> {
+    use jsonschema::error::ValidationErrorKind as K;
+    match kind {
+        K::Type { .. } if pointer.contains("/environment/") || pointer.contains("/tags/") => {
+            Some("values are strings: quote numbers and booleans, e.g. \"4\" or \"true\"".into())
+        }
+        K::Enum { options } => Some(format!("valid values: {options}")),
+        K::Pattern { pattern } if pointer.contains("/subnets/") => Some(format!(
+            "subnet ids look like subnet-0123456789abcdef0 (pattern {pattern})"
+        )),
+        K::Pattern { pattern } if pointer.contains("/security_groups/") => Some(format!(
+            "security group ids look like sg-0123456789abcdef0 (pattern {pattern})"
+        )),
+        K::Pattern { pattern } => Some(format!("the value must match {pattern}")),
+        _ => None,
+    }
+}
+
+/// The `properties` next to the failing `additionalProperties` keyword.
+fn allowed_properties(schema: &Value, keyword_uri: Option<&str>) -> Vec<String> {
+    let fragment = keyword_uri
+        .and_then(|u| u.split_once('#'))
+        .map(|(_, f)| f.to_string())
+        .unwrap_or_default();
+    let parent = fragment
+        .rsplit_once('/')
+        .map(|(p, _)| p)
+        .unwrap_or_default()
+        .replace("%24", "$");
+    schema
+        .pointer(&parent)
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The closest valid name, if any is close enough to be a typo.
+pub fn suggest<'a>(word: &str, candidates: &'a [String]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c.as_str())
+}
+
+/// Parses the (schema-valid) document into the typed spec.
+pub fn parse(doc: &Document) -> Result<Spec, Vec<Diagnostic>> {
+    serde_path_to_error::deserialize(&doc.value).map_err(|e| {
+        let mut pointer = String::new();
+        for seg in e.path().iter() {
+            use serde_path_to_error::Segment;
+            match seg {
+                Segment::Seq { index } => pointer = pointer_push(&pointer, &index.to_string()),
+                Segment::Map { key } | Segment::Enum { variant: key } => {
+                    pointer = pointer_push(&pointer, key)
+                }
+                Segment::Unknown => {}
+            }
+        }
+        vec![Diagnostic::error(
+            "type",
+            pointer.clone(),
+            format!("{}: {}", field_name(&pointer), e.inner()),
+        )
+        .at(doc.index.value_pos(&pointer))]
+    })
+}

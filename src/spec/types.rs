@@ -1,0 +1,307 @@
+//! The spec v1 types: what users write, typed with serde and documented for the JSON Schema.
+//!
+//! Doc comments on every field become `description`s in `tfc schema`, which editors show on hover.
+//! Structural rules (enums, ranges, patterns, `additionalProperties: false`) live here; rules that
+//! need more than one field (Fargate cpu/memory pairs, cron syntax, event patterns) live in
+//! `crate::validate`.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Pattern of the spec `name` and of task ids: lower-case letters, digits and dashes.
+pub const ID_PATTERN: &str = r"^[a-z][a-z0-9-]*$";
+/// Subnet ids as EC2 (and cfn-lint) accept them.
+pub const SUBNET_PATTERN: &str = r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$";
+/// Security group ids as EC2 (and cfn-lint) accept them.
+pub const SG_PATTERN: &str = r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$";
+/// Retention periods CloudWatch Logs accepts, in days.
+pub const RETENTION_DAYS: [u32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// A tfc spec: ECS Fargate tasks and the EventBridge triggers that start them.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "tfc spec v1",
+    extend("$id" = "https://github.com/tfc-dev/tfc/schemas/tfc.schema.json")
+)]
+pub struct Spec {
+    /// Spec format version. Only `1` exists.
+    #[schemars(range(min = 1, max = 1))]
+    pub version: u32,
+    /// Project name: lower-case letters, digits and dashes, starting with a letter. It prefixes
+    /// every generated AWS name (rules, roles, log groups, the cluster).
+    #[schemars(pattern(r"^[a-z][a-z0-9-]*$"), length(min = 1, max = 32))]
+    pub name: String,
+    /// What these tasks are for; becomes the stack/module description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Tags applied to every taggable resource, merged under each task's own `tags`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// The ECS cluster the tasks run in. Omit it and the spec creates one cluster named after
+    /// `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<Cluster>,
+    /// Values every task inherits unless it sets them itself. Maps (`environment`, `secrets`,
+    /// `tags`) merge key by key, the task's value winning; every other field is replaced whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defaults: Option<Defaults>,
+    /// The tasks, keyed by task id (lower-case letters, digits and dashes). At least one.
+    #[schemars(length(min = 1))]
+    #[schemars(extend("propertyNames" = { "pattern": "^[a-z][a-z0-9-]*$" }))]
+    pub tasks: BTreeMap<String, Task>,
+}
+
+/// An existing ECS cluster.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cluster {
+    /// ARN of an existing ECS cluster, e.g. `arn:aws:ecs:eu-west-1:123456789012:cluster/main`.
+    #[schemars(pattern(
+        r"^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/[A-Za-z0-9_-]{1,255}$"
+    ))]
+    pub arn: String,
+}
+
+/// Declares the task fields shared by `defaults` and each task once, so the two can never
+/// drift apart; `$extra` adds the task-only fields.
+macro_rules! task_struct {
+    ($(#[$meta:meta])* $name:ident { $($extra:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($extra)*
+            /// Name of the container the overrides address. Default: the task id.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(pattern(r"^[A-Za-z0-9_-]{1,255}$"))]
+            pub container: Option<String>,
+            /// Container image, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:latest`.
+            /// Exactly one of `image` and `task_definition` per task.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(length(min = 1, max = 255))]
+            pub image: Option<String>,
+            /// Fargate CPU units. Default 256.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(extend("enum" = [256, 512, 1024, 2048, 4096, 8192, 16384]))]
+            pub cpu: Option<u32>,
+            /// Memory in MiB; must form a valid Fargate pair with `cpu`. Default 512.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(range(min = 512, max = 122880))]
+            pub memory: Option<u32>,
+            /// CPU architecture of the image. Default `x86_64`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub architecture: Option<Architecture>,
+            /// The container command (Docker CMD), one argument per element.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub command: Option<Vec<String>>,
+            /// The container entry point (Docker ENTRYPOINT), one argument per element.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub entry_point: Option<Vec<String>>,
+            /// Environment variables set in the task definition. Values are strings: quote
+            /// numbers and booleans.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }))]
+            pub environment: Option<BTreeMap<String, String>>,
+            /// Environment variables read at start-up from Secrets Manager secret ARNs or SSM
+            /// parameter ARNs. The created execution role may read exactly these.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }))]
+            pub secrets: Option<BTreeMap<String, String>>,
+            /// ARN of the IAM role the task's code runs as. Default: a role is created (no
+            /// permissions) for tasks with an `image`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub task_role: Option<String>,
+            /// ARN of the IAM role ECS uses to pull the image, write logs and read secrets.
+            /// Default: a role is created with exactly those permissions.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub execution_role: Option<String>,
+            /// Container logs: `awslogs` into a log group created for the task.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub logging: Option<Logging>,
+            /// Where the task runs (awsvpc). Required for Fargate, here or in `defaults`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub network: Option<Network>,
+            /// Fargate platform version, `LATEST` or e.g. `1.4.0`. Default `LATEST`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(pattern(r"^(LATEST|[0-9]+\.[0-9]+\.[0-9]+)$"))]
+            pub platform_version: Option<String>,
+            /// Tasks started per trigger, 1–10. Default 1.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(range(min = 1, max = 10))]
+            pub count: Option<u32>,
+            /// How EventBridge retries a failed RunTask.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub retry: Option<Retry>,
+            /// ARN of a standard SQS queue that receives events EventBridge could not deliver.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub dead_letter_queue: Option<String>,
+            /// Tags for this task's resources and the tasks it starts; merged over the spec's `tags`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub tags: Option<BTreeMap<String, String>>,
+            /// Copy the task definition's tags to each started task. Default true.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub propagate_tags: Option<bool>,
+        }
+    };
+}
+
+task_struct!(
+    /// Fields every task inherits unless it sets them itself.
+    Defaults {}
+);
+
+task_struct!(
+    /// One ECS Fargate task and the EventBridge trigger that starts it.
+    Task {
+        /// What the task does; becomes the rule's description.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(length(max = 512))]
+        pub description: Option<String>,
+        /// ARN of an existing task definition to run instead of creating one from `image`.
+        /// Container fields (image, cpu, memory, command, …) may not be set with it, and
+        /// `container` is required.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub task_definition: Option<String>,
+        /// What starts the task: an event pattern or a schedule.
+        pub trigger: Trigger,
+        /// Container overrides filled from the triggering event by the rule's input transformer.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub overrides: Option<Overrides>,
+    }
+);
+
+/// The CPU architecture of a task's image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum Architecture {
+    /// Intel/AMD 64-bit.
+    #[serde(rename = "x86_64")]
+    X86_64,
+    /// Graviton (ARM 64-bit).
+    #[serde(rename = "arm64")]
+    Arm64,
+}
+
+/// Container logging.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Logging {
+    /// Days CloudWatch keeps the logs; one of the periods CloudWatch Logs accepts. Default: never
+    /// expire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("enum" = RETENTION_DAYS))]
+    pub retention_days: Option<u32>,
+    /// Prefix of the log stream names. Default: the task id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[^:*]{1,128}$"))]
+    pub stream_prefix: Option<String>,
+}
+
+/// The awsvpc network configuration of a Fargate task.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// Subnet ids (1–16), e.g. `subnet-0123456789abcdef0`.
+    #[schemars(
+        length(min = 1, max = 16),
+        inner(pattern(r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$"))
+    )]
+    pub subnets: Vec<String>,
+    /// Security group ids (0–5), e.g. `sg-0123456789abcdef0`. Default: the VPC's default group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 5), inner(pattern(r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$")))]
+    pub security_groups: Vec<String>,
+    /// Give the task a public IP (needed to pull images from a public subnet without a NAT).
+    /// Default false.
+    #[serde(default)]
+    pub assign_public_ip: bool,
+}
+
+/// What starts a task: exactly one of `event` and `schedule`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    /// An EventBridge event pattern, written exactly as AWS documents it: every leaf is an array
+    /// of values or operator objects (`prefix`, `suffix`, `anything-but`, `numeric`, `exists`,
+    /// `cidr`, `equals-ignore-case`, `wildcard`, `$or`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
+    #[schemars(extend("examples" = [{ "source": ["com.example.app"], "detail-type": ["Run"], "detail": { "subject": ["execute"] } }]))]
+    pub event: Option<serde_json::Value>,
+    /// A schedule expression (UTC): `cron(min hour day-of-month month day-of-week year)` or
+    /// `rate(value unit)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^(cron|rate)\(.*\)$"))]
+    #[schemars(extend("examples" = ["cron(0 3 * * ? *)", "rate(1 hour)"]))]
+    pub schedule: Option<String>,
+    /// Event triggers only: the name or ARN of a custom event bus. Default: the account's
+    /// default bus.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bus: Option<String>,
+    /// Whether the rule is enabled. Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
+/// Container overrides sent with each RunTask, filled from the triggering event.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Overrides {
+    /// Environment variables to set for this run: a literal string, or `{ from: $.path }` to copy
+    /// a string from the event.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }))]
+    pub environment: BTreeMap<String, OverrideValue>,
+    /// The command for this run: `{ from: $.path }` takes a whole array of strings from the event
+    /// (no shell involved), or a list mixing literal strings and `{ from: $.path }` elements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<CommandOverride>,
+}
+
+/// A literal string or a value copied from the event.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OverrideValue {
+    /// A literal string.
+    Literal(String),
+    /// A value copied from the triggering event.
+    From(FromEvent),
+}
+
+/// A reference to a value in the triggering event.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FromEvent {
+    /// A JSON path into the event, rooted at `$`, e.g. `$.detail.command`.
+    #[schemars(pattern(r"^\$(\.[A-Za-z0-9_-]+|\[[0-9]+\])*$"))]
+    pub from: String,
+}
+
+/// The command override.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CommandOverride {
+    /// The whole command is an array of strings taken from the event.
+    From(FromEvent),
+    /// Literal arguments mixed with values from the event.
+    List(Vec<OverrideValue>),
+}
+
+/// EventBridge retry policy for the target.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Retry {
+    /// Maximum retry attempts, 0–185. Default 185.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 185))]
+    pub attempts: Option<u32>,
+    /// Maximum age of an event in seconds before it is dropped, 60–86400. Default 86400.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 60, max = 86400))]
+    pub max_event_age: Option<u32>,
+}

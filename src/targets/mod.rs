@@ -1,0 +1,1 @@
+//! Backends: one file per target, each rendering the model through its own templates.

@@ -1,0 +1,599 @@
+//! Semantic rules that the JSON Schema cannot express: Fargate sizes, schedules, event patterns,
+//! override paths, ARNs, generated-name limits, and the shell-injection warning. No target
+//! knowledge: every rule is an AWS rule.
+
+pub mod pattern;
+pub mod schedule;
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::diagnostics::Diagnostic;
+use crate::model::{self, effective, TargetInput};
+use crate::spec::{pointer_push, CommandOverride, OverrideValue, Spec, Task};
+
+/// Longest IAM role and EventBridge rule name.
+pub const MAX_NAME: usize = 64;
+/// Longest InputTemplate / RunTask overrides document.
+pub const MAX_INPUT: usize = 8192;
+/// Most entries in an InputPathsMap.
+pub const MAX_INPUT_PATHS: usize = 100;
+
+/// The memory sizes (MiB) Fargate accepts for a CPU size (ECS developer guide, "Task CPU and
+/// memory"); empty for an unknown CPU size.
+pub fn fargate_memory(cpu: u32) -> Vec<u32> {
+    let (from, to, step) = match cpu {
+        256 => return vec![512, 1024, 2048],
+        512 => (1024, 4096, 1024),
+        1024 => (2048, 8192, 1024),
+        2048 => (4096, 16384, 1024),
+        4096 => (8192, 30720, 1024),
+        8192 => (16384, 61440, 4096),
+        16384 => (32768, 122880, 8192),
+        _ => return Vec::new(),
+    };
+    (from..=to).step_by(step).collect()
+}
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| {
+        Regex::new(pattern).unwrap_or_else(|_| Regex::new("$^").expect("trivial regex"))
+    })
+}
+
+macro_rules! arn_regex {
+    ($name:ident, $pattern:expr) => {
+        fn $name() -> &'static Regex {
+            static CELL: OnceLock<Regex> = OnceLock::new();
+            re(&CELL, $pattern)
+        }
+    };
+}
+
+arn_regex!(
+    task_definition_arn,
+    r"^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task-definition/[A-Za-z0-9_-]{1,255}(:[0-9]+)?$"
+);
+arn_regex!(
+    role_arn,
+    r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/([\x21-\x7e]*/)?[A-Za-z0-9+=,.@_-]{1,64}$"
+);
+arn_regex!(
+    sqs_arn,
+    r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,80}$"
+);
+arn_regex!(
+    secret_arn,
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?$"
+);
+arn_regex!(
+    ssm_arn,
+    r"^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_.\-/]+$"
+);
+arn_regex!(bus_name, r"^[A-Za-z0-9._\-/]{1,256}$");
+arn_regex!(
+    bus_arn,
+    r"^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9._\-/]{1,256}$"
+);
+arn_regex!(json_path, r"^\$(\.[A-Za-z0-9_-]+|\[[0-9]+\])+$");
+arn_regex!(placeholder_like, r"<[^<>]*>");
+
+/// The account id of an ARN, when it has one.
+pub fn arn_account(arn: &str) -> Option<&str> {
+    arn.split(':').nth(4).filter(|a| a.len() == 12)
+}
+
+/// Every semantic problem of a schema-valid spec; pointers only (the caller adds positions).
+pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (id, task) in &spec.tasks {
+        let at = pointer_push("/tasks", id);
+        check_task(spec, id, task, &at, &mut out);
+    }
+    out
+}
+
+fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnostic>) {
+    let t = effective(spec.defaults.as_ref(), own);
+    let field = |name: &str| pointer_push(at, name);
+
+    // Image or existing task definition.
+    match (&own.task_definition, &t.image) {
+        (Some(_), _) => {
+            let container_fields = [
+                ("image", own.image.is_some()),
+                ("cpu", own.cpu.is_some()),
+                ("memory", own.memory.is_some()),
+                ("architecture", own.architecture.is_some()),
+                ("command", own.command.is_some()),
+                ("entry_point", own.entry_point.is_some()),
+                ("environment", own.environment.is_some()),
+                ("secrets", own.secrets.is_some()),
+                ("logging", own.logging.is_some()),
+            ];
+            for (name, set) in container_fields {
+                if set {
+                    out.push(
+                        Diagnostic::error(
+                            "existing-definition",
+                            field(name),
+                            format!("tasks.{id}.{name} cannot be set with `task_definition`"),
+                        )
+                        .with_help("an existing task definition already fixes its containers; remove this field or remove `task_definition` and use `image`"),
+                    );
+                }
+            }
+            if t.container.is_none() {
+                out.push(
+                    Diagnostic::error(
+                        "existing-definition",
+                        at,
+                        format!("tasks.{id} uses `task_definition` but names no `container`"),
+                    )
+                    .with_help("add `container: NAME`, the name of the container in that task definition the overrides address"),
+                );
+            }
+            if t.task_role.is_none() && t.execution_role.is_none() {
+                out.push(
+                    Diagnostic::warning(
+                        "existing-definition-roles",
+                        field("task_definition"),
+                        format!("tasks.{id} names neither `task_role` nor `execution_role` of its existing task definition"),
+                    )
+                    .with_help("the events role may then pass no role (`iam:PassRole`), so RunTask fails with AccessDenied if the definition uses roles; name the roles it uses"),
+                );
+            }
+        }
+        (None, None) => out.push(
+            Diagnostic::error("image", at, format!("tasks.{id} has neither `image` nor `task_definition`"))
+                .with_help("set `image:` (here or in `defaults`) to create a task definition, or `task_definition:` to run an existing one"),
+        ),
+        (None, Some(_)) => {}
+    }
+
+    // Fargate size.
+    if own.task_definition.is_none() {
+        let cpu = t.cpu.unwrap_or(model::DEFAULT_CPU);
+        let memory = t.memory.unwrap_or(model::DEFAULT_MEMORY);
+        let valid = fargate_memory(cpu);
+        if !valid.is_empty() && !valid.contains(&memory) {
+            let ptr = if own.memory.is_some() || own.cpu.is_none() {
+                field("memory")
+            } else {
+                field("cpu")
+            };
+            out.push(
+                Diagnostic::error(
+                    "fargate-size",
+                    ptr,
+                    format!("Fargate has no {cpu} CPU / {memory} MiB size (tasks.{id})"),
+                )
+                .with_help(format!(
+                    "with cpu {cpu}, memory must be one of {}",
+                    list(&valid)
+                )),
+            );
+        }
+        if cpu >= 8192 {
+            if let Some(v) = t.platform_version.as_deref().filter(|v| *v != "LATEST") {
+                if version_lt(v, "1.4.0") {
+                    out.push(
+                        Diagnostic::error(
+                            "fargate-size",
+                            field("platform_version"),
+                            format!(
+                                "{cpu} CPU units need Fargate platform 1.4.0 or later, not {v}"
+                            ),
+                        )
+                        .with_help("use `platform_version: LATEST` or 1.4.0"),
+                    );
+                }
+            }
+        }
+    }
+
+    // Network.
+    if t.network.is_none() {
+        out.push(
+            Diagnostic::error("network", at, format!("tasks.{id} has no `network`"))
+                .with_help("Fargate tasks need subnets: set `network: { subnets: [subnet-…], security_groups: [sg-…] }` here or in `defaults`"),
+        );
+    }
+
+    // ARNs.
+    let arn_checks: [(&str, &Option<String>, &Regex, &str); 3] = [
+        (
+            "task_definition",
+            &own.task_definition,
+            task_definition_arn(),
+            "arn:aws:ecs:REGION:ACCOUNT:task-definition/FAMILY[:REVISION]",
+        ),
+        (
+            "task_role",
+            &t.task_role,
+            role_arn(),
+            "arn:aws:iam::ACCOUNT:role/NAME",
+        ),
+        (
+            "execution_role",
+            &t.execution_role,
+            role_arn(),
+            "arn:aws:iam::ACCOUNT:role/NAME",
+        ),
+    ];
+    for (name, value, regex, shape) in arn_checks {
+        if let Some(v) = value {
+            if !regex.is_match(v) {
+                let ptr = if own_has(own, name) {
+                    field(name)
+                } else {
+                    pointer_push("/defaults", name)
+                };
+                out.push(
+                    Diagnostic::error(
+                        "arn",
+                        ptr,
+                        format!("`{v}` is not a valid {} ARN", name.replace('_', " ")),
+                    )
+                    .with_help(format!("expected {shape}")),
+                );
+            }
+        }
+    }
+    if let Some(q) = &t.dead_letter_queue {
+        let ptr = if own.dead_letter_queue.is_some() {
+            field("dead_letter_queue")
+        } else {
+            "/defaults/dead_letter_queue".to_string()
+        };
+        if q.ends_with(".fifo") {
+            out.push(
+                Diagnostic::error("arn", ptr, format!("`{q}` is a FIFO queue; EventBridge dead-letter queues must be standard queues"))
+                    .with_help("create a standard SQS queue for undeliverable events"),
+            );
+        } else if !sqs_arn().is_match(q) {
+            out.push(
+                Diagnostic::error("arn", ptr, format!("`{q}` is not a valid SQS queue ARN"))
+                    .with_help("expected arn:aws:sqs:REGION:ACCOUNT:QUEUE"),
+            );
+        } else if let Some(dlq_account) = arn_account(q) {
+            let others: BTreeSet<&str> = spec_accounts(spec, &t).into_iter().collect();
+            if others.iter().any(|a| *a != dlq_account) {
+                out.push(
+                    Diagnostic::warning("dlq-account", ptr, format!("the dead-letter queue is in account {dlq_account}, other resources of this spec in {}", others.into_iter().collect::<Vec<_>>().join(", ")))
+                        .with_help("tfc adds the queue policy that lets EventBridge send to it only when the stack deploys into the queue's account; otherwise add a policy allowing events.amazonaws.com sqs:SendMessage with aws:SourceArn = the rule ARN to the queue yourself"),
+                );
+            }
+        }
+    }
+    for (name, value) in t.secrets.iter().flatten() {
+        if !secret_arn().is_match(value) && !ssm_arn().is_match(value) {
+            let ptr = pointer_push(&field("secrets"), name);
+            out.push(
+                Diagnostic::error("arn", ptr, format!("secret `{name}` is not a Secrets Manager secret ARN or an SSM parameter ARN"))
+                    .with_help("expected arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf[:json-key::] or arn:aws:ssm:REGION:ACCOUNT:parameter/NAME"),
+            );
+        }
+    }
+
+    // Trigger.
+    let trig = field("trigger");
+    match (&t.trigger.event, &t.trigger.schedule) {
+        (Some(_), Some(_)) => out.push(
+            Diagnostic::error("trigger", trig.clone(), format!("tasks.{id}.trigger has both `event` and `schedule`"))
+                .with_help("a rule has either an event pattern or a schedule: keep one, or split the task in two"),
+        ),
+        (None, None) => out.push(
+            Diagnostic::error("trigger", trig.clone(), format!("tasks.{id}.trigger has neither `event` nor `schedule`"))
+                .with_help("add `event:` with an event pattern, or `schedule: cron(0 3 * * ? *)` / `rate(1 hour)`"),
+        ),
+        (Some(pattern), None) => {
+            for p in pattern::check_pattern(pattern) {
+                let ptr = format!("{}{}", pointer_push(&trig, "event"), p.pointer);
+                let d = match p.level {
+                    pattern::Level::Error => Diagnostic::error("event-pattern", ptr, p.message),
+                    pattern::Level::Warning => Diagnostic::warning("event-pattern", ptr, p.message),
+                };
+                out.push(match p.help {
+                    Some(h) => d.with_help(h),
+                    None => d,
+                });
+            }
+        }
+        (None, Some(expr)) => {
+            if let Err(e) = schedule::parse_schedule(expr) {
+                out.push(Diagnostic::error("schedule", pointer_push(&trig, "schedule"), e.message).with_help(e.help));
+            }
+            if t.trigger.bus.is_some() {
+                out.push(
+                    Diagnostic::error("bus", pointer_push(&trig, "bus"), "schedules run only on the default event bus")
+                        .with_help("remove `bus`, or trigger the task with an event pattern on that bus"),
+                );
+            }
+        }
+    }
+    if let Some(bus) = &t.trigger.bus {
+        if !bus_name().is_match(bus) && !bus_arn().is_match(bus) {
+            out.push(
+                Diagnostic::error("bus", pointer_push(&trig, "bus"), format!("`{bus}` is not an event bus name or ARN"))
+                    .with_help("a name uses letters, digits and . _ - / (up to 256), an ARN looks like arn:aws:events:REGION:ACCOUNT:event-bus/NAME"),
+            );
+        }
+    }
+
+    check_overrides(id, &t, at, out);
+    check_names(spec, id, &t, at, out);
+    check_shell(id, &t, at, out);
+}
+
+fn own_has(own: &Task, name: &str) -> bool {
+    match name {
+        "task_role" => own.task_role.is_some(),
+        "execution_role" => own.execution_role.is_some(),
+        _ => true,
+    }
+}
+
+/// Accounts named by the spec's ARNs and ECR images, besides dead-letter queues.
+fn spec_accounts<'a>(spec: &'a Spec, t: &'a Task) -> Vec<&'a str> {
+    let mut arns: Vec<&str> = Vec::new();
+    if let Some(c) = &spec.cluster {
+        arns.push(&c.arn);
+    }
+    for v in [&t.task_definition, &t.task_role, &t.execution_role]
+        .into_iter()
+        .flatten()
+    {
+        arns.push(v);
+    }
+    let mut accounts: Vec<&str> = arns.into_iter().filter_map(arn_account).collect();
+    if let Some(img) = &t.image {
+        if let Some(acct) = img
+            .split('.')
+            .next()
+            .filter(|a| a.len() == 12 && a.chars().all(|c| c.is_ascii_digit()))
+        {
+            accounts.push(acct);
+        }
+    }
+    accounts
+}
+
+fn check_overrides(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
+    let Some(o) = &t.overrides else { return };
+    let base = pointer_push(at, "overrides");
+    let mut paths: Vec<(String, String)> = Vec::new();
+    for (name, v) in &o.environment {
+        let ptr = pointer_push(&pointer_push(&base, "environment"), name);
+        if let OverrideValue::From(f) = v {
+            paths.push((pointer_push(&ptr, "from"), f.from.clone()));
+        }
+    }
+    match &o.command {
+        Some(CommandOverride::From(f)) => paths.push((
+            pointer_push(&pointer_push(&base, "command"), "from"),
+            f.from.clone(),
+        )),
+        Some(CommandOverride::List(items)) => {
+            for (i, v) in items.iter().enumerate() {
+                if let OverrideValue::From(f) = v {
+                    let ptr = pointer_push(
+                        &pointer_push(&pointer_push(&base, "command"), &i.to_string()),
+                        "from",
+                    );
+                    paths.push((ptr, f.from.clone()));
+                }
+            }
+        }
+        None => {}
+    }
+    for (ptr, path) in &paths {
+        if !json_path().is_match(path) {
+            out.push(
+                Diagnostic::error("override-path", ptr.clone(), format!("`{path}` is not a JSON path into the event"))
+                    .with_help("write a `$`-rooted path of field names and indices, e.g. `$.detail.command` or `$.resources[0]`"),
+            );
+        } else if model::placeholder_name(path)
+            .to_ascii_uppercase()
+            .starts_with("AWS")
+        {
+            out.push(
+                Diagnostic::error("override-path", ptr.clone(), format!("`{path}` gives the placeholder name `{}`, and EventBridge reserves names starting with AWS", model::placeholder_name(path)))
+                    .with_help("read the value from a field whose name does not start with AWS"),
+            );
+        }
+    }
+    let container = t.container.clone().unwrap_or_else(|| id.to_string());
+    match model::build_input(&container, o) {
+        Some(TargetInput::Transformer {
+            input_paths,
+            input_template,
+        }) => {
+            if input_paths.len() > MAX_INPUT_PATHS {
+                out.push(
+                    Diagnostic::error("override-path", base.clone(), format!("tasks.{id}.overrides reads {} distinct event paths; an input transformer holds at most {MAX_INPUT_PATHS}", input_paths.len()))
+                        .with_help("pass a whole object or array from the event instead of its fields one by one"),
+                );
+            }
+            if input_template.chars().count() > MAX_INPUT {
+                out.push(
+                    Diagnostic::error("override-size", base.clone(), format!("tasks.{id}.overrides make an input template of {} characters; EventBridge allows {MAX_INPUT}", input_template.chars().count()))
+                        .with_help("move literal values into the task's `environment`; only event values need overrides"),
+                );
+            }
+            for (name, v) in &o.environment {
+                if let OverrideValue::Literal(s) = v {
+                    if placeholder_like().is_match(s) {
+                        out.push(
+                            Diagnostic::error("override-literal", pointer_push(&pointer_push(&base, "environment"), name), format!("the literal `{s}` contains `<…>`, which EventBridge's input transformer reads as a placeholder"))
+                                .with_help("move this value into the task's `environment`, where it is not part of the input template"),
+                        );
+                    }
+                }
+            }
+        }
+        Some(TargetInput::Static { input }) if input.chars().count() > MAX_INPUT => out.push(
+            Diagnostic::error(
+                "override-size",
+                base,
+                format!(
+                    "tasks.{id}.overrides are {} characters; RunTask allows {MAX_INPUT}",
+                    input.chars().count()
+                ),
+            )
+            .with_help("move literal values into the task's `environment`"),
+        ),
+        _ => {}
+    }
+}
+
+fn check_names(spec: &Spec, id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
+    let n = model::names(&spec.name, id);
+    let mut names = vec![("rule", n.rule), ("events role", n.events_role)];
+    if t.task_definition.is_none() {
+        if t.task_role.is_none() {
+            names.push(("task role", n.task_role));
+        }
+        if t.execution_role.is_none() {
+            names.push(("execution role", n.execution_role));
+        }
+    }
+    for (what, name) in names {
+        if name.len() > MAX_NAME {
+            out.push(
+                Diagnostic::error("name-length", at, format!("the generated {what} name `{name}` is {} characters; AWS allows {MAX_NAME}", name.len()))
+                    .with_help(format!("shorten the spec `name` or the task id `{id}` by {} characters", name.len() - MAX_NAME)),
+            );
+        }
+    }
+}
+
+/// Warns when a value from the event reaches a shell: anyone who can put events on the bus
+/// can then run commands in the task.
+fn check_shell(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
+    let Some(o) = &t.overrides else { return };
+    let argv: Vec<String> = t
+        .entry_point
+        .iter()
+        .flatten()
+        .chain(t.command.iter().flatten())
+        .cloned()
+        .collect();
+    let shells = [
+        "sh",
+        "bash",
+        "/bin/sh",
+        "/bin/bash",
+        "/usr/bin/env sh",
+        "dash",
+        "zsh",
+        "ash",
+    ];
+    let script = argv.windows(3).find_map(|w| {
+        (shells.contains(&w[0].as_str()) && w[1].starts_with('-') && w[1].ends_with('c'))
+            .then(|| w[2].clone())
+    });
+    let help = "anyone who can put events on the bus can run commands in this task; pass the event's argv with `command: { from: $.detail.argv }` (no shell), or validate the value in your code";
+    if let Some(script) = script {
+        for (name, v) in &o.environment {
+            if matches!(v, OverrideValue::From(_))
+                && (script.contains(&format!("${name}"))
+                    || script.contains(&format!("${{{name}}}")))
+            {
+                out.push(
+                    Diagnostic::warning(
+                        "shell-injection",
+                        pointer_push(
+                            &pointer_push(&pointer_push(at, "overrides"), "environment"),
+                            name,
+                        ),
+                        format!(
+                            "tasks.{id}: the event value in `{name}` reaches a shell (`{}`)",
+                            script
+                        ),
+                    )
+                    .with_help(help),
+                );
+            }
+        }
+    }
+    if let Some(CommandOverride::List(items)) = &o.command {
+        let literal = |i: usize| match items.get(i) {
+            Some(OverrideValue::Literal(s)) => Some(s.as_str()),
+            _ => None,
+        };
+        for (i, v) in items.iter().enumerate() {
+            if matches!(v, OverrideValue::From(_))
+                && i >= 2
+                && literal(i - 1).is_some_and(|f| f.starts_with('-') && f.ends_with('c'))
+                && literal(i - 2).is_some_and(|s| shells.contains(&s))
+            {
+                out.push(
+                    Diagnostic::warning(
+                        "shell-injection",
+                        pointer_push(
+                            &pointer_push(&pointer_push(at, "overrides"), "command"),
+                            &i.to_string(),
+                        ),
+                        format!("tasks.{id}: an event value is the script of a shell"),
+                    )
+                    .with_help(help),
+                );
+            }
+        }
+    }
+}
+
+fn version_lt(a: &str, b: &str) -> bool {
+    let parse = |s: &str| {
+        s.split('.')
+            .map(|p| p.parse::<u32>().unwrap_or(0))
+            .collect::<Vec<_>>()
+    };
+    parse(a) < parse(b)
+}
+
+fn list(values: &[u32]) -> String {
+    values
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn fargate_table() {
+        assert_eq!(fargate_memory(256), vec![512, 1024, 2048]);
+        assert_eq!(fargate_memory(512), vec![1024, 2048, 3072, 4096]);
+        assert_eq!(fargate_memory(4096).last(), Some(&30720));
+        assert_eq!(fargate_memory(8192).len(), 12);
+        assert_eq!(fargate_memory(16384).first(), Some(&32768));
+        assert!(fargate_memory(300).is_empty());
+    }
+
+    #[test]
+    fn arn_shapes() {
+        assert!(role_arn().is_match("arn:aws:iam::123456789012:role/my-proj-task"));
+        assert!(role_arn().is_match("arn:aws:iam::123456789012:role/service/x"));
+        assert!(!role_arn().is_match("arn:aws:iam::123456789012:user/x"));
+        assert!(task_definition_arn()
+            .is_match("arn:aws:ecs:eu-west-1:123456789012:task-definition/reindex:7"));
+        assert!(
+            secret_arn().is_match("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf")
+        );
+        assert!(secret_arn()
+            .is_match("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf:password::"));
+        assert!(ssm_arn().is_match("arn:aws:ssm:eu-west-1:123456789012:parameter/app/db"));
+        assert!(json_path().is_match("$.detail.command"));
+        assert!(json_path().is_match("$.resources[0]"));
+        assert!(!json_path().is_match("$"));
+        assert!(!json_path().is_match("detail.command"));
+    }
+}
