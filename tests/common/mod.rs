@@ -1,0 +1,57 @@
+//! Helpers shared by the integration tests: the binary, the examples, the pinned validators.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The `tfc` binary under test.
+pub fn tfc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tfc"))
+}
+
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every example folder's spec, sorted.
+pub fn example_specs() -> Vec<PathBuf> {
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
+        .expect("examples/")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("spec.yaml"))
+        .filter(|p| p.exists())
+        .collect();
+    specs.sort();
+    specs
+}
+
+/// The folder `scripts/test` installs the pinned validators into. Tests that need them are
+/// `#[ignore]`d under plain `cargo test` and run by `scripts/test`; when they run, a missing
+/// validator is a failure, never a skip.
+pub fn tools() -> PathBuf {
+    std::env::var_os("TFC_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join(".tools"))
+}
+
+/// A Python validator's executable from .tools/venv, or a failing test that says how to get it.
+pub fn python_tool(name: &str) -> PathBuf {
+    let p = tools().join("venv/bin").join(name);
+    assert!(
+        p.exists(),
+        "{} is missing: run scripts/test, which installs the pinned validators",
+        p.display()
+    );
+    p
+}
+
+/// A Node validator's directory (`.tools/node`) for `node` scripts to resolve packages from.
+pub fn node_modules() -> PathBuf {
+    let p = tools().join("node/node_modules");
+    assert!(
+        p.exists(),
+        "{} is missing: run scripts/test, which installs the pinned validators",
+        p.display()
+    );
+    p
+}
