@@ -33,9 +33,10 @@ fn schema_describes_every_property_and_closes_every_object() {
                 missing.push(format!("{path}: additionalProperties is not false"));
             }
             for (k, p) in props {
-                if !p
-                    .get("description")
-                    .is_some_and(|d| d.as_str().is_some_and(|s| !s.is_empty()))
+                if p.get("description")
+                    .and_then(|d| d.as_str())
+                    .unwrap_or("")
+                    .is_empty()
                 {
                     missing.push(format!("{path}/properties/{k}: no description"));
                 }
