@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostics::{render_github, render_human, Diagnostic, FileReport};
+use crate::targets::{Format, Layout, OutputFile, Target};
 
 /// Exit code: the spec is invalid (or output is stale).
 pub const EXIT_INVALID: u8 = 1;
@@ -44,6 +45,28 @@ pub enum Command {
         /// Fail (exit 1) on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+    },
+    /// Compile a spec to CloudFormation, Terraform or CDK.
+    ///
+    /// Without -o the output goes to stdout. With -o FILE (a name with an extension) the single
+    /// document is written there; with -o DIR the target's files are written inside DIR. Nothing
+    /// is written when the spec has errors (exit 1, the same diagnostics as `tfc check`).
+    #[command(
+        after_help = "Examples:\n  tfc compile spec.yaml --target cloudformation > template.yaml\n  tfc compile spec.yaml --target cfn --format json -o template.json\n  tfc compile spec.yaml --target cloudformation -o deploy/"
+    )]
+    Compile {
+        /// The spec file.
+        #[arg(value_name = "SPEC")]
+        spec: PathBuf,
+        /// What to generate.
+        #[arg(long, short, value_enum)]
+        target: Target,
+        /// Where to write: a file (has an extension) or a directory.
+        #[arg(long, short, value_name = "PATH")]
+        output: Option<PathBuf>,
+        /// Output format, for targets that have more than one.
+        #[arg(long, value_enum, default_value_t = Format::Yaml)]
+        format: Format,
     },
     /// Print the JSON Schema (draft 2020-12) of the spec, for editors and check-jsonschema.
     #[command(
@@ -83,6 +106,12 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Model { spec } => model(&spec),
+        Command::Compile {
+            spec,
+            target,
+            output,
+            format,
+        } => compile(&spec, target, output.as_deref(), format),
     }
 }
 
@@ -191,5 +220,90 @@ fn model(path: &Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(code) => code,
+    }
+}
+
+/// Where compiled output goes.
+enum Destination<'a> {
+    Stdout,
+    File(&'a Path),
+    Directory(&'a Path),
+}
+
+fn destination(output: Option<&Path>) -> Destination<'_> {
+    match output {
+        None => Destination::Stdout,
+        Some(p) if p.is_dir() => Destination::Directory(p),
+        Some(p) if p.extension().is_some() => Destination::File(p),
+        Some(p) => Destination::Directory(p),
+    }
+}
+
+fn compile(path: &Path, target: Target, output: Option<&Path>, format: Format) -> ExitCode {
+    let spec = match load_valid(path) {
+        Ok((spec, warnings)) => {
+            if !warnings.is_empty() {
+                let report = FileReport::new(path.display().to_string(), warnings);
+                print_reports(
+                    &[(report, std::fs::read_to_string(path).ok())],
+                    ReportFormat::Human,
+                );
+            }
+            spec
+        }
+        Err(code) => return code,
+    };
+    let model = crate::model::lower(&spec);
+    let dest = destination(output);
+    let layout = match dest {
+        Destination::Directory(_) => Layout::Directory,
+        _ => Layout::Single,
+    };
+    let files = match target.backend().render(&model, layout, format) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    match write_output(&dest, &files) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn write_output(dest: &Destination<'_>, files: &[OutputFile]) -> Result<(), String> {
+    match dest {
+        Destination::Stdout => {
+            let mut out = std::io::stdout().lock();
+            for f in files {
+                out.write_all(f.contents.as_bytes())
+                    .map_err(|e| format!("cannot write to stdout: {e}"))?;
+            }
+            Ok(())
+        }
+        Destination::File(path) => match files {
+            [one] => std::fs::write(path, &one.contents)
+                .map_err(|e| format!("cannot write {}: {e}", path.display())),
+            _ => Err(format!(
+                "this target writes {} files; give -o a directory",
+                files.len()
+            )),
+        },
+        Destination::Directory(dir) => {
+            for f in files {
+                let path = dir.join(&f.path);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+                }
+                std::fs::write(&path, &f.contents)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
+            Ok(())
+        }
     }
 }

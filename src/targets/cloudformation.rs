@@ -1,0 +1,694 @@
+//! CloudFormation: the resources aws-cdk's L2 constructs (`FargateTaskDefinition`,
+//! `events.Rule`, `targets.EcsTask`) synthesize for each task, with readable, stable logical ids
+//! (`ManageTaskDefinition`, `ManageRule`, …) and pseudo parameters for account, region and
+//! partition.
+//!
+//! The view model is built as JSON values by small `convert_*` functions (intrinsics in their
+//! long form, `Ref`/`Fn::GetAtt`/`Fn::Sub`, so no YAML tags are needed); the templates in
+//! `templates/cloudformation/` lay the document out and every value passes through the `yaml`
+//! or `json` filter, which serialise (and so escape) it.
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use super::{
+    environment, generated_by, pascal, yaml, Backend, Format, Layout, OutputFile, RenderError,
+};
+use crate::model::{
+    Cluster, CreatedDefinition, Definition, Model, Role, SecretSource, TargetInput, TaskModel,
+    Trigger,
+};
+
+/// `templates/cloudformation/template.yaml.j2`.
+pub const TEMPLATE_YAML: &str = "cloudformation/template.yaml.j2";
+/// `templates/cloudformation/template.json.j2`.
+pub const TEMPLATE_JSON: &str = "cloudformation/template.json.j2";
+
+const TEMPLATES: [(&str, &str); 2] = [
+    (
+        TEMPLATE_YAML,
+        include_str!("../../templates/cloudformation/template.yaml.j2"),
+    ),
+    (
+        TEMPLATE_JSON,
+        include_str!("../../templates/cloudformation/template.json.j2"),
+    ),
+];
+
+/// The logical id of the cluster tfc creates.
+pub const CLUSTER_ID: &str = "Cluster";
+
+/// The CloudFormation backend.
+pub struct CloudFormation;
+
+/// One resource of the view model.
+#[derive(Debug, Serialize)]
+struct Resource {
+    id: String,
+    body: Value,
+}
+
+/// A task's resources, under a comment naming the task.
+#[derive(Debug, Serialize)]
+struct TaskGroup {
+    comment: String,
+    resources: Vec<Resource>,
+}
+
+/// The template's view model.
+#[derive(Debug, Serialize)]
+struct View {
+    header: String,
+    description: String,
+    conditions: Map<String, Value>,
+    shared: Vec<Resource>,
+    tasks: Vec<TaskGroup>,
+    outputs: Map<String, Value>,
+}
+
+impl View {
+    /// The whole template as one JSON document (the JSON format, and tests).
+    fn document(&self) -> Value {
+        let mut resources = Map::new();
+        for r in self
+            .shared
+            .iter()
+            .chain(self.tasks.iter().flat_map(|t| &t.resources))
+        {
+            resources.insert(r.id.clone(), r.body.clone());
+        }
+        let mut doc = Map::new();
+        doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        doc.insert("Description".into(), json!(self.description));
+        if !self.conditions.is_empty() {
+            doc.insert("Conditions".into(), Value::Object(self.conditions.clone()));
+        }
+        doc.insert("Resources".into(), Value::Object(resources));
+        doc.insert("Outputs".into(), Value::Object(self.outputs.clone()));
+        Value::Object(doc)
+    }
+}
+
+impl Backend for CloudFormation {
+    fn render(
+        &self,
+        model: &Model,
+        _layout: Layout,
+        format: Format,
+    ) -> Result<Vec<OutputFile>, RenderError> {
+        let view = convert_model(model);
+        let mut env = environment(&TEMPLATES)?;
+        env.add_filter(
+            "yaml",
+            |v: minijinja::Value, indent: usize| -> Result<String, minijinja::Error> {
+                let v: Value = serde_json::to_value(&v).map_err(|e| {
+                    minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
+                })?;
+                Ok(yaml::to_yaml(&v, indent))
+            },
+        );
+        env.add_filter(
+            "yaml_scalar",
+            |v: minijinja::Value| -> Result<String, minijinja::Error> {
+                let v: Value = serde_json::to_value(&v).map_err(|e| {
+                    minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
+                })?;
+                Ok(yaml::scalar(&v))
+            },
+        );
+        env.add_filter(
+            "json_pretty",
+            |v: minijinja::Value| -> Result<String, minijinja::Error> {
+                serde_json::to_string_pretty(&v).map_err(|e| {
+                    minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
+                })
+            },
+        );
+        let (name, path) = match format {
+            Format::Yaml => (TEMPLATE_YAML, "template.yaml"),
+            Format::Json => (TEMPLATE_JSON, "template.json"),
+        };
+        let contents = env.get_template(name)?.render(minijinja::context! {
+            view => &view,
+            document => view.document(),
+        })?;
+        Ok(vec![OutputFile {
+            path: path.into(),
+            contents,
+        }])
+    }
+}
+
+fn sub(s: &str) -> Value {
+    json!({ "Fn::Sub": s })
+}
+
+fn get_att(id: &str, attr: &str) -> Value {
+    json!({ "Fn::GetAtt": [id, attr] })
+}
+
+fn reference(id: &str) -> Value {
+    json!({ "Ref": id })
+}
+
+fn tags(tags: &std::collections::BTreeMap<String, String>) -> Value {
+    Value::Array(
+        tags.iter()
+            .map(|(k, v)| json!({"Key": k, "Value": v}))
+            .collect(),
+    )
+}
+
+/// Adds `Tags` when there are any.
+fn with_tags(
+    mut props: Map<String, Value>,
+    t: &std::collections::BTreeMap<String, String>,
+) -> Map<String, Value> {
+    if !t.is_empty() {
+        props.insert("Tags".into(), tags(t));
+    }
+    props
+}
+
+fn resource(id: String, kind: &str, props: Map<String, Value>) -> Resource {
+    Resource {
+        id,
+        body: json!({ "Type": kind, "Properties": props }),
+    }
+}
+
+fn assume_role(service: &str) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Service": service },
+            "Action": "sts:AssumeRole"
+        }]
+    })
+}
+
+fn role_resource(
+    id: String,
+    name: &str,
+    service: &str,
+    t: &std::collections::BTreeMap<String, String>,
+) -> Resource {
+    let mut props = Map::new();
+    props.insert("RoleName".into(), json!(name));
+    props.insert("AssumeRolePolicyDocument".into(), assume_role(service));
+    resource(id, "AWS::IAM::Role", with_tags(props, t))
+}
+
+fn policy_resource(id: String, role_id: &str, statements: Vec<Value>) -> Resource {
+    let mut props = Map::new();
+    props.insert("PolicyName".into(), json!(id));
+    props.insert(
+        "PolicyDocument".into(),
+        json!({ "Version": "2012-10-17", "Statement": statements }),
+    );
+    props.insert("Roles".into(), json!([reference(role_id)]));
+    resource(id, "AWS::IAM::Policy", props)
+}
+
+/// The ARN of a role: `Fn::GetAtt` for created roles, the literal for existing ones.
+fn role_arn(role: &Role, id: &str) -> Value {
+    match role {
+        Role::Create { .. } => get_att(id, "Arn"),
+        Role::Existing { arn } => json!(arn),
+    }
+}
+
+fn convert_model(model: &Model) -> View {
+    let mut shared = Vec::new();
+    let mut outputs = Map::new();
+    let mut conditions = Map::new();
+    let (cluster_arn, cluster_name) = match &model.cluster {
+        Cluster::Create { name } => {
+            let mut props = Map::new();
+            props.insert("ClusterName".into(), json!(name));
+            shared.push(resource(
+                CLUSTER_ID.into(),
+                "AWS::ECS::Cluster",
+                with_tags(props, &model.tags),
+            ));
+            (get_att(CLUSTER_ID, "Arn"), format!("${{{CLUSTER_ID}}}"))
+        }
+        Cluster::Existing { arn, name } => (json!(arn), sub_escape(name)),
+    };
+    outputs.insert(
+        "ClusterArn".into(),
+        json!({ "Description": "ARN of the ECS cluster the tasks run in", "Value": cluster_arn }),
+    );
+    let tasks = model
+        .tasks
+        .iter()
+        .map(|task| {
+            convert_task(
+                task,
+                &cluster_arn,
+                &cluster_name,
+                &mut outputs,
+                &mut conditions,
+            )
+        })
+        .collect();
+    View {
+        header: generated_by(),
+        description: model.description.clone().unwrap_or_else(|| {
+            format!(
+                "{}: ECS Fargate tasks started by EventBridge (tfc)",
+                model.name
+            )
+        }),
+        conditions,
+        shared,
+        tasks,
+        outputs,
+    }
+}
+
+fn convert_task(
+    task: &TaskModel,
+    cluster_arn: &Value,
+    cluster_name: &str,
+    outputs: &mut Map<String, Value>,
+    conditions: &mut Map<String, Value>,
+) -> TaskGroup {
+    let p = pascal(&task.id);
+    let mut resources = Vec::new();
+    let task_def_arn = match &task.definition {
+        Definition::Create(def) => {
+            convert_definition(task, def, &p, &mut resources);
+            reference(&format!("{p}TaskDefinition"))
+        }
+        Definition::Existing { arn, .. } => json!(arn),
+    };
+    let events_role = format!("{p}EventsRole");
+    let events_policy = format!("{p}EventsRolePolicy");
+    resources.push(role_resource(
+        events_role.clone(),
+        &task.events_role_name,
+        "events.amazonaws.com",
+        &task.tags,
+    ));
+    resources.push(policy_resource(
+        events_policy.clone(),
+        &events_role,
+        events_statements(task, &p, &task_def_arn, cluster_arn, cluster_name),
+    ));
+    let rule = format!("{p}Rule");
+    resources.push(Resource {
+        id: rule.clone(),
+        body: json!({
+            "Type": "AWS::Events::Rule",
+            // The role's policy must exist before the first event is delivered.
+            "DependsOn": [events_policy],
+            "Properties": convert_rule(task, &p, &task_def_arn, cluster_arn),
+        }),
+    });
+    if let Some(queue) = &task.dead_letter_queue {
+        resources.push(convert_queue_policy(&p, queue, &rule, conditions));
+    }
+    outputs.insert(
+        format!("{p}RuleArn"),
+        json!({ "Description": format!("ARN of the EventBridge rule that starts task {}", task.id), "Value": get_att(&rule, "Arn") }),
+    );
+    outputs.insert(
+        format!("{p}TaskDefinitionArn"),
+        json!({ "Description": format!("ARN of the task definition of task {}", task.id), "Value": task_def_arn }),
+    );
+    TaskGroup {
+        comment: match &task.description {
+            // A comment ends at a line break; YAML 1.1 readers also break at NEL, LS and PS.
+            Some(d) => format!(
+                "Task {}: {}",
+                task.id,
+                d.chars()
+                    .map(|c| if yaml::printable(c) { c } else { ' ' })
+                    .collect::<String>()
+            ),
+            None => format!("Task {}", task.id),
+        },
+        resources,
+    }
+}
+
+fn convert_definition(
+    task: &TaskModel,
+    def: &CreatedDefinition,
+    p: &str,
+    resources: &mut Vec<Resource>,
+) {
+    let log_group = format!("{p}LogGroup");
+    let mut props = Map::new();
+    props.insert("LogGroupName".into(), json!(def.log.group_name));
+    if let Some(days) = def.log.retention_days {
+        props.insert("RetentionInDays".into(), json!(days));
+    }
+    resources.push(Resource {
+        id: log_group.clone(),
+        body: json!({
+            "Type": "AWS::Logs::LogGroup",
+            // Logs outlive the stack, as CDK's default.
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": with_tags(props, &task.tags),
+        }),
+    });
+
+    let task_role = format!("{p}TaskRole");
+    if let Role::Create { name } = &def.task_role {
+        resources.push(role_resource(
+            task_role.clone(),
+            name,
+            "ecs-tasks.amazonaws.com",
+            &task.tags,
+        ));
+    }
+    let execution_role = format!("{p}ExecutionRole");
+    if let Role::Create { name } = &def.execution_role {
+        resources.push(role_resource(
+            execution_role.clone(),
+            name,
+            "ecs-tasks.amazonaws.com",
+            &task.tags,
+        ));
+        resources.push(policy_resource(
+            format!("{p}ExecutionRolePolicy"),
+            &execution_role,
+            execution_statements(def, &log_group),
+        ));
+    }
+
+    let mut container = Map::new();
+    container.insert("Name".into(), json!(task.container));
+    container.insert("Image".into(), json!(def.image));
+    container.insert("Essential".into(), json!(true));
+    if let Some(ep) = &def.entry_point {
+        container.insert("EntryPoint".into(), json!(ep));
+    }
+    if let Some(cmd) = &def.command {
+        container.insert("Command".into(), json!(cmd));
+    }
+    if !def.environment.is_empty() {
+        let env: Vec<Value> = def
+            .environment
+            .iter()
+            .map(|(k, v)| json!({"Name": k, "Value": v}))
+            .collect();
+        container.insert("Environment".into(), Value::Array(env));
+    }
+    if !def.secrets.is_empty() {
+        let secrets: Vec<Value> = def
+            .secrets
+            .iter()
+            .map(|s| json!({"Name": s.name, "ValueFrom": s.value_from}))
+            .collect();
+        container.insert("Secrets".into(), Value::Array(secrets));
+    }
+    container.insert(
+        "LogConfiguration".into(),
+        json!({
+            "LogDriver": "awslogs",
+            "Options": {
+                "awslogs-group": reference(&log_group),
+                "awslogs-region": reference("AWS::Region"),
+                "awslogs-stream-prefix": def.log.stream_prefix,
+            }
+        }),
+    );
+
+    let mut props = Map::new();
+    props.insert("Family".into(), json!(def.family));
+    props.insert("Cpu".into(), json!(def.cpu.to_string()));
+    props.insert("Memory".into(), json!(def.memory.to_string()));
+    props.insert("NetworkMode".into(), json!("awsvpc"));
+    props.insert("RequiresCompatibilities".into(), json!(["FARGATE"]));
+    if def.architecture == crate::spec::Architecture::Arm64 {
+        props.insert(
+            "RuntimePlatform".into(),
+            json!({"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"}),
+        );
+    }
+    props.insert(
+        "ExecutionRoleArn".into(),
+        role_arn(&def.execution_role, &execution_role),
+    );
+    props.insert("TaskRoleArn".into(), role_arn(&def.task_role, &task_role));
+    props.insert("ContainerDefinitions".into(), json!([container]));
+    resources.push(resource(
+        format!("{p}TaskDefinition"),
+        "AWS::ECS::TaskDefinition",
+        with_tags(props, &task.tags),
+    ));
+}
+
+/// What the execution role needs: write the task's logs, pull its private ECR image, read its
+/// secrets (ECS developer guide, "task execution IAM role"); nothing else.
+fn execution_statements(def: &CreatedDefinition, log_group: &str) -> Vec<Value> {
+    let mut statements = vec![json!({
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": get_att(log_group, "Arn"),
+    })];
+    if let Some(repo) = &def.ecr_repository {
+        statements.push(json!({
+            "Effect": "Allow",
+            "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            "Resource": sub(&format!("arn:${{AWS::Partition}}:ecr:{}:{}:repository/{}", repo.region, repo.account, sub_escape(&repo.name))),
+        }));
+        statements.push(json!({
+            "Effect": "Allow",
+            "Action": "ecr:GetAuthorizationToken",
+            "Resource": "*",
+        }));
+    }
+    let arns = |source: SecretSource| -> Vec<String> {
+        let mut v: Vec<String> = def
+            .secrets
+            .iter()
+            .filter(|s| s.source == source)
+            .map(|s| s.resource_arn.clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let secrets = arns(SecretSource::SecretsManager);
+    if !secrets.is_empty() {
+        statements.push(json!({ "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": one_or_many(secrets) }));
+    }
+    let params = arns(SecretSource::SsmParameter);
+    if !params.is_empty() {
+        statements.push(json!({ "Effect": "Allow", "Action": "ssm:GetParameters", "Resource": one_or_many(params) }));
+    }
+    statements
+}
+
+fn one_or_many(mut v: Vec<String>) -> Value {
+    if v.len() == 1 {
+        json!(v.remove(0))
+    } else {
+        json!(v)
+    }
+}
+
+/// Escapes text for the literal part of an `Fn::Sub` string (`${` would start a variable).
+fn sub_escape(s: &str) -> String {
+    s.replace("${", "${!")
+}
+
+/// What the events role needs to start the task, as CDK's `EcsTask` grants it plus the
+/// conditions AWS documents (ECS developer guide, "Amazon ECS CloudWatch Events IAM role").
+fn events_statements(
+    task: &TaskModel,
+    p: &str,
+    task_def_arn: &Value,
+    cluster_arn: &Value,
+    cluster_name: &str,
+) -> Vec<Value> {
+    let run_task_resource = match &task.definition {
+        // Any revision of an existing family, unless the ARN pins one (as CDK does).
+        Definition::Existing { arn, .. } if !has_revision(arn) => json!(format!("{arn}:*")),
+        _ => task_def_arn.clone(),
+    };
+    let tasks_of_cluster = sub(&format!(
+        "arn:${{AWS::Partition}}:ecs:${{AWS::Region}}:${{AWS::AccountId}}:task/{}/*",
+        cluster_name
+    ));
+    let mut statements = vec![
+        json!({
+            "Effect": "Allow",
+            "Action": "ecs:RunTask",
+            "Resource": run_task_resource,
+            "Condition": { "ArnEquals": { "ecs:cluster": cluster_arn } },
+        }),
+        json!({
+            "Effect": "Allow",
+            "Action": "ecs:TagResource",
+            "Resource": tasks_of_cluster,
+            "Condition": { "StringEquals": { "ecs:CreateAction": "RunTask" } },
+        }),
+    ];
+    for role in task.pass_roles() {
+        let arn = match &role {
+            Role::Create { name } if name.ends_with("-execution") => {
+                get_att(&format!("{p}ExecutionRole"), "Arn")
+            }
+            Role::Create { .. } => get_att(&format!("{p}TaskRole"), "Arn"),
+            Role::Existing { arn } => json!(arn),
+        };
+        statements.push(json!({
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": arn,
+            "Condition": { "StringLike": { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+        }));
+    }
+    statements
+}
+
+fn has_revision(arn: &str) -> bool {
+    arn.rsplit_once(':')
+        .is_some_and(|(_, rev)| !rev.is_empty() && rev.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn convert_rule(
+    task: &TaskModel,
+    p: &str,
+    task_def_arn: &Value,
+    cluster_arn: &Value,
+) -> Map<String, Value> {
+    let mut props = Map::new();
+    props.insert("Name".into(), json!(task.rule_name));
+    if let Some(d) = &task.description {
+        props.insert("Description".into(), json!(d));
+    }
+    match &task.trigger {
+        Trigger::Pattern { pattern, bus } => {
+            if let Some(bus) = bus {
+                props.insert("EventBusName".into(), json!(bus));
+            }
+            props.insert("EventPattern".into(), pattern.clone());
+        }
+        Trigger::Schedule { expression } => {
+            props.insert("ScheduleExpression".into(), json!(expression));
+        }
+    }
+    props.insert(
+        "State".into(),
+        json!(if task.enabled { "ENABLED" } else { "DISABLED" }),
+    );
+
+    let mut vpc = Map::new();
+    vpc.insert(
+        "AssignPublicIp".into(),
+        json!(if task.network.assign_public_ip {
+            "ENABLED"
+        } else {
+            "DISABLED"
+        }),
+    );
+    if !task.network.security_groups.is_empty() {
+        vpc.insert("SecurityGroups".into(), json!(task.network.security_groups));
+    }
+    vpc.insert("Subnets".into(), json!(task.network.subnets));
+    let mut ecs = Map::new();
+    ecs.insert("TaskDefinitionArn".into(), task_def_arn.clone());
+    ecs.insert("TaskCount".into(), json!(task.count));
+    ecs.insert("LaunchType".into(), json!("FARGATE"));
+    ecs.insert("PlatformVersion".into(), json!(task.platform_version));
+    ecs.insert(
+        "NetworkConfiguration".into(),
+        json!({ "AwsVpcConfiguration": vpc }),
+    );
+    if task.propagate_tags {
+        ecs.insert("PropagateTags".into(), json!("TASK_DEFINITION"));
+    }
+    if !task.tags.is_empty() {
+        ecs.insert("TagList".into(), tags(&task.tags));
+    }
+
+    let mut target = Map::new();
+    target.insert("Id".into(), json!(task.id));
+    target.insert("Arn".into(), cluster_arn.clone());
+    target.insert("RoleArn".into(), get_att(&format!("{p}EventsRole"), "Arn"));
+    target.insert("EcsParameters".into(), Value::Object(ecs));
+    match &task.input {
+        Some(TargetInput::Transformer {
+            input_paths,
+            input_template,
+        }) => {
+            target.insert(
+                "InputTransformer".into(),
+                json!({ "InputPathsMap": input_paths, "InputTemplate": input_template }),
+            );
+        }
+        Some(TargetInput::Static { input }) => {
+            target.insert("Input".into(), json!(input));
+        }
+        None => {}
+    }
+    if let Some(retry) = &task.retry {
+        let mut r = Map::new();
+        if let Some(a) = retry.attempts {
+            r.insert("MaximumRetryAttempts".into(), json!(a));
+        }
+        if let Some(age) = retry.max_event_age {
+            r.insert("MaximumEventAgeInSeconds".into(), json!(age));
+        }
+        target.insert("RetryPolicy".into(), Value::Object(r));
+    }
+    if let Some(q) = &task.dead_letter_queue {
+        target.insert("DeadLetterConfig".into(), json!({ "Arn": q }));
+    }
+    props.insert("Targets".into(), json!([target]));
+    props
+}
+
+/// The queue policy CDK adds so EventBridge may send undeliverable events to the dead-letter
+/// queue, created only when the stack deploys into the queue's account (a condition), since a
+/// policy cannot be attached to another account's queue.
+fn convert_queue_policy(
+    p: &str,
+    queue_arn: &str,
+    rule: &str,
+    conditions: &mut Map<String, Value>,
+) -> Resource {
+    let parts: Vec<&str> = queue_arn.split(':').collect();
+    let (region, account, name) = (
+        parts.get(3).copied().unwrap_or_default(),
+        parts.get(4).copied().unwrap_or_default(),
+        parts.get(5).copied().unwrap_or_default(),
+    );
+    let condition = format!("{p}DeadLetterQueueInStackAccount");
+    conditions.insert(
+        condition.clone(),
+        json!({ "Fn::Equals": [reference("AWS::AccountId"), account] }),
+    );
+    let queue_url = sub(&format!(
+        "https://sqs.{region}.${{AWS::URLSuffix}}/{account}/{name}"
+    ));
+    Resource {
+        id: format!("{p}DeadLetterQueuePolicy"),
+        body: json!({
+            "Type": "AWS::SQS::QueuePolicy",
+            "Condition": condition,
+            "Properties": {
+                "Queues": [queue_url],
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Sid": format!("AllowEventRule{p}"),
+                        "Effect": "Allow",
+                        "Principal": { "Service": "events.amazonaws.com" },
+                        "Action": "sqs:SendMessage",
+                        "Resource": queue_arn,
+                        "Condition": { "ArnEquals": { "aws:SourceArn": get_att(rule, "Arn") } },
+                    }],
+                },
+            },
+        }),
+    }
+}
