@@ -98,32 +98,15 @@ impl Backend for CloudFormation {
     ) -> Result<Vec<OutputFile>, RenderError> {
         let view = convert_model(model);
         let mut env = environment(&TEMPLATES)?;
-        env.add_filter(
-            "yaml",
-            |v: minijinja::Value, indent: usize| -> Result<String, minijinja::Error> {
-                let v: Value = serde_json::to_value(&v).map_err(|e| {
-                    minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
-                })?;
-                Ok(yaml::to_yaml(&v, indent))
-            },
-        );
-        env.add_filter(
-            "yaml_scalar",
-            |v: minijinja::Value| -> Result<String, minijinja::Error> {
-                let v: Value = serde_json::to_value(&v).map_err(|e| {
-                    minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
-                })?;
-                Ok(yaml::scalar(&v))
-            },
-        );
-        env.add_filter(
-            "json_pretty",
-            |v: minijinja::Value| -> Result<String, minijinja::Error> {
-                serde_json::to_string_pretty(&v).map_err(|e| {
-                    minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
-                })
-            },
-        );
+        env.add_filter("yaml", |v: minijinja::Value, indent: usize| {
+            Ok(yaml::to_yaml(&to_json(&v)?, indent))
+        });
+        env.add_filter("yaml_scalar", |v: minijinja::Value| {
+            Ok(yaml::scalar(&to_json(&v)?))
+        });
+        env.add_filter("json_pretty", |v: minijinja::Value| {
+            super::json_pretty(&v).map_err(filter_error)
+        });
         let (name, path) = match format {
             Format::Yaml => (TEMPLATE_YAML, "template.yaml"),
             Format::Json => (TEMPLATE_JSON, "template.json"),
@@ -137,6 +120,15 @@ impl Backend for CloudFormation {
             contents,
         }])
     }
+}
+
+fn filter_error(e: serde_json::Error) -> minijinja::Error {
+    minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
+}
+
+/// A template value back as JSON, for the serialising filters.
+fn to_json(v: &minijinja::Value) -> Result<Value, minijinja::Error> {
+    serde_json::to_value(v).map_err(filter_error)
 }
 
 fn sub(s: &str) -> Value {

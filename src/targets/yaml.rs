@@ -161,10 +161,10 @@ mod tests {
 
     #[test]
     fn block_layout() {
-        let v = json!({"A": {"B": [1, "x"], "C": []}, "D": [{"E": "f", "G": {"H": true}}, ["n"]]});
+        let v = json!({"A": {"B": [1, "x"], "C": []}, "D": [{"E": "f", "G": {"H": true}}, ["m"]]});
         assert_eq!(
             to_yaml(&v, 1),
-            "  A:\n    B:\n      - 1\n      - x\n    C: []\n  D:\n    - E: f\n      G:\n        H: true\n    -\n      - n\n"
+            "  A:\n    B:\n      - 1\n      - x\n    C: []\n  D:\n    - E: f\n      G:\n        H: true\n    -\n      - m\n"
         );
     }
 
