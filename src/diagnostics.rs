@@ -22,6 +22,16 @@ pub struct Pos {
     pub col: usize,
 }
 
+/// Which part of a field a diagnostic points at when it has no position yet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Anchor {
+    /// The key for mappings and lists (the field), the value for scalars.
+    #[default]
+    Auto,
+    /// The key (e.g. an unknown operator name).
+    Key,
+}
+
 /// A problem found in a spec, with where it is and what would be valid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
@@ -35,6 +45,8 @@ pub struct Diagnostic {
     pub pos: Option<Pos>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    #[serde(skip)]
+    pub anchor: Anchor,
 }
 
 impl Diagnostic {
@@ -50,6 +62,7 @@ impl Diagnostic {
             pointer: pointer.into(),
             pos: None,
             help: None,
+            anchor: Anchor::Auto,
         }
     }
 
@@ -66,6 +79,12 @@ impl Diagnostic {
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Points the diagnostic at the key of its field.
+    pub fn on_key(mut self) -> Self {
+        self.anchor = Anchor::Key;
         self
     }
 

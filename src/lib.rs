@@ -83,7 +83,7 @@ fn locate(doc: &Document, d: Diagnostic) -> Diagnostic {
         .value
         .pointer(&d.pointer)
         .is_some_and(|v| v.is_object() || v.is_array());
-    let pos = if is_container {
+    let pos = if is_container || d.anchor == diagnostics::Anchor::Key {
         doc.index.key_pos(&d.pointer)
     } else {
         doc.index.value_pos(&d.pointer)

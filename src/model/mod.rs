@@ -242,6 +242,20 @@ pub fn names(spec_name: &str, task_id: &str) -> Names {
     }
 }
 
+/// PascalCase of a task id (`nightly-report` → `NightlyReport`): logical ids, class names.
+pub fn pascal(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut cs = p.chars();
+            match cs.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + cs.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
 /// The last `/`-separated part of an ARN (`…:cluster/main` → `main`).
 pub fn arn_resource_name(arn: &str) -> String {
     arn.rsplit('/').next().unwrap_or(arn).to_string()

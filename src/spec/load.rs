@@ -180,6 +180,56 @@ fn syntax_error(text: &str, message: &str, pos: Option<Pos>) -> Diagnostic {
         .with_help("fix the YAML syntax here; `tfc check` reads the rest once the file parses")
 }
 
+/// A position past the end of the text (parsers report "end of input" there) moved to the end
+/// of the last line, so a caret can show it.
+fn clamp(text: &str, pos: Pos) -> Pos {
+    let lines: Vec<&str> = text.lines().collect();
+    if pos.line <= lines.len() {
+        return pos;
+    }
+    let last = lines
+        .iter()
+        .rposition(|l| !l.trim().is_empty())
+        .unwrap_or(0);
+    Pos {
+        line: last + 1,
+        col: lines.get(last).map_or(0, |l| l.chars().count()) + 1,
+    }
+}
+
+/// The innermost `[` or `{` still open before `upto`, ignoring quoted text and comments: the
+/// real cause of "while parsing a flow sequence/mapping" errors.
+fn unclosed_flow(text: &str, upto: Pos) -> Option<(Pos, char)> {
+    let mut open: Vec<(Pos, char)> = Vec::new();
+    for (i, line) in text.lines().enumerate().take(upto.line) {
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        for (j, c) in line.chars().enumerate() {
+            match (quote, c) {
+                (Some(q), c) if c == q && prev != '\\' => quote = None,
+                (Some(_), _) => {}
+                (None, '#') if prev == ' ' || j == 0 => break,
+                (None, '"' | '\'') if open.last().is_some() || prev == ' ' || j == 0 => {
+                    quote = Some(c)
+                }
+                (None, '[' | '{') => open.push((
+                    Pos {
+                        line: i + 1,
+                        col: j + 1,
+                    },
+                    c,
+                )),
+                (None, ']' | '}') => {
+                    open.pop();
+                }
+                _ => {}
+            }
+            prev = c;
+        }
+    }
+    open.pop()
+}
+
 fn too_deep(pointer: &str, pos: Pos) -> Diagnostic {
     Diagnostic::error(
         "too-deep",
@@ -218,8 +268,24 @@ fn scan_events(text: &str) -> Result<LocationIndex, Vec<Diagnostic>> {
                 };
                 diags.push(if e.info().contains("recursion limit") {
                     too_deep("", pos)
+                } else if let Some(open) = e
+                    .info()
+                    .contains("flow")
+                    .then(|| unclosed_flow(text, pos))
+                    .flatten()
+                {
+                    Diagnostic::error(
+                        "yaml",
+                        "",
+                        format!("invalid YAML: this `{}` is never closed", open.1),
+                    )
+                    .at(Some(open.0))
+                    .with_help(format!(
+                        "close it with `{}` (in a flow collection, separate items with `,`)",
+                        if open.1 == '[' { ']' } else { '}' }
+                    ))
                 } else {
-                    syntax_error(text, e.info(), Some(pos))
+                    syntax_error(text, e.info(), Some(clamp(text, pos)))
                 });
                 return Err(diags);
             }
@@ -269,7 +335,7 @@ fn scan_events(text: &str) -> Result<LocationIndex, Vec<Diagnostic>> {
                             Diagnostic::error(
                                 "duplicate-key",
                                 pointer_push(pointer, &name),
-                                format!("duplicate key `{name}`"),
+                                format!("duplicate key `{name}` in {}", super::field_name(pointer)),
                             )
                             .at(Some(pos))
                             .with_help(format!(
@@ -344,6 +410,9 @@ fn to_json(
                 Value::Number(i.into())
             } else if let Some(u) = n.as_u64() {
                 Value::Number(u.into())
+            } else if let Some(i) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
+                // `cpu: 1024.0` means 1024; JSON Schema's `integer` agrees.
+                Value::Number((i as i64).into())
             } else if let Some(f) = n.as_f64().and_then(Number::from_f64) {
                 Value::Number(f)
             } else {

@@ -245,12 +245,26 @@ pub fn schema_check(doc: &Document) -> Vec<Diagnostic> {
                         }),
                 );
             }
-            _ => {
+            kind => {
                 let detail = err.to_string();
-                let help = type_help(&pointer, err.kind());
-                let mut d =
-                    Diagnostic::error("schema", pointer.clone(), format!("{field}: {detail}"))
-                        .at(doc.index.value_pos(&pointer));
+                let keyword_parent =
+                    schema_parent(&schema, err.absolute_keyword_location().map(|u| u.as_str()));
+                let help = value_help(&pointer, kind, keyword_parent);
+                let code = match kind {
+                    K::Type { .. } => "type",
+                    K::Pattern { .. }
+                        if pointer.ends_with("/arn") || pointer.ends_with("_role") =>
+                    {
+                        "arn"
+                    }
+                    _ => "schema",
+                };
+                let message = match kind {
+                    K::Pattern { .. } => format!("{field}: {} is not valid here", err.instance()),
+                    _ => format!("{field}: {detail}"),
+                };
+                let mut d = Diagnostic::error(code, pointer.clone(), message)
+                    .at(doc.index.value_pos(&pointer));
                 if let Some(h) = help {
                     d = d.with_help(h);
                 }
@@ -258,7 +272,26 @@ pub fn schema_check(doc: &Document) -> Vec<Diagnostic> {
             }
         }
     }
+    // A value of the wrong type also fails its enum/range/pattern: report the type alone.
+    let mistyped: std::collections::HashSet<String> = out
+        .iter()
+        .filter(|d| d.code == "type")
+        .map(|d| d.pointer.clone())
+        .collect();
+    out.retain(|d| {
+        d.code == "type"
+            || !mistyped.contains(&d.pointer)
+            || d.code == "unknown-field"
+            || d.code == "missing-field"
+    });
     out
+}
+
+/// The schema object holding the failing keyword.
+fn schema_parent<'a>(schema: &'a Value, keyword_uri: Option<&str>) -> Option<&'a Value> {
+    let fragment = keyword_uri?.split_once('#')?.1;
+    let parent = fragment.rsplit_once('/')?.0.replace("%24", "$");
+    schema.pointer(&parent)
 }
 
 fn required_help(name: &str) -> String {
@@ -277,20 +310,73 @@ fn required_help(name: &str) -> String {
     }
 }
 
-fn type_help(pointer: &str, kind: &jsonschema::error::ValidationErrorKind) -> Option<String> {
+/// Friendly descriptions of the schema's patterns.
+const PATTERNS: [(&str, &str); 6] = [
+    (
+        "^[a-z][a-z0-9-]*$",
+        "lower-case letters, digits and dashes, starting with a letter, e.g. my-proj",
+    ),
+    (
+        "^subnet-([0-9a-f]{8}|[0-9a-f]{17})$",
+        "subnet ids look like subnet-0123456789abcdef0",
+    ),
+    (
+        "^sg-([0-9a-f]{8}|[0-9a-f]{17})$",
+        "security group ids look like sg-0123456789abcdef0",
+    ),
+    (
+        "^(LATEST|[0-9]+\\.[0-9]+\\.[0-9]+)$",
+        "LATEST or a version such as 1.4.0",
+    ),
+    (
+        "^[A-Za-z0-9_-]{1,255}$",
+        "letters, digits, `_` and `-`, up to 255 characters",
+    ),
+    ("^[^:*]{1,128}$", "up to 128 characters without `:` or `*`"),
+];
+
+fn value_help(
+    pointer: &str,
+    kind: &jsonschema::error::ValidationErrorKind,
+    keyword_parent: Option<&Value>,
+) -> Option<String> {
     use jsonschema::error::ValidationErrorKind as K;
+    let range = || {
+        let p = keyword_parent?;
+        match (p.get("minimum"), p.get("maximum")) {
+            (Some(lo), Some(hi)) if lo == hi => Some(format!("the only valid value is {lo}")),
+            (Some(lo), Some(hi)) => Some(format!("valid values are {lo} to {hi}")),
+            (Some(lo), None) => Some(format!("the smallest valid value is {lo}")),
+            (None, Some(hi)) => Some(format!("the largest valid value is {hi}")),
+            _ => None,
+        }
+    };
     match kind {
         K::Type { .. } if pointer.contains("/environment/") || pointer.contains("/tags/") => {
             Some("values are strings: quote numbers and booleans, e.g. \"4\" or \"true\"".into())
         }
-        K::Enum { options } => Some(format!("valid values: {options}")),
-        K::Pattern { pattern } if pointer.contains("/subnets/") => Some(format!(
-            "subnet ids look like subnet-0123456789abcdef0 (pattern {pattern})"
+        K::Enum { options } => Some(format!(
+            "valid values: {}",
+            options
+                .as_array()
+                .map(|o| o
+                    .iter()
+                    .map(|v| v.to_string().trim_matches('"').to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "))
+                .unwrap_or_default()
         )),
-        K::Pattern { pattern } if pointer.contains("/security_groups/") => Some(format!(
-            "security group ids look like sg-0123456789abcdef0 (pattern {pattern})"
+        K::Minimum { .. } | K::Maximum { .. } => range(),
+        K::MinProperties { .. } if pointer == "/tasks" => {
+            Some("declare at least one task under `tasks:`".into())
+        }
+        K::Pattern { pattern } if pointer.ends_with("/arn") => Some(format!(
+            "expected arn:aws:ecs:REGION:ACCOUNT:cluster/NAME ({pattern})"
         )),
-        K::Pattern { pattern } => Some(format!("the value must match {pattern}")),
+        K::Pattern { pattern } => Some(PATTERNS.iter().find(|(p, _)| p == pattern).map_or_else(
+            || format!("the value must match {pattern}"),
+            |(_, d)| d.to_string(),
+        )),
         _ => None,
     }
 }

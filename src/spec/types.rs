@@ -52,8 +52,7 @@ pub struct Spec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub defaults: Option<Defaults>,
     /// The tasks, keyed by task id (lower-case letters, digits and dashes). At least one.
-    #[schemars(length(min = 1))]
-    #[schemars(extend("propertyNames" = { "pattern": "^[a-z][a-z0-9-]*$" }))]
+    #[schemars(extend("minProperties" = 1, "propertyNames" = { "pattern": "^[a-z][a-z0-9-]*$" }))]
     pub tasks: BTreeMap<String, Task>,
 }
 
@@ -176,13 +175,11 @@ task_struct!(
     }
 );
 
-/// The CPU architecture of a task's image.
+/// The CPU architecture of a task's image: `x86_64` (Intel/AMD) or `arm64` (Graviton).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum Architecture {
-    /// Intel/AMD 64-bit.
     #[serde(rename = "x86_64")]
     X86_64,
-    /// Graviton (ARM 64-bit).
     #[serde(rename = "arm64")]
     Arm64,
 }
@@ -277,8 +274,9 @@ pub enum OverrideValue {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FromEvent {
-    /// A JSON path into the event, rooted at `$`, e.g. `$.detail.command`.
-    #[schemars(pattern(r"^\$(\.[A-Za-z0-9_-]+|\[[0-9]+\])*$"))]
+    /// A JSON path into the event, rooted at `$`, e.g. `$.detail.command` or `$.resources[0]`
+    /// (checked by `tfc check`).
+    #[schemars(extend("examples" = ["$.detail.command"]))]
     pub from: String,
 }
 

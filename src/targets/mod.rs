@@ -11,6 +11,7 @@ use clap::ValueEnum;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
+pub use crate::model::pascal;
 use crate::model::Model;
 
 /// A compilation target.
@@ -109,20 +110,6 @@ pub fn environment(
         env.add_template(name, source)?;
     }
     Ok(env)
-}
-
-/// PascalCase of a task id (`nightly-report` → `NightlyReport`), for logical ids and class names.
-pub fn pascal(id: &str) -> String {
-    id.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut cs = p.chars();
-            match cs.next() {
-                Some(f) => f.to_ascii_uppercase().to_string() + cs.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
 }
 
 /// The header line every generated file starts with (no timestamps: output is deterministic).

@@ -88,11 +88,73 @@ pub fn arn_account(arn: &str) -> Option<&str> {
 /// Every semantic problem of a schema-valid spec; pointers only (the caller adds positions).
 pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let mut identifiers: std::collections::BTreeMap<String, &str> = Default::default();
     for (id, task) in &spec.tasks {
         let at = pointer_push("/tasks", id);
+        // Targets derive identifiers (CloudFormation logical ids, class names) from task ids.
+        let ident = model::pascal(id);
+        if let Some(first) = identifiers.insert(ident.clone(), id) {
+            out.push(
+                Diagnostic::error(
+                    "task-id",
+                    at.clone(),
+                    format!("task ids `{first}` and `{id}` both become the identifier `{ident}`"),
+                )
+                .with_help("rename one of them; ids differing only in dashes collide"),
+            );
+        }
         check_task(spec, id, task, &at, &mut out);
     }
+    check_tags(&spec.tags, "/tags", &mut out);
+    if let Some(d) = &spec.defaults {
+        check_tags(d.tags.iter().flatten(), "/defaults/tags", &mut out);
+    }
+    for (id, task) in &spec.tasks {
+        check_tags(
+            task.tags.iter().flatten(),
+            &pointer_push(&pointer_push("/tasks", id), "tags"),
+            &mut out,
+        );
+    }
     out
+}
+
+/// AWS tag rules (Tagging AWS resources, "Tag naming limits and requirements"): keys of 1–128
+/// and values of 0–256 Unicode letters, digits, spaces and `_ . : / = + - @`; keys may not start
+/// with `aws:`.
+fn check_tags<'a>(
+    tags: impl IntoIterator<Item = (&'a String, &'a String)>,
+    at: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let allowed = |s: &str| {
+        s.chars()
+            .all(|c| c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c))
+    };
+    let help = "tags use letters, digits, spaces and _ . : / = + - @ (keys 1–128, values up to 256 characters)";
+    for (k, v) in tags {
+        let ptr = pointer_push(at, k);
+        if k.is_empty()
+            || k.chars().count() > 128
+            || !allowed(k)
+            || k.to_ascii_lowercase().starts_with("aws:")
+        {
+            out.push(
+                Diagnostic::error("tag", ptr.clone(), format!("`{k}` is not a valid tag key"))
+                    .with_help(format!("{help}; keys may not start with aws:")),
+            );
+        }
+        if v.chars().count() > 256 || !allowed(v) {
+            out.push(
+                Diagnostic::error(
+                    "tag",
+                    ptr,
+                    format!("the value of tag `{k}` is not a valid tag value"),
+                )
+                .with_help(help),
+            );
+        }
+    }
 }
 
 fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnostic>) {
@@ -159,10 +221,18 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
         let memory = t.memory.unwrap_or(model::DEFAULT_MEMORY);
         let valid = fargate_memory(cpu);
         if !valid.is_empty() && !valid.contains(&memory) {
-            let ptr = if own.memory.is_some() || own.cpu.is_none() {
-                field("memory")
-            } else {
-                field("cpu")
+            let defaults = spec.defaults.as_ref();
+            let ptr = match (
+                own.memory,
+                own.cpu,
+                defaults.and_then(|d| d.memory),
+                defaults.and_then(|d| d.cpu),
+            ) {
+                (Some(_), ..) => field("memory"),
+                (None, Some(_), None, _) => field("cpu"),
+                (None, _, Some(_), _) => "/defaults/memory".to_string(),
+                (None, None, None, Some(_)) => "/defaults/cpu".to_string(),
+                _ => at.to_string(),
             };
             out.push(
                 Diagnostic::error(
@@ -182,7 +252,7 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
                     out.push(
                         Diagnostic::error(
                             "fargate-size",
-                            field("platform_version"),
+                            origin(at, "platform_version", own.platform_version.is_some()),
                             format!(
                                 "{cpu} CPU units need Fargate platform 1.4.0 or later, not {v}"
                             ),
@@ -226,11 +296,7 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
     for (name, value, regex, shape) in arn_checks {
         if let Some(v) = value {
             if !regex.is_match(v) {
-                let ptr = if own_has(own, name) {
-                    field(name)
-                } else {
-                    pointer_push("/defaults", name)
-                };
+                let ptr = origin(at, name, own_has(own, name));
                 out.push(
                     Diagnostic::error(
                         "arn",
@@ -243,11 +309,7 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
         }
     }
     if let Some(q) = &t.dead_letter_queue {
-        let ptr = if own.dead_letter_queue.is_some() {
-            field("dead_letter_queue")
-        } else {
-            "/defaults/dead_letter_queue".to_string()
-        };
+        let ptr = origin(at, "dead_letter_queue", own.dead_letter_queue.is_some());
         if q.ends_with(".fifo") {
             out.push(
                 Diagnostic::error("arn", ptr, format!("`{q}` is a FIFO queue; EventBridge dead-letter queues must be standard queues"))
@@ -270,7 +332,8 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
     }
     for (name, value) in t.secrets.iter().flatten() {
         if !secret_arn().is_match(value) && !ssm_arn().is_match(value) {
-            let ptr = pointer_push(&field("secrets"), name);
+            let own_secret = own.secrets.as_ref().is_some_and(|m| m.contains_key(name));
+            let ptr = pointer_push(&origin(at, "secrets", own_secret), name);
             out.push(
                 Diagnostic::error("arn", ptr, format!("secret `{name}` is not a Secrets Manager secret ARN or an SSM parameter ARN"))
                     .with_help("expected arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf[:json-key::] or arn:aws:ssm:REGION:ACCOUNT:parameter/NAME"),
@@ -296,6 +359,7 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
                     pattern::Level::Error => Diagnostic::error("event-pattern", ptr, p.message),
                     pattern::Level::Warning => Diagnostic::warning("event-pattern", ptr, p.message),
                 };
+                let d = if p.on_key { d.on_key() } else { d };
                 out.push(match p.help {
                     Some(h) => d.with_help(h),
                     None => d,
@@ -326,6 +390,15 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
     check_overrides(id, &t, at, out);
     check_names(spec, id, &t, at, out);
     check_shell(id, &t, at, out);
+}
+
+/// The pointer of a field as the user wrote it: in the task, or inherited from `defaults`.
+fn origin(at: &str, name: &str, in_task: bool) -> String {
+    if in_task {
+        pointer_push(at, name)
+    } else {
+        pointer_push("/defaults", name)
+    }
 }
 
 fn own_has(own: &Task, name: &str) -> bool {
@@ -389,7 +462,16 @@ fn check_overrides(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
         }
         None => {}
     }
+    let mut placeholders: std::collections::BTreeMap<String, &str> = Default::default();
     for (ptr, path) in &paths {
+        let name = model::placeholder_name(path);
+        match placeholders.insert(name.clone(), path) {
+            Some(other) if other != path => out.push(
+                Diagnostic::error("override-path", ptr.clone(), format!("`{other}` and `{path}` both become the input-transformer placeholder `<{name}>`"))
+                    .with_help("EventBridge (and CDK) need one name per path: read one of them from a differently named field"),
+            ),
+            _ => {}
+        }
         if !json_path().is_match(path) {
             out.push(
                 Diagnostic::error("override-path", ptr.clone(), format!("`{path}` is not a JSON path into the event"))

@@ -25,6 +25,8 @@ pub struct Problem {
     pub message: String,
     /// What would be valid.
     pub help: Option<String>,
+    /// The problem is the key at `pointer` (an unknown operator), not its value.
+    pub on_key: bool,
 }
 
 /// OPS: the only keys an operator object may have.
@@ -100,6 +102,7 @@ impl Checker {
             pointer,
             message,
             help,
+            on_key: false,
         });
     }
 
@@ -251,6 +254,9 @@ impl Checker {
             (unknown, _) => {
                 let msg = format!("unknown operator `{unknown}` on field `{field}`");
                 self.err(&at, msg, &did_you_mean(unknown, &OPERATORS));
+                if let Some(last) = self.problems.last_mut() {
+                    last.on_key = true;
+                }
             }
         }
     }
