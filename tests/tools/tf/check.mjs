@@ -15,9 +15,12 @@
 //     API from @cdktf/provider-aws's generated lib/<kebab-name>/index.d.ts (data sources: lib/data-aws-*).
 //     The constructor's `XxxConfig` interface lists the arguments; `?` marks optional ones; the HCL
 //     name is the `#snake_name` anchor of each property's registry doc link (camel->snake as a fallback).
-//     A property is a nested block when its type names another interface generated in the same
-//     resource folder (an array of them = repeatable block); anything else (scalars, string[],
-//     { [key: string]: string }) is an attribute. provider "aws" is checked the same way against
+//     A property is a nested block when its doc comment says "<name> block" (cdktf writes that for block
+//     types); its type then names another interface generated in the resource folder (an array of them =
+//     repeatable). A property whose type names such an interface without that comment is an object-valued
+//     attribute (framework nested attributes: `x = { ... }`; a few SDKv2 ones, ATTR_AS_BLOCKS, also take
+//     block syntax); anything else (scalars, string[], { [key: string]: string }) is a plain attribute.
+//     provider "aws" is checked the same way against
 //     lib/provider; terraform, output, variable, locals and lifecycle are checked loosely (known keys).
 //
 // Blocks vs attributes in the file: hcl2json's JSON turns `x { ... }` into [{...}], but `x = [{...}]`
@@ -89,7 +92,7 @@ function skipExpr(src, pos, inTemplate = false) {
     if (c === '\n' && depth === 0 && !inTemplate) return;
     if (skipComment(src, pos)) continue;
     if (c === '"') { skipString(src, pos); continue; }
-    const h = /^<<-?([A-Za-z_]\w*)\r?\n/.exec(src.slice(pos.i, pos.i + 100));
+    const h = c === '<' && /^<<-?([A-Za-z_]\w*)\r?\n/.exec(src.slice(pos.i, pos.i + 100));
     if (h) { // heredoc: skip to the line holding only the marker
       const re = new RegExp(`\\n[ \\t]*${h[1]}[ \\t]*(?=\\r?\\n|$)`, 'g');
       re.lastIndex = pos.i; const e = re.exec(src); pos.i = e ? e.index + e[0].length : src.length; continue;
@@ -176,7 +179,7 @@ function checkFile(json, src, ctx) {
       const kind = items.length ? items[0].kind : shapeBlock ? 'block' : 'attr';
       const blocks = items.filter((s) => s.kind === 'block');
       const elems = kind === 'block' && shapeBlock ? value.map((v, n) => ({ value: v, scan: blocks[n]?.body, line: blocks[n]?.line ?? items[0]?.line })) : [];
-      yield { key, value, kind: Array.isArray(value) ? kind : 'attr', line: items[0]?.line ?? 0, elems };
+      yield { key, value, kind, line: items[0]?.line ?? 0, elems };
     }
   }
   // Labelled blocks (`resource "T" "N" {}`) become { T: { N: [body] } }; pair with scanned labels.
@@ -305,7 +308,7 @@ async function main(argv) {
     ts = require('typescript');
     providerDir = path.dirname(require.resolve('@cdktf/provider-aws/package.json'));
   } catch (e) {
-    console.error(`check.mjs: cannot load packages from ${modulesDir} (set TFC_NODE_MODULES): ${e.message}`);
+    console.error(`check.mjs: cannot load packages from ${modulesDir} (set TFC_NODE_MODULES): ${e.message.split('\n')[0]}`);
     return 2;
   }
   const providerVersion = JSON.parse(readFileSync(path.join(providerDir, 'package.json'), 'utf8')).cdktf?.provider?.version ?? '?';
