@@ -1,6 +1,7 @@
 //! The resolved, target-neutral model: defaults merged, names derived, the input transformer
 //! built once. Every backend renders from this and nothing else; it knows no target.
 
+pub mod iam;
 pub mod input;
 
 use std::collections::BTreeMap;
@@ -62,7 +63,7 @@ pub struct Secret {
 }
 
 /// A private ECR repository the image comes from (the execution role may pull from it).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EcrRepository {
     pub account: String,
     pub region: String,

@@ -14,9 +14,9 @@ use serde_json::{json, Map, Value};
 use super::{
     environment, generated_by, pascal, yaml, Backend, Format, Layout, OutputFile, RenderError,
 };
+use crate::model::iam::{self, Res, RoleUse, Statement};
 use crate::model::{
-    Cluster, CreatedDefinition, Definition, Model, Role, SecretSource, TargetInput, TaskModel,
-    Trigger,
+    Cluster, CreatedDefinition, Definition, Model, Role, TargetInput, TaskModel, Trigger,
 };
 
 /// `templates/cloudformation/template.yaml.j2`.
@@ -268,10 +268,15 @@ fn convert_task(
     conditions: &mut Map<String, Value>,
 ) -> TaskGroup {
     let p = pascal(&task.id);
+    let refs = Refs {
+        p: &p,
+        cluster_arn,
+        cluster_name,
+    };
     let mut resources = Vec::new();
     let task_def_arn = match &task.definition {
         Definition::Create(def) => {
-            convert_definition(task, def, &p, &mut resources);
+            convert_definition(task, def, &refs, &mut resources);
             reference(&format!("{p}TaskDefinition"))
         }
         Definition::Existing { arn, .. } => json!(arn),
@@ -287,7 +292,7 @@ fn convert_task(
     resources.push(policy_resource(
         events_policy.clone(),
         &events_role,
-        events_statements(task, &p, &task_def_arn, cluster_arn, cluster_name),
+        refs.statements(&iam::events_statements(task)),
     ));
     let rule = format!("{p}Rule");
     resources.push(Resource {
@@ -300,7 +305,7 @@ fn convert_task(
         }),
     });
     if let Some(queue) = &task.dead_letter_queue {
-        resources.push(convert_queue_policy(&p, queue, &rule, conditions));
+        resources.push(convert_queue_policy(&refs, queue, conditions));
     }
     outputs.insert(
         format!("{p}RuleArn"),
@@ -329,9 +334,10 @@ fn convert_task(
 fn convert_definition(
     task: &TaskModel,
     def: &CreatedDefinition,
-    p: &str,
+    refs: &Refs<'_>,
     resources: &mut Vec<Resource>,
 ) {
+    let p = refs.p;
     let log_group = format!("{p}LogGroup");
     let mut props = Map::new();
     props.insert("LogGroupName".into(), json!(def.log.group_name));
@@ -369,7 +375,7 @@ fn convert_definition(
         resources.push(policy_resource(
             format!("{p}ExecutionRolePolicy"),
             &execution_role,
-            execution_statements(def, &log_group),
+            refs.statements(&iam::execution_statements(def)),
         ));
     }
 
@@ -436,114 +442,73 @@ fn convert_definition(
     ));
 }
 
-/// What the execution role needs: write the task's logs, pull its private ECR image, read its
-/// secrets (ECS developer guide, "task execution IAM role"); nothing else.
-fn execution_statements(def: &CreatedDefinition, log_group: &str) -> Vec<Value> {
-    let mut statements = vec![json!({
-        "Effect": "Allow",
-        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-        "Resource": get_att(log_group, "Arn"),
-    })];
-    if let Some(repo) = &def.ecr_repository {
-        statements.push(json!({
-            "Effect": "Allow",
-            "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-            "Resource": sub(&format!("arn:${{AWS::Partition}}:ecr:{}:{}:repository/{}", repo.region, repo.account, sub_escape(&repo.name))),
-        }));
-        statements.push(json!({
-            "Effect": "Allow",
-            "Action": "ecr:GetAuthorizationToken",
-            "Resource": "*",
-        }));
-    }
-    let arns = |source: SecretSource| -> Vec<String> {
-        let mut v: Vec<String> = def
-            .secrets
-            .iter()
-            .filter(|s| s.source == source)
-            .map(|s| s.resource_arn.clone())
-            .collect();
-        v.sort();
-        v.dedup();
-        v
-    };
-    let secrets = arns(SecretSource::SecretsManager);
-    if !secrets.is_empty() {
-        statements.push(json!({ "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": one_or_many(secrets) }));
-    }
-    let params = arns(SecretSource::SsmParameter);
-    if !params.is_empty() {
-        statements.push(json!({ "Effect": "Allow", "Action": "ssm:GetParameters", "Resource": one_or_many(params) }));
-    }
-    statements
-}
-
-fn one_or_many(mut v: Vec<String>) -> Value {
-    if v.len() == 1 {
-        json!(v.remove(0))
-    } else {
-        json!(v)
-    }
-}
-
 /// Escapes text for the literal part of an `Fn::Sub` string (`${` would start a variable).
 fn sub_escape(s: &str) -> String {
     s.replace("${", "${!")
 }
 
-/// What the events role needs to start the task, as CDK's `EcsTask` grants it plus the
-/// conditions AWS documents (ECS developer guide, "Amazon ECS CloudWatch Events IAM role").
-fn events_statements(
-    task: &TaskModel,
-    p: &str,
-    task_def_arn: &Value,
-    cluster_arn: &Value,
-    cluster_name: &str,
-) -> Vec<Value> {
-    let run_task_resource = match &task.definition {
-        // Any revision of an existing family, unless the ARN pins one (as CDK does).
-        Definition::Existing { arn, .. } if !has_revision(arn) => json!(format!("{arn}:*")),
-        _ => task_def_arn.clone(),
-    };
-    let tasks_of_cluster = sub(&format!(
-        "arn:${{AWS::Partition}}:ecs:${{AWS::Region}}:${{AWS::AccountId}}:task/{}/*",
-        cluster_name
-    ));
-    let mut statements = vec![
-        json!({
-            "Effect": "Allow",
-            "Action": "ecs:RunTask",
-            "Resource": run_task_resource,
-            "Condition": { "ArnEquals": { "ecs:cluster": cluster_arn } },
-        }),
-        json!({
-            "Effect": "Allow",
-            "Action": "ecs:TagResource",
-            "Resource": tasks_of_cluster,
-            "Condition": { "StringEquals": { "ecs:CreateAction": "RunTask" } },
-        }),
-    ];
-    for role in task.pass_roles() {
-        let arn = match &role {
-            Role::Create { name } if name.ends_with("-execution") => {
-                get_att(&format!("{p}ExecutionRole"), "Arn")
-            }
-            Role::Create { .. } => get_att(&format!("{p}TaskRole"), "Arn"),
-            Role::Existing { arn } => json!(arn),
-        };
-        statements.push(json!({
-            "Effect": "Allow",
-            "Action": "iam:PassRole",
-            "Resource": arn,
-            "Condition": { "StringLike": { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
-        }));
-    }
-    statements
+/// How this template refers to the symbolic resources of a task's IAM statements.
+struct Refs<'a> {
+    p: &'a str,
+    cluster_arn: &'a Value,
+    cluster_name: &'a str,
 }
 
-fn has_revision(arn: &str) -> bool {
-    arn.rsplit_once(':')
-        .is_some_and(|(_, rev)| !rev.is_empty() && rev.chars().all(|c| c.is_ascii_digit()))
+impl Refs<'_> {
+    fn res(&self, r: &Res) -> Value {
+        let p = self.p;
+        match r {
+            Res::Literal(s) => json!(s),
+            Res::LogGroup => get_att(&format!("{p}LogGroup"), "Arn"),
+            Res::Repository(repo) => sub(&format!(
+                "arn:${{AWS::Partition}}:ecr:{}:{}:repository/{}",
+                repo.region,
+                repo.account,
+                sub_escape(&repo.name)
+            )),
+            Res::TaskDefinition => reference(&format!("{p}TaskDefinition")),
+            Res::Cluster => self.cluster_arn.clone(),
+            Res::ClusterTasks => sub(&format!(
+                "arn:${{AWS::Partition}}:ecs:${{AWS::Region}}:${{AWS::AccountId}}:task/{}/*",
+                self.cluster_name
+            )),
+            Res::CreatedRole(RoleUse::Task) => get_att(&format!("{p}TaskRole"), "Arn"),
+            Res::CreatedRole(RoleUse::Execution) => get_att(&format!("{p}ExecutionRole"), "Arn"),
+            Res::Rule => get_att(&format!("{p}Rule"), "Arn"),
+        }
+    }
+
+    fn statement(&self, s: &Statement) -> Value {
+        let mut out = Map::new();
+        out.insert("Effect".into(), json!("Allow"));
+        out.insert(
+            "Action".into(),
+            one_or_many(s.actions.iter().map(|a| json!(a)).collect()),
+        );
+        out.insert(
+            "Resource".into(),
+            one_or_many(s.resources.iter().map(|r| self.res(r)).collect()),
+        );
+        if let Some(c) = &s.condition {
+            out.insert(
+                "Condition".into(),
+                json!({ c.op: { c.key: self.res(&c.value) } }),
+            );
+        }
+        Value::Object(out)
+    }
+
+    fn statements(&self, statements: &[Statement]) -> Vec<Value> {
+        statements.iter().map(|s| self.statement(s)).collect()
+    }
+}
+
+fn one_or_many(mut v: Vec<Value>) -> Value {
+    if v.len() == 1 {
+        v.remove(0)
+    } else {
+        Value::Array(v)
+    }
 }
 
 fn convert_rule(
@@ -643,17 +608,12 @@ fn convert_rule(
 /// queue, created only when the stack deploys into the queue's account (a condition), since a
 /// policy cannot be attached to another account's queue.
 fn convert_queue_policy(
-    p: &str,
+    refs: &Refs<'_>,
     queue_arn: &str,
-    rule: &str,
     conditions: &mut Map<String, Value>,
 ) -> Resource {
-    let parts: Vec<&str> = queue_arn.split(':').collect();
-    let (region, account, name) = (
-        parts.get(3).copied().unwrap_or_default(),
-        parts.get(4).copied().unwrap_or_default(),
-        parts.get(5).copied().unwrap_or_default(),
-    );
+    let p = refs.p;
+    let (region, account, name) = iam::queue_parts(queue_arn);
     let condition = format!("{p}DeadLetterQueueInStackAccount");
     conditions.insert(
         condition.clone(),
@@ -662,6 +622,15 @@ fn convert_queue_policy(
     let queue_url = sub(&format!(
         "https://sqs.{region}.${{AWS::URLSuffix}}/{account}/{name}"
     ));
+    let mut statement = refs.statement(&iam::dead_letter_statement(queue_arn));
+    if let Value::Object(m) = &mut statement {
+        m.shift_insert(0, "Sid".into(), json!(format!("AllowEventRule{p}")));
+        m.shift_insert(
+            2,
+            "Principal".into(),
+            json!({ "Service": "events.amazonaws.com" }),
+        );
+    }
     Resource {
         id: format!("{p}DeadLetterQueuePolicy"),
         body: json!({
@@ -669,17 +638,7 @@ fn convert_queue_policy(
             "Condition": condition,
             "Properties": {
                 "Queues": [queue_url],
-                "PolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [{
-                        "Sid": format!("AllowEventRule{p}"),
-                        "Effect": "Allow",
-                        "Principal": { "Service": "events.amazonaws.com" },
-                        "Action": "sqs:SendMessage",
-                        "Resource": queue_arn,
-                        "Condition": { "ArnEquals": { "aws:SourceArn": get_att(rule, "Arn") } },
-                    }],
-                },
+                "PolicyDocument": { "Version": "2012-10-17", "Statement": [statement] },
             },
         }),
     }

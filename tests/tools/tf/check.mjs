@@ -20,8 +20,8 @@
 //     repeatable). A property whose type names such an interface without that comment is an object-valued
 //     attribute (framework nested attributes: `x = { ... }`; a few SDKv2 ones, ATTR_AS_BLOCKS, also take
 //     block syntax); anything else (scalars, string[], { [key: string]: string }) is a plain attribute.
-//     provider "aws" is checked the same way against
-//     lib/provider; terraform, output, variable, locals and lifecycle are checked loosely (known keys).
+//     provider "aws" is checked the same way against lib/provider; terraform, output, variable, locals
+//     and lifecycle are checked loosely (known keys). Types not named aws_* are not checked.
 //
 // Blocks vs attributes in the file: hcl2json's JSON turns `x { ... }` into [{...}], but `x = [{...}]`
 // looks the same, so the JSON alone cannot tell them apart. The JSON stays the authority on which

@@ -1,0 +1,204 @@
+//! The IAM statements a deployment needs, decided once for every target. Resources and condition
+//! values are symbolic ([`Res`]); each backend turns them into its own references, so the
+//! CloudFormation, Terraform and CDK outputs grant exactly the same things.
+
+use serde::Serialize;
+
+use super::{CreatedDefinition, Definition, EcrRepository, Role, SecretSource, TaskModel};
+
+/// A resource (or condition value) a statement names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Res {
+    /// Text as it is: an ARN from the spec, or `*`.
+    Literal(String),
+    /// The task's log group and all its streams.
+    LogGroup,
+    /// A private ECR repository.
+    Repository(EcrRepository),
+    /// The task definition tfc creates (its current revision).
+    TaskDefinition,
+    /// The cluster's ARN.
+    Cluster,
+    /// Every task of the cluster, in the stack's partition, region and account.
+    ClusterTasks,
+    /// A role tfc creates for the task.
+    CreatedRole(RoleUse),
+    /// The task's rule.
+    Rule,
+}
+
+/// Which of a task's roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleUse {
+    Task,
+    Execution,
+}
+
+/// `{ op: { key: value } }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Condition {
+    pub op: &'static str,
+    pub key: &'static str,
+    pub value: Res,
+}
+
+/// One `Allow` statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Statement {
+    pub actions: Vec<&'static str>,
+    pub resources: Vec<Res>,
+    pub condition: Option<Condition>,
+}
+
+fn allow(actions: &[&'static str], resources: Vec<Res>, condition: Option<Condition>) -> Statement {
+    Statement {
+        actions: actions.to_vec(),
+        resources,
+        condition,
+    }
+}
+
+/// The role reference as a resource: created roles symbolically, existing ones by ARN.
+fn role_res(role: &Role, used_as: RoleUse) -> Res {
+    match role {
+        Role::Create { .. } => Res::CreatedRole(used_as),
+        Role::Existing { arn } => Res::Literal(arn.clone()),
+    }
+}
+
+/// What a created execution role needs (ECS developer guide, "Amazon ECS task execution IAM
+/// role"): write the task's logs, pull its private ECR image, read exactly its secrets.
+pub fn execution_statements(def: &CreatedDefinition) -> Vec<Statement> {
+    let mut out = vec![allow(
+        &["logs:CreateLogStream", "logs:PutLogEvents"],
+        vec![Res::LogGroup],
+        None,
+    )];
+    if let Some(repo) = &def.ecr_repository {
+        out.push(allow(
+            &[
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+            ],
+            vec![Res::Repository(repo.clone())],
+            None,
+        ));
+        // GetAuthorizationToken has no resource-level permissions: AWS requires `*`.
+        out.push(allow(
+            &["ecr:GetAuthorizationToken"],
+            vec![Res::Literal("*".into())],
+            None,
+        ));
+    }
+    for (source, action) in [
+        (
+            SecretSource::SecretsManager,
+            "secretsmanager:GetSecretValue",
+        ),
+        (SecretSource::SsmParameter, "ssm:GetParameters"),
+    ] {
+        let mut arns: Vec<String> = def
+            .secrets
+            .iter()
+            .filter(|s| s.source == source)
+            .map(|s| s.resource_arn.clone())
+            .collect();
+        arns.sort();
+        arns.dedup();
+        if !arns.is_empty() {
+            out.push(allow(
+                &[action],
+                arns.into_iter().map(Res::Literal).collect(),
+                None,
+            ));
+        }
+    }
+    out
+}
+
+/// What the events role needs to start the task: CDK's `EcsTask` grants plus the conditions AWS
+/// documents (ECS developer guide, "Amazon ECS CloudWatch Events IAM role").
+pub fn events_statements(task: &TaskModel) -> Vec<Statement> {
+    let run_task = match &task.definition {
+        Definition::Create(_) => Res::TaskDefinition,
+        // Any revision of an existing family, unless the ARN pins one (as CDK does).
+        Definition::Existing { arn, .. } if !has_revision(arn) => Res::Literal(format!("{arn}:*")),
+        Definition::Existing { arn, .. } => Res::Literal(arn.clone()),
+    };
+    let mut out = vec![
+        allow(
+            &["ecs:RunTask"],
+            vec![run_task],
+            Some(Condition {
+                op: "ArnEquals",
+                key: "ecs:cluster",
+                value: Res::Cluster,
+            }),
+        ),
+        allow(
+            &["ecs:TagResource"],
+            vec![Res::ClusterTasks],
+            Some(Condition {
+                op: "StringEquals",
+                key: "ecs:CreateAction",
+                value: Res::Literal("RunTask".into()),
+            }),
+        ),
+    ];
+    let pass = |res: Res| {
+        allow(
+            &["iam:PassRole"],
+            vec![res],
+            Some(Condition {
+                op: "StringLike",
+                key: "iam:PassedToService",
+                value: Res::Literal("ecs-tasks.amazonaws.com".into()),
+            }),
+        )
+    };
+    match &task.definition {
+        Definition::Create(d) => {
+            out.push(pass(role_res(&d.execution_role, RoleUse::Execution)));
+            out.push(pass(role_res(&d.task_role, RoleUse::Task)));
+        }
+        Definition::Existing {
+            task_role,
+            execution_role,
+            ..
+        } => {
+            for arn in execution_role.iter().chain(task_role.iter()) {
+                out.push(pass(Res::Literal(arn.clone())));
+            }
+        }
+    }
+    out
+}
+
+/// What the dead-letter queue's policy allows: EventBridge sending, for this rule only.
+pub fn dead_letter_statement(queue_arn: &str) -> Statement {
+    allow(
+        &["sqs:SendMessage"],
+        vec![Res::Literal(queue_arn.to_string())],
+        Some(Condition {
+            op: "ArnEquals",
+            key: "aws:SourceArn",
+            value: Res::Rule,
+        }),
+    )
+}
+
+/// Whether a task-definition ARN pins a revision (`…:family:7`).
+pub fn has_revision(arn: &str) -> bool {
+    arn.rsplit_once(':')
+        .is_some_and(|(_, rev)| !rev.is_empty() && rev.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// The parts of an SQS queue ARN: (region, account, name).
+pub fn queue_parts(arn: &str) -> (String, String, String) {
+    let parts: Vec<&str> = arn.split(':').collect();
+    let get = |i: usize| parts.get(i).copied().unwrap_or_default().to_string();
+    (get(3), get(4), get(5))
+}
