@@ -14,6 +14,7 @@ use tfc::targets::Target;
 fn variants(target: Target) -> Vec<Vec<&'static str>> {
     match target {
         Target::Cloudformation => vec![vec!["--format", "yaml"], vec!["--format", "json"]],
+        Target::Terraform => vec![vec![]],
     }
 }
 

@@ -643,3 +643,16 @@ fn convert_queue_policy(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_resolves() {
+        let env = super::environment(&TEMPLATES).expect("templates compile");
+        for (name, _) in TEMPLATES {
+            assert!(env.get_template(name).is_ok(), "{name}");
+        }
+    }
+}

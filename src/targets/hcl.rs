@@ -134,9 +134,15 @@ fn pad(indent: usize) -> String {
 
 /// An object key: bare when it is a plain identifier, quoted otherwise.
 fn key(k: &str) -> String {
-    let ident = k.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let ident = k
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !matches!(k, "true" | "false" | "null" | "for" | "in" | "if" | "endif" | "endfor");
+        && !matches!(
+            k,
+            "true" | "false" | "null" | "for" | "in" | "if" | "endif" | "endfor"
+        );
     if ident {
         k.to_string()
     } else {
@@ -169,12 +175,22 @@ fn inline(e: &Expr) -> Option<String> {
             Some(s)
         }
         Expr::List(items) if items.is_empty() => Some("[]".into()),
-        Expr::List(items) if items.iter().all(|i| !matches!(i, Expr::List(_) | Expr::Object(_) | Expr::Call(..))) => {
+        Expr::List(items)
+            if items
+                .iter()
+                .all(|i| !matches!(i, Expr::List(_) | Expr::Object(_) | Expr::Call(..))) =>
+        {
             let parts: Option<Vec<String>> = items.iter().map(inline).collect();
             parts.map(|p| format!("[{}]", p.join(", ")))
         }
         Expr::Object(fields) if fields.is_empty() => Some("{}".into()),
-        Expr::Object(fields) if fields.len() == 1 && !matches!(fields[0].1, Expr::List(_) | Expr::Object(_) | Expr::Call(..)) => {
+        Expr::Object(fields)
+            if fields.len() == 1
+                && !matches!(
+                    fields[0].1,
+                    Expr::List(_) | Expr::Object(_) | Expr::Call(..)
+                ) =>
+        {
             inline(&fields[0].1).map(|v| format!("{{ {} = {v} }}", key(&fields[0].0)))
         }
         _ => None,
@@ -200,7 +216,10 @@ fn multiline(e: &Expr, indent: usize, out: &mut String) {
         }
         Expr::Object(fields) => {
             out.push_str("{\n");
-            let items: Vec<Item> = fields.iter().map(|(k, v)| Item::Attr(k.clone(), v.clone())).collect();
+            let items: Vec<Item> = fields
+                .iter()
+                .map(|(k, v)| Item::Attr(k.clone(), v.clone()))
+                .collect();
             render_body(&items, indent + 1, out);
             out.push_str(&pad(indent));
             out.push('}');
@@ -222,7 +241,7 @@ fn render_body(items: &[Item], indent: usize, out: &mut String) {
         match &items[i] {
             Item::Block(b) => {
                 // A blank line separates a nested block from what precedes it.
-                if i > 0 {
+                if i > 0 && !matches!(items[i - 1], Item::Block(_)) {
                     out.push('\n');
                 }
                 out.push_str(&b.render(indent));
@@ -253,7 +272,11 @@ fn render_body(items: &[Item], indent: usize, out: &mut String) {
                     i += 1;
                     continue;
                 }
-                let width = run.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+                let width = run
+                    .iter()
+                    .map(|(k, _)| k.chars().count())
+                    .max()
+                    .unwrap_or(0);
                 for (k, v) in run {
                     out.push_str(&pad(indent));
                     out.push_str(&k);
@@ -273,7 +296,9 @@ pub fn from_json(v: &Value) -> Expr {
     match v {
         Value::String(s) => Expr::Str(s.clone()),
         Value::Array(items) => Expr::List(items.iter().map(from_json).collect()),
-        Value::Object(map) => Expr::Object(map.iter().map(|(k, v)| (k.clone(), from_json(v))).collect()),
+        Value::Object(map) => {
+            Expr::Object(map.iter().map(|(k, v)| (k.clone(), from_json(v))).collect())
+        }
         other => Expr::Json(other.clone()),
     }
 }

@@ -5,6 +5,8 @@
 //! target cannot be forgotten by a test.
 
 pub mod cloudformation;
+pub mod hcl;
+pub mod terraform;
 pub mod yaml;
 
 use clap::ValueEnum;
@@ -21,16 +23,20 @@ pub enum Target {
     /// AWS CloudFormation (YAML by default, `--format json` too).
     #[value(alias = "cfn")]
     Cloudformation,
+    /// Terraform with the AWS provider ≥ 6 (one document on stdout, a module with `-o DIR`).
+    #[value(alias = "tf")]
+    Terraform,
 }
 
 impl Target {
     /// Every target, for loops in tests and docs.
-    pub const ALL: [Target; 1] = [Target::Cloudformation];
+    pub const ALL: [Target; 2] = [Target::Cloudformation, Target::Terraform];
 
     /// The backend that renders this target.
     pub fn backend(self) -> &'static dyn Backend {
         match self {
             Target::Cloudformation => &cloudformation::CloudFormation,
+            Target::Terraform => &terraform::Terraform,
         }
     }
 
@@ -38,6 +44,7 @@ impl Target {
     pub fn name(self) -> &'static str {
         match self {
             Target::Cloudformation => "cloudformation",
+            Target::Terraform => "terraform",
         }
     }
 }

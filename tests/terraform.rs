@@ -1,0 +1,208 @@
+//! The Terraform target, judged by HashiCorp's own tools (npm builds, pinned): every golden
+//! module and every single-document output parses with the HCL parser, is byte-identical to
+//! `terraform fmt`'s formatter, and fits the AWS provider 6.x schema (tests/tools/tf/check.mjs,
+//! whose own tests prove it fails on broken HCL, misspelled arguments and unformatted files).
+//! Values read back with the parser equal the model's (input template, event pattern) and the
+//! hostile spec's.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use common::{example_specs, node_modules, root, tfc};
+use pretty_assertions::assert_eq;
+use serde_json::{json, Value};
+
+fn node(script: &str) -> Command {
+    let mut c = Command::new("node");
+    c.arg(root().join("tests/tools/tf").join(script))
+        .env("TFC_NODE_MODULES", node_modules());
+    c
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tfc-tf-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every example's golden module, plus each spec (examples and the hostile one) compiled to a
+/// single document.
+fn all_outputs() -> Vec<PathBuf> {
+    let dir = scratch("single");
+    let mut files = Vec::new();
+    let mut specs = example_specs();
+    specs.push(root().join("tests/hostile/spec.yaml"));
+    for spec in specs {
+        let name = spec
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let out = tfc()
+            .arg("compile")
+            .arg(&spec)
+            .args(["--target", "terraform"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let path = dir.join(format!("{name}.tf"));
+        std::fs::write(&path, out.stdout).unwrap();
+        files.push(path);
+        let golden = spec.parent().unwrap().join("terraform");
+        for f in ["versions.tf", "main.tf", "outputs.tf"] {
+            if golden.join(f).exists() {
+                files.push(golden.join(f));
+            }
+        }
+    }
+    files
+}
+
+/// The values hcl2json reads back (see tests/tools/tf/decode.mjs).
+fn decode(file: &PathBuf) -> Value {
+    let out = node("decode.mjs").arg(file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v[file.to_string_lossy().as_ref()].clone()
+}
+
+#[test]
+#[ignore = "needs the pinned validators: run scripts/test"]
+fn every_output_parses_is_formatted_and_fits_the_provider_schema() {
+    let files = all_outputs();
+    assert!(files.len() >= 17, "{files:?}");
+    let out = node("check.mjs").args(&files).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "check.mjs:\n{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(text, "");
+}
+
+#[test]
+#[ignore = "needs the pinned validators: run scripts/test"]
+fn the_checker_fails_on_broken_hcl_misspelled_arguments_and_unformatted_files() {
+    // The checker's own tests (node --test): valid fixtures pass, and broken HCL, a misspelled
+    // argument, a block written as an attribute, a missing required argument and an
+    // unformatted file each fail with the right message.
+    let out = Command::new("node")
+        .arg("--test")
+        .arg(root().join("tests/tools/tf/check.test.mjs"))
+        .env("TFC_NODE_MODULES", node_modules())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("# fail 0") && !text.contains("# pass 0"),
+        "{text}"
+    );
+}
+
+#[test]
+#[ignore = "needs the pinned validators: run scripts/test"]
+fn input_templates_and_event_patterns_read_back_equal_the_model() {
+    for spec in example_specs() {
+        let checked = tfc::check(&std::fs::read(&spec).unwrap());
+        let model = tfc::model::lower(checked.spec.as_ref().unwrap());
+        let main = decode(&spec.parent().unwrap().join("terraform/main.tf"));
+        for task in &model.tasks {
+            let label = task.id.replace('-', "_");
+            let target = &main["resource"]["aws_cloudwatch_event_target"][&label][0];
+            match &task.input {
+                Some(tfc::model::TargetInput::Transformer {
+                    input_paths,
+                    input_template,
+                }) => {
+                    assert_eq!(
+                        target["input_transformer"][0]["input_template"],
+                        json!(input_template),
+                        "{label}"
+                    );
+                    assert_eq!(
+                        target["input_transformer"][0]["input_paths"],
+                        json!(input_paths),
+                        "{label}"
+                    );
+                }
+                Some(tfc::model::TargetInput::Static { input }) => {
+                    assert_eq!(target["input"], json!(input))
+                }
+                None => assert!(
+                    target.get("input").is_none() && target.get("input_transformer").is_none()
+                ),
+            }
+            let rule = &main["resource"]["aws_cloudwatch_event_rule"][&label][0];
+            match &task.trigger {
+                tfc::model::Trigger::Pattern { pattern, .. } => {
+                    assert_eq!(&rule["event_pattern"], pattern, "{label}")
+                }
+                tfc::model::Trigger::Schedule { expression } => {
+                    assert_eq!(rule["schedule_expression"], json!(expression))
+                }
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs the pinned validators: run scripts/test"]
+fn hostile_strings_round_trip_through_hashicorps_parser() {
+    let checked = tfc::check(&std::fs::read(root().join("tests/hostile/spec.yaml")).unwrap());
+    let spec = checked.spec.unwrap();
+    let task = &spec.tasks["evil"];
+    let dir = scratch("hostile");
+    let out = tfc()
+        .arg("compile")
+        .arg(root().join("tests/hostile/spec.yaml"))
+        .args(["-t", "tf", "-o"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let main = decode(&dir.join("main.tf"));
+    let r = &main["resource"];
+    let container = &r["aws_ecs_task_definition"]["evil"][0]["container_definitions"][0];
+    assert_eq!(container["command"], json!(task.command));
+    assert_eq!(container["image"], json!(task.image));
+    let env: serde_json::Map<String, Value> = container["environment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["name"].as_str().unwrap().into(), e["value"].clone()))
+        .collect();
+    assert_eq!(Value::Object(env), json!(task.environment));
+    let rule = &r["aws_cloudwatch_event_rule"]["evil"][0];
+    assert_eq!(rule["description"], json!(task.description));
+    assert_eq!(&rule["event_pattern"], task.trigger.event.as_ref().unwrap());
+    assert_eq!(r["aws_ecs_cluster"]["this"][0]["tags"], json!(spec.tags));
+    let model = tfc::model::lower(&spec);
+    let Some(tfc::model::TargetInput::Transformer { input_template, .. }) = &model.tasks[0].input
+    else {
+        panic!("the hostile task has an input transformer")
+    };
+    assert_eq!(
+        r["aws_cloudwatch_event_target"]["evil"][0]["input_transformer"][0]["input_template"],
+        json!(input_template)
+    );
+}
