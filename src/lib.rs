@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod diagnostics;
 pub mod model;
+pub mod simulate;
 pub mod spec;
 pub mod targets;
 pub mod validate;

@@ -1,0 +1,1 @@
+//! EventBridge input-transformer semantics (being written).
