@@ -15,6 +15,7 @@ fn variants(target: Target) -> Vec<Vec<&'static str>> {
     match target {
         Target::Cloudformation => vec![vec!["--format", "yaml"], vec!["--format", "json"]],
         Target::Terraform => vec![vec![]],
+        Target::Cdk => vec![vec![]],
     }
 }
 

@@ -4,9 +4,11 @@
 //! [`Target`] is a closed enum: it drives clap's `--target` values and every test loop, so a new
 //! target cannot be forgotten by a test.
 
+pub mod cdk;
 pub mod cloudformation;
 pub mod hcl;
 pub mod terraform;
+pub mod ts;
 pub mod yaml;
 
 use clap::ValueEnum;
@@ -26,17 +28,20 @@ pub enum Target {
     /// Terraform with the AWS provider ≥ 6 (one document on stdout, a module with `-o DIR`).
     #[value(alias = "tf")]
     Terraform,
+    /// AWS CDK v2 in TypeScript (a construct module on stdout, a `cdk init`-shaped app with `-o DIR`).
+    Cdk,
 }
 
 impl Target {
     /// Every target, for loops in tests and docs.
-    pub const ALL: [Target; 2] = [Target::Cloudformation, Target::Terraform];
+    pub const ALL: [Target; 3] = [Target::Cloudformation, Target::Terraform, Target::Cdk];
 
     /// The backend that renders this target.
     pub fn backend(self) -> &'static dyn Backend {
         match self {
             Target::Cloudformation => &cloudformation::CloudFormation,
             Target::Terraform => &terraform::Terraform,
+            Target::Cdk => &cdk::Cdk,
         }
     }
 
@@ -45,6 +50,7 @@ impl Target {
         match self {
             Target::Cloudformation => "cloudformation",
             Target::Terraform => "terraform",
+            Target::Cdk => "cdk",
         }
     }
 }
