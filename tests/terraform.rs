@@ -130,10 +130,10 @@ fn input_templates_and_event_patterns_read_back_equal_the_model() {
             let label = task.id.replace('-', "_");
             let target = &main["resource"]["aws_cloudwatch_event_target"][&label][0];
             match &task.input {
-                Some(tfc::model::TargetInput::Transformer {
+                tfc::model::TargetInput::Transformer {
                     input_paths,
                     input_template,
-                }) => {
+                } => {
                     assert_eq!(
                         target["input_transformer"][0]["input_template"],
                         json!(input_template),
@@ -145,12 +145,9 @@ fn input_templates_and_event_patterns_read_back_equal_the_model() {
                         "{label}"
                     );
                 }
-                Some(tfc::model::TargetInput::Static { input }) => {
+                tfc::model::TargetInput::Static { input } => {
                     assert_eq!(target["input"], json!(input))
                 }
-                None => assert!(
-                    target.get("input").is_none() && target.get("input_transformer").is_none()
-                ),
             }
             let rule = &main["resource"]["aws_cloudwatch_event_rule"][&label][0];
             match &task.trigger {
@@ -197,8 +194,7 @@ fn hostile_strings_round_trip_through_hashicorps_parser() {
     assert_eq!(&rule["event_pattern"], task.trigger.event.as_ref().unwrap());
     assert_eq!(r["aws_ecs_cluster"]["this"][0]["tags"], json!(spec.tags));
     let model = tfc::model::lower(&spec);
-    let Some(tfc::model::TargetInput::Transformer { input_template, .. }) = &model.tasks[0].input
-    else {
+    let tfc::model::TargetInput::Transformer { input_template, .. } = &model.tasks[0].input else {
         panic!("the hostile task has an input transformer")
     };
     assert_eq!(

@@ -120,8 +120,9 @@ impl Paths {
     }
 }
 
-/// Builds the target input for a container's overrides; `None` when there are none.
-pub fn build_input(container: &str, overrides: &Overrides) -> Option<TargetInput> {
+/// Builds the target input for a container's overrides. Without overrides it is the empty
+/// object `{}`, as CDK's `EcsTask` sends, so the event itself never reaches RunTask.
+pub fn build_input(container: &str, overrides: &Overrides) -> TargetInput {
     let mut paths = Paths {
         map: BTreeMap::new(),
     };
@@ -150,7 +151,7 @@ pub fn build_input(container: &str, overrides: &Overrides) -> Option<TargetInput
         fields.push(("environment", Node::Array(env)));
     }
     if fields.len() == 1 {
-        return None;
+        return TargetInput::Static { input: "{}".into() };
     }
     let root = Node::Object(vec![(
         "containerOverrides",
@@ -158,14 +159,14 @@ pub fn build_input(container: &str, overrides: &Overrides) -> Option<TargetInput
     )]);
     let mut text = String::new();
     root.render(&mut text);
-    Some(if paths.map.is_empty() {
+    if paths.map.is_empty() {
         TargetInput::Static { input: text }
     } else {
         TargetInput::Transformer {
             input_paths: paths.map,
             input_template: text,
         }
-    })
+    }
 }
 
 #[cfg(test)]
@@ -183,10 +184,10 @@ mod tests {
         let mut o = Overrides::default();
         o.environment
             .insert("MANAGEMENT_COMMAND".into(), from("$.detail.command"));
-        let Some(TargetInput::Transformer {
+        let TargetInput::Transformer {
             input_paths,
             input_template,
-        }) = build_input("web", &o)
+        } = build_input("web", &o)
         else {
             panic!("expected a transformer");
         };
@@ -207,11 +208,14 @@ mod tests {
             .insert("MODE".into(), OverrideValue::Literal("a\"b\\c\n".into()));
         assert_eq!(
             build_input("c", &o),
-            Some(TargetInput::Static {
+            TargetInput::Static {
                 input: r#"{"containerOverrides":[{"name":"c","environment":[{"name":"MODE","value":"a\"b\\c\n"}]}]}"#.into()
-            })
+            }
         );
-        assert_eq!(build_input("c", &Overrides::default()), None);
+        assert_eq!(
+            build_input("c", &Overrides::default()),
+            TargetInput::Static { input: "{}".into() }
+        );
     }
 
     #[test]
@@ -225,10 +229,10 @@ mod tests {
         };
         o.environment.insert("A".into(), from("$.detail.cmd"));
         o.environment.insert("B".into(), from("$.detail['cmd']"));
-        let Some(TargetInput::Transformer {
+        let TargetInput::Transformer {
             input_paths,
             input_template,
-        }) = build_input("w", &o)
+        } = build_input("w", &o)
         else {
             panic!("expected a transformer");
         };
@@ -245,7 +249,7 @@ mod tests {
             })),
             ..Overrides::default()
         };
-        let Some(TargetInput::Transformer { input_template, .. }) = build_input("w", &whole) else {
+        let TargetInput::Transformer { input_template, .. } = build_input("w", &whole) else {
             panic!("expected a transformer");
         };
         assert_eq!(

@@ -146,7 +146,7 @@ pub struct TaskModel {
     pub events_role_name: String,
     /// The overrides as written, for tools that apply them (simulate).
     pub overrides: Overrides,
-    pub input: Option<TargetInput>,
+    pub input: TargetInput,
     pub retry: Option<Retry>,
     pub dead_letter_queue: Option<String>,
     pub tags: BTreeMap<String, String>,

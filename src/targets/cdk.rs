@@ -424,6 +424,11 @@ fn convert_model(model: &Model) -> View {
             2,
         )),
     }
+    shared.push_str(&output(
+        "ClusterArn",
+        "ARN of the ECS cluster the tasks run in",
+        "cluster.clusterArn",
+    ));
     for (k, v) in &model.tags {
         shared.push_str(&ts::statement(
             "",
@@ -481,6 +486,7 @@ fn imports(view: &View) -> Vec<String> {
         "Annotations",
         "Aws",
         "CfnCondition",
+        "CfnOutput",
         "Duration",
         "Fn",
         "RemovalPolicy",
@@ -820,6 +826,16 @@ fn convert_task(model: &Model, task: &TaskModel) -> String {
     if let Some(q) = &task.dead_letter_queue {
         convert_queue_policy(q, &refs, &p, &mut out);
     }
+    out.push_str(&output(
+        &format!("{p}RuleArn"),
+        &format!("ARN of the EventBridge rule that starts task {}", task.id),
+        &format!("{v}Rule.ruleArn"),
+    ));
+    out.push_str(&output(
+        &format!("{p}TaskDefinitionArn"),
+        &format!("ARN of the task definition of task {}", task.id),
+        &format!("{v}TaskDefinition.taskDefinitionArn"),
+    ));
     for (k, val) in own_tags {
         for t in &taggable {
             out.push_str(&ts::statement(
@@ -833,6 +849,22 @@ fn convert_task(model: &Model, task: &TaskModel) -> String {
         }
     }
     out
+}
+
+/// `new CfnOutput(…)`: the same outputs as the other targets.
+fn output(id: &str, description: &str, value: &str) -> String {
+    ts::statement(
+        "",
+        &new(
+            "CfnOutput",
+            id,
+            object(vec![
+                ("description", string(description)),
+                ("value", atom(value)),
+            ]),
+        ),
+        2,
+    )
 }
 
 /// The pattern as `events.EventPattern` (top-level fields typed `string[]` except `detail`), or

@@ -537,6 +537,9 @@ fn convert_rule(
         "State".into(),
         json!(if task.enabled { "ENABLED" } else { "DISABLED" }),
     );
+    if !task.tags.is_empty() {
+        props.insert("Tags".into(), tags(&task.tags));
+    }
 
     let mut vpc = Map::new();
     vpc.insert(
@@ -573,19 +576,18 @@ fn convert_rule(
     target.insert("RoleArn".into(), get_att(&format!("{p}EventsRole"), "Arn"));
     target.insert("EcsParameters".into(), Value::Object(ecs));
     match &task.input {
-        Some(TargetInput::Transformer {
+        TargetInput::Transformer {
             input_paths,
             input_template,
-        }) => {
+        } => {
             target.insert(
                 "InputTransformer".into(),
                 json!({ "InputPathsMap": input_paths, "InputTemplate": input_template }),
             );
         }
-        Some(TargetInput::Static { input }) => {
+        TargetInput::Static { input } => {
             target.insert("Input".into(), json!(input));
         }
-        None => {}
     }
     if let Some(retry) = &task.retry {
         let mut r = Map::new();

@@ -579,14 +579,14 @@ fn convert_target(task: &TaskModel, refs: &Refs<'_>) -> Block {
         .attr("target_id", string(task.id.clone()))
         .attr("arn", refs.cluster_arn.clone())
         .attr("role_arn", raw(format!("aws_iam_role.{l}_events.arn")));
-    if let Some(TargetInput::Static { input }) = &task.input {
+    if let TargetInput::Static { input } = &task.input {
         b = b.attr("input", string(input.clone()));
     }
     b = b.block(ecs);
-    if let Some(TargetInput::Transformer {
+    if let TargetInput::Transformer {
         input_paths,
         input_template,
-    }) = &task.input
+    } = &task.input
     {
         b = b.block(
             Block::new("input_transformer", &[])

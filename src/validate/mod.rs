@@ -489,10 +489,10 @@ fn check_overrides(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
     }
     let container = t.container.clone().unwrap_or_else(|| id.to_string());
     match model::build_input(&container, o) {
-        Some(TargetInput::Transformer {
+        TargetInput::Transformer {
             input_paths,
             input_template,
-        }) => {
+        } => {
             if input_paths.len() > MAX_INPUT_PATHS {
                 out.push(
                     Diagnostic::error("override-path", base.clone(), format!("tasks.{id}.overrides reads {} distinct event paths; an input transformer holds at most {MAX_INPUT_PATHS}", input_paths.len()))
@@ -516,7 +516,7 @@ fn check_overrides(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        Some(TargetInput::Static { input }) if input.chars().count() > MAX_INPUT => out.push(
+        TargetInput::Static { input } if input.chars().count() > MAX_INPUT => out.push(
             Diagnostic::error(
                 "override-size",
                 base,

@@ -226,6 +226,7 @@ resource "aws_cloudwatch_event_target" "nightly" {
   target_id = "nightly"
   arn       = "arn:aws:ecs:eu-west-1:123456789012:cluster/analytics"
   role_arn  = aws_iam_role.nightly_events.arn
+  input     = "{}"
 
   ecs_target {
     task_definition_arn = aws_ecs_task_definition.nightly.arn

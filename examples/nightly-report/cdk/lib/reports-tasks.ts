@@ -5,6 +5,7 @@ import {
   Annotations,
   Aws,
   CfnCondition,
+  CfnOutput,
   Duration,
   Fn,
   RemovalPolicy,
@@ -57,6 +58,10 @@ export class ReportsTasks extends Construct {
       clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/analytics",
       vpc: vpc,
       securityGroups: [],
+    });
+    new CfnOutput(this, "ClusterArn", {
+      description: "ARN of the ECS cluster the tasks run in",
+      value: cluster.clusterArn,
     });
     Tags.of(this).add("cost-center", "4711");
     Tags.of(this).add("team", "analytics");
@@ -303,6 +308,14 @@ export class ReportsTasks extends Construct {
     );
     nightlyDeadLetterQueuePolicy.cfnOptions.condition =
       nightlyDeadLetterQueueInStackAccount;
+    new CfnOutput(this, "NightlyRuleArn", {
+      description: "ARN of the EventBridge rule that starts task nightly",
+      value: nightlyRule.ruleArn,
+    });
+    new CfnOutput(this, "NightlyTaskDefinitionArn", {
+      description: "ARN of the task definition of task nightly",
+      value: nightlyTaskDefinition.taskDefinitionArn,
+    });
     Tags.of(nightlyLogGroup).add("owner", "data-team");
     Tags.of(nightlyTaskDefinition).add("owner", "data-team");
     Tags.of(nightlyTaskRole).add("owner", "data-team");
