@@ -311,7 +311,7 @@ fn required_help(name: &str) -> String {
 }
 
 /// Friendly descriptions of the schema's patterns.
-const PATTERNS: [(&str, &str); 6] = [
+const PATTERNS: [(&str, &str); 5] = [
     (
         "^[a-z][a-z0-9-]*$",
         "lower-case letters, digits and dashes, starting with a letter, e.g. my-proj",
@@ -323,10 +323,6 @@ const PATTERNS: [(&str, &str); 6] = [
     (
         "^sg-([0-9a-f]{8}|[0-9a-f]{17})$",
         "security group ids look like sg-0123456789abcdef0",
-    ),
-    (
-        "^(LATEST|[0-9]+\\.[0-9]+\\.[0-9]+)$",
-        "LATEST or a version such as 1.4.0",
     ),
     (
         "^[A-Za-z0-9_-]{1,255}$",

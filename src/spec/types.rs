@@ -126,9 +126,9 @@ macro_rules! task_struct {
             /// Where the task runs (awsvpc). Required for Fargate, here or in `defaults`.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub network: Option<Network>,
-            /// Fargate platform version, `LATEST` or e.g. `1.4.0`. Default `LATEST`.
+            /// Fargate platform version (Linux): `LATEST`, `1.4.0` or `1.3.0`. Default `LATEST`.
             #[serde(default, skip_serializing_if = "Option::is_none")]
-            #[schemars(pattern(r"^(LATEST|[0-9]+\.[0-9]+\.[0-9]+)$"))]
+            #[schemars(extend("enum" = ["LATEST", "1.4.0", "1.3.0"]))]
             pub platform_version: Option<String>,
             /// Tasks started per trigger, 1–10. Default 1.
             #[serde(default, skip_serializing_if = "Option::is_none")]

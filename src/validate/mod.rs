@@ -206,6 +206,15 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
                     )
                     .with_help("the events role may then pass no role (`iam:PassRole`), so RunTask fails with AccessDenied if the definition uses roles; name the roles it uses"),
                 );
+            } else if t.task_role.is_none() {
+                out.push(
+                    Diagnostic::warning(
+                        "existing-definition-roles",
+                        field("task_definition"),
+                        format!("tasks.{id} names no `task_role` for its existing task definition: the CDK target cannot import it"),
+                    )
+                    .with_help("CDK's EcsTask needs the imported definition's task role; name it with `task_role` (CloudFormation and Terraform work without)"),
+                );
             }
         }
         (None, None) => out.push(
