@@ -67,6 +67,19 @@ pub enum Command {
         /// Output format, for targets that have more than one.
         #[arg(long, value_enum, default_value_t = Format::Yaml)]
         format: Format,
+        /// Write nothing; compare what would be written with the files under -o and exit 1
+        /// with a unified diff when they differ or are missing (for CI and pre-commit).
+        #[arg(long, requires = "output")]
+        check: bool,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  tfc completions bash > /etc/bash_completion.d/tfc\n  tfc completions zsh > \"${fpath[1]}/_tfc\"\n  tfc completions fish > ~/.config/fish/completions/tfc.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
     /// Print the JSON Schema (draft 2020-12) of the spec, for editors and check-jsonschema.
     #[command(
@@ -102,7 +115,7 @@ pub fn run(cli: Cli) -> ExitCode {
             deny_warnings,
         } => check(&specs, format, deny_warnings),
         Command::Schema => {
-            print!("{}", crate::spec::schema_text());
+            emit(&crate::spec::schema_text());
             ExitCode::SUCCESS
         }
         Command::Model { spec } => model(&spec),
@@ -111,8 +124,21 @@ pub fn run(cli: Cli) -> ExitCode {
             target,
             output,
             format,
-        } => compile(&spec, target, output.as_deref(), format),
+            check,
+        } => compile(&spec, target, output.as_deref(), format, check),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "tfc", &mut script);
+            emit(&String::from_utf8_lossy(&script));
+            ExitCode::SUCCESS
+        }
     }
+}
+
+/// Writes to stdout; a closed pipe (`tfc … | head`) is not an error worth a panic.
+fn emit(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {
@@ -142,11 +168,11 @@ pub fn print_reports(reports: &[(FileReport, Option<String>)], format: ReportFor
         }
         ReportFormat::Json => {
             let all: Vec<&FileReport> = reports.iter().map(|(r, _)| r).collect();
-            println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+            emit(&(serde_json::to_string_pretty(&all).unwrap_or_default() + "\n"));
         }
         ReportFormat::Github => {
             for (report, _) in reports {
-                print!("{}", render_github(report));
+                emit(&render_github(report));
             }
         }
     }
@@ -213,9 +239,10 @@ fn model(path: &Path) -> ExitCode {
     match load_valid(path) {
         Ok((spec, _)) => {
             let model = crate::model::lower(&spec);
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&model).unwrap_or_default()
+            emit(
+                &(serde_json::to_string_pretty(&model).unwrap_or_default()
+                    + "
+"),
             );
             ExitCode::SUCCESS
         }
@@ -239,7 +266,13 @@ fn destination(output: Option<&Path>) -> Destination<'_> {
     }
 }
 
-fn compile(path: &Path, target: Target, output: Option<&Path>, format: Format) -> ExitCode {
+fn compile(
+    path: &Path,
+    target: Target,
+    output: Option<&Path>,
+    format: Format,
+    check: bool,
+) -> ExitCode {
     let spec = match load_valid(path) {
         Ok((spec, warnings)) => {
             if !warnings.is_empty() {
@@ -266,6 +299,20 @@ fn compile(path: &Path, target: Target, output: Option<&Path>, format: Format) -
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    if check {
+        return match stale_files(&dest, &files) {
+            Ok(diff) if diff.is_empty() => ExitCode::SUCCESS,
+            Ok(diff) => {
+                emit(&diff);
+                eprintln!("error: the generated files are out of date with {}; run the same `tfc compile` without --check", path.display());
+                ExitCode::from(EXIT_INVALID)
+            }
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                ExitCode::from(EXIT_USAGE)
+            }
+        };
+    }
     match write_output(&dest, &files) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
@@ -273,6 +320,50 @@ fn compile(path: &Path, target: Target, output: Option<&Path>, format: Format) -
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// The paths `files` would be written to.
+fn destinations(dest: &Destination<'_>, files: &[OutputFile]) -> Result<Vec<PathBuf>, String> {
+    match dest {
+        Destination::Stdout => Err("--check needs -o".into()),
+        Destination::File(path) => match files {
+            [_] => Ok(vec![path.to_path_buf()]),
+            _ => Err(format!(
+                "this target writes {} files; give -o a directory",
+                files.len()
+            )),
+        },
+        Destination::Directory(dir) => Ok(files.iter().map(|f| dir.join(&f.path)).collect()),
+    }
+}
+
+/// A unified diff of every generated file against what is on disk (missing files diff
+/// against nothing); empty when all are up to date. Writes nothing.
+fn stale_files(dest: &Destination<'_>, files: &[OutputFile]) -> Result<String, String> {
+    let mut out = String::new();
+    for (file, path) in files.iter().zip(destinations(dest, files)?) {
+        let on_disk = match std::fs::read_to_string(&path) {
+            Ok(s) => Some(s),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        if on_disk.as_deref() == Some(file.contents.as_str()) {
+            continue;
+        }
+        let shown = path.display().to_string();
+        let old_name = if on_disk.is_some() {
+            shown.clone()
+        } else {
+            "/dev/null".into()
+        };
+        let diff =
+            similar::TextDiff::from_lines(on_disk.as_deref().unwrap_or(""), file.contents.as_str())
+                .unified_diff()
+                .header(&old_name, &shown)
+                .to_string();
+        out.push_str(&diff);
+    }
+    Ok(out)
 }
 
 fn write_output(dest: &Destination<'_>, files: &[OutputFile]) -> Result<(), String> {

@@ -1,0 +1,114 @@
+//! `tfc compile --check` (the stale-output check pre-commit and CI use) and `tfc completions`.
+
+mod common;
+
+use common::{root, tfc};
+use pretty_assertions::assert_eq;
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("tfc-check-mode-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn copy_golden(target: &str, to: &std::path::Path) {
+    let from = root().join("examples/django-manage").join(target);
+    for e in std::fs::read_dir(&from).unwrap().flatten() {
+        if e.path().is_file() {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn up_to_date_output_passes() {
+    let dir = scratch("fresh");
+    copy_golden("terraform", &dir);
+    let out = tfc()
+        .arg("compile")
+        .arg(root().join("examples/django-manage/spec.yaml"))
+        .args(["-t", "terraform", "--check", "-o"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn stale_output_fails_with_a_unified_diff_and_is_not_rewritten() {
+    let dir = scratch("stale");
+    copy_golden("terraform", &dir);
+    let main = dir.join("main.tf");
+    let stale = std::fs::read_to_string(&main).unwrap().replace(
+        "cpu                      = \"2048\"",
+        "cpu                      = \"1024\"",
+    );
+    std::fs::write(&main, &stale).unwrap();
+    let out = tfc()
+        .arg("compile")
+        .arg(root().join("examples/django-manage/spec.yaml"))
+        .args(["-t", "terraform", "--check", "-o"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(diff.contains(&format!("--- {}", main.display())), "{diff}");
+    assert!(
+        diff.contains(
+            "-  cpu                      = \"1024\"\n+  cpu                      = \"2048\"\n"
+        ),
+        "{diff}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("out of date"));
+    assert_eq!(
+        std::fs::read_to_string(&main).unwrap(),
+        stale,
+        "--check must not write"
+    );
+}
+
+#[test]
+fn missing_output_fails() {
+    let dir = scratch("missing");
+    let out = tfc()
+        .arg("compile")
+        .arg(root().join("examples/django-manage/spec.yaml"))
+        .args(["-t", "cfn", "--check", "-o"])
+        .arg(dir.join("template.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("--- /dev/null\n"));
+    assert!(!dir.join("template.yaml").exists());
+    // --check without -o is a usage error.
+    let out = tfc()
+        .arg("compile")
+        .arg(root().join("examples/django-manage/spec.yaml"))
+        .args(["-t", "cfn", "--check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = tfc().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            script.contains("compile")
+                && script.contains("target")
+                && script.contains("completions"),
+            "{shell}"
+        );
+    }
+}
