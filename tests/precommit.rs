@@ -28,6 +28,11 @@ fn run(dir: &Path) -> (Option<i32>, String) {
         .args(["run", "--all-files", "--color", "never"])
         .current_dir(dir)
         .env("PRE_COMMIT_HOME", &home)
+        // pre-commit builds tfc with `cargo install`: a quick, unoptimised build is enough here.
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_RELEASE_LTO", "off")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
         .output()
         .unwrap();
     (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
