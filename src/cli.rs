@@ -72,6 +72,63 @@ pub enum Command {
         #[arg(long, requires = "output")]
         check: bool,
     },
+    /// Simulate events offline: which tasks start, and with what overrides, command and
+    /// environment.
+    ///
+    /// EVENT files hold one event, a JSON array of events, or JSON lines; each may be an event as
+    /// EventBridge delivers it (`source`, `detail-type`, `detail`) or a PutEvents entry
+    /// (`Source`, `DetailType`, `Detail` as a string, `EventBusName`). Exit codes: 0 some task
+    /// starts, 1 none does (no match, or the input transformer would fail), 2 bad input.
+    #[command(
+        after_help = "Examples:\n  tfc simulate spec.yaml --event event.json\n  echo '{\"source\":\"com.acme\",\"detail-type\":\"Run\",\"detail\":{}}' | tfc simulate spec.yaml\n  tfc simulate spec.yaml --at 2026-11-29T03:00:00Z\n  tfc simulate spec.yaml --event events.jsonl --format json | jq '.[] | select(.matched)'"
+    )]
+    Simulate {
+        /// The spec file.
+        #[arg(value_name = "SPEC")]
+        spec: PathBuf,
+        /// The event file; `-` or none reads standard input.
+        #[arg(long, value_name = "EVENT")]
+        event: Option<PathBuf>,
+        /// Evaluate schedules at this UTC minute (e.g. 2026-11-29T03:00:00Z); without --event,
+        /// simulates the scheduled event EventBridge emits then.
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// How to print the outcome.
+        #[arg(long, value_enum, default_value_t = SimulateFormat::Human)]
+        format: SimulateFormat,
+    },
+    /// Print an event that starts TASK (its pattern satisfied, its override paths filled), as a
+    /// PutEvents entry; tfc simulates it before printing.
+    #[command(
+        after_help = "Examples:\n  tfc event spec.yaml manage --set '$.detail.command=showmigrations myapp'\n  tfc event spec.yaml run --set '$.detail.argv=[\"python\",\"manage.py\",\"migrate\"]' --aws-cli"
+    )]
+    Event {
+        /// The spec file.
+        #[arg(value_name = "SPEC")]
+        spec: PathBuf,
+        /// The task id.
+        #[arg(value_name = "TASK")]
+        task: String,
+        /// Set a value in the event: `$.path=VALUE` (VALUE is JSON if it parses, else a string).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+        /// Print an `aws events put-events` command line instead of the JSON entry.
+        #[arg(long)]
+        aws_cli: bool,
+    },
+    /// Draw the event flow (trigger → rule → task, with the overrides from the event) as a
+    /// Mermaid flowchart or a Graphviz graph.
+    #[command(
+        after_help = "Examples:\n  tfc graph spec.yaml > flow.mmd\n  tfc graph spec.yaml --format dot | dot -Tsvg > flow.svg"
+    )]
+    Graph {
+        /// The spec file.
+        #[arg(value_name = "SPEC")]
+        spec: PathBuf,
+        /// Mermaid (renders in GitHub and GitLab markdown) or DOT.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  tfc completions bash > /etc/bash_completion.d/tfc\n  tfc completions zsh > \"${fpath[1]}/_tfc\"\n  tfc completions fish > ~/.config/fish/completions/tfc.fish"
@@ -93,6 +150,22 @@ pub enum Command {
         #[arg(value_name = "SPEC")]
         spec: PathBuf,
     },
+}
+
+/// Output format of `tfc graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
+}
+
+/// Output format of `tfc simulate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimulateFormat {
+    /// For people.
+    Human,
+    /// A JSON array with one object per event and task.
+    Json,
 }
 
 /// Output format of diagnostics.
@@ -126,6 +199,29 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             check,
         } => compile(&spec, target, output.as_deref(), format, check),
+        Command::Simulate {
+            spec,
+            event,
+            at,
+            format,
+        } => simulate(&spec, event.as_deref(), at.as_deref(), format),
+        Command::Event {
+            spec,
+            task,
+            sets,
+            aws_cli,
+        } => event(&spec, &task, &sets, aws_cli),
+        Command::Graph { spec, format } => match load_valid(&spec) {
+            Ok((spec, _)) => {
+                let model = crate::model::lower(&spec);
+                emit(&match format {
+                    GraphFormat::Mermaid => crate::graph::mermaid(&model),
+                    GraphFormat::Dot => crate::graph::dot(&model),
+                });
+                ExitCode::SUCCESS
+            }
+            Err(code) => code,
+        },
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();
@@ -397,4 +493,224 @@ fn write_output(dest: &Destination<'_>, files: &[OutputFile]) -> Result<(), Stri
             Ok(())
         }
     }
+}
+
+/// Reads events: one JSON value (an object or an array of them) or JSON lines.
+fn read_events(source: Option<&Path>) -> Result<Vec<serde_json::Value>, String> {
+    let text = match source {
+        Some(p) if p != Path::new("-") => {
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?
+        }
+        _ => {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            s
+        }
+    };
+    let mut values = Vec::new();
+    for v in serde_json::Deserializer::from_str(&text).into_iter::<serde_json::Value>() {
+        match v.map_err(|e| format!("the events are not JSON: {e}"))? {
+            serde_json::Value::Array(items) => values.extend(items),
+            other => values.push(other),
+        }
+    }
+    if values.is_empty() {
+        return Err("no event given".into());
+    }
+    Ok(values)
+}
+
+fn simulate(
+    path: &Path,
+    source: Option<&Path>,
+    at: Option<&str>,
+    format: SimulateFormat,
+) -> ExitCode {
+    let spec = match load_valid(path) {
+        Ok((spec, _)) => spec,
+        Err(code) => return code,
+    };
+    let model = crate::model::lower(&spec);
+    let minute = match at.map(crate::validate::schedule::Minute::parse).transpose() {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: --at: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let raw = match (source, at) {
+        (None, Some(at)) => Ok(vec![crate::simulate::scheduled_event(at)]),
+        _ => read_events(source),
+    };
+    let events = match raw.and_then(|r| {
+        r.into_iter()
+            .map(crate::simulate::normalize_event)
+            .collect::<Result<Vec<_>, _>>()
+    }) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let mut started = false;
+    let mut all = Vec::new();
+    let mut human = String::new();
+    for (i, (event, bus)) in events.iter().enumerate() {
+        let outcomes = crate::simulate::simulate(&model, event, bus.as_deref(), minute);
+        started |= outcomes.iter().any(|o| o.started);
+        human.push_str(&format!(
+            "event {}: source {} detail-type {}\n",
+            i + 1,
+            event["source"],
+            event["detail-type"]
+        ));
+        for o in &outcomes {
+            human.push_str(&render_outcome(o));
+        }
+        for o in outcomes {
+            let mut v = serde_json::to_value(&o).unwrap_or_default();
+            if let Some(m) = v.as_object_mut() {
+                m.insert("event".into(), serde_json::json!(i));
+            }
+            all.push(v);
+        }
+    }
+    match format {
+        SimulateFormat::Human => emit(&human),
+        SimulateFormat::Json => {
+            emit(&(serde_json::to_string_pretty(&all).unwrap_or_default() + "\n"))
+        }
+    }
+    if started {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_INVALID)
+    }
+}
+
+fn render_outcome(o: &crate::simulate::Outcome) -> String {
+    let mut out = String::new();
+    if !o.matched {
+        out.push_str(&format!(
+            "  - {}: no match: {}\n",
+            o.task,
+            o.reason.as_deref().unwrap_or("")
+        ));
+        return out;
+    }
+    if let Some(rt) = &o.run_task {
+        out.push_str(&format!(
+            "  + {}: {} {} task{} of {} in {}\n",
+            o.task,
+            if o.started {
+                "starts"
+            } else {
+                "matches, but RunTask fails for"
+            },
+            rt.count,
+            if rt.count == 1 { "" } else { "s" },
+            rt.task_definition,
+            rt.cluster
+        ));
+        out.push_str(&format!(
+            "      network: subnets {}, security groups {}, public IP {}\n",
+            rt.subnets.join(", "),
+            if rt.security_groups.is_empty() {
+                "(VPC default)".to_string()
+            } else {
+                rt.security_groups.join(", ")
+            },
+            if rt.assign_public_ip { "yes" } else { "no" }
+        ));
+    }
+    if let Some(ov) = &o.overrides {
+        out.push_str(&format!(
+            "      overrides: {}\n",
+            serde_json::to_string(ov).unwrap_or_default()
+        ));
+    }
+    match &o.command {
+        Some(cmd) => out.push_str(&format!(
+            "      command: {}\n",
+            serde_json::to_string(cmd).unwrap_or_default()
+        )),
+        None => out.push_str("      command: (the existing task definition's)\n"),
+    }
+    for (k, v) in o.environment.iter().flatten() {
+        let shown = match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        out.push_str(&format!("      env {k}={shown}\n"));
+    }
+    for p in &o.problems {
+        out.push_str(&format!("      problem: {p}\n"));
+    }
+    out
+}
+
+fn event(path: &Path, task_id: &str, sets: &[String], aws_cli: bool) -> ExitCode {
+    let spec = match load_valid(path) {
+        Ok((spec, _)) => spec,
+        Err(code) => return code,
+    };
+    let model = crate::model::lower(&spec);
+    let Some(task) = model.tasks.iter().find(|t| t.id == task_id) else {
+        let ids: Vec<&str> = model.tasks.iter().map(|t| t.id.as_str()).collect();
+        eprintln!(
+            "error: no task `{task_id}` in {}; tasks: {}",
+            path.display(),
+            ids.join(", ")
+        );
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let mut parsed = Vec::new();
+    for s in sets {
+        let Some((p, v)) = s.split_once('=') else {
+            eprintln!("error: --set `{s}`: write PATH=VALUE, e.g. '$.detail.command=migrate'");
+            return ExitCode::from(EXIT_USAGE);
+        };
+        let value =
+            serde_json::from_str(v).unwrap_or_else(|_| serde_json::Value::String(v.to_string()));
+        parsed.push((p.to_string(), value));
+    }
+    let event = match crate::simulate::example::example_event(task, &parsed) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let entry = crate::simulate::example::put_events_entry(task, &event);
+    // Check our own output: the entry, as EventBridge would deliver it, must start the task.
+    let (delivered, bus) = match crate::simulate::normalize_event(entry.clone()) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let outcome = crate::simulate::simulate(&model, &delivered, bus.as_deref(), None)
+        .into_iter()
+        .find(|o| o.task == task.id);
+    match outcome {
+        Some(o) if o.started => {}
+        Some(o) => {
+            eprint!(
+                "error: the event tfc built does not start task `{}`:\n{}",
+                task.id,
+                render_outcome(&o)
+            );
+            return ExitCode::from(EXIT_INVALID);
+        }
+        None => return ExitCode::from(EXIT_INVALID),
+    }
+    if aws_cli {
+        emit(&(crate::simulate::example::aws_cli(&entry) + "\n"));
+    } else {
+        emit(&(serde_json::to_string_pretty(&entry).unwrap_or_default() + "\n"));
+    }
+    ExitCode::SUCCESS
 }

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod diagnostics;
+pub mod graph;
 pub mod model;
 pub mod simulate;
 pub mod spec;

@@ -209,7 +209,8 @@ fn check_dot(text: &str) -> Result<(), String> {
             0 | 4 => depth += 1,
             6 => depth -= 1,
             3 => {
-                if !declared.insert(c[1].to_string()) {
+                let first = declared.insert(c[1].to_string());
+                if !first {
                     return Err(format!("node declared twice: {line:?}"));
                 }
             }

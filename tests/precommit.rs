@@ -11,12 +11,24 @@ use std::process::Command;
 use common::{python_tool, root, tfc};
 
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git").args(args).current_dir(dir).output().unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn head() -> String {
-    let out = Command::new("git").args(["rev-parse", "HEAD"]).current_dir(root()).output().unwrap();
+    let out = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(root())
+        .output()
+        .unwrap();
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
@@ -35,7 +47,14 @@ fn run(dir: &Path) -> (Option<i32>, String) {
         .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
         .output()
         .unwrap();
-    (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    (
+        out.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
 }
 
 #[test]
@@ -49,7 +68,11 @@ fn hooks_pass_valid_specs_and_fresh_output_and_fail_the_rest() {
     git(&dir, &["config", "user.name", "test"]);
     let spec = std::fs::read_to_string(root().join("examples/safe-argv/spec.yaml")).unwrap();
     std::fs::write(dir.join("app.tfc.yaml"), &spec).unwrap();
-    let out = tfc().args(["compile", "app.tfc.yaml", "-t", "terraform", "-o", "infra"]).current_dir(&dir).output().unwrap();
+    let out = tfc()
+        .args(["compile", "app.tfc.yaml", "-t", "terraform", "-o", "infra"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     std::fs::write(
         dir.join(".pre-commit-config.yaml"),
@@ -65,24 +88,47 @@ fn hooks_pass_valid_specs_and_fresh_output_and_fail_the_rest() {
     // A valid spec and fresh output: both hooks pass.
     let (code, text) = run(&dir);
     assert_eq!(code, Some(0), "{text}");
-    assert!(text.contains("tfc check") && text.contains("Passed"), "{text}");
+    assert!(
+        text.contains("tfc check") && text.contains("Passed"),
+        "{text}"
+    );
 
     // A stale generated file fails the stale-output hook, with a diff.
     let main = dir.join("infra/main.tf");
     let fresh = std::fs::read_to_string(&main).unwrap();
-    std::fs::write(&main, fresh.replace("memory                   = \"1024\"", "memory                   = \"2048\"")).unwrap();
+    std::fs::write(
+        &main,
+        fresh.replace(
+            "memory                   = \"1024\"",
+            "memory                   = \"2048\"",
+        ),
+    )
+    .unwrap();
     git(&dir, &["add", "-A"]);
     let (code, text) = run(&dir);
     assert_eq!(code, Some(1), "{text}");
-    assert!(text.contains("tfc generated files are up to date") && text.contains("Failed"), "{text}");
-    assert!(text.contains("+  memory                   = \"1024\""), "{text}");
+    assert!(
+        text.contains("tfc generated files are up to date") && text.contains("Failed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+  memory                   = \"1024\""),
+        "{text}"
+    );
     std::fs::write(&main, &fresh).unwrap();
 
     // An invalid spec fails tfc-check with file:line:col.
-    std::fs::write(dir.join("bad.tfc.yaml"), spec.replace("    cpu: 512\n", "    cpu: 300\n")).unwrap();
+    std::fs::write(
+        dir.join("bad.tfc.yaml"),
+        spec.replace("    cpu: 512\n", "    cpu: 300\n"),
+    )
+    .unwrap();
     git(&dir, &["add", "-A"]);
     let (code, text) = run(&dir);
     assert_eq!(code, Some(1), "{text}");
     let line = spec.lines().position(|l| l == "    cpu: 512").unwrap() + 1;
-    assert!(text.contains(&format!("--> bad.tfc.yaml:{line}:10")), "{text}");
+    assert!(
+        text.contains(&format!("--> bad.tfc.yaml:{line}:10")),
+        "{text}"
+    );
 }

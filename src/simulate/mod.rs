@@ -1,4 +1,301 @@
-//! Offline trigger testing: which tasks an event starts, and with what overrides.
+//! Offline trigger testing: which tasks an event starts, and with what overrides (`tfc simulate`),
+//! and an event that starts a given task (`tfc event`). Pattern matching and the input
+//! transformer follow EventBridge's documented semantics; see [`pattern`] and [`transform`].
 
+pub mod example;
 pub mod pattern;
 pub mod transform;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::model::{Cluster, Definition, Model, TargetInput, TaskModel, Trigger};
+use crate::validate::schedule::{self, Minute, Schedule};
+
+/// Values tfc gives the fields of an event that it does not carry (a PutEvents entry has no
+/// `id`, `account`, `time`…), so patterns and paths that read them behave predictably.
+pub const DEFAULT_ACCOUNT: &str = "123456789012";
+pub const DEFAULT_REGION: &str = "us-east-1";
+pub const DEFAULT_TIME: &str = "2026-01-01T00:00:00Z";
+
+/// What happens to one task when an event arrives.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub task: String,
+    /// The rule's pattern (or schedule) matches the event.
+    pub matched: bool,
+    /// Why not, when it does not: the first failing field and condition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Matched and EventBridge could hand RunTask valid overrides (no FailedInvocation).
+    pub started: bool,
+    /// What EventBridge passes to ECS RunTask, when matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_task: Option<RunTask>,
+    /// The RunTask `overrides` the input transformer (or static input) produces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<Value>,
+    /// The container's effective command after the overrides (`None` when it comes from an
+    /// existing task definition tfc does not know).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<Value>>,
+    /// The container's effective environment after the overrides (task definition values
+    /// tfc knows, then overrides).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<BTreeMap<String, Value>>,
+    /// Why RunTask would fail (a FailedInvocation in CloudWatch, and no task).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+/// The RunTask parameters of the rule's target.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunTask {
+    pub cluster: String,
+    pub task_definition: String,
+    pub count: u32,
+    pub launch_type: &'static str,
+    pub subnets: Vec<String>,
+    pub security_groups: Vec<String>,
+    pub assign_public_ip: bool,
+}
+
+/// Turns a PutEvents entry (`Source`, `DetailType`, `Detail` as a JSON string, …) into the event
+/// EventBridge delivers, and fills the envelope fields an event file may leave out.
+pub fn normalize_event(v: Value) -> Result<(Value, Option<String>), String> {
+    let Value::Object(mut m) = v else {
+        return Err("an event must be a JSON object".into());
+    };
+    let mut bus = None;
+    if m.contains_key("Source") || m.contains_key("DetailType") {
+        let detail = match m.remove("Detail") {
+            Some(Value::String(s)) => {
+                serde_json::from_str(&s).map_err(|e| format!("Detail is not a JSON object: {e}"))?
+            }
+            Some(other) => other,
+            None => json!({}),
+        };
+        bus = m
+            .remove("EventBusName")
+            .and_then(|b| b.as_str().map(String::from));
+        let mut e = serde_json::Map::new();
+        e.insert("source".into(), m.remove("Source").unwrap_or(Value::Null));
+        e.insert(
+            "detail-type".into(),
+            m.remove("DetailType").unwrap_or(Value::Null),
+        );
+        e.insert("detail".into(), detail);
+        if let Some(r) = m.remove("Resources") {
+            e.insert("resources".into(), r);
+        }
+        if let Some(t) = m.remove("Time") {
+            e.insert("time".into(), t);
+        }
+        m = e;
+    }
+    for (k, v) in [
+        ("version", json!("0")),
+        ("id", json!("00000000-0000-0000-0000-000000000000")),
+        ("account", json!(DEFAULT_ACCOUNT)),
+        ("time", json!(DEFAULT_TIME)),
+        ("region", json!(DEFAULT_REGION)),
+        ("resources", json!([])),
+        ("detail", json!({})),
+    ] {
+        m.entry(k).or_insert(v);
+    }
+    Ok((Value::Object(m), bus))
+}
+
+/// The bus name of a trigger's bus (name or ARN); `default` when none.
+fn bus_name(bus: Option<&str>) -> &str {
+    match bus {
+        Some(b) => b.rsplit('/').next().unwrap_or(b),
+        None => "default",
+    }
+}
+
+/// Every task's outcome for one event. `bus` is the bus the event was put on, when known;
+/// `at` the minute to evaluate schedules at.
+pub fn simulate(
+    model: &Model,
+    event: &Value,
+    bus: Option<&str>,
+    at: Option<Minute>,
+) -> Vec<Outcome> {
+    model
+        .tasks
+        .iter()
+        .map(|t| simulate_task(model, t, event, bus, at))
+        .collect()
+}
+
+fn simulate_task(
+    model: &Model,
+    task: &TaskModel,
+    event: &Value,
+    bus: Option<&str>,
+    at: Option<Minute>,
+) -> Outcome {
+    let mut outcome = Outcome {
+        task: task.id.clone(),
+        matched: false,
+        reason: None,
+        started: false,
+        run_task: None,
+        overrides: None,
+        command: None,
+        environment: None,
+        problems: Vec::new(),
+    };
+    if !task.enabled {
+        outcome.reason = Some("the rule is disabled (`enabled: false`)".into());
+        return outcome;
+    }
+    let verdict = match &task.trigger {
+        Trigger::Pattern {
+            pattern,
+            bus: rule_bus,
+        } => {
+            let rule_bus = bus_name(rule_bus.as_deref());
+            match bus {
+                Some(b) if bus_name(Some(b)) != rule_bus => Err(format!(
+                    "the event was put on bus `{}`, the rule listens on `{rule_bus}`",
+                    bus_name(Some(b))
+                )),
+                _ => pattern::matches(pattern, event).map_err(|m| {
+                    let found = match &m.found {
+                        Some(v) => format!("the event has {v}"),
+                        None => "the event has no such field".into(),
+                    };
+                    format!("`{}` must match {}; {found}", m.path, m.condition)
+                }),
+            }
+        }
+        Trigger::Schedule { expression } => scheduled(expression, event, at),
+    };
+    if let Err(reason) = verdict {
+        outcome.reason = Some(reason);
+        return outcome;
+    }
+    outcome.matched = true;
+    outcome.run_task = Some(RunTask {
+        cluster: match &model.cluster {
+            Cluster::Create { name } => {
+                format!("arn:aws:ecs:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:cluster/{name}")
+            }
+            Cluster::Existing { arn, .. } => arn.clone(),
+        },
+        task_definition: match &task.definition {
+            Definition::Create(d) => format!(
+                "arn:aws:ecs:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:task-definition/{}",
+                d.family
+            ),
+            Definition::Existing { arn, .. } => arn.clone(),
+        },
+        count: task.count,
+        launch_type: "FARGATE",
+        subnets: task.network.subnets.clone(),
+        security_groups: task.network.security_groups.clone(),
+        assign_public_ip: task.network.assign_public_ip,
+    });
+    let text = match &task.input {
+        TargetInput::Transformer {
+            input_paths,
+            input_template,
+        } => {
+            let rule_arn = format!(
+                "arn:aws:events:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:rule/{}",
+                task.rule_name
+            );
+            let time = event
+                .get("time")
+                .and_then(Value::as_str)
+                .unwrap_or(DEFAULT_TIME);
+            let ctx = transform::RuleContext {
+                rule_arn: &rule_arn,
+                rule_name: &task.rule_name,
+                ingestion_time: time,
+            };
+            transform::apply(input_paths, input_template, event, &ctx)
+        }
+        TargetInput::Static { input } => input.clone(),
+    };
+    match transform::check_overrides(&text, &task.container) {
+        Ok(overrides) => {
+            effective(task, &overrides, &mut outcome);
+            outcome.overrides = Some(overrides);
+            outcome.started = true;
+        }
+        Err(problems) => {
+            outcome.problems = problems.into_iter().map(|p| p.message).collect();
+            outcome.overrides = serde_json::from_str(&text).ok();
+        }
+    }
+    outcome
+}
+
+/// Scheduled rules see only EventBridge's scheduled events; `at` asks whether a cron fires.
+fn scheduled(expression: &str, event: &Value, at: Option<Minute>) -> Result<(), String> {
+    let source = event.get("source").and_then(Value::as_str);
+    let detail_type = event.get("detail-type").and_then(Value::as_str);
+    if source != Some("aws.events") || detail_type != Some("Scheduled Event") {
+        return Err(format!("`{expression}` runs on a schedule; only scheduled events (source aws.events, detail-type \"Scheduled Event\") start it"));
+    }
+    match (at, schedule::parse_schedule(expression)) {
+        (Some(minute), Ok(Schedule::Cron(cron))) if !cron.fires_at(minute) => Err(format!(
+            "`{expression}` does not fire at the minute given by --at"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The container's command and environment after the overrides.
+fn effective(task: &TaskModel, overrides: &Value, outcome: &mut Outcome) {
+    let container = overrides["containerOverrides"].as_array().and_then(|list| {
+        list.iter()
+            .find(|c| c["name"].as_str() == Some(task.container.as_str()))
+    });
+    let (base_command, mut env): (Option<Vec<Value>>, BTreeMap<String, Value>) =
+        match &task.definition {
+            Definition::Create(d) => (
+                Some(d.command.iter().flatten().map(|s| json!(s)).collect()),
+                d.environment
+                    .iter()
+                    .map(|(k, v)| (k.clone(), json!(v)))
+                    .collect(),
+            ),
+            Definition::Existing { .. } => (None, BTreeMap::new()),
+        };
+    let command = container
+        .and_then(|c| c["command"].as_array().cloned())
+        .or(base_command);
+    for e in container
+        .and_then(|c| c["environment"].as_array())
+        .into_iter()
+        .flatten()
+    {
+        if let Some(name) = e["name"].as_str() {
+            env.insert(name.to_string(), e["value"].clone());
+        }
+    }
+    outcome.command = command;
+    outcome.environment = Some(env);
+}
+
+/// A scheduled event as EventBridge emits it, for `tfc simulate --at`.
+pub fn scheduled_event(at: &str) -> Value {
+    json!({
+        "version": "0",
+        "id": "00000000-0000-0000-0000-000000000000",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": DEFAULT_ACCOUNT,
+        "time": at,
+        "region": DEFAULT_REGION,
+        "resources": [],
+        "detail": {}
+    })
+}

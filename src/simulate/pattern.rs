@@ -5,8 +5,8 @@
 //! patterns" (`eb-event-patterns.html`); ARR, "Arrays in event patterns"
 //! (`eb-event-patterns-arrays.html`); NULL, "Matching null values and empty strings"
 //! (`eb-event-patterns-null-values.html`); OPS, "Comparison operators for use in event patterns"
-//! (`eb-create-pattern-operators.html`); CF, "Content filtering" (`eb-event-patterns-content-based-filtering.html`);
-//! RULER, the aws/event-ruler README (the engine behind EventBridge patterns); and REC, the
+//! (`eb-create-pattern-operators.html`); CF, "Content filtering"
+//! (`eb-event-patterns-content-based-filtering.html`); RULER, the aws/event-ruler README (the engine behind EventBridge patterns); and REC, the
 //! event/pattern pairs LocalStack recorded against AWS's TestEventPattern
 //! (`tests/aws/services/events/event_pattern_templates/` in localstack/localstack).
 //!
@@ -31,17 +31,18 @@
 //!   `{"anything-but": "x"}`, `{"anything-but": {"prefix": "x"}}` and
 //!   `{"anything-but": {"equals-ignore-case": [...]}}` (REC `content_anything_but_string_null`,
 //!   `content_anything_prefix_int_value`, `content_anything_but_ignorecase_list_null`).
-//! - `exists` looks only at presence: `exists: true` matches a null leaf (CF: "the value of the
-//!   field is not considered").
+//! - `exists` looks only at presence (CF: it "works on the presence or absence of a field"):
+//!   `exists: true` matches a null leaf.
 //! - A pattern object over an event array of objects matches when one element matches the whole
 //!   sub-pattern (RULER "JSON Array Matching": array-consistent matching, which is what
 //!   `rulesForJSONEvent` does; REC `list_within_dict`). A pattern object over a scalar, or over a
 //!   missing field, sees every field below it as absent (REC `or-exists`, `or-exists-parent`).
 //!
-//! Forms AWS rejects when the rule is created (tfc check reports them) are still given a meaning
-//! here, the one moto 5.2.5 gives them, so the simulator never panics: list values for `prefix`,
-//! `suffix` and `equals-ignore-case`; `anything-but` around any single operator (its negation);
-//! a CIDR block with host bits set (the bits are masked). An unknown operator never matches.
+//! Forms AWS rejects when the rule is created (tfc check reports them) still get a meaning here,
+//! so the simulator never fails on them: list values for `prefix`, `suffix` and
+//! `equals-ignore-case` match when any element does, and `anything-but` around `numeric` or
+//! `cidr` negates it (both as moto 5.2.5 reads them); a CIDR block with host bits set is masked
+//! (moto: never matches). An unknown operator, or `anything-but` around `exists`, never matches.
 //! Event keys containing dots are not joined with nested keys (RULER: "should not be relied upon").
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -31,7 +31,7 @@ pub const RETENTION_DAYS: [u32; 22] = [
 )]
 pub struct Spec {
     /// Spec format version. Only `1` exists.
-    #[schemars(range(min = 1, max = 1))]
+    #[schemars(range(min = 1, max = 1), extend("default" = 1))]
     pub version: u32,
     /// Project name: lower-case letters, digits and dashes, starting with a letter. It prefixes
     /// every generated AWS name (rules, roles, log groups, the cluster).

@@ -1,0 +1,333 @@
+//! `tfc event`: an event that a task's pattern matches, with its override paths filled in, as a
+//! PutEvents entry. The caller checks the result with [`super::simulate`].
+
+use serde_json::{json, Map, Value};
+
+use crate::model::{TaskModel, Trigger};
+use crate::spec::{CommandOverride, OverrideValue};
+
+/// A value that satisfies one element of a leaf array, if tfc can construct one.
+fn satisfy(element: &Value) -> Option<Option<Value>> {
+    // Some(None) = the field must be absent (exists: false).
+    match element {
+        Value::Object(op) => {
+            let (name, arg) = op.iter().next()?;
+            let text = |v: &Value| -> Option<String> {
+                match v {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Object(inner) => inner
+                        .get("equals-ignore-case")
+                        .and_then(Value::as_str)
+                        .map(String::from),
+                    _ => None,
+                }
+            };
+            Some(Some(match name.as_str() {
+                "prefix" | "suffix" | "equals-ignore-case" => json!(text(arg)?),
+                "wildcard" => json!(unwildcard(arg.as_str()?)),
+                "exists" => {
+                    return Some(if arg.as_bool()? {
+                        Some(json!("example"))
+                    } else {
+                        None
+                    })
+                }
+                "cidr" => json!(arg.as_str()?.split('/').next()?),
+                "numeric" => {
+                    let n = numeric_example(arg.as_array()?)?;
+                    if n.fract() == 0.0 && n.abs() < 1e15 {
+                        json!(n as i64)
+                    } else {
+                        json!(n)
+                    }
+                }
+                "anything-but" => anything_but_example(arg)?,
+                _ => return None,
+            }))
+        }
+        Value::Array(_) => None,
+        other => Some(Some(other.clone())),
+    }
+}
+
+/// The literal text a wildcard pattern matches when every `*` matches nothing.
+fn unwildcard(p: &str) -> String {
+    let mut out = String::new();
+    let mut chars = p.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            '*' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn numeric_example(ops: &[Value]) -> Option<f64> {
+    let mut lo = f64::MIN;
+    let mut hi = f64::MAX;
+    let mut exact = None;
+    for pair in ops.chunks(2) {
+        let (op, n) = (pair.first()?.as_str()?, pair.get(1)?.as_f64()?);
+        match op {
+            "=" => exact = Some(n),
+            ">" | ">=" => lo = if op == ">" { n + 0.5 } else { n },
+            "<" | "<=" => hi = if op == "<" { n - 0.5 } else { n },
+            _ => return None,
+        }
+    }
+    if let Some(e) = exact {
+        return Some(e);
+    }
+    let v = match (lo > f64::MIN, hi < f64::MAX) {
+        (true, true) => (lo + hi) / 2.0,
+        (true, false) => lo.ceil(),
+        (false, true) => hi.floor(),
+        (false, false) => 0.0,
+    };
+    Some(v)
+}
+
+fn anything_but_example(arg: &Value) -> Option<Value> {
+    let excluded_numbers: Vec<f64> = match arg {
+        Value::Number(n) => vec![n.as_f64()?],
+        Value::Array(items) => items.iter().filter_map(Value::as_f64).collect(),
+        _ => Vec::new(),
+    };
+    if !excluded_numbers.is_empty() {
+        let mut n = 0.0;
+        while excluded_numbers.contains(&n) {
+            n += 1.0;
+        }
+        return Some(json!(n));
+    }
+    Some(json!("tfc-example-value"))
+}
+
+/// A pattern object → an event object it matches (first satisfiable choice everywhere).
+fn build(pattern: &Map<String, Value>) -> Option<Map<String, Value>> {
+    let mut out = Map::new();
+    for (k, v) in pattern {
+        if k == "$or" {
+            let first = v.as_array()?.first()?.as_object()?;
+            merge(&mut out, build(first)?);
+            continue;
+        }
+        match v {
+            Value::Object(inner) => {
+                let built = build(inner)?;
+                match out.get_mut(k) {
+                    Some(Value::Object(existing)) => merge(existing, built),
+                    _ => {
+                        out.insert(k.clone(), Value::Object(built));
+                    }
+                }
+            }
+            Value::Array(choices) => {
+                let value = choices.iter().find_map(satisfy)?;
+                if let Some(v) = value {
+                    out.insert(k.clone(), v);
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+fn merge(into: &mut Map<String, Value>, from: Map<String, Value>) {
+    for (k, v) in from {
+        match (into.get_mut(&k), v) {
+            (Some(Value::Object(a)), Value::Object(b)) => merge(a, b),
+            (_, v) => {
+                into.insert(k, v);
+            }
+        }
+    }
+}
+
+/// Sets `value` at a `$.a.b` / `$.a[0]` path, creating objects (and arrays) on the way.
+pub fn set_path(event: &mut Value, path: &str, value: Value) -> Result<(), String> {
+    let rest = path
+        .strip_prefix("$.")
+        .ok_or_else(|| format!("`{path}` is not a `$.`-rooted path"))?;
+    let mut segments = Vec::new();
+    for part in rest.split('.') {
+        let (name, indices) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if name.is_empty() {
+            return Err(format!("`{path}` has an empty field name"));
+        }
+        segments.push(Err(name.to_string()));
+        for idx in indices.split('[').filter(|s| !s.is_empty()) {
+            let n: usize = idx
+                .trim_end_matches(']')
+                .parse()
+                .map_err(|_| format!("`{path}` has a bad index"))?;
+            segments.push(Ok(n));
+        }
+    }
+    let mut cur = event;
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        let next_default = || match segments.get(i + 1) {
+            Some(Ok(_)) => json!([]),
+            _ => json!({}),
+        };
+        cur = match seg {
+            Err(name) => {
+                if !cur.is_object() {
+                    *cur = json!({});
+                }
+                let m = cur.as_object_mut().ok_or("not an object")?;
+                let slot = m.entry(name.clone()).or_insert_with(next_default);
+                if last {
+                    *slot = value;
+                    return Ok(());
+                }
+                slot
+            }
+            Ok(n) => {
+                if !cur.is_array() {
+                    *cur = json!([]);
+                }
+                let a = cur.as_array_mut().ok_or("not an array")?;
+                while a.len() <= *n {
+                    a.push(Value::Null);
+                }
+                if last {
+                    a[*n] = value;
+                    return Ok(());
+                }
+                if a[*n].is_null() {
+                    a[*n] = next_default();
+                }
+                &mut a[*n]
+            }
+        };
+    }
+    Ok(())
+}
+
+/// The event (EventBridge's shape) for a task: its pattern satisfied, its override paths filled
+/// with the `sets` given (path → value) or with placeholders of the type ECS expects.
+pub fn example_event(task: &TaskModel, sets: &[(String, Value)]) -> Result<Value, String> {
+    let Trigger::Pattern { pattern, .. } = &task.trigger else {
+        return Err(format!(
+            "task `{}` runs on a schedule: EventBridge itself emits its events (source aws.events cannot be put); try `tfc simulate --at TIME`",
+            task.id
+        ));
+    };
+    let object = pattern.as_object().ok_or("the pattern is not an object")?;
+    let mut event = Value::Object(build(object).ok_or_else(|| {
+        format!(
+            "tfc cannot construct an event for the pattern of task `{}`",
+            task.id
+        )
+    })?);
+    let o = &task.overrides;
+    let mut defaults: Vec<(String, Value)> = Vec::new();
+    for v in o.environment.values() {
+        if let OverrideValue::From(f) = v {
+            defaults.push((f.from.clone(), json!("example")));
+        }
+    }
+    match &o.command {
+        Some(CommandOverride::From(f)) => {
+            defaults.push((f.from.clone(), json!(["echo", "example"])))
+        }
+        Some(CommandOverride::List(items)) => {
+            for v in items {
+                if let OverrideValue::From(f) = v {
+                    defaults.push((f.from.clone(), json!("example")));
+                }
+            }
+        }
+        None => {}
+    }
+    for (path, value) in defaults {
+        if !sets.iter().any(|(p, _)| *p == path)
+            && super::transform::lookup(&event, &path).is_none()
+        {
+            set_path(&mut event, &path, value)?;
+        }
+    }
+    for (path, value) in sets {
+        set_path(&mut event, path, value.clone())?;
+    }
+    Ok(event)
+}
+
+/// The PutEvents entry for an event (`Detail` as a JSON string, the trigger's bus).
+pub fn put_events_entry(task: &TaskModel, event: &Value) -> Value {
+    let mut entry = Map::new();
+    entry.insert(
+        "Source".into(),
+        event.get("source").cloned().unwrap_or(json!("tfc.example")),
+    );
+    entry.insert(
+        "DetailType".into(),
+        event
+            .get("detail-type")
+            .cloned()
+            .unwrap_or(json!("tfc example")),
+    );
+    let detail = event.get("detail").cloned().unwrap_or(json!({}));
+    entry.insert(
+        "Detail".into(),
+        json!(serde_json::to_string(&detail).unwrap_or_default()),
+    );
+    if let Some(r) = event
+        .get("resources")
+        .filter(|r| r.as_array().is_some_and(|a| !a.is_empty()))
+    {
+        entry.insert("Resources".into(), r.clone());
+    }
+    if let Trigger::Pattern { bus: Some(bus), .. } = &task.trigger {
+        entry.insert("EventBusName".into(), json!(bus));
+    }
+    Value::Object(entry)
+}
+
+/// `aws events put-events --entries '…'`, quoted for a POSIX shell.
+pub fn aws_cli(entry: &Value) -> String {
+    let json = serde_json::to_string(&json!([entry])).unwrap_or_default();
+    format!(
+        "aws events put-events --entries '{}'",
+        json.replace('\'', "'\\''")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_path_creates_what_is_missing() {
+        let mut e = json!({"detail": {"a": 1}});
+        set_path(&mut e, "$.detail.command", json!("x")).unwrap();
+        set_path(&mut e, "$.resources[1]", json!("r")).unwrap();
+        assert_eq!(
+            e,
+            json!({"detail": {"a": 1, "command": "x"}, "resources": [null, "r"]})
+        );
+        assert!(set_path(&mut e, "detail", json!(1)).is_err());
+    }
+
+    #[test]
+    fn examples_satisfy_operators() {
+        let p = json!({"source": ["a"], "detail": {"n": [{"numeric": [">", 0, "<=", 5]}], "r": [{"prefix": "eu-"}], "gone": [{"exists": false}], "w": [{"wildcard": "a*b"}]}});
+        let e = build(p.as_object().unwrap()).unwrap();
+        assert_eq!(
+            Value::Object(e),
+            json!({"source": "a", "detail": {"n": 2.75, "r": "eu-", "w": "ab"}})
+        );
+        assert_eq!(
+            aws_cli(&json!({"Detail": "it's"})),
+            r#"aws events put-events --entries '[{"Detail":"it'\''s"}]'"#
+        );
+    }
+}

@@ -1,0 +1,231 @@
+//! `tfc simulate` and `tfc event` end to end: the seed's event starts its task with the command
+//! from the event; every example's `tfc event` output simulates to a start of its task, and the
+//! overrides the simulator produces equal what the compiled CloudFormation's input transformer
+//! produces for that event (the same transformer module applied to the golden template).
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::{example_specs, root, tfc};
+use pretty_assertions::assert_eq;
+use serde_json::{json, Value};
+
+fn simulate(spec: &std::path::Path, events: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let mut child = tfc()
+        .arg("simulate")
+        .arg(spec)
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(events.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn the_seed_event_runs_the_management_command_from_the_event() {
+    let spec = root().join("examples/django-manage/spec.yaml");
+    let event = r#"{"source":"com.corp.env.my-proj.manage","detail-type":"Management","detail":{"subject":"execute","command":"showmigrations myapp"}}"#;
+    let (code, text) = simulate(&spec, event, &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("+ manage: starts 1 task"), "{text}");
+    assert!(
+        text.contains("env MANAGEMENT_COMMAND=showmigrations myapp"),
+        "{text}"
+    );
+    let (code, text) = simulate(&spec, event, &["--format", "json"]);
+    assert_eq!(code, Some(0));
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v[0]["task"], "manage");
+    assert_eq!(v[0]["matched"], true);
+    assert_eq!(
+        v[0]["environment"]["MANAGEMENT_COMMAND"],
+        "showmigrations myapp"
+    );
+    assert_eq!(
+        v[0]["command"],
+        json!(["sh", "-c", "python manage.py $MANAGEMENT_COMMAND"])
+    );
+    assert_eq!(
+        v[0]["overrides"],
+        json!({"containerOverrides": [{"name": "web", "environment": [{"name": "MANAGEMENT_COMMAND", "value": "showmigrations myapp"}]}]})
+    );
+}
+
+#[test]
+fn exit_codes_and_reasons() {
+    let spec = root().join("examples/django-manage/spec.yaml");
+    // No match: exit 1, with the first failing field.
+    let (code, text) = simulate(
+        &spec,
+        r#"{"source":"com.corp.env.my-proj.manage","detail-type":"Other","detail":{}}"#,
+        &[],
+    );
+    assert_eq!(code, Some(1));
+    assert!(text.contains("- manage: no match: `detail-type`"), "{text}");
+    // A match whose transformer output ECS would reject (a number as an environment value).
+    let (code, text) = simulate(
+        &spec,
+        r#"{"source":"com.corp.env.my-proj.manage","detail-type":"Management","detail":{"subject":"execute","command":42}}"#,
+        &["--format", "json"],
+    );
+    assert_eq!(code, Some(1), "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        (v[0]["matched"].clone(), v[0]["started"].clone()),
+        (json!(true), json!(false))
+    );
+    assert!(!v[0]["problems"].as_array().unwrap().is_empty());
+    // Bad input: exit 2.
+    assert_eq!(simulate(&spec, "{not json", &[]).0, Some(2));
+    assert_eq!(simulate(&spec, "", &[]).0, Some(2));
+    // Several events as JSON lines: one report per event and task.
+    let lines = "{\"source\":\"x\",\"detail-type\":\"y\"}\n{\"Source\":\"com.corp.env.my-proj.manage\",\"DetailType\":\"Management\",\"Detail\":\"{\\\"subject\\\":\\\"execute\\\",\\\"command\\\":\\\"migrate\\\"}\"}\n";
+    let (code, text) = simulate(&spec, lines, &["--format", "json"]);
+    assert_eq!(code, Some(0), "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert_eq!(
+        (v[0]["matched"].clone(), v[1]["matched"].clone()),
+        (json!(false), json!(true))
+    );
+}
+
+/// InputPathsMap and InputTemplate.
+type Transformer = (std::collections::BTreeMap<String, String>, String);
+
+/// The compiled CloudFormation's transformer (or static input) for a task, from the golden file.
+fn cfn_input(example: &std::path::Path, task_id: &str) -> (Option<Transformer>, Option<String>) {
+    let t: Value = serde_norway::from_str(
+        &std::fs::read_to_string(example.join("cloudformation/template.yaml")).unwrap(),
+    )
+    .unwrap();
+    let rule =
+        &t["Resources"][format!("{}Rule", tfc::model::pascal(task_id))]["Properties"]["Targets"][0];
+    let transformer = rule.get("InputTransformer").map(|it| {
+        (
+            serde_json::from_value(it["InputPathsMap"].clone()).unwrap(),
+            it["InputTemplate"].as_str().unwrap().to_string(),
+        )
+    });
+    (
+        transformer,
+        rule.get("Input").and_then(Value::as_str).map(String::from),
+    )
+}
+
+#[test]
+fn every_examples_event_starts_its_task_with_the_overrides_cloudformation_produces() {
+    let mut checked = 0;
+    for spec in example_specs() {
+        let parsed = tfc::check(&std::fs::read(&spec).unwrap()).spec.unwrap();
+        let model = tfc::model::lower(&parsed);
+        for task in &model.tasks {
+            if matches!(task.trigger, tfc::model::Trigger::Schedule { .. }) {
+                continue;
+            }
+            let out = Command::new(env!("CARGO_BIN_EXE_tfc"))
+                .arg("event")
+                .arg(&spec)
+                .arg(&task.id)
+                .args(["--set", "$.detail.custom=tfc"])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}: {}",
+                task.id,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let entry: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let (event, bus) = tfc::simulate::normalize_event(entry).unwrap();
+            assert_eq!(event["detail"]["custom"], "tfc");
+            let outcome = tfc::simulate::simulate(&model, &event, bus.as_deref(), None)
+                .into_iter()
+                .find(|o| o.task == task.id)
+                .unwrap();
+            assert!(outcome.started, "{}: {outcome:?}", task.id);
+            // The same event through the golden CloudFormation's input transformer.
+            let (transformer, input) = cfn_input(spec.parent().unwrap(), &task.id);
+            let text = match (transformer, input) {
+                (Some((paths, template)), _) => {
+                    let ctx = tfc::simulate::transform::RuleContext {
+                        rule_arn: "arn",
+                        rule_name: &task.rule_name,
+                        ingestion_time: "t",
+                    };
+                    tfc::simulate::transform::apply(&paths, &template, &event, &ctx)
+                }
+                (None, Some(input)) => input,
+                (None, None) => panic!("{}: no input in the template", task.id),
+            };
+            let from_cfn: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(Some(from_cfn), outcome.overrides, "{}", task.id);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "{checked}");
+}
+
+#[test]
+fn scheduled_tasks_fire_at_their_minute() {
+    let spec = root().join("examples/nightly-report/spec.yaml");
+    let (code, text) = simulate(&spec, "", &["--at", "2026-11-29T03:00:00Z"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("+ nightly: starts"), "{text}");
+    let (code, text) = simulate(&spec, "", &["--at", "2026-11-29T03:01:00Z"]);
+    assert_eq!(code, Some(1), "{text}");
+    // tfc event explains that a schedule cannot be put.
+    let out = tfc()
+        .arg("event")
+        .arg(&spec)
+        .arg("nightly")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("runs on a schedule"));
+}
+
+#[test]
+fn aws_cli_form_is_one_shell_command() {
+    let out = tfc()
+        .arg("event")
+        .arg(root().join("examples/django-manage/spec.yaml"))
+        .args([
+            "manage",
+            "--set",
+            "$.detail.command=it's migrate",
+            "--aws-cli",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let line = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        line.starts_with("aws events put-events --entries '[{"),
+        "{line}"
+    );
+    // The shell reads it back to the entry tfc printed as JSON.
+    let sh = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "printf '%s' {}",
+            line.trim_end()
+                .trim_start_matches("aws events put-events --entries ")
+        ))
+        .output()
+        .unwrap();
+    let entries: Value = serde_json::from_slice(&sh.stdout).unwrap();
+    let detail: Value = serde_json::from_str(entries[0]["Detail"].as_str().unwrap()).unwrap();
+    assert_eq!(detail["command"], "it's migrate");
+}
