@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::scratch;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,13 +14,6 @@ use std::process::Command;
 use common::{example_specs, node_modules, root, tfc};
 use pretty_assertions::assert_eq;
 use serde_json::{json, Map, Value};
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tfc-cdk-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn node_tool(bin: &str) -> PathBuf {
     node_modules().join(bin)

@@ -2,15 +2,10 @@
 
 mod common;
 
+use common::scratch;
+
 use common::{root, tfc};
 use pretty_assertions::assert_eq;
-
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("tfc-check-mode-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn copy_golden(target: &str, to: &std::path::Path) {
     let from = root().join("examples/django-manage").join(target);

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::scratch;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -32,12 +34,6 @@ fn compile_str(spec: &str, format: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tfc-cfn-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn yaml(text: &str) -> Value {

@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::scratch;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -19,13 +21,6 @@ fn node(script: &str) -> Command {
     c.arg(root().join("tests/tools/tf").join(script))
         .env("TFC_NODE_MODULES", node_modules());
     c
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tfc-tf-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Every example's golden module, plus each spec (examples and the hostile one) compiled to a
