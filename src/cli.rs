@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diagnostics::{render_github, render_human, Diagnostic, FileReport};
+use crate::diagnostics::{render_github, render_human, FileReport};
 use crate::targets::{Format, Layout, OutputFile, Target};
 
 /// Exit code: the spec is invalid (or output is stale).
@@ -212,7 +212,7 @@ pub fn run(cli: Cli) -> ExitCode {
             aws_cli,
         } => event(&spec, &task, &sets, aws_cli),
         Command::Graph { spec, format } => match load_valid(&spec) {
-            Ok((spec, _)) => {
+            Ok(spec) => {
                 let model = crate::model::lower(&spec);
                 emit(&match format {
                     GraphFormat::Mermaid => crate::graph::mermaid(&model),
@@ -312,34 +312,33 @@ fn check(specs: &[PathBuf], format: ReportFormat, deny_warnings: bool) -> ExitCo
     }
 }
 
-/// Reads and checks a spec for commands that need a valid one; prints problems on failure.
-pub fn load_valid(path: &Path) -> Result<(crate::spec::Spec, Vec<Diagnostic>), ExitCode> {
+/// Reads and checks a spec for commands that need a valid one. Problems go to stderr: on
+/// errors the command stops (exit 1), warnings are shown and it goes on.
+pub fn load_valid(path: &Path) -> Result<crate::spec::Spec, ExitCode> {
     let bytes = read(path).map_err(|msg| {
         eprintln!("{msg}");
         ExitCode::from(EXIT_USAGE)
     })?;
     let checked = crate::check(&bytes);
-    let source = String::from_utf8(bytes).ok();
     let failed = checked.has_errors();
+    if !checked.diagnostics.is_empty() {
+        let report = FileReport::new(path.display().to_string(), checked.diagnostics);
+        print_reports(
+            &[(report, String::from_utf8(bytes).ok())],
+            ReportFormat::Human,
+        );
+    }
     match checked.spec {
-        Some(spec) if !failed => Ok((spec, checked.diagnostics)),
-        _ => {
-            let report = FileReport::new(path.display().to_string(), checked.diagnostics);
-            print_reports(&[(report, source)], ReportFormat::Human);
-            Err(ExitCode::from(EXIT_INVALID))
-        }
+        Some(spec) if !failed => Ok(spec),
+        _ => Err(ExitCode::from(EXIT_INVALID)),
     }
 }
 
 fn model(path: &Path) -> ExitCode {
     match load_valid(path) {
-        Ok((spec, _)) => {
+        Ok(spec) => {
             let model = crate::model::lower(&spec);
-            emit(
-                &(serde_json::to_string_pretty(&model).unwrap_or_default()
-                    + "
-"),
-            );
+            emit(&(serde_json::to_string_pretty(&model).unwrap_or_default() + "\n"));
             ExitCode::SUCCESS
         }
         Err(code) => code,
@@ -370,16 +369,7 @@ fn compile(
     check: bool,
 ) -> ExitCode {
     let spec = match load_valid(path) {
-        Ok((spec, warnings)) => {
-            if !warnings.is_empty() {
-                let report = FileReport::new(path.display().to_string(), warnings);
-                print_reports(
-                    &[(report, std::fs::read_to_string(path).ok())],
-                    ReportFormat::Human,
-                );
-            }
-            spec
-        }
+        Ok(spec) => spec,
         Err(code) => return code,
     };
     let model = crate::model::lower(&spec);
@@ -528,7 +518,7 @@ fn simulate(
     format: SimulateFormat,
 ) -> ExitCode {
     let spec = match load_valid(path) {
-        Ok((spec, _)) => spec,
+        Ok(spec) => spec,
         Err(code) => return code,
     };
     let model = crate::model::lower(&spec);
@@ -653,7 +643,7 @@ fn render_outcome(o: &crate::simulate::Outcome) -> String {
 
 fn event(path: &Path, task_id: &str, sets: &[String], aws_cli: bool) -> ExitCode {
     let spec = match load_valid(path) {
-        Ok((spec, _)) => spec,
+        Ok(spec) => spec,
         Err(code) => return code,
     };
     let model = crate::model::lower(&spec);

@@ -14,7 +14,7 @@ pub mod spec;
 pub mod targets;
 pub mod validate;
 
-use diagnostics::{Diagnostic, Severity};
+use diagnostics::Diagnostic;
 use spec::{Document, Spec};
 
 /// The outcome of checking one spec.
@@ -29,12 +29,6 @@ pub struct Checked {
 impl Checked {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-
-    pub fn has_warnings(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Warning)
     }
 }
 

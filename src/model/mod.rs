@@ -153,24 +153,6 @@ pub struct TaskModel {
     pub propagate_tags: bool,
 }
 
-impl TaskModel {
-    /// The roles the events role must be allowed to pass to ECS (execution role first).
-    pub fn pass_roles(&self) -> Vec<Role> {
-        match &self.definition {
-            Definition::Create(d) => vec![d.execution_role.clone(), d.task_role.clone()],
-            Definition::Existing {
-                task_role,
-                execution_role,
-                ..
-            } => execution_role
-                .iter()
-                .chain(task_role.iter())
-                .map(|arn| Role::Existing { arn: arn.clone() })
-                .collect(),
-        }
-    }
-}
-
 /// Applies `defaults` to a task: what `validate` checks and `lower` resolves.
 /// Maps merge key by key (the task wins); other fields are taken
 /// whole from the task when it sets them. A task with `task_definition` takes no container fields

@@ -151,10 +151,16 @@ fn add_snippets(root: &mut serde_json::Map<String, Value>) {
     }
 }
 
+/// The schema, generated once per process.
+fn cached_schema() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA.get_or_init(schema)
+}
+
 fn validator() -> Option<&'static jsonschema::Validator> {
     static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
     VALIDATOR
-        .get_or_init(|| jsonschema::validator_for(&schema()).ok())
+        .get_or_init(|| jsonschema::validator_for(cached_schema()).ok())
         .as_ref()
 }
 
@@ -180,7 +186,7 @@ pub fn schema_check(doc: &Document) -> Vec<Diagnostic> {
             "tfc's JSON Schema failed to compile; please report this bug",
         )];
     };
-    let schema = schema();
+    let schema = cached_schema();
     let mut out = Vec::new();
     for err in validator.iter_errors(&doc.value) {
         let pointer = err.instance_path().as_str().to_string();
@@ -188,10 +194,8 @@ pub fn schema_check(doc: &Document) -> Vec<Diagnostic> {
         use jsonschema::error::ValidationErrorKind as K;
         match err.kind() {
             K::AdditionalProperties { unexpected } => {
-                let allowed = allowed_properties(
-                    &schema,
-                    err.absolute_keyword_location().map(|u| u.as_str()),
-                );
+                let allowed =
+                    allowed_properties(schema, err.absolute_keyword_location().map(|u| u.as_str()));
                 for key in unexpected {
                     let child = pointer_push(&pointer, key);
                     let mut d = Diagnostic::error(
@@ -248,7 +252,7 @@ pub fn schema_check(doc: &Document) -> Vec<Diagnostic> {
             kind => {
                 let detail = err.to_string();
                 let keyword_parent =
-                    schema_parent(&schema, err.absolute_keyword_location().map(|u| u.as_str()));
+                    schema_parent(schema, err.absolute_keyword_location().map(|u| u.as_str()));
                 let help = value_help(&pointer, kind, keyword_parent);
                 let code = match kind {
                     K::Type { .. } => "type",
@@ -379,17 +383,7 @@ fn value_help(
 
 /// The `properties` next to the failing `additionalProperties` keyword.
 fn allowed_properties(schema: &Value, keyword_uri: Option<&str>) -> Vec<String> {
-    let fragment = keyword_uri
-        .and_then(|u| u.split_once('#'))
-        .map(|(_, f)| f.to_string())
-        .unwrap_or_default();
-    let parent = fragment
-        .rsplit_once('/')
-        .map(|(p, _)| p)
-        .unwrap_or_default()
-        .replace("%24", "$");
-    schema
-        .pointer(&parent)
+    schema_parent(schema, keyword_uri)
         .and_then(|s| s.get("properties"))
         .and_then(Value::as_object)
         .map(|p| p.keys().cloned().collect())

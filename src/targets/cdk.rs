@@ -113,11 +113,6 @@ impl Backend for Cdk {
         let view = convert_model(model);
         let mut env = environment(&TEMPLATES)?;
         env.add_filter("ts_string", |s: String| ts::quote(&s));
-        env.add_filter("comment", |s: String| {
-            s.chars()
-                .map(|c| if super::yaml::printable(c) { c } else { ' ' })
-                .collect::<String>()
-        });
         env.add_filter("json_string", |s: String| {
             serde_json::to_string(&s).unwrap_or_default()
         });

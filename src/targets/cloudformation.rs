@@ -317,14 +317,7 @@ fn convert_task(
     );
     TaskGroup {
         comment: match &task.description {
-            // A comment ends at a line break; YAML 1.1 readers also break at NEL, LS and PS.
-            Some(d) => format!(
-                "Task {}: {}",
-                task.id,
-                d.chars()
-                    .map(|c| if yaml::printable(c) { c } else { ' ' })
-                    .collect::<String>()
-            ),
+            Some(d) => format!("Task {}: {d}", task.id),
             None => format!("Task {}", task.id),
         },
         resources,

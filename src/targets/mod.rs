@@ -109,7 +109,8 @@ pub trait Backend: Sync {
 }
 
 /// A minijinja environment with strict undefined, no auto-escaping (every target escapes
-/// explicitly through its own filters), and the given embedded templates.
+/// explicitly through its own filters), the shared `comment` filter, and the given embedded
+/// templates.
 pub fn environment(
     templates: &[(&'static str, &'static str)],
 ) -> Result<Environment<'static>, RenderError> {
@@ -119,10 +120,20 @@ pub fn environment(
     env.set_keep_trailing_newline(true);
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
+    env.add_filter("comment", |s: String| comment_text(&s));
     for (name, source) in templates {
         env.add_template(name, source)?;
     }
     Ok(env)
+}
+
+/// Text safe inside a line comment of any target (`#`, `//`): one line of printable
+/// characters. Line breaks and the characters some readers treat as such (NEL, LS, PS) become
+/// spaces, so user text can never end a comment early.
+pub fn comment_text(s: &str) -> String {
+    s.chars()
+        .map(|c| if yaml::printable(c) { c } else { ' ' })
+        .collect()
 }
 
 /// The header line every generated file starts with (no timestamps: output is deterministic).

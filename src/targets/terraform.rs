@@ -82,7 +82,6 @@ impl Backend for Terraform {
         let view = convert_model(model);
         let mut env = environment(&TEMPLATES)?;
         env.add_filter("hcl_string", |s: String| hcl::quote(&s));
-        env.add_filter("comment", |s: String| comment(&s));
         let single = layout == Layout::Single;
         let render = |name: &str| -> Result<String, RenderError> {
             Ok(env
@@ -110,13 +109,6 @@ impl Backend for Terraform {
             ],
         })
     }
-}
-
-/// Text safe inside a `#` comment: one line, printable characters only.
-fn comment(s: &str) -> String {
-    s.chars()
-        .map(|c| if super::yaml::printable(c) { c } else { ' ' })
-        .collect()
 }
 
 /// snake_case of a task id, for resource labels (`nightly-report` → `nightly_report`).
