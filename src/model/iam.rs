@@ -47,6 +47,10 @@ pub struct Condition {
 /// One `Allow` statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Statement {
+    /// A statement id, for resource policies.
+    pub sid: Option<String>,
+    /// The AWS service a resource policy allows (identity policies have none).
+    pub service_principal: Option<&'static str>,
     pub actions: Vec<&'static str>,
     pub resources: Vec<Res>,
     pub condition: Option<Condition>,
@@ -54,6 +58,8 @@ pub struct Statement {
 
 fn allow(actions: &[&'static str], resources: Vec<Res>, condition: Option<Condition>) -> Statement {
     Statement {
+        sid: None,
+        service_principal: None,
         actions: actions.to_vec(),
         resources,
         condition,
@@ -177,17 +183,22 @@ pub fn events_statements(task: &TaskModel) -> Vec<Statement> {
     out
 }
 
-/// What the dead-letter queue's policy allows: EventBridge sending, for this rule only.
-pub fn dead_letter_statement(queue_arn: &str) -> Statement {
-    allow(
-        &["sqs:SendMessage"],
-        vec![Res::Literal(queue_arn.to_string())],
-        Some(Condition {
-            op: "ArnEquals",
-            key: "aws:SourceArn",
-            value: Res::Rule,
-        }),
-    )
+/// What the dead-letter queue's policy allows: EventBridge sending, for this task's rule only
+/// (the statement CDK adds for a queue it owns).
+pub fn dead_letter_statement(task: &TaskModel, queue_arn: &str) -> Statement {
+    Statement {
+        sid: Some(format!("AllowEventRule{}", super::pascal(&task.id))),
+        service_principal: Some("events.amazonaws.com"),
+        ..allow(
+            &["sqs:SendMessage"],
+            vec![Res::Literal(queue_arn.to_string())],
+            Some(Condition {
+                op: "ArnEquals",
+                key: "aws:SourceArn",
+                value: Res::Rule,
+            }),
+        )
+    }
 }
 
 /// Whether a task-definition ARN pins a revision (`…:family:7`).

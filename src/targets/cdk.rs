@@ -266,7 +266,20 @@ impl Refs<'_> {
     }
 
     fn statement(&self, s: &Statement) -> Ts {
-        let mut fields = vec![
+        let mut fields = Vec::new();
+        if let Some(sid) = &s.sid {
+            fields.push(("sid", string(sid.clone())));
+        }
+        if let Some(service) = s.service_principal {
+            fields.push((
+                "principals",
+                Ts::Array(vec![call(
+                    "new iam.ServicePrincipal",
+                    vec![string(service)],
+                )]),
+            ));
+        }
+        fields.extend([
             (
                 "actions",
                 Ts::Array(s.actions.iter().map(|a| string(*a)).collect()),
@@ -275,7 +288,7 @@ impl Refs<'_> {
                 "resources",
                 Ts::Array(s.resources.iter().map(|r| self.res(r)).collect()),
             ),
-        ];
+        ]);
         if let Some(c) = &s.condition {
             fields.push((
                 "conditions",
@@ -819,7 +832,7 @@ fn convert_task(model: &Model, task: &TaskModel) -> String {
         ));
     }
     if let Some(q) = &task.dead_letter_queue {
-        convert_queue_policy(q, &refs, &p, &mut out);
+        convert_queue_policy(task, q, &refs, &p, &mut out);
     }
     out.push_str(&output(
         &format!("{p}RuleArn"),
@@ -1114,7 +1127,13 @@ fn convert_definition(
 
 /// The queue policy CDK adds for queues it owns, here for an imported queue and only when the
 /// stack deploys into the queue's account (an L1 condition).
-fn convert_queue_policy(queue_arn: &str, refs: &Refs<'_>, p: &str, out: &mut String) {
+fn convert_queue_policy(
+    task: &TaskModel,
+    queue_arn: &str,
+    refs: &Refs<'_>,
+    p: &str,
+    out: &mut String,
+) {
     let v = refs.var;
     let (region, account, name) = iam::queue_parts(queue_arn);
     out.push_str("    // A queue policy can only be attached in the queue's own account.\n");
@@ -1133,18 +1152,7 @@ fn convert_queue_policy(queue_arn: &str, refs: &Refs<'_>, p: &str, out: &mut Str
         ),
         2,
     ));
-    let statement = iam::dead_letter_statement(queue_arn);
-    let Ts::Call(_, mut args) = refs.statement(&statement) else {
-        return;
-    };
-    if let Some(Ts::Object(fields)) = args.first_mut() {
-        fields.insert(0, ("sid".into(), string(format!("AllowEventRule{p}"))));
-        let principal = call(
-            "new iam.ServicePrincipal",
-            vec![string("events.amazonaws.com")],
-        );
-        fields.insert(1, ("principals".into(), Ts::Array(vec![principal])));
-    }
+    let statement = refs.statement(&iam::dead_letter_statement(task, queue_arn));
     out.push_str(&ts::statement(
         &format!("const {v}DeadLetterQueuePolicy = "),
         &call(
@@ -1164,10 +1172,7 @@ fn convert_queue_policy(queue_arn: &str, refs: &Refs<'_>, p: &str, out: &mut Str
                         "policyDocument",
                         call(
                             "new iam.PolicyDocument",
-                            vec![object(vec![(
-                                "statements",
-                                Ts::Array(vec![Ts::Call("new iam.PolicyStatement".into(), args)]),
-                            )])],
+                            vec![object(vec![("statements", Ts::Array(vec![statement]))])],
                         ),
                     ),
                 ]),

@@ -305,7 +305,7 @@ fn convert_task(
         }),
     });
     if let Some(queue) = &task.dead_letter_queue {
-        resources.push(convert_queue_policy(&refs, queue, conditions));
+        resources.push(convert_queue_policy(task, &refs, queue, conditions));
     }
     outputs.insert(
         format!("{p}RuleArn"),
@@ -473,7 +473,13 @@ impl Refs<'_> {
 
     fn statement(&self, s: &Statement) -> Value {
         let mut out = Map::new();
+        if let Some(sid) = &s.sid {
+            out.insert("Sid".into(), json!(sid));
+        }
         out.insert("Effect".into(), json!("Allow"));
+        if let Some(service) = s.service_principal {
+            out.insert("Principal".into(), json!({ "Service": service }));
+        }
         out.insert(
             "Action".into(),
             one_or_many(s.actions.iter().map(|a| json!(a)).collect()),
@@ -603,6 +609,7 @@ fn convert_rule(
 /// queue, created only when the stack deploys into the queue's account (a condition), since a
 /// policy cannot be attached to another account's queue.
 fn convert_queue_policy(
+    task: &TaskModel,
     refs: &Refs<'_>,
     queue_arn: &str,
     conditions: &mut Map<String, Value>,
@@ -617,15 +624,7 @@ fn convert_queue_policy(
     let queue_url = sub(&format!(
         "https://sqs.{region}.${{AWS::URLSuffix}}/{account}/{name}"
     ));
-    let mut statement = refs.statement(&iam::dead_letter_statement(queue_arn));
-    if let Value::Object(m) = &mut statement {
-        m.shift_insert(0, "Sid".into(), json!(format!("AllowEventRule{p}")));
-        m.shift_insert(
-            2,
-            "Principal".into(),
-            json!({ "Service": "events.amazonaws.com" }),
-        );
-    }
+    let statement = refs.statement(&iam::dead_letter_statement(task, queue_arn));
     Resource {
         id: format!("{p}DeadLetterQueuePolicy"),
         body: json!({

@@ -240,8 +240,15 @@ impl Refs<'_> {
                 Expr::List(v)
             }
         };
-        let mut fields = vec![
-            ("Effect", string("Allow")),
+        let mut fields = Vec::new();
+        if let Some(sid) = &s.sid {
+            fields.push(("Sid", string(sid.clone())));
+        }
+        fields.push(("Effect", string("Allow")));
+        if let Some(service) = s.service_principal {
+            fields.push(("Principal", object(vec![("Service", string(service))])));
+        }
+        fields.extend([
             (
                 "Action",
                 one_or_many(s.actions.iter().map(|a| string(*a)).collect()),
@@ -250,7 +257,7 @@ impl Refs<'_> {
                 "Resource",
                 one_or_many(s.resources.iter().map(|r| self.res(r)).collect()),
             ),
-        ];
+        ]);
         if let Some(c) = &s.condition {
             fields.push((
                 "Condition",
@@ -386,7 +393,7 @@ fn convert_task(task: &TaskModel, refs: &Refs<'_>) -> Vec<Block> {
     blocks.push(convert_rule(task, l));
     blocks.push(convert_target(task, refs));
     if let Some(queue) = &task.dead_letter_queue {
-        blocks.push(convert_queue_policy(queue, refs));
+        blocks.push(convert_queue_policy(task, queue, refs));
     }
     blocks
 }
@@ -601,26 +608,10 @@ fn convert_target(task: &TaskModel, refs: &Refs<'_>) -> Block {
 
 /// The queue policy CDK adds so EventBridge may send undeliverable events to the dead-letter
 /// queue; created only when applied in the queue's account.
-fn convert_queue_policy(queue_arn: &str, refs: &Refs<'_>) -> Block {
+fn convert_queue_policy(task: &TaskModel, queue_arn: &str, refs: &Refs<'_>) -> Block {
     let l = refs.label;
     let (region, account, name) = iam::queue_parts(queue_arn);
-    let mut statement = refs.statement(&iam::dead_letter_statement(queue_arn));
-    if let Expr::Object(fields) = &mut statement {
-        fields.insert(
-            0,
-            (
-                "Sid".into(),
-                string(format!("AllowEventRule{}", super::pascal(l))),
-            ),
-        );
-        fields.insert(
-            2,
-            (
-                "Principal".into(),
-                object(vec![("Service", string("events.amazonaws.com"))]),
-            ),
-        );
-    }
+    let statement = refs.statement(&iam::dead_letter_statement(task, queue_arn));
     Block::new(
         "resource",
         &["aws_sqs_queue_policy", &format!("{l}_dead_letter")],
