@@ -237,8 +237,17 @@ fn emit(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
+/// Reads a spec: at most one byte more than a spec may have, so a huge or endless file
+/// (`/dev/zero`) costs no more memory than the limit before `load` reports it.
 fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("error: cannot read {}: {e}", path.display()))
+    use std::io::Read;
+    let fail = |e: std::io::Error| format!("error: cannot read {}: {e}", path.display());
+    let file = std::fs::File::open(path).map_err(fail)?;
+    let mut bytes = Vec::new();
+    file.take(crate::spec::load::MAX_SPEC_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(fail)?;
+    Ok(bytes)
 }
 
 /// Prints reports in the chosen format.
@@ -428,7 +437,10 @@ fn destinations(dest: &Destination<'_>, files: &[OutputFile]) -> Result<Vec<Path
 fn stale_files(dest: &Destination<'_>, files: &[OutputFile]) -> Result<String, String> {
     let mut out = String::new();
     for (file, path) in files.iter().zip(destinations(dest, files)?) {
+        // A checkout with CRLF line endings (git's core.autocrlf on Windows) holds the same
+        // output: compare ignoring the line-ending convention.
         let on_disk = match std::fs::read_to_string(&path) {
+            Ok(s) if s.contains("\r\n") => Some(s.replace("\r\n", "\n")),
             Ok(s) => Some(s),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
@@ -485,30 +497,88 @@ fn write_output(dest: &Destination<'_>, files: &[OutputFile]) -> Result<(), Stri
     }
 }
 
-/// Reads events: one JSON value (an object or an array of them) or JSON lines.
-fn read_events(source: Option<&Path>) -> Result<Vec<serde_json::Value>, String> {
-    let text = match source {
-        Some(p) if p != Path::new("-") => {
-            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?
+/// The events to simulate, one at a time: from a file, standard input, or the scheduled event
+/// of `--at`.
+fn event_source(
+    source: Option<&Path>,
+    at: Option<&str>,
+) -> Result<Box<dyn Iterator<Item = Result<serde_json::Value, String>>>, String> {
+    use crate::simulate::stream::EventReader;
+    match (source, at) {
+        (None, Some(at)) => Ok(Box::new(std::iter::once(Ok(
+            crate::simulate::scheduled_event(at),
+        )))),
+        (Some(p), _) if p != Path::new("-") => {
+            let file =
+                std::fs::File::open(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            Ok(Box::new(EventReader::new(std::io::BufReader::new(file))))
         }
-        _ => {
-            let mut s = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-                .map_err(|e| format!("cannot read standard input: {e}"))?;
-            s
-        }
-    };
-    let mut values = Vec::new();
-    for v in serde_json::Deserializer::from_str(&text).into_iter::<serde_json::Value>() {
-        match v.map_err(|e| format!("the events are not JSON: {e}"))? {
-            serde_json::Value::Array(items) => values.extend(items),
-            other => values.push(other),
+        _ => Ok(Box::new(EventReader::new(std::io::BufReader::new(
+            std::io::stdin(),
+        )))),
+    }
+}
+
+/// Writes the outcomes of one event as it is simulated, so nothing accumulates: human text, or
+/// the elements of one JSON array.
+struct SimulationOutput {
+    format: SimulateFormat,
+    first: bool,
+    out: std::io::BufWriter<std::io::Stdout>,
+}
+
+impl SimulationOutput {
+    fn event(
+        &mut self,
+        i: usize,
+        event: &serde_json::Value,
+        outcomes: Vec<crate::simulate::Outcome>,
+    ) {
+        match self.format {
+            SimulateFormat::Human => {
+                let mut human = format!(
+                    "event {}: source {} detail-type {}\n",
+                    i + 1,
+                    event["source"],
+                    event["detail-type"]
+                );
+                for o in &outcomes {
+                    human.push_str(&render_outcome(o));
+                }
+                self.write(&human);
+            }
+            SimulateFormat::Json => {
+                for o in outcomes {
+                    let mut v = serde_json::to_value(&o).unwrap_or_default();
+                    if let Some(m) = v.as_object_mut() {
+                        m.insert("event".into(), serde_json::json!(i));
+                    }
+                    let pretty = serde_json::to_string_pretty(&v).unwrap_or_default();
+                    let indented: Vec<String> = pretty.lines().map(|l| format!("  {l}")).collect();
+                    let text = format!(
+                        "{}{}",
+                        if self.first { "[\n" } else { ",\n" },
+                        indented.join("\n")
+                    );
+                    self.write(&text);
+                    self.first = false;
+                }
+            }
         }
     }
-    if values.is_empty() {
-        return Err("no event given".into());
+
+    /// Writes to stdout; a closed pipe (`tfc … | head`) is not an error worth a panic.
+    fn write(&mut self, text: &str) {
+        let _ = self.out.write_all(text.as_bytes());
     }
-    Ok(values)
+
+    fn finish(&mut self) {
+        if self.format == SimulateFormat::Json {
+            let end = if self.first { "[]\n" } else { "\n]\n" };
+            self.write(end);
+        }
+        let _ = self.out.flush();
+    }
 }
 
 fn simulate(
@@ -529,49 +599,49 @@ fn simulate(
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let raw = match (source, at) {
-        (None, Some(at)) => Ok(vec![crate::simulate::scheduled_event(at)]),
-        _ => read_events(source),
-    };
-    let events = match raw.and_then(|r| {
-        r.into_iter()
-            .map(crate::simulate::normalize_event)
-            .collect::<Result<Vec<_>, _>>()
-    }) {
-        Ok(e) => e,
+    let events = match event_source(source, at) {
+        Ok(events) => events,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    let mut out = SimulationOutput {
+        format,
+        first: true,
+        out: std::io::BufWriter::new(std::io::stdout()),
+    };
     let mut started = false;
-    let mut all = Vec::new();
-    let mut human = String::new();
-    for (i, (event, bus)) in events.iter().enumerate() {
-        let outcomes = crate::simulate::simulate(&model, event, bus.as_deref(), minute);
-        started |= outcomes.iter().any(|o| o.started);
-        human.push_str(&format!(
-            "event {}: source {} detail-type {}\n",
-            i + 1,
-            event["source"],
-            event["detail-type"]
-        ));
-        for o in &outcomes {
-            human.push_str(&render_outcome(o));
-        }
-        for o in outcomes {
-            let mut v = serde_json::to_value(&o).unwrap_or_default();
-            if let Some(m) = v.as_object_mut() {
-                m.insert("event".into(), serde_json::json!(i));
+    let mut count = 0;
+    for (i, raw) in events.enumerate() {
+        let checked = raw.and_then(|r| {
+            let size = crate::simulate::stream::entry_size(&r);
+            if size > crate::simulate::stream::MAX_ENTRY_BYTES {
+                return Err(format!(
+                    "event {} is {size} bytes as PutEvents counts it; EventBridge rejects entries over {} bytes (256 KB)",
+                    i + 1,
+                    crate::simulate::stream::MAX_ENTRY_BYTES
+                ));
             }
-            all.push(v);
-        }
+            crate::simulate::normalize_event(r).map_err(|e| format!("event {}: {e}", i + 1))
+        });
+        let (event, bus) = match checked {
+            Ok(e) => e,
+            Err(e) => {
+                out.finish();
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        };
+        count += 1;
+        let outcomes = crate::simulate::simulate(&model, &event, bus.as_deref(), minute);
+        started |= outcomes.iter().any(|o| o.started);
+        out.event(i, &event, outcomes);
     }
-    match format {
-        SimulateFormat::Human => emit(&human),
-        SimulateFormat::Json => {
-            emit(&(serde_json::to_string_pretty(&all).unwrap_or_default() + "\n"))
-        }
+    out.finish();
+    if count == 0 {
+        eprintln!("error: no event given");
+        return ExitCode::from(EXIT_USAGE);
     }
     if started {
         ExitCode::SUCCESS

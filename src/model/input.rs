@@ -14,6 +14,12 @@ use serde::Serialize;
 
 use crate::spec::{CommandOverride, OverrideValue, Overrides};
 
+/// The largest array index a path into an event can usefully hold: a PutEvents entry is at most
+/// 256 KB (EventBridge quotas) and every array element takes at least two bytes (`0,`), so no
+/// event array has more than 131,072 elements. Bounding indices also bounds what `tfc event`
+/// and `tfc simulate` allocate for a path.
+pub const MAX_PATH_INDEX: usize = 131_071;
+
 /// What EventBridge passes to ECS as the RunTask `overrides`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -166,7 +166,14 @@ pub fn set_path(event: &mut Value, path: &str, value: Value) -> Result<(), Strin
             let n: usize = idx
                 .trim_end_matches(']')
                 .parse()
-                .map_err(|_| format!("`{path}` has a bad index"))?;
+                .ok()
+                .filter(|n| *n <= crate::model::input::MAX_PATH_INDEX)
+                .ok_or_else(|| {
+                    format!(
+                        "`{path}` has an index that is not a number from 0 to {} (an event is at most 256 KB)",
+                        crate::model::input::MAX_PATH_INDEX
+                    )
+                })?;
             segments.push(Ok(n));
         }
     }

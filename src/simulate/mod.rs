@@ -4,6 +4,7 @@
 
 pub mod example;
 pub mod pattern;
+pub mod stream;
 pub mod transform;
 
 use std::collections::BTreeMap;

@@ -127,7 +127,8 @@ pub fn load(bytes: &[u8]) -> Result<Document, Vec<Diagnostic>> {
                 "start from `version: 1`, `name: …` and `tasks: …`; see `tfc schema`",
             )]);
     }
-    let mut yaml: serde_norway::Value = serde_norway::from_str(text).map_err(|e| {
+    let (shielded, swaps) = shield_breaks(text);
+    let mut yaml: serde_norway::Value = serde_norway::from_str(&shielded).map_err(|e| {
         let pos = e.location().map(|l| Pos {
             line: l.line(),
             col: l.column(),
@@ -142,11 +143,67 @@ pub fn load(bytes: &[u8]) -> Result<Document, Vec<Diagnostic>> {
         )]
     })?;
     let mut diags = Vec::new();
-    let value = to_json(yaml, "", &index, &mut diags);
+    let mut value = to_json(yaml, "", &index, &mut diags);
+    if !swaps.is_empty() {
+        value = unshield(value, &swaps);
+    }
     if diags.is_empty() {
         Ok(Document { value, index })
     } else {
         Err(diags)
+    }
+}
+
+/// NEL (U+0085), LS (U+2028) and PS (U+2029) are ordinary content characters in YAML 1.2
+/// (YAML 1.2.2, 5.4 "Line Break Characters": only LF and CR break lines; 1.1 also counted these
+/// three), which is how saphyr reads them. libyaml, behind serde_norway, implements YAML 1.1 and
+/// would fold them into spaces or line breaks. So they are swapped for private-use characters
+/// the text does not contain before serde_norway parses it, and swapped back in every string of
+/// the result: a raw U+0085 inside a quoted string stays U+0085.
+fn shield_breaks(text: &str) -> (std::borrow::Cow<'_, str>, Vec<(char, char)>) {
+    const BREAKS: [char; 3] = ['\u{85}', '\u{2028}', '\u{2029}'];
+    if !text.contains(BREAKS) {
+        return (std::borrow::Cow::Borrowed(text), Vec::new());
+    }
+    let used: std::collections::HashSet<char> = text.chars().collect();
+    // The private-use planes hold 137,468 characters; a 1 MiB text cannot use them all.
+    let mut free = ('\u{E000}'..='\u{F8FF}')
+        .chain('\u{F0000}'..='\u{FFFFD}')
+        .chain('\u{100000}'..='\u{10FFFD}')
+        .filter(|c| !used.contains(c));
+    let swaps: Vec<(char, char)> = BREAKS
+        .iter()
+        .filter(|b| used.contains(b))
+        .filter_map(|b| free.next().map(|f| (*b, f)))
+        .collect();
+    let shielded = text
+        .chars()
+        .map(|c| swaps.iter().find(|(b, _)| *b == c).map_or(c, |(_, f)| *f))
+        .collect();
+    (std::borrow::Cow::Owned(shielded), swaps)
+}
+
+/// Swaps the characters [`shield_breaks`] replaced back, in keys and values.
+fn unshield(value: Value, swaps: &[(char, char)]) -> Value {
+    let restore = |s: String| -> String {
+        if !s.contains(|c| swaps.iter().any(|(_, f)| *f == c)) {
+            return s;
+        }
+        s.chars()
+            .map(|c| swaps.iter().find(|(_, f)| *f == c).map_or(c, |(b, _)| *b))
+            .collect()
+    };
+    match value {
+        Value::String(s) => Value::String(restore(s)),
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(|v| unshield(v, swaps)).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (restore(k), unshield(v, swaps)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 
@@ -245,11 +302,48 @@ enum Frame {
         pointer: String,
         key: Option<(String, Pos)>,
         seen: HashMap<String, Pos>,
+        /// The anchor of this mapping (0: none) and its expanded size so far.
+        anchor: usize,
+        weight: u64,
     },
     Seq {
         pointer: String,
         next: usize,
+        anchor: usize,
+        weight: u64,
     },
+}
+
+impl Frame {
+    fn weight_mut(&mut self) -> &mut u64 {
+        match self {
+            Frame::Map { weight, .. } | Frame::Seq { weight, .. } => weight,
+        }
+    }
+}
+
+/// How much a document may grow when its aliases are expanded, in [`node_weight`] units (about
+/// bytes). A spec without aliases weighs about its size; aliases may add up to the size limit
+/// again. Without this cap an "alias bomb" of a few hundred bytes expands to gigabytes in any
+/// parser that builds values, and the expansion guards of YAML libraries grow with the document.
+pub const MAX_EXPANDED_WEIGHT: u64 = 2 * MAX_SPEC_BYTES as u64;
+
+/// The weight of one node: one for the node, plus its text for a scalar.
+fn node_weight(text: &str) -> u64 {
+    1 + text.len() as u64
+}
+
+fn alias_bomb(pos: Pos) -> Diagnostic {
+    Diagnostic::error(
+        "too-large",
+        "",
+        format!(
+            "the spec's aliases expand it beyond {} MiB",
+            MAX_EXPANDED_WEIGHT / (1024 * 1024)
+        ),
+    )
+    .at(Some(pos))
+    .with_help("use fewer or smaller `*alias` references; `defaults:` shares values between tasks without YAML aliases")
 }
 
 /// The event pass: builds the index and reports duplicate keys, depth and syntax errors.
@@ -258,6 +352,10 @@ fn scan_events(text: &str) -> Result<LocationIndex, Vec<Diagnostic>> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut diags = Vec::new();
     let mut documents = 0;
+    // Alias expansion accounting: the expanded weight of each anchored node, and of the whole
+    // document so far (see MAX_EXPANDED_WEIGHT).
+    let mut anchors: HashMap<usize, u64> = HashMap::new();
+    let mut expanded: u64 = 0;
     for event in Parser::new_from_str(text) {
         let (event, span) = match event {
             Ok(e) => e,
@@ -309,11 +407,35 @@ fn scan_events(text: &str) -> Result<LocationIndex, Vec<Diagnostic>> {
             | Event::SequenceStart(..) => {
                 let is_container =
                     matches!(event, Event::MappingStart(..) | Event::SequenceStart(..));
+                let leaf_weight = match &event {
+                    Event::Scalar(value, _, anchor, _) => {
+                        let w = node_weight(value);
+                        if *anchor != 0 {
+                            anchors.insert(*anchor, w);
+                        }
+                        Some(w)
+                    }
+                    Event::Alias(id) => Some(anchors.get(id).copied().unwrap_or(1)),
+                    _ => None,
+                };
+                if let Some(w) = leaf_weight {
+                    expanded = expanded.saturating_add(w);
+                    if let Some(frame) = stack.last_mut() {
+                        *frame.weight_mut() = frame.weight_mut().saturating_add(w);
+                    }
+                } else {
+                    expanded = expanded.saturating_add(1);
+                }
+                if expanded > MAX_EXPANDED_WEIGHT {
+                    diags.push(alias_bomb(pos));
+                    return Err(diags);
+                }
                 // Is this node a mapping key?
                 if let Some(Frame::Map {
                     key: key @ None,
                     seen,
                     pointer,
+                    ..
                 }) = stack.last_mut()
                 {
                     let name = match &event {
@@ -355,7 +477,7 @@ fn scan_events(text: &str) -> Result<LocationIndex, Vec<Diagnostic>> {
                         let (name, kpos) = key.take().unwrap_or_default();
                         (pointer_push(pointer, &name), Some(kpos))
                     }
-                    Some(Frame::Seq { pointer, next }) => {
+                    Some(Frame::Seq { pointer, next, .. }) => {
                         *next += 1;
                         (pointer_push(pointer, &(*next - 1).to_string()), None)
                     }
@@ -369,19 +491,38 @@ fn scan_events(text: &str) -> Result<LocationIndex, Vec<Diagnostic>> {
                         diags.push(too_deep(&pointer, pos));
                         return Err(diags);
                     }
-                    stack.push(if matches!(event, Event::MappingStart(..)) {
-                        Frame::Map {
+                    stack.push(match event {
+                        Event::MappingStart(anchor, _) => Frame::Map {
                             pointer,
                             key: None,
                             seen: HashMap::new(),
-                        }
-                    } else {
-                        Frame::Seq { pointer, next: 0 }
+                            anchor,
+                            weight: 1,
+                        },
+                        Event::SequenceStart(anchor, _) => Frame::Seq {
+                            pointer,
+                            next: 0,
+                            anchor,
+                            weight: 1,
+                        },
+                        _ => unreachable!("only containers are pushed"),
                     });
                 }
             }
             Event::MappingEnd | Event::SequenceEnd => {
-                stack.pop();
+                if let Some(frame) = stack.pop() {
+                    let (anchor, weight) = match frame {
+                        Frame::Map { anchor, weight, .. } | Frame::Seq { anchor, weight, .. } => {
+                            (anchor, weight)
+                        }
+                    };
+                    if anchor != 0 {
+                        anchors.insert(anchor, weight);
+                    }
+                    if let Some(parent) = stack.last_mut() {
+                        *parent.weight_mut() = parent.weight_mut().saturating_add(weight);
+                    }
+                }
             }
             _ => {}
         }
@@ -532,7 +673,48 @@ mod tests {
                 "b{i}: &b{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
             ));
         }
-        assert_eq!(errs(&bomb)[0].code, "yaml");
+        assert_eq!(errs(&bomb)[0].code, "too-large");
+    }
+
+    #[test]
+    fn alias_expansion_is_bounded_whatever_the_document_size() {
+        // A wide bomb: one 100 KB anchored string referenced 100 times (10 MB expanded) stays
+        // far under the size limit itself.
+        let mut wide = format!("a: &a \"{}\"\nb: [", "x".repeat(100_000));
+        wide.push_str(&vec!["*a"; 100].join(", "));
+        wide.push_str("]\n");
+        let d = errs(&wide);
+        assert_eq!(d[0].code, "too-large");
+        assert_eq!(d[0].pos.map(|p| p.line), Some(2));
+        // A deep one of about 200 KB, as the audit used.
+        let mut deep = String::from("l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut i = 1;
+        while deep.len() < 200_000 {
+            let refs = vec![format!("*l{}", i - 1); 10].join(", ");
+            deep.push_str(&format!("l{i}: &l{i} [{refs}]\n"));
+            i += 1;
+        }
+        assert_eq!(errs(&deep)[0].code, "too-large");
+        // Aliases within the budget still load.
+        let fine = "a: &a {x: 1}\nb: *a\nc: [*a, *a]\n";
+        let doc = load(fine.as_bytes()).unwrap();
+        assert_eq!(doc.value["c"][1]["x"], 1);
+    }
+
+    #[test]
+    fn line_separators_are_content_as_yaml_1_2_says() {
+        let src = "a: \"x\u{85}y \u{2028} z\u{2029}\"\nb: plain\u{85}text\nc: 'q\u{2028}'\nd: \"\\N\\L\\P\"\n\u{2028}e: 1\n";
+        let doc = load(src.as_bytes()).unwrap();
+        assert_eq!(doc.value["a"], "x\u{85}y \u{2028} z\u{2029}");
+        assert_eq!(doc.value["b"], "plain\u{85}text");
+        assert_eq!(doc.value["c"], "q\u{2028}");
+        assert_eq!(doc.value["d"], "\u{85}\u{2028}\u{2029}");
+        assert_eq!(doc.value["\u{2028}e"], 1);
+        // Positions count lines as YAML 1.2 does.
+        assert_eq!(doc.index.value_pos("/b").map(|p| p.line), Some(2));
+        // A text that already holds private-use characters keeps them.
+        let doc = load("a: \"\u{E000}\u{85}\"\n".as_bytes()).unwrap();
+        assert_eq!(doc.value["a"], "\u{E000}\u{85}");
     }
 
     #[test]
