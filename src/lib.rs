@@ -43,8 +43,14 @@ pub fn check(bytes: &[u8]) -> Checked {
             }
         }
     };
-    let structural = spec::schema_check(&doc);
+    // Text a deployment tool would evaluate is reported wherever it stands, schema-valid or not.
+    let evaluated: Vec<Diagnostic> = validate::text::check_document(&doc.value)
+        .into_iter()
+        .map(|d| locate(&doc, d))
+        .collect();
+    let mut structural = spec::schema_check(&doc);
     if !structural.is_empty() {
+        structural.extend(evaluated);
         return Checked {
             spec: None,
             diagnostics: structural,
@@ -52,17 +58,20 @@ pub fn check(bytes: &[u8]) -> Checked {
     }
     let parsed = match spec::parse(&doc) {
         Ok(s) => s,
-        Err(diagnostics) => {
+        Err(mut diagnostics) => {
+            diagnostics.extend(evaluated);
             return Checked {
                 spec: None,
                 diagnostics,
-            }
+            };
         }
     };
-    let diagnostics = validate::validate(&parsed)
-        .into_iter()
-        .map(|d| locate(&doc, d))
-        .collect();
+    let mut diagnostics = evaluated;
+    diagnostics.extend(
+        validate::validate(&parsed)
+            .into_iter()
+            .map(|d| locate(&doc, d)),
+    );
     Checked {
         spec: Some(parsed),
         diagnostics,

@@ -361,8 +361,8 @@ fn hostile_strings_survive_typescript_and_synthesis() {
         .spec
         .unwrap();
     let dir = app(&spec_path, "hostile");
-    // Its `${TAG}` image tag is meant to look like an unresolved parameter: CDK's validation
-    // rightly flags that, so only CDK's own warnings are checked here.
+    // Its `${X}` texts look like unresolved parameters to CDK's template validation (cfn-lint
+    // E1029), so only CDK's own warnings are checked here.
     let t = synth(&dir, false);
     let task = &spec.tasks["evil"];
     let find = |kind: &str| {

@@ -292,7 +292,7 @@ fn the_graph_shows_what_flows_from_the_event_into_the_container() {
     assert!(seed.contains("rule my-proj-manage"), "{seed}");
     assert!(seed.contains("2048 CPU · 4096 MiB"), "{seed}");
     let argv = tfc::graph::dot(&model_of(&root.join("examples/safe-argv/spec.yaml")));
-    assert!(argv.contains("$.detail.argv → command"), "{argv}");
+    assert!(argv.contains("$.detail.command] → command"), "{argv}");
     let nightly = tfc::graph::mermaid(&model_of(&root.join("examples/nightly-report/spec.yaml")));
     assert!(
         nightly.contains("schedule<br/>cron(0 3 * * ? *)"),

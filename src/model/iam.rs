@@ -26,6 +26,8 @@ pub enum Res {
     CreatedRole(RoleUse),
     /// The task's rule.
     Rule,
+    /// The account the stack deploys into.
+    Account,
 }
 
 /// Which of a task's roles.
@@ -63,6 +65,28 @@ fn allow(actions: &[&'static str], resources: Vec<Res>, condition: Option<Condit
         actions: actions.to_vec(),
         resources,
         condition,
+    }
+}
+
+/// The services that assume the roles tfc creates.
+pub const EVENTS_SERVICE: &str = "events.amazonaws.com";
+pub const ECS_TASKS_SERVICE: &str = "ecs-tasks.amazonaws.com";
+
+/// The trust policy statement of a role tfc creates: `service` may assume it, and only on behalf
+/// of the stack's own account (`aws:SourceAccount`, the confused-deputy protection the IAM user
+/// guide recommends for service roles). `aws:SourceArn` is left out: for the events role it
+/// would name the rule, which itself names the role (a dependency cycle in every target).
+pub fn trust_statement(service: &'static str) -> Statement {
+    Statement {
+        sid: None,
+        service_principal: Some(service),
+        actions: vec!["sts:AssumeRole"],
+        resources: Vec::new(),
+        condition: Some(Condition {
+            op: "StringEquals",
+            key: "aws:SourceAccount",
+            value: Res::Account,
+        }),
     }
 }
 

@@ -2,6 +2,7 @@
 //! built once. Every backend renders from this and nothing else; it knows no target.
 
 pub mod iam;
+pub mod image;
 pub mod input;
 
 use std::collections::BTreeMap;
@@ -9,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::spec::{Architecture, Defaults, Network, Overrides, Spec, Task};
+pub use image::EcrRepository;
 pub use input::{build_input, placeholder_name, TargetInput};
 
 /// Default Fargate CPU units.
@@ -60,14 +62,6 @@ pub struct Secret {
     pub source: SecretSource,
     /// The ARN to grant read access on (a Secrets Manager ARN without a JSON-key suffix).
     pub resource_arn: String,
-}
-
-/// A private ECR repository the image comes from (the execution role may pull from it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EcrRepository {
-    pub account: String,
-    pub region: String,
-    pub name: String,
 }
 
 /// The log group a created task definition writes to.
@@ -244,29 +238,12 @@ pub fn arn_resource_name(arn: &str) -> String {
     arn.rsplit('/').next().unwrap_or(arn).to_string()
 }
 
-/// The repository of an image in a private ECR registry
-/// (`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME[:tag|@digest]`).
+/// The private ECR repository an image comes from, if it does (see [`image`]).
 pub fn ecr_repository(image: &str) -> Option<EcrRepository> {
-    let (host, rest) = image.split_once('/')?;
-    let mut parts = host.split('.');
-    let account = parts.next()?;
-    if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
-        return None;
+    match image::parse(image).ok()?.registry {
+        image::Registry::Ecr(repo) => Some(repo),
+        _ => None,
     }
-    if parts.next()? != "dkr" || parts.next()? != "ecr" {
-        return None;
-    }
-    let region = parts.next()?;
-    let name = rest.split('@').next()?;
-    let name = match name.rsplit_once(':') {
-        Some((n, _)) => n,
-        None => name,
-    };
-    Some(EcrRepository {
-        account: account.to_string(),
-        region: region.to_string(),
-        name: name.to_string(),
-    })
 }
 
 /// Splits a secret reference into its source and the ARN to grant read access on.

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::ts::{self, atom, call, object, string, Ts};
+use super::ts::{self, atom, call, object, string, Part, Ts};
 use super::{environment, generated_by, pascal, Backend, Format, Layout, OutputFile, RenderError};
 use crate::model::iam::{self, Res, RoleUse, Statement};
 use crate::model::{
@@ -248,20 +248,31 @@ impl Refs<'_> {
         match r {
             Res::Literal(s) => string(s.clone()),
             Res::LogGroup => atom(format!("{v}LogGroup.logGroupArn")),
-            Res::Repository(repo) => atom(format!(
-                "`arn:${{Aws.PARTITION}}:ecr:{}:{}:repository/{}`",
-                repo.region,
-                repo.account,
-                template_escape(&repo.name)
-            )),
+            Res::Repository(repo) => Ts::Template(vec![
+                Part::Lit("arn:".into()),
+                Part::Code("Aws.PARTITION"),
+                Part::Lit(format!(
+                    ":ecr:{}:{}:repository/{}",
+                    repo.region, repo.account, repo.name
+                )),
+            ]),
             Res::TaskDefinition => atom(format!("{v}TaskDefinition.taskDefinitionArn")),
             Res::Cluster => atom("cluster.clusterArn"),
-            Res::ClusterTasks => atom(
-                "`arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${cluster.clusterName}/*`",
-            ),
+            Res::ClusterTasks => Ts::Template(vec![
+                Part::Lit("arn:".into()),
+                Part::Code("Aws.PARTITION"),
+                Part::Lit(":ecs:".into()),
+                Part::Code("Aws.REGION"),
+                Part::Lit(":".into()),
+                Part::Code("Aws.ACCOUNT_ID"),
+                Part::Lit(":task/".into()),
+                Part::Code("cluster.clusterName"),
+                Part::Lit("/*".into()),
+            ]),
             Res::CreatedRole(RoleUse::Task) => atom(format!("{v}TaskRole.roleArn")),
             Res::CreatedRole(RoleUse::Execution) => atom(format!("{v}ExecutionRole.roleArn")),
             Res::Rule => atom(format!("{v}Rule.ruleArn")),
+            Res::Account => atom("Aws.ACCOUNT_ID"),
         }
     }
 
@@ -310,14 +321,20 @@ impl Refs<'_> {
     }
 }
 
-/// Escapes text for a template literal (`` ` `` and `${`).
-fn template_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('`', "\\`")
-        .replace("${", "\\${")
+/// `new iam.ServicePrincipal(service, { conditions })` from the model's trust statement.
+fn principal(trust: &Statement, refs: &Refs<'_>) -> Ts {
+    let service = trust.service_principal.unwrap_or_default();
+    let mut args = vec![string(service)];
+    if let Some(c) = &trust.condition {
+        args.push(object(vec![(
+            "conditions",
+            object(vec![(c.op, object(vec![(c.key, refs.res(&c.value))]))]),
+        )]));
+    }
+    call("new iam.ServicePrincipal", args)
 }
 
-fn role(var: &str, id: &str, name: &str, service: &str, out: &mut String) {
+fn role(var: &str, id: &str, name: &str, service: &'static str, refs: &Refs<'_>, out: &mut String) {
     out.push_str(&ts::statement(
         &format!("const {var} = "),
         &new(
@@ -325,10 +342,7 @@ fn role(var: &str, id: &str, name: &str, service: &str, out: &mut String) {
             id,
             object(vec![
                 ("roleName", string(name)),
-                (
-                    "assumedBy",
-                    call("new iam.ServicePrincipal", vec![string(service)]),
-                ),
+                ("assumedBy", principal(&iam::trust_statement(service), refs)),
             ]),
         ),
         2,
@@ -619,7 +633,8 @@ fn convert_task(model: &Model, task: &TaskModel) -> String {
         &format!("{v}EventsRole"),
         &format!("{p}EventsRole"),
         &task.events_role_name,
-        "events.amazonaws.com",
+        iam::EVENTS_SERVICE,
+        &refs,
         &mut out,
     );
     refs.grants(
@@ -971,7 +986,7 @@ fn convert_definition(
     let role_ref = |r: &Role, var: String, id: String, out: &mut String| -> Ts {
         match r {
             Role::Create { name } => {
-                role(&var, &id, name, "ecs-tasks.amazonaws.com", out);
+                role(&var, &id, name, iam::ECS_TASKS_SERVICE, refs, out);
                 atom(var)
             }
             Role::Existing { arn } => call(
@@ -1163,10 +1178,11 @@ fn convert_queue_policy(
                 object(vec![
                     (
                         "queues",
-                        Ts::Array(vec![atom(format!(
-                            "`https://sqs.{region}.${{Aws.URL_SUFFIX}}/{account}/{}`",
-                            template_escape(&name)
-                        ))]),
+                        Ts::Array(vec![Ts::Template(vec![
+                            Part::Lit(format!("https://sqs.{region}.")),
+                            Part::Code("Aws.URL_SUFFIX"),
+                            Part::Lit(format!("/{account}/{name}")),
+                        ])]),
                     ),
                     (
                         "policyDocument",

@@ -169,26 +169,22 @@ fn resource(id: String, kind: &str, props: Map<String, Value>) -> Resource {
     }
 }
 
-fn assume_role(service: &str) -> Value {
-    json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": { "Service": service },
-            "Action": "sts:AssumeRole"
-        }]
-    })
-}
-
 fn role_resource(
     id: String,
     name: &str,
-    service: &str,
+    service: &'static str,
     t: &std::collections::BTreeMap<String, String>,
+    refs: &Refs<'_>,
 ) -> Resource {
     let mut props = Map::new();
     props.insert("RoleName".into(), json!(name));
-    props.insert("AssumeRolePolicyDocument".into(), assume_role(service));
+    props.insert(
+        "AssumeRolePolicyDocument".into(),
+        json!({
+            "Version": "2012-10-17",
+            "Statement": [refs.statement(&iam::trust_statement(service))],
+        }),
+    );
     resource(id, "AWS::IAM::Role", with_tags(props, t))
 }
 
@@ -286,8 +282,9 @@ fn convert_task(
     resources.push(role_resource(
         events_role.clone(),
         &task.events_role_name,
-        "events.amazonaws.com",
+        iam::EVENTS_SERVICE,
         &task.tags,
+        &refs,
     ));
     resources.push(policy_resource(
         events_policy.clone(),
@@ -353,8 +350,9 @@ fn convert_definition(
         resources.push(role_resource(
             task_role.clone(),
             name,
-            "ecs-tasks.amazonaws.com",
+            iam::ECS_TASKS_SERVICE,
             &task.tags,
+            refs,
         ));
     }
     let execution_role = format!("{p}ExecutionRole");
@@ -362,8 +360,9 @@ fn convert_definition(
         resources.push(role_resource(
             execution_role.clone(),
             name,
-            "ecs-tasks.amazonaws.com",
+            iam::ECS_TASKS_SERVICE,
             &task.tags,
+            refs,
         ));
         resources.push(policy_resource(
             format!("{p}ExecutionRolePolicy"),
@@ -436,6 +435,8 @@ fn convert_definition(
 }
 
 /// Escapes text for the literal part of an `Fn::Sub` string (`${` would start a variable).
+/// Every piece of spec text inside an `Fn::Sub` goes through it, even where validation already
+/// rules `$` out, so a grammar mistake can never become a reference.
 fn sub_escape(s: &str) -> String {
     s.replace("${", "${!")
 }
@@ -455,8 +456,8 @@ impl Refs<'_> {
             Res::LogGroup => get_att(&format!("{p}LogGroup"), "Arn"),
             Res::Repository(repo) => sub(&format!(
                 "arn:${{AWS::Partition}}:ecr:{}:{}:repository/{}",
-                repo.region,
-                repo.account,
+                sub_escape(&repo.region),
+                sub_escape(&repo.account),
                 sub_escape(&repo.name)
             )),
             Res::TaskDefinition => reference(&format!("{p}TaskDefinition")),
@@ -468,6 +469,7 @@ impl Refs<'_> {
             Res::CreatedRole(RoleUse::Task) => get_att(&format!("{p}TaskRole"), "Arn"),
             Res::CreatedRole(RoleUse::Execution) => get_att(&format!("{p}ExecutionRole"), "Arn"),
             Res::Rule => get_att(&format!("{p}Rule"), "Arn"),
+            Res::Account => reference("AWS::AccountId"),
         }
     }
 
@@ -484,10 +486,12 @@ impl Refs<'_> {
             "Action".into(),
             one_or_many(s.actions.iter().map(|a| json!(a)).collect()),
         );
-        out.insert(
-            "Resource".into(),
-            one_or_many(s.resources.iter().map(|r| self.res(r)).collect()),
-        );
+        if !s.resources.is_empty() {
+            out.insert(
+                "Resource".into(),
+                one_or_many(s.resources.iter().map(|r| self.res(r)).collect()),
+            );
+        }
         if let Some(c) = &s.condition {
             out.insert(
                 "Condition".into(),
@@ -622,7 +626,10 @@ fn convert_queue_policy(
         json!({ "Fn::Equals": [reference("AWS::AccountId"), account] }),
     );
     let queue_url = sub(&format!(
-        "https://sqs.{region}.${{AWS::URLSuffix}}/{account}/{name}"
+        "https://sqs.{}.${{AWS::URLSuffix}}/{}/{}",
+        sub_escape(&region),
+        sub_escape(&account),
+        sub_escape(&name)
     ));
     let statement = refs.statement(&iam::dead_letter_statement(task, queue_arn));
     Resource {

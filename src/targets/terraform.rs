@@ -165,25 +165,20 @@ fn with_tags(block: Block, tags: &BTreeMap<String, String>) -> Block {
     }
 }
 
-fn assume_role(service: &str) -> Expr {
-    jsonencode(object(vec![
-        ("Version", string("2012-10-17")),
-        (
-            "Statement",
-            Expr::List(vec![object(vec![
-                ("Effect", string("Allow")),
-                ("Principal", object(vec![("Service", string(service))])),
-                ("Action", string("sts:AssumeRole")),
-            ])]),
-        ),
-    ]))
-}
-
-fn role(label: &str, name: &str, service: &str, tags: &BTreeMap<String, String>) -> Block {
+fn role(
+    label: &str,
+    name: &str,
+    service: &'static str,
+    tags: &BTreeMap<String, String>,
+    refs: &Refs<'_>,
+) -> Block {
     with_tags(
         Block::new("resource", &["aws_iam_role", label])
             .attr("name", string(name))
-            .attr("assume_role_policy", assume_role(service)),
+            .attr(
+                "assume_role_policy",
+                refs.policy(&[iam::trust_statement(service)]),
+            ),
         tags,
     )
 }
@@ -229,6 +224,7 @@ impl Refs<'_> {
             Res::CreatedRole(RoleUse::Task) => raw(format!("aws_iam_role.{l}_task.arn")),
             Res::CreatedRole(RoleUse::Execution) => raw(format!("aws_iam_role.{l}_execution.arn")),
             Res::Rule => raw(format!("aws_cloudwatch_event_rule.{l}.arn")),
+            Res::Account => raw("data.aws_caller_identity.current.account_id"),
         }
     }
 
@@ -248,16 +244,16 @@ impl Refs<'_> {
         if let Some(service) = s.service_principal {
             fields.push(("Principal", object(vec![("Service", string(service))])));
         }
-        fields.extend([
-            (
-                "Action",
-                one_or_many(s.actions.iter().map(|a| string(*a)).collect()),
-            ),
-            (
+        fields.push((
+            "Action",
+            one_or_many(s.actions.iter().map(|a| string(*a)).collect()),
+        ));
+        if !s.resources.is_empty() {
+            fields.push((
                 "Resource",
                 one_or_many(s.resources.iter().map(|r| self.res(r)).collect()),
-            ),
-        ]);
+            ));
+        }
         if let Some(c) = &s.condition {
             fields.push((
                 "Condition",
@@ -381,8 +377,9 @@ fn convert_task(task: &TaskModel, refs: &Refs<'_>) -> Vec<Block> {
     blocks.push(role(
         &format!("{l}_events"),
         &task.events_role_name,
-        "events.amazonaws.com",
+        iam::EVENTS_SERVICE,
         &task.tags,
+        refs,
     ));
     blocks.push(
         Block::new("resource", &["aws_iam_role_policy", &format!("{l}_events")])
@@ -415,16 +412,18 @@ fn convert_definition(
         blocks.push(role(
             &format!("{l}_task"),
             name,
-            "ecs-tasks.amazonaws.com",
+            iam::ECS_TASKS_SERVICE,
             &task.tags,
+            refs,
         ));
     }
     if let Role::Create { name } = &def.execution_role {
         blocks.push(role(
             &format!("{l}_execution"),
             name,
-            "ecs-tasks.amazonaws.com",
+            iam::ECS_TASKS_SERVICE,
             &task.tags,
+            refs,
         ));
         blocks.push(
             Block::new(

@@ -20,6 +20,17 @@ pub enum Ts {
     Call(String, Vec<Ts>),
     /// `expr as unknown as Type`, for the documented escape hatches.
     Cast(Box<Ts>, String),
+    /// A template literal: text (escaped on output) and tfc's own expressions.
+    Template(Vec<Part>),
+}
+
+/// A piece of a template literal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    /// Text, escaped for a template literal (`` ` ``, `\`, `${`, and every non-printable).
+    Lit(String),
+    /// An expression tfc writes itself (`Aws.PARTITION`), printed as `${expr}`.
+    Code(&'static str),
 }
 
 /// Shorthands.
@@ -72,8 +83,45 @@ pub fn quote(s: &str) -> String {
     out
 }
 
-/// An object key as prettier prints it ("as-needed" quoting).
+/// Text inside a template literal: the characters that would end it or start an expression are
+/// escaped, and so is everything a string literal escapes.
+fn template_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '`' => out.push_str("\\`"),
+            '$' => out.push_str("\\$"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if super::yaml::printable(c) => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{:04x}", u));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether an atom is code tfc writes (identifiers, member access, calls without arguments,
+/// numbers, keywords). Anything else is printed as a string literal, so text that reached an
+/// atom by mistake can never run; the conformance tests would then see the wrong value.
+fn is_code(a: &str) -> bool {
+    !a.is_empty()
+        && a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '(' | ')' | '-' | '+'))
+}
+
+/// An object key as prettier prints it ("as-needed" quoting). `__proto__` is written as a
+/// computed key: as a plain key an object literal would set its prototype instead of a field.
 fn key(k: &str) -> String {
+    if k == "__proto__" {
+        return format!("[{}]", quote(k));
+    }
     let ident = k
         .chars()
         .next()
@@ -94,7 +142,17 @@ fn pad(indent: usize) -> String {
 /// The one-line form, if the expression has one (non-empty objects never do).
 fn flat(e: &Ts) -> Option<String> {
     match e {
-        Ts::Atom(a) => Some(a.clone()),
+        Ts::Atom(a) if is_code(a) => Some(a.clone()),
+        Ts::Atom(a) => Some(quote(a)),
+        Ts::Template(parts) => Some(
+            std::iter::once("`".to_string())
+                .chain(parts.iter().map(|p| match p {
+                    Part::Lit(s) => template_text(s),
+                    Part::Code(c) => format!("${{{c}}}"),
+                }))
+                .chain(std::iter::once("`".to_string()))
+                .collect(),
+        ),
         Ts::Str(s) => Some(quote(s)),
         Ts::Array(items) => {
             let parts: Option<Vec<String>> = items.iter().map(flat).collect();
@@ -202,7 +260,9 @@ pub fn statement(prefix: &str, e: &Ts, indent: usize) -> String {
     // callee does not fit, or an unbreakable value.
     let starts_too_long = match e {
         Ts::Call(callee, _) => col + callee.chars().count() + 1 > WIDTH,
-        Ts::Atom(_) | Ts::Str(_) => flat(e).is_some_and(|f| col + f.chars().count() + 1 > WIDTH),
+        Ts::Atom(_) | Ts::Str(_) | Ts::Template(_) => {
+            flat(e).is_some_and(|f| col + f.chars().count() + 1 > WIDTH)
+        }
         _ => false,
     };
     if prefix.ends_with("= ") && starts_too_long {
@@ -228,6 +288,34 @@ mod tests {
         assert_eq!(quote("it's \"x\" 'y'"), "\"it's \\\"x\\\" 'y'\"");
         assert_eq!(quote("a\nb\\c ${x}"), "\"a\\nb\\\\c ${x}\"");
         assert_eq!(quote("ls\u{2028}"), "\"ls\\u2028\"");
+    }
+
+    #[test]
+    fn template_literals_keep_text_as_text() {
+        let t = Ts::Template(vec![
+            Part::Lit("arn:".into()),
+            Part::Code("Aws.PARTITION"),
+            Part::Lit(":ecr:${require('child_process')}`x\\y\n".into()),
+        ]);
+        assert_eq!(
+            flat(&t).unwrap(),
+            "`arn:${Aws.PARTITION}:ecr:\\${require('child_process')}\\`x\\\\y\\n`"
+        );
+    }
+
+    #[test]
+    fn atoms_are_code_or_become_strings() {
+        assert_eq!(
+            flat(&atom("cluster.clusterArn")).unwrap(),
+            "cluster.clusterArn"
+        );
+        assert_eq!(flat(&atom("-1.5e+21")).unwrap(), "-1.5e+21");
+        assert_eq!(
+            flat(&atom("x; require('child_process')")).unwrap(),
+            "\"x; require('child_process')\""
+        );
+        assert_eq!(key("__proto__"), "[\"__proto__\"]");
+        assert_eq!(key("detail-type"), "\"detail-type\"");
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //! override paths, ARNs, generated-name limits, and the shell-injection warning. No target
 //! knowledge: every rule is an AWS rule.
 
+pub mod arn;
 pub mod pattern;
 pub mod schedule;
+pub mod text;
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -13,6 +15,9 @@ use regex::Regex;
 use crate::diagnostics::Diagnostic;
 use crate::model::{self, effective, TargetInput};
 use crate::spec::{pointer_push, CommandOverride, OverrideValue, Spec, Task};
+use arn::{
+    bus_arn, bus_name, cluster_arn, role_arn, secret_arn, sqs_arn, ssm_arn, task_definition_arn,
+};
 
 /// Longest IAM role and EventBridge rule name.
 pub const MAX_NAME: usize = 64;
@@ -20,6 +25,19 @@ pub const MAX_NAME: usize = 64;
 pub const MAX_INPUT: usize = 8192;
 /// Most entries in an InputPathsMap.
 pub const MAX_INPUT_PATHS: usize = 100;
+/// Longest JSON path in an InputPathsMap (botocore `TargetInputPath`).
+pub const MAX_PATH_CHARS: usize = 256;
+
+/// The first array index in a `$.a[12].b` path that no event can have, as written.
+pub fn too_large_index(path: &str) -> Option<String> {
+    path.split('[').skip(1).find_map(|rest| {
+        let digits = rest.split(']').next().unwrap_or_default();
+        let ok = digits
+            .parse::<usize>()
+            .is_ok_and(|n| n <= model::input::MAX_PATH_INDEX);
+        (!ok).then(|| digits.to_string())
+    })
+}
 
 /// The memory sizes (MiB) Fargate accepts for a CPU size (ECS developer guide, "Task CPU and
 /// memory"); empty for an unknown CPU size.
@@ -43,7 +61,7 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     })
 }
 
-macro_rules! arn_regex {
+macro_rules! lazy_regex {
     ($name:ident, $pattern:expr) => {
         fn $name() -> &'static Regex {
             static CELL: OnceLock<Regex> = OnceLock::new();
@@ -52,38 +70,10 @@ macro_rules! arn_regex {
     };
 }
 
-arn_regex!(
-    task_definition_arn,
-    r"^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task-definition/[A-Za-z0-9_-]{1,255}(:[0-9]+)?$"
-);
-arn_regex!(
-    role_arn,
-    r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/([\x21-\x7e]*/)?[A-Za-z0-9+=,.@_-]{1,64}$"
-);
-arn_regex!(
-    sqs_arn,
-    r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,80}$"
-);
-arn_regex!(
-    secret_arn,
-    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?$"
-);
-arn_regex!(
-    ssm_arn,
-    r"^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_.\-/]+$"
-);
-arn_regex!(bus_name, r"^[A-Za-z0-9._\-/]{1,256}$");
-arn_regex!(
-    bus_arn,
-    r"^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9._\-/]{1,256}$"
-);
-arn_regex!(json_path, r"^\$(\.[A-Za-z0-9_-]+|\[[0-9]+\])+$");
-arn_regex!(placeholder_like, r"<[^<>]*>");
+lazy_regex!(json_path, r"^\$(\.[A-Za-z0-9_-]+|\[[0-9]+\])+$");
+lazy_regex!(placeholder_like, r"<[^<>]*>");
 
-/// The account id of an ARN, when it has one.
-pub fn arn_account(arn: &str) -> Option<&str> {
-    arn.split(':').nth(4).filter(|a| a.len() == 12)
-}
+pub use arn::arn_account;
 
 /// Every semantic problem of a schema-valid spec; pointers only (the caller adds positions).
 pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
@@ -104,6 +94,16 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
             );
         }
         check_task(spec, id, task, &at, &mut out);
+    }
+    if let Some(c) = &spec.cluster {
+        if !cluster_arn().is_match(&c.arn) {
+            out.push(arn_error(
+                "/cluster/arn".into(),
+                &c.arn,
+                "ECS cluster ARN",
+                "arn:aws:ecs:REGION:ACCOUNT:cluster/NAME",
+            ));
+        }
     }
     check_tags(&spec.tags, "/tags", &mut out);
     if let Some(d) = &spec.defaults {
@@ -221,7 +221,14 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
             Diagnostic::error("image", at, format!("tasks.{id} has neither `image` nor `task_definition`"))
                 .with_help("set `image:` (here or in `defaults`) to create a task definition, or `task_definition:` to run an existing one"),
         ),
-        (None, Some(_)) => {}
+        (None, Some(image)) => {
+            if let Err(e) = model::image::parse(image) {
+                out.push(
+                    Diagnostic::error("image", origin(at, "image", own.image.is_some()), e.message)
+                        .with_help(e.help),
+                );
+            }
+        }
     }
 
     // Fargate size.
@@ -306,14 +313,12 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
         if let Some(v) = value {
             if !regex.is_match(v) {
                 let ptr = origin(at, name, own_has(own, name));
-                out.push(
-                    Diagnostic::error(
-                        "arn",
-                        ptr,
-                        format!("`{v}` is not a valid {} ARN", name.replace('_', " ")),
-                    )
-                    .with_help(format!("expected {shape}")),
-                );
+                out.push(arn_error(
+                    ptr,
+                    v,
+                    &format!("{} ARN", name.replace('_', " ")),
+                    shape,
+                ));
             }
         }
     }
@@ -325,10 +330,12 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
                     .with_help("create a standard SQS queue for undeliverable events"),
             );
         } else if !sqs_arn().is_match(q) {
-            out.push(
-                Diagnostic::error("arn", ptr, format!("`{q}` is not a valid SQS queue ARN"))
-                    .with_help("expected arn:aws:sqs:REGION:ACCOUNT:QUEUE"),
-            );
+            out.push(arn_error(
+                ptr,
+                q,
+                "SQS queue ARN",
+                "arn:aws:sqs:REGION:ACCOUNT:QUEUE",
+            ));
         } else if let Some(dlq_account) = arn_account(q) {
             let others: BTreeSet<&str> = spec_accounts(spec, &t).into_iter().collect();
             if others.iter().any(|a| *a != dlq_account) {
@@ -343,10 +350,11 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
         if !secret_arn().is_match(value) && !ssm_arn().is_match(value) {
             let own_secret = own.secrets.as_ref().is_some_and(|m| m.contains_key(name));
             let ptr = pointer_push(&origin(at, "secrets", own_secret), name);
-            out.push(
-                Diagnostic::error("arn", ptr, format!("secret `{name}` is not a Secrets Manager secret ARN or an SSM parameter ARN"))
+            out.push(match arn::wildcard(value) {
+                Some(_) => arn_error(ptr, value, "secret ARN", ""),
+                None => Diagnostic::error("arn", ptr, format!("secret `{name}` is not a Secrets Manager secret ARN or an SSM parameter ARN"))
                     .with_help("expected arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf[:json-key::] or arn:aws:ssm:REGION:ACCOUNT:parameter/NAME"),
-            );
+            });
         }
     }
 
@@ -388,7 +396,14 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
         }
     }
     if let Some(bus) = &t.trigger.bus {
-        if !bus_name().is_match(bus) && !bus_arn().is_match(bus) {
+        if bus.starts_with("arn:") && !bus_arn().is_match(bus) {
+            out.push(arn_error(
+                pointer_push(&trig, "bus"),
+                bus,
+                "event bus ARN",
+                "arn:aws:events:REGION:ACCOUNT:event-bus/NAME",
+            ));
+        } else if !bus.starts_with("arn:") && !bus_name().is_match(bus) {
             out.push(
                 Diagnostic::error("bus", pointer_push(&trig, "bus"), format!("`{bus}` is not an event bus name or ARN"))
                     .with_help("a name uses letters, digits and . _ - / (up to 256), an ARN looks like arn:aws:events:REGION:ACCOUNT:event-bus/NAME"),
@@ -399,6 +414,7 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
     check_overrides(id, &t, at, out);
     check_names(spec, id, &t, at, out);
     check_shell(id, &t, at, out);
+    check_event_command(id, &t, at, out);
 }
 
 /// The pointer of a field as the user wrote it: in the task, or inherited from `defaults`.
@@ -407,6 +423,24 @@ fn origin(at: &str, name: &str, in_task: bool) -> String {
         pointer_push(at, name)
     } else {
         pointer_push("/defaults", name)
+    }
+}
+
+/// An ARN that does not match its grammar: a wildcard or policy variable is named as such (an
+/// ARN from the spec reaches IAM policies), anything else shows the expected shape.
+fn arn_error(ptr: String, value: &str, what: &str, shape: &str) -> Diagnostic {
+    match arn::wildcard(value) {
+        Some(c) => Diagnostic::error(
+            "arn",
+            ptr,
+            format!("`{value}` contains `{c}`: an ARN in a spec may not hold IAM wildcards or policy variables"),
+        )
+        .with_help(format!(
+            "name the one resource exactly{}; `*`, `?` and `${{…}}` would grant on every resource they match",
+            if shape.is_empty() { String::new() } else { format!(" ({shape})") }
+        )),
+        None => Diagnostic::error("arn", ptr, format!("`{value}` is not a valid {what}"))
+            .with_help(format!("expected {shape}, with a real region (e.g. eu-west-1) and a 12-digit account")),
     }
 }
 
@@ -486,6 +520,16 @@ fn check_overrides(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
                 Diagnostic::error("override-path", ptr.clone(), format!("`{path}` is not a JSON path into the event"))
                     .with_help("write a `$`-rooted path of field names and indices, e.g. `$.detail.command` or `$.resources[0]`"),
             );
+        } else if path.len() > MAX_PATH_CHARS {
+            out.push(
+                Diagnostic::error("override-path", ptr.clone(), format!("`{path}` is {} characters; EventBridge accepts paths of at most {MAX_PATH_CHARS}", path.len()))
+                    .with_help("read a shorter path (the input transformer's InputPathsMap values are at most 256 characters)"),
+            );
+        } else if let Some(index) = too_large_index(path) {
+            out.push(
+                Diagnostic::error("override-path", ptr.clone(), format!("`{path}` reads index {index}, and no array in an event has more than {} elements", model::input::MAX_PATH_INDEX + 1))
+                    .with_help(format!("an event is at most 256 KB (PutEvents), so indices run from 0 to {}", model::input::MAX_PATH_INDEX)),
+            );
         } else if model::placeholder_name(path)
             .to_ascii_uppercase()
             .starts_with("AWS")
@@ -561,6 +605,73 @@ fn check_names(spec: &Spec, id: &str, t: &Task, at: &str, out: &mut Vec<Diagnost
     }
 }
 
+/// Whether the trigger's pattern limits the string at `path` to a list of exact strings or
+/// prefixes. Only plain field paths qualify: for an array (or an indexed element), EventBridge
+/// matches when *any* element matches, which limits nothing.
+fn constrained(t: &Task, path: &str) -> bool {
+    let Some(mut node) = t.trigger.event.as_ref() else {
+        return false;
+    };
+    let Some(rest) = path.strip_prefix("$.") else {
+        return false;
+    };
+    if rest.contains('[') {
+        return false;
+    }
+    for segment in rest.split('.') {
+        match node.get(segment) {
+            Some(next) => node = next,
+            None => return false,
+        }
+    }
+    node.as_array().is_some_and(|items| {
+        !items.is_empty()
+            && items.iter().all(|v| match v {
+                serde_json::Value::String(_) => true,
+                serde_json::Value::Object(op) => {
+                    op.len() == 1 && op.get("prefix").is_some_and(serde_json::Value::is_string)
+                }
+                _ => false,
+            })
+    })
+}
+
+/// Warns when the event chooses the program the task runs: the whole command from the event, or
+/// its first element (the program, when there is no entry point) unless the trigger's pattern
+/// limits that value to an allow-list or a prefix.
+fn check_event_command(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
+    let Some(o) = &t.overrides else { return };
+    let base = pointer_push(&pointer_push(at, "overrides"), "command");
+    match &o.command {
+        Some(CommandOverride::From(f)) => out.push(
+            Diagnostic::warning(
+                "event-command",
+                pointer_push(&base, "from"),
+                format!("tasks.{id}: the event chooses the whole command (`{}`): anyone who can put events on the bus can run any program in this container", f.from),
+            )
+            .with_help("an event pattern cannot limit every element of an array (EventBridge matches an array when any one element matches); fix the program in the spec and take only arguments from the event, limited by the trigger's pattern, e.g. `command: [python, manage.py, { from: $.detail.command }]` with `detail: { command: [migrate, showmigrations] }` in `trigger.event`")
+        ),
+        Some(CommandOverride::List(items)) if t.entry_point.is_none() => {
+            if let Some(OverrideValue::From(f)) = items.first() {
+                if !constrained(t, &f.from) {
+                    out.push(
+                        Diagnostic::warning(
+                            "event-command",
+                            pointer_push(&pointer_push(&base, "0"), "from"),
+                            format!("tasks.{id}: the event chooses the program the task runs (`{}`)", f.from),
+                        )
+                        .with_help(format!(
+                            "limit `{}` in the trigger's pattern to the programs you allow (a list of values or a `prefix`), or write the program literally",
+                            f.from
+                        )),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Warns when a value from the event reaches a shell: anyone who can put events on the bus
 /// can then run commands in the task.
 fn check_shell(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
@@ -586,7 +697,7 @@ fn check_shell(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
         (shells.contains(&w[0].as_str()) && w[1].starts_with('-') && w[1].ends_with('c'))
             .then(|| w[2].clone())
     });
-    let help = "anyone who can put events on the bus can run commands in this task; pass the event's argv with `command: { from: $.detail.argv }` (no shell), or validate the value in your code";
+    let help = "anyone who can put events on the bus can run commands in this task; fill one element of a list command instead (no shell): `command: [python, manage.py, { from: $.detail.command }]`, and limit the value in the trigger's pattern (`command: [migrate, showmigrations]`), or validate it in your code";
     if let Some(script) = script {
         for (name, v) in &o.environment {
             if matches!(v, OverrideValue::From(_))

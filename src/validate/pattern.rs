@@ -135,6 +135,20 @@ impl Checker {
             };
             return self.err(ptr, format!("{what} is an empty object"), OBJECT_HELP);
         }
+        // CloudFormation (and so CDK) reads an object whose only key is `Ref` or `Fn::…` as an
+        // intrinsic function anywhere in a template, also inside an event pattern: the rule would
+        // then match on a value resolved at deploy time (a role ARN, an imported export).
+        if let [key] = map.keys().collect::<Vec<_>>().as_slice() {
+            if key.as_str() == "Ref" || key.starts_with("Fn::") {
+                let msg = format!("field `{key}` is the only field of its object, so CloudFormation would evaluate it as the intrinsic function `{key}`");
+                self.err(
+                    &child(ptr, key),
+                    msg,
+                    "patterns cannot match a field with this name on its own; match a sibling field as well, or restructure the event",
+                );
+                return;
+            }
+        }
         for (key, value) in map {
             let at = child(ptr, key);
             if key.is_empty() {
