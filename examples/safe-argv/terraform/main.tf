@@ -26,6 +26,9 @@ resource "aws_iam_role" "migrate_task" {
         Effect    = "Allow"
         Principal = { Service = "ecs-tasks.amazonaws.com" }
         Action    = "sts:AssumeRole"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id }
+        }
       },
     ]
   })
@@ -40,6 +43,9 @@ resource "aws_iam_role" "migrate_execution" {
         Effect    = "Allow"
         Principal = { Service = "ecs-tasks.amazonaws.com" }
         Action    = "sts:AssumeRole"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id }
+        }
       },
     ]
   })
@@ -105,6 +111,9 @@ resource "aws_iam_role" "migrate_events" {
         Effect    = "Allow"
         Principal = { Service = "events.amazonaws.com" }
         Action    = "sts:AssumeRole"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id }
+        }
       },
     ]
   })
@@ -193,7 +202,7 @@ resource "aws_cloudwatch_event_target" "migrate" {
   }
 }
 
-# Task run: Run the management command the event spells out as argv
+# Task run: Run one of the allowed management commands, named by the event
 resource "aws_cloudwatch_log_group" "run" {
   name              = "/ecs/ops/run"
   retention_in_days = 14
@@ -208,6 +217,9 @@ resource "aws_iam_role" "run_task" {
         Effect    = "Allow"
         Principal = { Service = "ecs-tasks.amazonaws.com" }
         Action    = "sts:AssumeRole"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id }
+        }
       },
     ]
   })
@@ -222,6 +234,9 @@ resource "aws_iam_role" "run_execution" {
         Effect    = "Allow"
         Principal = { Service = "ecs-tasks.amazonaws.com" }
         Action    = "sts:AssumeRole"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id }
+        }
       },
     ]
   })
@@ -293,6 +308,9 @@ resource "aws_iam_role" "run_events" {
         Effect    = "Allow"
         Principal = { Service = "events.amazonaws.com" }
         Action    = "sts:AssumeRole"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id }
+        }
       },
     ]
   })
@@ -342,10 +360,13 @@ resource "aws_iam_role_policy" "run_events" {
 
 resource "aws_cloudwatch_event_rule" "run" {
   name        = "ops-run"
-  description = "Run the management command the event spells out as argv"
+  description = "Run one of the allowed management commands, named by the event"
   event_pattern = jsonencode({
     source        = ["com.acme.ops"]
     "detail-type" = ["RunCommand"]
+    detail = {
+      command = ["check", "showmigrations", "clearsessions"]
+    }
   })
   state = "ENABLED"
 }
@@ -371,7 +392,7 @@ resource "aws_cloudwatch_event_target" "run" {
   }
 
   input_transformer {
-    input_paths    = { "detail-argv" = "$.detail.argv" }
-    input_template = "{\"containerOverrides\":[{\"name\":\"app\",\"command\":<detail-argv>}]}"
+    input_paths    = { "detail-command" = "$.detail.command" }
+    input_template = "{\"containerOverrides\":[{\"name\":\"app\",\"command\":[\"python\",\"manage.py\",<detail-command>]}]}"
   }
 }

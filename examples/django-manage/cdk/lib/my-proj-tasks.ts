@@ -62,11 +62,23 @@ export class MyProjTasks extends Construct {
     });
     const manageTaskRole = new iam.Role(this, "ManageTaskRole", {
       roleName: "my-proj-manage-task",
-      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com", {
+        conditions: {
+          StringEquals: {
+            "aws:SourceAccount": Aws.ACCOUNT_ID,
+          },
+        },
+      }),
     });
     const manageExecutionRole = new iam.Role(this, "ManageExecutionRole", {
       roleName: "my-proj-manage-execution",
-      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com", {
+        conditions: {
+          StringEquals: {
+            "aws:SourceAccount": Aws.ACCOUNT_ID,
+          },
+        },
+      }),
     });
     manageExecutionRole.addToPolicy(
       new iam.PolicyStatement({
@@ -122,7 +134,13 @@ export class MyProjTasks extends Construct {
     });
     const manageEventsRole = new iam.Role(this, "ManageEventsRole", {
       roleName: "my-proj-manage-events",
-      assumedBy: new iam.ServicePrincipal("events.amazonaws.com"),
+      assumedBy: new iam.ServicePrincipal("events.amazonaws.com", {
+        conditions: {
+          StringEquals: {
+            "aws:SourceAccount": Aws.ACCOUNT_ID,
+          },
+        },
+      }),
     });
     manageEventsRole.addToPolicy(
       new iam.PolicyStatement({

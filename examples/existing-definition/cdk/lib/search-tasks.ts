@@ -72,7 +72,13 @@ export class SearchTasks extends Construct {
       );
     const reindexEventsRole = new iam.Role(this, "ReindexEventsRole", {
       roleName: "search-reindex-events",
-      assumedBy: new iam.ServicePrincipal("events.amazonaws.com"),
+      assumedBy: new iam.ServicePrincipal("events.amazonaws.com", {
+        conditions: {
+          StringEquals: {
+            "aws:SourceAccount": Aws.ACCOUNT_ID,
+          },
+        },
+      }),
     });
     reindexEventsRole.addToPolicy(
       new iam.PolicyStatement({

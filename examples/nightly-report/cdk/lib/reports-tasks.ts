@@ -74,11 +74,23 @@ export class ReportsTasks extends Construct {
     });
     const nightlyTaskRole = new iam.Role(this, "NightlyTaskRole", {
       roleName: "reports-nightly-task",
-      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com", {
+        conditions: {
+          StringEquals: {
+            "aws:SourceAccount": Aws.ACCOUNT_ID,
+          },
+        },
+      }),
     });
     const nightlyExecutionRole = new iam.Role(this, "NightlyExecutionRole", {
       roleName: "reports-nightly-execution",
-      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com", {
+        conditions: {
+          StringEquals: {
+            "aws:SourceAccount": Aws.ACCOUNT_ID,
+          },
+        },
+      }),
     });
     nightlyExecutionRole.addToPolicy(
       new iam.PolicyStatement({
@@ -171,7 +183,13 @@ export class ReportsTasks extends Construct {
     });
     const nightlyEventsRole = new iam.Role(this, "NightlyEventsRole", {
       roleName: "reports-nightly-events",
-      assumedBy: new iam.ServicePrincipal("events.amazonaws.com"),
+      assumedBy: new iam.ServicePrincipal("events.amazonaws.com", {
+        conditions: {
+          StringEquals: {
+            "aws:SourceAccount": Aws.ACCOUNT_ID,
+          },
+        },
+      }),
     });
     nightlyEventsRole.addToPolicy(
       new iam.PolicyStatement({

@@ -54,11 +54,23 @@ export class OpsTasks extends Construct {
     });
     const migrateTaskRole = new iam.Role(this, "MigrateTaskRole", {
       roleName: "ops-migrate-task",
-      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com", {
+        conditions: {
+          StringEquals: {
+            "aws:SourceAccount": Aws.ACCOUNT_ID,
+          },
+        },
+      }),
     });
     const migrateExecutionRole = new iam.Role(this, "MigrateExecutionRole", {
       roleName: "ops-migrate-execution",
-      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com", {
+        conditions: {
+          StringEquals: {
+            "aws:SourceAccount": Aws.ACCOUNT_ID,
+          },
+        },
+      }),
     });
     migrateExecutionRole.addToPolicy(
       new iam.PolicyStatement({
@@ -111,7 +123,13 @@ export class OpsTasks extends Construct {
     });
     const migrateEventsRole = new iam.Role(this, "MigrateEventsRole", {
       roleName: "ops-migrate-events",
-      assumedBy: new iam.ServicePrincipal("events.amazonaws.com"),
+      assumedBy: new iam.ServicePrincipal("events.amazonaws.com", {
+        conditions: {
+          StringEquals: {
+            "aws:SourceAccount": Aws.ACCOUNT_ID,
+          },
+        },
+      }),
     });
     migrateEventsRole.addToPolicy(
       new iam.PolicyStatement({
@@ -231,7 +249,7 @@ export class OpsTasks extends Construct {
       value: migrateTaskDefinition.taskDefinitionArn,
     });
 
-    // Task run: Run the management command the event spells out as argv
+    // Task run: Run one of the allowed management commands, named by the event
     const runLogGroup = new logs.LogGroup(this, "RunLogGroup", {
       logGroupName: "/ecs/ops/run",
       retention: logs.RetentionDays.TWO_WEEKS,
@@ -239,11 +257,23 @@ export class OpsTasks extends Construct {
     });
     const runTaskRole = new iam.Role(this, "RunTaskRole", {
       roleName: "ops-run-task",
-      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com", {
+        conditions: {
+          StringEquals: {
+            "aws:SourceAccount": Aws.ACCOUNT_ID,
+          },
+        },
+      }),
     });
     const runExecutionRole = new iam.Role(this, "RunExecutionRole", {
       roleName: "ops-run-execution",
-      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+      assumedBy: new iam.ServicePrincipal("ecs-tasks.amazonaws.com", {
+        conditions: {
+          StringEquals: {
+            "aws:SourceAccount": Aws.ACCOUNT_ID,
+          },
+        },
+      }),
     });
     runExecutionRole.addToPolicy(
       new iam.PolicyStatement({
@@ -299,7 +329,13 @@ export class OpsTasks extends Construct {
     });
     const runEventsRole = new iam.Role(this, "RunEventsRole", {
       roleName: "ops-run-events",
-      assumedBy: new iam.ServicePrincipal("events.amazonaws.com"),
+      assumedBy: new iam.ServicePrincipal("events.amazonaws.com", {
+        conditions: {
+          StringEquals: {
+            "aws:SourceAccount": Aws.ACCOUNT_ID,
+          },
+        },
+      }),
     });
     runEventsRole.addToPolicy(
       new iam.PolicyStatement({
@@ -349,10 +385,14 @@ export class OpsTasks extends Construct {
     );
     const runRule = new events.Rule(this, "RunRule", {
       ruleName: "ops-run",
-      description: "Run the management command the event spells out as argv",
+      description:
+        "Run one of the allowed management commands, named by the event",
       eventPattern: {
         source: ["com.acme.ops"],
         detailType: ["RunCommand"],
+        detail: {
+          command: ["check", "showmigrations", "clearsessions"],
+        },
       },
       enabled: true,
     });
@@ -383,9 +423,11 @@ export class OpsTasks extends Construct {
         containerOverrides: [
           {
             containerName: "app",
-            command: events.EventField.fromPath(
-              "$.detail.argv",
-            ) as unknown as string[],
+            command: [
+              "python",
+              "manage.py",
+              events.EventField.fromPath("$.detail.command"),
+            ],
           },
         ],
       }),
