@@ -408,3 +408,44 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+#[ignore = "needs the pinned validators: run scripts/test"]
+fn generated_hostile_strings_survive_typescript_and_synthesis() {
+    // One app of generated tasks: every free-text field holds random strings made of what
+    // TypeScript, CDK and CloudFormation treat specially (see tests/common/hostile.rs).
+    let seed = 3000;
+    let dir = scratch("generated-spec");
+    let spec_path = dir.join("spec.yaml");
+    std::fs::write(
+        &spec_path,
+        common::hostile::to_yaml(&common::hostile::spec(seed, 4)),
+    )
+    .unwrap();
+    let spec = tfc::check(&std::fs::read(&spec_path).unwrap())
+        .spec
+        .unwrap();
+    let app_dir = app(&spec_path, "generated");
+    let sources: Vec<PathBuf> = ["bin", "lib"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(app_dir.join(d)).unwrap().flatten())
+        .map(|e| e.path())
+        .collect();
+    run(
+        Command::new("node")
+            .arg(node_tool("prettier/bin/prettier.cjs"))
+            .arg("--check")
+            .args(&sources),
+        "prettier --check",
+    );
+    let t = synth(&app_dir, false);
+    assert_eq!(
+        common::hostile::observed_cloudformation(&t, &spec.name),
+        common::hostile::expected(&spec),
+        "seed {seed}"
+    );
+    assert_eq!(t["Description"], json!(spec.description), "seed {seed}");
+    let mut cdk = normalize(&t);
+    accept_known_differences(&mut cdk);
+    assert_eq!(cdk, normalize(&cfn(&spec_path)), "seed {seed}");
+}

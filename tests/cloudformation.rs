@@ -462,3 +462,80 @@ fn output_to_a_file_and_to_a_directory() {
         .success());
     assert!(out.join("template.yaml").exists());
 }
+
+/// The generated hostile specs of the round-trip property: `count` seeds from `first`.
+fn generated(first: u64, count: u64) -> Vec<(u64, String, tfc::spec::Spec)> {
+    (first..first + count)
+        .map(|seed| {
+            let yaml = common::hostile::to_yaml(&common::hostile::spec(seed, 3));
+            let checked = tfc::check(yaml.as_bytes());
+            assert!(
+                !checked.has_errors(),
+                "seed {seed}: {:?}\n{yaml}",
+                checked.diagnostics
+            );
+            (seed, yaml, checked.spec.unwrap())
+        })
+        .collect()
+}
+
+fn render_cloudformation(spec: &tfc::spec::Spec, format: tfc::targets::Format) -> String {
+    let model = tfc::model::lower(spec);
+    tfc::targets::Target::Cloudformation
+        .backend()
+        .render(&model, tfc::targets::Layout::Single, format)
+        .unwrap()
+        .remove(0)
+        .contents
+}
+
+#[test]
+fn generated_hostile_strings_round_trip_through_yaml_and_json() {
+    use tfc::targets::Format;
+    for (seed, _, spec) in generated(0, 100) {
+        let expected = common::hostile::expected(&spec);
+        let from_yaml = yaml(&render_cloudformation(&spec, Format::Yaml));
+        assert_eq!(
+            common::hostile::observed_cloudformation(&from_yaml, &spec.name),
+            expected,
+            "seed {seed} (YAML)"
+        );
+        assert_eq!(
+            from_yaml["Description"],
+            json!(spec.description),
+            "seed {seed}"
+        );
+        let from_json: Value =
+            serde_json::from_str(&render_cloudformation(&spec, Format::Json)).unwrap();
+        assert_eq!(from_json, from_yaml, "seed {seed} (JSON)");
+    }
+}
+
+#[test]
+#[ignore = "needs the pinned validators: run scripts/test"]
+fn generated_hostile_strings_round_trip_through_cfn_lints_own_parser() {
+    use tfc::targets::Format;
+    let dir = scratch("generated");
+    for (seed, _, spec) in generated(1000, 10) {
+        for (format, ext) in [(Format::Yaml, "yaml"), (Format::Json, "json")] {
+            let path = dir.join(format!("template-{seed}.{ext}"));
+            std::fs::write(&path, render_cloudformation(&spec, format)).unwrap();
+            let out = Command::new(python_tool("python3"))
+                .arg(root().join("tests/tools/cfn_decode.py"))
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "seed {seed}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let parsed: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(
+                common::hostile::observed_cloudformation(&parsed, &spec.name),
+                common::hostile::expected(&spec),
+                "seed {seed} ({ext})"
+            );
+        }
+    }
+}

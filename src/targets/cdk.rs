@@ -846,6 +846,13 @@ fn convert_task(model: &Model, task: &TaskModel) -> String {
             "    {cfn_rule}.addPropertyOverride(\n      \"Targets.0.EcsParameters.NetworkConfiguration.AwsVpcConfiguration.AssignPublicIp\",\n      \"ENABLED\",\n    );\n"
         ));
     }
+    if task.network.security_groups.is_empty() {
+        out.push_str("    // Without security groups EcsTask would create one; the spec means the VPC's default\n    // group, which EventBridge uses when the list is left out (as the other targets do).\n");
+        declare_cfn_rule(&mut out);
+        out.push_str(&format!(
+            "    {cfn_rule}.addPropertyDeletionOverride(\n      \"Targets.0.EcsParameters.NetworkConfiguration.AwsVpcConfiguration.SecurityGroups\",\n    );\n"
+        ));
+    }
     if let Some(q) = &task.dead_letter_queue {
         convert_queue_policy(task, q, &refs, &p, &mut out);
     }

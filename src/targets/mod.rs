@@ -131,9 +131,12 @@ pub fn environment(
 /// characters. Line breaks and the characters some readers treat as such (NEL, LS, PS) become
 /// spaces, so user text can never end a comment early.
 pub fn comment_text(s: &str) -> String {
-    s.chars()
+    let line: String = s
+        .chars()
         .map(|c| if yaml::printable(c) { c } else { ' ' })
-        .collect()
+        .collect();
+    // Formatters (prettier, terraform fmt) strip trailing blanks; so does tfc.
+    line.trim_end().to_string()
 }
 
 /// The header line every generated file starts with (no timestamps: output is deterministic).

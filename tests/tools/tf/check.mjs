@@ -50,7 +50,9 @@ function scanBody(src, pos, lineOf) {
     if (skipComment(src, pos)) continue;
     if (pos.i >= src.length || src[pos.i] === '}') return items;
     const m = /^[A-Za-z_][\w-]*/.exec(src.slice(pos.i, pos.i + 200));
-    if (!m) { skipExpr(src, pos); continue; } // not something we understand: skip the line
+    if (!m) { // not something we understand: skip the line (always moving on)
+      const before = pos.i; skipExpr(src, pos); if (pos.i === before) pos.i++; continue;
+    }
     const item = { name: m[0], line: lineOf(pos.i), labels: [] };
     pos.i += m[0].length;
     while (/[ \t]/.test(src[pos.i])) pos.i++;
@@ -79,6 +81,7 @@ function skipString(src, pos) { // at the opening quote; handles ${ ... } / %{ .
   pos.i++;
   while (pos.i < src.length && src[pos.i] !== '"') {
     if (src[pos.i] === '\\') pos.i += 2;
+    else if ((src[pos.i] === '$' || src[pos.i] === '%') && src[pos.i + 1] === src[pos.i] && src[pos.i + 2] === '{') pos.i += 3; // `$${`, `%%{`: literal text
     else if ((src[pos.i] === '$' || src[pos.i] === '%') && src[pos.i + 1] === '{') { pos.i += 2; skipExpr(src, pos, true); pos.i++; }
     else pos.i++;
   }

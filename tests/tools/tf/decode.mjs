@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Reads .tf files back with HashiCorp's HCL parser (@cdktf/hcl2json) and prints, as one JSON
 // object keyed by file, the values a Terraform user would get:
-//  - literal strings unescaped (`$${` -> `${`, `%%{` -> `%{`, the escapes hcl2json keeps because its
+//  - literal strings and object keys unescaped (`$${` -> `${`, `%%{` -> `%{`, the escapes hcl2json keeps because its
 //    output is Terraform JSON syntax, where strings are templates);
 //  - `jsonencode(<literal expression>)` replaced by the decoded value of its argument (parsed again
 //    with hcl2json as `v = <argument>`), so policies, event patterns and container definitions can be
@@ -35,7 +35,8 @@ async function decode(v) {
   if (Array.isArray(v)) return Promise.all(v.map(decode));
   if (v && typeof v === 'object') {
     const out = {};
-    for (const [k, x] of Object.entries(v)) out[k] = await decode(x);
+    // Quoted object keys are templates too: `$${`/`%%{` in a key stand for `${`/`%{`.
+    for (const [k, x] of Object.entries(v)) out[interpolated(k) ? k : unescape(k)] = await decode(x);
     return out;
   }
   return v;
