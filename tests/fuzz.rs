@@ -42,7 +42,10 @@ fn env_u64(name: &str, default: u64) -> u64 {
 fn corpus() -> Vec<Vec<u8>> {
     let mut files: Vec<PathBuf> = example_specs();
     files.push(root().join("tests/hostile/spec.yaml"));
-    for e in std::fs::read_dir(root().join("tests/invalid")).unwrap().flatten() {
+    for e in std::fs::read_dir(root().join("tests/invalid"))
+        .unwrap()
+        .flatten()
+    {
         files.push(e.path());
     }
     files.sort();
@@ -54,6 +57,7 @@ fn corpus() -> Vec<Vec<u8>> {
     seeds
 }
 
+#[rustfmt::skip]
 const DICTIONARY: &[&str] = &[
     "${", "$${", "%{", "{{resolve:ssm:x}}", "${Token[TOKEN.1]}", "\\", "\"", "'", "`", "\n", "\r\n",
     "\t", "\u{85}", "\u{2028}", "*", "?", "&a ", "*a", "<<: *a", "!Ref ", "- ", ": ", "{", "}", "[",
@@ -69,7 +73,11 @@ const DICTIONARY: &[&str] = &[
 fn mutate(rng: &mut Rng, input: &[u8], seeds: &[Vec<u8>]) -> Vec<u8> {
     let mut out = input.to_vec();
     for _ in 0..1 + rng.below(2) {
-        let at = if out.is_empty() { 0 } else { rng.below(out.len() + 1) };
+        let at = if out.is_empty() {
+            0
+        } else {
+            rng.below(out.len() + 1)
+        };
         match rng.below(12) {
             8..=11 => {
                 // Replace a scalar value with a quoted hostile string (keeps the YAML valid, so
@@ -78,7 +86,9 @@ fn mutate(rng: &mut Rng, input: &[u8], seeds: &[Vec<u8>]) -> Vec<u8> {
                 let candidates: Vec<usize> = (0..lines.len())
                     .filter(|i| {
                         let l = &lines[*i];
-                        l.windows(2).any(|w| w == b": ") && !l.ends_with(b":") && !l.starts_with(b"#")
+                        l.windows(2).any(|w| w == b": ")
+                            && !l.ends_with(b":")
+                            && !l.starts_with(b"#")
                     })
                     .collect();
                 if candidates.is_empty() {
@@ -111,7 +121,10 @@ fn mutate(rng: &mut Rng, input: &[u8], seeds: &[Vec<u8>]) -> Vec<u8> {
                 let other = &seeds[rng.below(seeds.len())];
                 let lines: Vec<&[u8]> = other.split(|b| *b == b'\n').collect();
                 let line = lines[rng.below(lines.len())];
-                let start = out[..at].iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+                let start = out[..at]
+                    .iter()
+                    .rposition(|b| *b == b'\n')
+                    .map_or(0, |p| p + 1);
                 let mut piece = line.to_vec();
                 piece.push(b'\n');
                 out.splice(start..start, piece);

@@ -30,6 +30,7 @@ impl Rng {
 }
 
 /// Pieces strings are made of.
+#[rustfmt::skip]
 const PIECES: &[&str] = &[
     "a",
     "Z",
