@@ -324,11 +324,33 @@ fn check(specs: &[PathBuf], format: ReportFormat, deny_warnings: bool) -> ExitCo
 /// Reads and checks a spec for commands that need a valid one. Problems go to stderr: on
 /// errors the command stops (exit 1), warnings are shown and it goes on.
 pub fn load_valid(path: &Path) -> Result<crate::spec::Spec, ExitCode> {
+    load_valid_for(path, None)
+}
+
+/// [`load_valid`] for compiling to `target`: CloudFormation's stack quotas (warnings for
+/// `check`) are errors when the output is a CloudFormation template or a CDK app.
+fn load_valid_for(path: &Path, target: Option<Target>) -> Result<crate::spec::Spec, ExitCode> {
     let bytes = read(path).map_err(|msg| {
         eprintln!("{msg}");
         ExitCode::from(EXIT_USAGE)
     })?;
-    let checked = crate::check(&bytes);
+    let mut checked = crate::check(&bytes);
+    if matches!(target, Some(Target::Cloudformation | Target::Cdk)) {
+        for d in &mut checked.diagnostics {
+            if d.code == "stack-quota" {
+                d.severity = crate::diagnostics::Severity::Error;
+            }
+        }
+    }
+    match target {
+        // CDK uploads every template to S3: the inline size does not apply.
+        Some(Target::Cdk) => checked.diagnostics.retain(|d| d.code != "template-size"),
+        // Terraform has no stacks.
+        Some(Target::Terraform) => checked
+            .diagnostics
+            .retain(|d| d.code != "template-size" && d.code != "stack-quota"),
+        _ => {}
+    }
     let failed = checked.has_errors();
     if !checked.diagnostics.is_empty() {
         let report = FileReport::new(path.display().to_string(), checked.diagnostics);
@@ -377,7 +399,7 @@ fn compile(
     format: Format,
     check: bool,
 ) -> ExitCode {
-    let spec = match load_valid(path) {
+    let spec = match load_valid_for(path, Some(target)) {
         Ok(spec) => spec,
         Err(code) => return code,
     };
@@ -691,12 +713,27 @@ fn render_outcome(o: &crate::simulate::Outcome) -> String {
             serde_json::to_string(ov).unwrap_or_default()
         ));
     }
-    match &o.command {
-        Some(cmd) => out.push_str(&format!(
-            "      command: {}\n",
-            serde_json::to_string(cmd).unwrap_or_default()
+    if let Some(ep) = &o.entry_point {
+        out.push_str(&format!(
+            "      entry point: {}\n",
+            serde_json::to_string(ep).unwrap_or_default()
+        ));
+    }
+    match (&o.command, o.command_source) {
+        (Some(cmd), source) => out.push_str(&format!(
+            "      command: {}{}\n",
+            serde_json::to_string(cmd).unwrap_or_default(),
+            match source {
+                Some("overrides") => " (from the overrides)",
+                _ => "",
+            }
         )),
-        None => out.push_str("      command: (the existing task definition's)\n"),
+        (None, Some("image")) => out
+            .push_str("      command: the image's own CMD (the task definition sets no command)\n"),
+        (None, _) if o.matched && o.overrides.is_some() => {
+            out.push_str("      command: the existing task definition's\n")
+        }
+        (None, _) => {}
     }
     for (k, v) in o.environment.iter().flatten() {
         let shown = match v {
@@ -704,6 +741,11 @@ fn render_outcome(o: &crate::simulate::Outcome) -> String {
             other => other.to_string(),
         };
         out.push_str(&format!("      env {k}={shown}\n"));
+    }
+    if o.environment_complete == Some(false) {
+        out.push_str(
+            "      env: plus the existing task definition's own variables (tfc does not know them)\n",
+        );
     }
     for p in &o.problems {
         out.push_str(&format!("      problem: {p}\n"));

@@ -72,6 +72,15 @@ pub fn check(bytes: &[u8]) -> Checked {
             .into_iter()
             .map(|d| locate(&doc, d)),
     );
+    // Stack quotas are counted on what the spec compiles to, so only for a valid spec.
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        let model = model::lower(&parsed);
+        diagnostics.extend(
+            targets::cloudformation::stack_quotas(&model)
+                .into_iter()
+                .map(|d| locate(&doc, d.on_key())),
+        );
+    }
     Checked {
         spec: Some(parsed),
         diagnostics,

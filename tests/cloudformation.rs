@@ -266,13 +266,10 @@ fn execution_role_reads_exactly_the_secrets_and_pulls_the_image() {
     );
     assert_eq!(s.len(), 5);
     // The dead-letter queue policy exists only when deployed into the queue's account.
-    let qp = &t["Resources"]["NightlyDeadLetterQueuePolicy"];
+    let qp = &t["Resources"]["ReportsDlqQueuePolicy"];
+    assert_eq!(qp["Condition"], json!("ReportsDlqQueueInStackAccount"));
     assert_eq!(
-        qp["Condition"],
-        json!("NightlyDeadLetterQueueInStackAccount")
-    );
-    assert_eq!(
-        t["Conditions"]["NightlyDeadLetterQueueInStackAccount"],
+        t["Conditions"]["ReportsDlqQueueInStackAccount"],
         json!({"Fn::Equals": [{"Ref": "AWS::AccountId"}, "123456789012"]})
     );
     assert_eq!(
@@ -538,4 +535,265 @@ fn generated_hostile_strings_round_trip_through_cfn_lints_own_parser() {
             );
         }
     }
+}
+
+#[test]
+fn a_shared_dead_letter_queue_gets_one_policy_with_a_statement_per_rule() {
+    // SQS keeps one policy per queue: two policies on one queue would overwrite each other.
+    let t = yaml(
+        &std::fs::read_to_string(root().join("examples/billing/cloudformation/template.yaml"))
+            .unwrap(),
+    );
+    let policies: Vec<&Value> = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::SQS::QueuePolicy")
+        .collect();
+    assert_eq!(policies.len(), 1);
+    let statements = policies[0]["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap();
+    let sources: Vec<&Value> = statements
+        .iter()
+        .map(|s| &s["Condition"]["ArnEquals"]["aws:SourceArn"])
+        .collect();
+    assert_eq!(
+        sources,
+        vec![
+            &json!({"Fn::GetAtt": ["LedgerRule", "Arn"]}),
+            &json!({"Fn::GetAtt": ["RefundRule", "Arn"]})
+        ]
+    );
+    // And in the other targets.
+    let tf = std::fs::read_to_string(root().join("examples/billing/terraform/main.tf")).unwrap();
+    assert_eq!(tf.matches("resource \"aws_sqs_queue_policy\"").count(), 1);
+    let policy = &tf[tf.find("resource \"aws_sqs_queue_policy\"").unwrap()..];
+    assert!(
+        policy.contains("= aws_cloudwatch_event_rule.ledger.arn"),
+        "{policy}"
+    );
+    assert!(
+        policy.contains("= aws_cloudwatch_event_rule.refund.arn"),
+        "{policy}"
+    );
+    let cdk =
+        std::fs::read_to_string(root().join("examples/billing/cdk/lib/billing-tasks.ts")).unwrap();
+    assert_eq!(cdk.matches("new sqs.CfnQueuePolicy(").count(), 1);
+}
+
+#[test]
+fn partial_secret_arns_are_granted_with_the_random_suffix() {
+    let t = yaml(
+        &std::fs::read_to_string(root().join("examples/billing/cloudformation/template.yaml"))
+            .unwrap(),
+    );
+    let s = statements(&t, "LedgerExecutionRolePolicy");
+    let secrets = s
+        .iter()
+        .find(|x| x["Action"] == "secretsmanager:GetSecretValue")
+        .unwrap();
+    assert_eq!(
+        secrets["Resource"],
+        json!([
+            "arn:aws:secretsmanager:eu-central-1:123456789012:secret:billing/db-??????",
+            "arn:aws:secretsmanager:eu-central-1:123456789012:secret:billing/sftp-AbC123"
+        ])
+    );
+    // The container reads them as written.
+    let container =
+        &t["Resources"]["LedgerTaskDefinition"]["Properties"]["ContainerDefinitions"][0];
+    assert_eq!(
+        container["Secrets"][0]["ValueFrom"],
+        "arn:aws:secretsmanager:eu-central-1:123456789012:secret:billing/db"
+    );
+    // An ambiguous ending is granted both ways, and check says which forms it saw.
+    let spec = seed().replace(
+        "    trigger:\n      event:",
+        "    secrets:\n      DB: arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-backup\n    trigger:\n      event:",
+    );
+    let t = yaml(&compile_str(&spec, "yaml"));
+    let s = statements(&t, "ManageExecutionRolePolicy");
+    let secrets = s
+        .iter()
+        .find(|x| x["Action"] == "secretsmanager:GetSecretValue")
+        .unwrap();
+    assert_eq!(
+        secrets["Resource"],
+        json!([
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-backup",
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-backup-??????"
+        ])
+    );
+    let checked = tfc::check(spec.as_bytes());
+    let w: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "secret-arn")
+        .collect();
+    assert_eq!(w.len(), 1, "{:?}", checked.diagnostics);
+    assert!(w[0]
+        .message
+        .contains("`-backup` could be the 6-character random suffix"));
+}
+
+#[test]
+fn every_private_ecr_host_form_gets_pull_rights_and_other_registries_none() {
+    let cases = [
+        (
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1",
+            Some("arn:${AWS::Partition}:ecr:eu-west-1:123456789012:repository/app"),
+        ),
+        (
+            "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/team/app:1",
+            Some("arn:${AWS::Partition}:ecr:us-gov-west-1:123456789012:repository/team/app"),
+        ),
+        (
+            "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app:1",
+            Some("arn:${AWS::Partition}:ecr:cn-north-1:123456789012:repository/app"),
+        ),
+        (
+            "123456789012.dkr-ecr.ap-southeast-2.on.aws/app:1",
+            Some("arn:${AWS::Partition}:ecr:ap-southeast-2:123456789012:repository/app"),
+        ),
+        ("public.ecr.aws/nginx/nginx:1.27", None),
+        ("nginx:1.27", None),
+        ("ghcr.io/acme/app:1", None),
+    ];
+    for (image, repository) in cases {
+        let spec = seed().replace(
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-proj:latest",
+            image,
+        );
+        let t = yaml(&compile_str(&spec, "yaml"));
+        let s = statements(&t, "ManageExecutionRolePolicy");
+        let pulls: Vec<&Value> = s
+            .iter()
+            .filter(|x| x["Action"].to_string().contains("ecr:"))
+            .collect();
+        match repository {
+            Some(arn) => {
+                assert_eq!(pulls.len(), 2, "{image}");
+                assert_eq!(pulls[0]["Resource"], json!({ "Fn::Sub": arn }), "{image}");
+                assert_eq!(pulls[1]["Action"], "ecr:GetAuthorizationToken", "{image}");
+            }
+            None => assert!(pulls.is_empty(), "{image}: {pulls:?}"),
+        }
+    }
+}
+
+/// A spec of `n` scheduled tasks; `existing` tasks run an existing definition in an existing
+/// cluster (three resources and two outputs each), and `env` is inherited by every task.
+fn many_tasks(n: usize, existing: bool, env: &str) -> String {
+    let mut s = String::from("version: 1\nname: big\n");
+    if existing {
+        s.push_str("cluster:\n  arn: arn:aws:ecs:eu-west-1:123456789012:cluster/main\n");
+    }
+    s.push_str("defaults:\n  network:\n    subnets: [subnet-0123456789abcdef0]\n");
+    if existing {
+        s.push_str("  container: app\n  task_role: arn:aws:iam::123456789012:role/app\n");
+    } else {
+        s.push_str("  image: nginx:latest\n");
+    }
+    if !env.is_empty() {
+        s.push_str(&format!("  environment:\n    BIG: \"{env}\"\n"));
+    }
+    s.push_str("tasks:\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "  t{i}:\n    trigger:\n      schedule: rate(1 hour)\n"
+        ));
+        if existing {
+            s.push_str(&format!(
+                "    task_definition: arn:aws:ecs:eu-west-1:123456789012:task-definition/t{i}:1\n"
+            ));
+        }
+    }
+    s
+}
+
+/// `tfc compile` of a spec text: (exit code, stderr).
+fn compile_code(spec: &str, target: &str) -> (Option<i32>, String) {
+    let dir = scratch("quota");
+    let path = dir.join("spec.yaml");
+    std::fs::write(&path, spec).unwrap();
+    let out = tfc()
+        .arg("compile")
+        .arg(&path)
+        .args(["-t", target, "-o"])
+        .arg(dir.join("out"))
+        .output()
+        .unwrap();
+    let written = dir.join("out").exists();
+    assert_eq!(
+        written,
+        out.status.success(),
+        "wrote output although it failed"
+    );
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn quota_codes(spec: &str) -> Vec<(&'static str, String)> {
+    tfc::check(spec.as_bytes())
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.code == "stack-quota" || d.code == "template-size")
+        .map(|d| (d.code, d.message))
+        .collect()
+}
+
+#[test]
+fn stack_quotas_are_reported_before_deploy() {
+    // 500 resources: 1 cluster + 8 per created task, so 62 tasks fit and 63 do not.
+    let fits = many_tasks(62, false, "");
+    assert!(quota_codes(&fits).iter().all(|(c, _)| *c != "stack-quota"));
+    assert_eq!(compile_code(&fits, "cloudformation").0, Some(0));
+    let over = many_tasks(63, false, "");
+    let q = quota_codes(&over);
+    assert!(
+        q.iter()
+            .any(|(c, m)| *c == "stack-quota" && m.contains("makes 505 resources")),
+        "{q:?}"
+    );
+    for target in ["cloudformation", "cdk"] {
+        let (code, err) = compile_code(&over, target);
+        assert_eq!(code, Some(1), "{target}");
+        assert!(err.contains("error[stack-quota]"), "{err}");
+        assert!(err.contains("split the tasks over several specs"), "{err}");
+    }
+    let (code, err) = compile_code(&over, "terraform");
+    assert_eq!(code, Some(0));
+    assert!(!err.contains("stack-quota"), "{err}");
+
+    // 200 outputs: 1 + 2 per task, so 99 tasks fit and 100 do not (existing definitions keep
+    // the resources far below their own limit).
+    assert!(quota_codes(&many_tasks(99, true, ""))
+        .iter()
+        .all(|(c, _)| *c != "stack-quota"));
+    let q = quota_codes(&many_tasks(100, true, ""));
+    assert!(
+        q.iter().any(|(_, m)| m.contains("makes 201 outputs")),
+        "{q:?}"
+    );
+
+    // Template size: over 51,200 bytes is a warning (deploy through S3), over 1 MB an error.
+    let small = seed();
+    assert!(quota_codes(&small).is_empty());
+    let value = "x".repeat(25_000);
+    let q = quota_codes(&many_tasks(30, false, &value));
+    assert!(
+        q.iter().all(|(c, _)| *c == "template-size") && !q.is_empty(),
+        "{q:?}"
+    );
+    let big = many_tasks(45, false, &value);
+    let q = quota_codes(&big);
+    assert!(
+        q.iter()
+            .any(|(c, m)| *c == "stack-quota" && m.contains("accepts at most 1048576")),
+        "{q:?}"
+    );
+    assert_eq!(compile_code(&big, "cloudformation").0, Some(1));
 }

@@ -229,3 +229,118 @@ fn aws_cli_form_is_one_shell_command() {
     let detail: Value = serde_json::from_str(entries[0]["Detail"].as_str().unwrap()).unwrap();
     assert_eq!(detail["command"], "it's migrate");
 }
+
+#[test]
+fn numeric_and_boolean_event_values_arrive_as_strings() {
+    // The billing example's pattern shows `amount` is a number and `dry_run` a boolean: the
+    // template quotes their placeholders, so ECS receives strings and the task starts.
+    let spec = root().join("examples/billing/spec.yaml");
+    let event = r#"{"source":"com.acme.billing","detail-type":"RefundRequested","detail":{"order":"A-1001","amount":120,"dry_run":false}}"#;
+    let (code, text) = simulate(&spec, event, &["--format", "json"]);
+    assert_eq!(code, Some(0), "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let refund = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["task"] == "refund")
+        .unwrap();
+    assert_eq!(refund["started"], true, "{refund}");
+    assert_eq!(
+        refund["command"],
+        json!([
+            "python",
+            "-m",
+            "billing.refund",
+            "--order",
+            "A-1001",
+            "--amount",
+            "120"
+        ])
+    );
+    assert_eq!(refund["command_source"], "overrides");
+    assert_eq!(refund["environment"]["DRY_RUN"], "false");
+    // A decimal and a large number arrive as their JSON text.
+    let event = r#"{"source":"com.acme.billing","detail-type":"RefundRequested","detail":{"order":"A-7","amount":99.5,"dry_run":true}}"#;
+    let (code, text) = simulate(&spec, event, &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains(r#""--amount","99.5"]"#), "{text}");
+    assert!(text.contains("env DRY_RUN=true"), "{text}");
+}
+
+#[test]
+fn the_effective_command_of_every_kind_of_task() {
+    // A created definition without `command` runs its image's own CMD.
+    let spec = root().join("examples/billing/spec.yaml");
+    let out = tfc()
+        .arg("simulate")
+        .arg(&spec)
+        .args(["--at", "2026-12-03T01:30:00Z"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("command: the image's own CMD (the task definition sets no command)"),
+        "{text}"
+    );
+    assert!(!text.contains("command: []"), "{text}");
+    // An existing definition: its own command, and the environment tfc knows is partial.
+    let spec = root().join("examples/existing-definition/spec.yaml");
+    let mut child = tfc()
+        .args(["simulate", "--format", "json"])
+        .arg(&spec)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The rule listens on the `catalog` bus: put the event there.
+    let entry = r#"{"Source":"com.acme.catalog","DetailType":"ProductsChanged","EventBusName":"catalog","Detail":"{\"count\":3,\"region\":\"eu-west-1\",\"scope\":\"shoes\"}"}"#;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(entry.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["started"], true, "{v}");
+    assert_eq!(v[0]["command_source"], "existing task definition");
+    assert_eq!(v[0].get("command"), None);
+    assert_eq!(v[0]["environment_complete"], false);
+    assert_eq!(v[0]["environment"]["REINDEX_SCOPE"], "shoes");
+    // An existing definition whose command the overrides set runs that command.
+    let dir = common::scratch("existing-command");
+    let path = dir.join("spec.yaml");
+    std::fs::write(
+        &path,
+        std::fs::read_to_string(&spec).unwrap().replace(
+            "        MODE: incremental\n",
+            "        MODE: incremental\n      command: [python, reindex.py, { from: $.detail.scope }]\n",
+        ),
+    )
+    .unwrap();
+    let mut child = tfc()
+        .args(["simulate"])
+        .arg(&path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(entry.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(r#"command: ["python","reindex.py","shoes"] (from the overrides)"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("plus the existing task definition's own variables"),
+        "{text}"
+    );
+}

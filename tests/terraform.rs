@@ -258,3 +258,27 @@ fn generated_hostile_strings_round_trip_through_hashicorps_parser() {
         assert_eq!(observed, expected, "seed {seed}");
     }
 }
+
+#[test]
+fn every_target_waits_for_its_events_role_policy() {
+    // CloudFormation and CDK make the rule depend on the policy; without the same order in
+    // Terraform the first events after an apply can fail (and are lost with retry.attempts 0).
+    for spec in example_specs() {
+        let main =
+            std::fs::read_to_string(spec.parent().unwrap().join("terraform/main.tf")).unwrap();
+        for block in main
+            .split("\nresource \"aws_cloudwatch_event_target\" \"")
+            .skip(1)
+        {
+            let label = block.split('"').next().unwrap();
+            let body = &block[..block.find("\n}\n").unwrap()];
+            assert!(
+                body.contains(&format!(
+                    "depends_on = [aws_iam_role_policy.{label}_events]"
+                )),
+                "{}: target {label}",
+                spec.display()
+            );
+        }
+    }
+}

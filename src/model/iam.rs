@@ -134,7 +134,7 @@ pub fn execution_statements(def: &CreatedDefinition) -> Vec<Statement> {
             .secrets
             .iter()
             .filter(|s| s.source == source)
-            .map(|s| s.resource_arn.clone())
+            .flat_map(|s| s.grant_arns())
             .collect();
         arns.sort();
         arns.dedup();

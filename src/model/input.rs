@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::kinds::ValueKind;
 use crate::spec::{CommandOverride, OverrideValue, Overrides};
 
 /// The largest array index a path into an event can usefully hold: a PutEvents entry is at most
@@ -48,6 +49,9 @@ pub fn placeholder_name(path: &str) -> String {
 enum Node {
     Str(String),
     Placeholder(String),
+    /// A placeholder inside quotes: EventBridge inserts a number or boolean's text there, so
+    /// the value reaches ECS as the string it requires.
+    QuotedPlaceholder(String),
     Array(Vec<Node>),
     /// Keys in the order written.
     Object(Vec<(&'static str, Node)>),
@@ -61,6 +65,11 @@ impl Node {
                 out.push('<');
                 out.push_str(key);
                 out.push('>');
+            }
+            Node::QuotedPlaceholder(key) => {
+                out.push_str("\"<");
+                out.push_str(key);
+                out.push_str(">\"");
             }
             Node::Array(items) => {
                 out.push('[');
@@ -93,11 +102,12 @@ fn json_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }
 
-struct Paths {
+struct Paths<'a> {
     map: BTreeMap<String, String>,
+    kind: &'a dyn Fn(&str) -> ValueKind,
 }
 
-impl Paths {
+impl Paths<'_> {
     fn key(&mut self, path: &str) -> String {
         if let Some((k, _)) = self.map.iter().find(|(_, p)| p.as_str() == path) {
             return k.clone();
@@ -118,19 +128,36 @@ impl Paths {
         key
     }
 
-    fn value(&mut self, v: &OverrideValue) -> Node {
+    /// A value ECS needs as a string: a literal, or a placeholder, quoted when the trigger's
+    /// pattern shows the event holds a number or boolean there.
+    fn string_value(&mut self, v: &OverrideValue) -> Node {
         match v {
             OverrideValue::Literal(s) => Node::Str(s.clone()),
+            OverrideValue::From(f) if (self.kind)(&f.from) == ValueKind::NonString => {
+                Node::QuotedPlaceholder(self.key(&f.from))
+            }
             OverrideValue::From(f) => Node::Placeholder(self.key(&f.from)),
         }
     }
 }
 
 /// Builds the target input for a container's overrides. Without overrides it is the empty
-/// object `{}`, as CDK's `EcsTask` sends, so the event itself never reaches RunTask.
-pub fn build_input(container: &str, overrides: &Overrides) -> TargetInput {
+/// object `{}`, as CDK's `EcsTask` sends, so the event itself never reaches RunTask. `kind`
+/// tells what the trigger's pattern says about a path's JSON type (see [`super::kinds`]).
+///
+/// A placeholder stands alone as a JSON value (CDK's form, byte for byte), which EventBridge
+/// fills with the value's JSON: a string arrives as a string, with its quotes escaped. Where the
+/// pattern shows a number or boolean, the placeholder is put inside quotes instead, so the
+/// value arrives as the string ECS requires: EventBridge inserts the value's text between them
+/// (recorded AWS behaviour: see README, "Values from the event").
+pub fn build_input(
+    container: &str,
+    overrides: &Overrides,
+    kind: &dyn Fn(&str) -> ValueKind,
+) -> TargetInput {
     let mut paths = Paths {
         map: BTreeMap::new(),
+        kind,
     };
     let mut fields: Vec<(&'static str, Node)> = vec![("name", Node::Str(container.to_string()))];
     match &overrides.command {
@@ -138,7 +165,7 @@ pub fn build_input(container: &str, overrides: &Overrides) -> TargetInput {
             fields.push(("command", Node::Placeholder(paths.key(&f.from))));
         }
         Some(CommandOverride::List(items)) => {
-            let items = items.iter().map(|v| paths.value(v)).collect();
+            let items = items.iter().map(|v| paths.string_value(v)).collect();
             fields.push(("command", Node::Array(items)));
         }
         None => {}
@@ -150,7 +177,7 @@ pub fn build_input(container: &str, overrides: &Overrides) -> TargetInput {
             .map(|(name, v)| {
                 Node::Object(vec![
                     ("name", Node::Str(name.clone())),
-                    ("value", paths.value(v)),
+                    ("value", paths.string_value(v)),
                 ])
             })
             .collect();
@@ -185,6 +212,34 @@ mod tests {
         OverrideValue::From(FromEvent { from: p.into() })
     }
 
+    fn unknown(_: &str) -> ValueKind {
+        ValueKind::Unknown
+    }
+
+    #[test]
+    fn numbers_and_booleans_are_quoted_in_string_positions() {
+        let mut o = Overrides {
+            command: Some(CommandOverride::List(vec![
+                OverrideValue::Literal("refund".into()),
+                from("$.detail.amount"),
+            ])),
+            ..Overrides::default()
+        };
+        o.environment.insert("DRY_RUN".into(), from("$.detail.dry"));
+        o.environment.insert("WHO".into(), from("$.detail.who"));
+        let kind = |p: &str| match p {
+            "$.detail.amount" | "$.detail.dry" => ValueKind::NonString,
+            _ => ValueKind::String,
+        };
+        let TargetInput::Transformer { input_template, .. } = build_input("w", &o, &kind) else {
+            panic!("expected a transformer");
+        };
+        assert_eq!(
+            input_template,
+            r#"{"containerOverrides":[{"name":"w","command":["refund","<detail-amount>"],"environment":[{"name":"DRY_RUN","value":"<detail-dry>"},{"name":"WHO","value":<detail-who>}]}]}"#
+        );
+    }
+
     #[test]
     fn seed_matches_cdk_byte_for_byte() {
         let mut o = Overrides::default();
@@ -193,7 +248,7 @@ mod tests {
         let TargetInput::Transformer {
             input_paths,
             input_template,
-        } = build_input("web", &o)
+        } = build_input("web", &o, &unknown)
         else {
             panic!("expected a transformer");
         };
@@ -213,13 +268,13 @@ mod tests {
         o.environment
             .insert("MODE".into(), OverrideValue::Literal("a\"b\\c\n".into()));
         assert_eq!(
-            build_input("c", &o),
+            build_input("c", &o, &unknown),
             TargetInput::Static {
                 input: r#"{"containerOverrides":[{"name":"c","environment":[{"name":"MODE","value":"a\"b\\c\n"}]}]}"#.into()
             }
         );
         assert_eq!(
-            build_input("c", &Overrides::default()),
+            build_input("c", &Overrides::default(), &unknown),
             TargetInput::Static { input: "{}".into() }
         );
     }
@@ -238,7 +293,7 @@ mod tests {
         let TargetInput::Transformer {
             input_paths,
             input_template,
-        } = build_input("w", &o)
+        } = build_input("w", &o, &unknown)
         else {
             panic!("expected a transformer");
         };
@@ -255,7 +310,8 @@ mod tests {
             })),
             ..Overrides::default()
         };
-        let TargetInput::Transformer { input_template, .. } = build_input("w", &whole) else {
+        let TargetInput::Transformer { input_template, .. } = build_input("w", &whole, &unknown)
+        else {
             panic!("expected a transformer");
         };
         assert_eq!(

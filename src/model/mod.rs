@@ -4,6 +4,7 @@
 pub mod iam;
 pub mod image;
 pub mod input;
+pub mod kinds;
 
 use std::collections::BTreeMap;
 
@@ -26,6 +27,67 @@ pub struct Model {
     pub tags: BTreeMap<String, String>,
     pub cluster: Cluster,
     pub tasks: Vec<TaskModel>,
+    /// The dead-letter queues the tasks' targets use, each once however many tasks share it.
+    pub dead_letter_queues: Vec<DeadLetterQueue>,
+}
+
+/// A dead-letter queue and the tasks whose rules send undeliverable events to it. SQS keeps
+/// one access policy per queue (a queue policy resource sets the whole policy), so each queue
+/// gets one policy with a statement per rule, as CDK builds for a queue several rules use.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadLetterQueue {
+    pub arn: String,
+    /// A name unique among the spec's queues, for resource names (the queue name, plus its
+    /// region and account when two queues share a name).
+    pub name: String,
+    pub region: String,
+    pub account: String,
+    pub queue_name: String,
+    /// Ids of the tasks that use it, in task order.
+    pub tasks: Vec<String>,
+}
+
+/// The spec's dead-letter queues, each with the tasks that use it.
+fn dead_letter_queues(tasks: &[TaskModel]) -> Vec<DeadLetterQueue> {
+    let mut queues: Vec<DeadLetterQueue> = Vec::new();
+    for t in tasks {
+        let Some(arn) = &t.dead_letter_queue else {
+            continue;
+        };
+        match queues.iter_mut().find(|q| &q.arn == arn) {
+            Some(q) => q.tasks.push(t.id.clone()),
+            None => {
+                let (region, account, queue_name) = iam::queue_parts(arn);
+                queues.push(DeadLetterQueue {
+                    arn: arn.clone(),
+                    name: queue_name.clone(),
+                    region,
+                    account,
+                    queue_name,
+                    tasks: vec![t.id.clone()],
+                });
+            }
+        }
+    }
+    // Names are identifiers in every target: two queues whose names look alike (`a-b`, `a_b`,
+    // or one name in two accounts) are told apart by region and account.
+    let ident = |n: &str| pascal(n);
+    let clashes: Vec<bool> = queues
+        .iter()
+        .map(|q| {
+            queues
+                .iter()
+                .filter(|o| ident(&o.queue_name) == ident(&q.queue_name))
+                .count()
+                > 1
+        })
+        .collect();
+    for (q, clash) in queues.iter_mut().zip(clashes) {
+        if clash {
+            q.name = format!("{}-{}-{}", q.queue_name, q.region, q.account);
+        }
+    }
+    queues
 }
 
 /// The cluster tasks run in.
@@ -60,8 +122,59 @@ pub struct Secret {
     pub name: String,
     pub value_from: String,
     pub source: SecretSource,
-    /// The ARN to grant read access on (a Secrets Manager ARN without a JSON-key suffix).
+    /// The secret's ARN without ECS's `:json-key:version-stage:version-id` suffix.
     pub resource_arn: String,
+    /// Which form of Secrets Manager ARN the spec gave (`None` for SSM parameters).
+    pub arn_form: Option<SecretArnForm>,
+}
+
+/// The two forms of a Secrets Manager secret ARN. A secret's real ARN ends in `-` and six
+/// random characters that IAM must match: a policy naming a secret without them matches
+/// nothing (Secrets Manager user guide, "Secret ARN"; the documented way to grant on a name is
+/// the `-??????` suffix, which CDK's `Secret.fromSecretPartialArn` uses too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretArnForm {
+    /// Ends in `-` and six letters or digits: granted exactly.
+    Complete,
+    /// No such suffix: granted with `-??????`.
+    Partial,
+    /// Ends in `-` and six lower-case letters (`…:secret:prod/db-backup`), which reads like part
+    /// of a name as much as like the random suffix: granted both ways, and `check` says so.
+    Ambiguous,
+}
+
+impl Secret {
+    /// The resources to grant `secretsmanager:GetSecretValue` on.
+    pub fn grant_arns(&self) -> Vec<String> {
+        match self.arn_form {
+            Some(SecretArnForm::Complete) | None => vec![self.resource_arn.clone()],
+            Some(SecretArnForm::Partial) => vec![format!("{}-??????", self.resource_arn)],
+            Some(SecretArnForm::Ambiguous) => vec![
+                self.resource_arn.clone(),
+                format!("{}-??????", self.resource_arn),
+            ],
+        }
+    }
+}
+
+/// The form of a Secrets Manager ARN (without its JSON-key suffix).
+pub fn secret_arn_form(arn: &str) -> SecretArnForm {
+    let name = arn.splitn(7, ':').nth(6).unwrap_or_default();
+    match name.rsplit_once('-') {
+        Some((head, tail))
+            if !head.is_empty()
+                && tail.len() == 6
+                && tail.bytes().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            if tail.bytes().all(|c| c.is_ascii_lowercase()) {
+                SecretArnForm::Ambiguous
+            } else {
+                SecretArnForm::Complete
+            }
+        }
+        _ => SecretArnForm::Partial,
+    }
 }
 
 /// The log group a created task definition writes to.
@@ -268,7 +381,7 @@ pub fn lower(spec: &Spec) -> Model {
             name: spec.name.clone(),
         },
     };
-    let tasks = spec
+    let tasks: Vec<TaskModel> = spec
         .tasks
         .iter()
         .map(|(id, task)| lower_task(spec, id, &effective(spec.defaults.as_ref(), task)))
@@ -278,6 +391,7 @@ pub fn lower(spec: &Spec) -> Model {
         description: spec.description.clone(),
         tags: spec.tags.clone(),
         cluster,
+        dead_letter_queues: dead_letter_queues(&tasks),
         tasks,
     }
 }
@@ -316,11 +430,14 @@ fn lower_task(spec: &Spec, id: &str, t: &Task) -> TaskModel {
                     .flatten()
                     .map(|(name, value_from)| {
                         let (source, resource_arn) = secret_source(value_from);
+                        let arn_form = (source == SecretSource::SecretsManager)
+                            .then(|| secret_arn_form(&resource_arn));
                         Secret {
                             name: name.clone(),
                             value_from: value_from.clone(),
                             source,
                             resource_arn,
+                            arn_form,
                         }
                     })
                     .collect(),
@@ -349,7 +466,10 @@ fn lower_task(spec: &Spec, id: &str, t: &Task) -> TaskModel {
     TaskModel {
         id: id.to_string(),
         description: t.description.clone(),
-        input: build_input(&container, &overrides),
+        input: build_input(&container, &overrides, &|path| match &trigger {
+            Trigger::Pattern { pattern, .. } => kinds::path_kind(pattern, path),
+            Trigger::Schedule { .. } => kinds::ValueKind::Unknown,
+        }),
         container,
         definition,
         network: t.network.clone().unwrap_or(Network {

@@ -39,9 +39,20 @@ pub struct Outcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overrides: Option<Value>,
     /// The container's effective command after the overrides (`None` when it comes from an
-    /// existing task definition tfc does not know).
+    /// existing task definition tfc does not know, or from the image's own CMD).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<Vec<Value>>,
+    /// Where the command comes from: `overrides`, `task definition`, `image` (the image's CMD:
+    /// the task definition sets none) or `existing task definition`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command_source: Option<&'static str>,
+    /// The entry point the command runs under, when the task definition tfc creates sets one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry_point: Option<Vec<String>>,
+    /// Whether `environment` is complete: false for an existing task definition, whose own
+    /// variables tfc does not know (only the overrides are shown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment_complete: Option<bool>,
     /// The container's effective environment after the overrides (task definition values
     /// tfc knows, then overrides).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -148,7 +159,10 @@ fn simulate_task(
         run_task: None,
         overrides: None,
         command: None,
+        command_source: None,
+        entry_point: None,
         environment: None,
+        environment_complete: None,
         problems: Vec::new(),
     };
     if !task.enabled {
@@ -259,20 +273,30 @@ fn effective(task: &TaskModel, overrides: &Value, outcome: &mut Outcome) {
         list.iter()
             .find(|c| c["name"].as_str() == Some(task.container.as_str()))
     });
-    let (base_command, mut env): (Option<Vec<Value>>, BTreeMap<String, Value>) =
-        match &task.definition {
-            Definition::Create(d) => (
-                Some(d.command.iter().flatten().map(|s| json!(s)).collect()),
-                d.environment
-                    .iter()
-                    .map(|(k, v)| (k.clone(), json!(v)))
-                    .collect(),
-            ),
-            Definition::Existing { .. } => (None, BTreeMap::new()),
-        };
-    let command = container
-        .and_then(|c| c["command"].as_array().cloned())
-        .or(base_command);
+    let overridden = container.and_then(|c| c["command"].as_array().cloned());
+    let mut env: BTreeMap<String, Value> = BTreeMap::new();
+    match &task.definition {
+        Definition::Create(d) => {
+            outcome.entry_point = d.entry_point.clone();
+            outcome.environment_complete = Some(true);
+            env.extend(d.environment.iter().map(|(k, v)| (k.clone(), json!(v))));
+            (outcome.command, outcome.command_source) = match (overridden, &d.command) {
+                (Some(c), _) => (Some(c), Some("overrides")),
+                (None, Some(c)) => (
+                    Some(c.iter().map(|s| json!(s)).collect()),
+                    Some("task definition"),
+                ),
+                (None, None) => (None, Some("image")),
+            };
+        }
+        Definition::Existing { .. } => {
+            outcome.environment_complete = Some(false);
+            (outcome.command, outcome.command_source) = match overridden {
+                Some(c) => (Some(c), Some("overrides")),
+                None => (None, Some("existing task definition")),
+            };
+        }
+    }
     for e in container
         .and_then(|c| c["environment"].as_array())
         .into_iter()
@@ -282,7 +306,6 @@ fn effective(task: &TaskModel, overrides: &Value, outcome: &mut Outcome) {
             env.insert(name.to_string(), e["value"].clone());
         }
     }
-    outcome.command = command;
     outcome.environment = Some(env);
 }
 

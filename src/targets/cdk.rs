@@ -24,7 +24,8 @@ use super::ts::{self, atom, call, object, string, Part, Ts};
 use super::{environment, generated_by, pascal, Backend, Format, Layout, OutputFile, RenderError};
 use crate::model::iam::{self, Res, RoleUse, Statement};
 use crate::model::{
-    Cluster, CreatedDefinition, Definition, Model, Role, SecretSource, TaskModel, Trigger,
+    Cluster, CreatedDefinition, DeadLetterQueue, Definition, Model, Role, SecretArnForm,
+    SecretSource, TaskModel, Trigger,
 };
 use crate::spec::{CommandOverride, OverrideValue};
 
@@ -461,7 +462,7 @@ fn convert_model(model: &Model) -> View {
             2,
         ));
     }
-    let tasks = model
+    let mut tasks: Vec<TaskGroup> = model
         .tasks
         .iter()
         .map(|task| TaskGroup {
@@ -472,6 +473,16 @@ fn convert_model(model: &Model) -> View {
             code: convert_task(model, task),
         })
         .collect();
+    for queue in &model.dead_letter_queues {
+        tasks.push(TaskGroup {
+            comment: format!(
+                "Dead-letter queue {} (tasks {})",
+                queue.queue_name,
+                queue.tasks.join(", ")
+            ),
+            code: convert_queue_policy(model, queue),
+        });
+    }
     let stack_class = format!("{}Stack", pascal(&model.name));
     let mut stack_args = vec![atom("app"), string(stack_class.clone())];
     if let Some(d) = &model.description {
@@ -846,15 +857,36 @@ fn convert_task(model: &Model, task: &TaskModel) -> String {
             "    {cfn_rule}.addPropertyOverride(\n      \"Targets.0.EcsParameters.NetworkConfiguration.AwsVpcConfiguration.AssignPublicIp\",\n      \"ENABLED\",\n    );\n"
         ));
     }
+    if let crate::model::TargetInput::Transformer {
+        input_paths,
+        input_template,
+    } = &task.input
+    {
+        if input_paths
+            .keys()
+            .any(|k| input_template.contains(&format!("\"<{k}>\"")))
+        {
+            out.push_str("    // EventField renders a placeholder unquoted; the trigger's pattern shows a number or\n    // boolean there, which ECS only accepts as a string, so the template quotes it.\n");
+            declare_cfn_rule(&mut out);
+            out.push_str(&ts::statement(
+                "",
+                &call(
+                    format!("{cfn_rule}.addPropertyOverride"),
+                    vec![
+                        string("Targets.0.InputTransformer.InputTemplate"),
+                        string(input_template.clone()),
+                    ],
+                ),
+                2,
+            ));
+        }
+    }
     if task.network.security_groups.is_empty() {
         out.push_str("    // Without security groups EcsTask would create one; the spec means the VPC's default\n    // group, which EventBridge uses when the list is left out (as the other targets do).\n");
         declare_cfn_rule(&mut out);
         out.push_str(&format!(
             "    {cfn_rule}.addPropertyDeletionOverride(\n      \"Targets.0.EcsParameters.NetworkConfiguration.AwsVpcConfiguration.SecurityGroups\",\n    );\n"
         ));
-    }
-    if let Some(q) = &task.dead_letter_queue {
-        convert_queue_policy(task, q, &refs, &p, &mut out);
     }
     out.push_str(&output(
         &format!("{p}RuleArn"),
@@ -1098,21 +1130,42 @@ fn convert_definition(
                 );
                 let value = match s.source {
                     SecretSource::SecretsManager => {
-                        let field = s
+                        // ECS's `:json-key:version-stage:version-id` suffix, if any.
+                        let suffix: Vec<&str> = s
                             .value_from
                             .strip_prefix(&s.resource_arn)
                             .and_then(|rest| rest.strip_prefix(':'))
-                            .and_then(|rest| rest.split(':').next())
-                            .filter(|f| !f.is_empty());
+                            .map(|rest| rest.splitn(3, ':').collect())
+                            .unwrap_or_default();
+                        let part = |i: usize| suffix.get(i).copied().filter(|x| !x.is_empty());
+                        let import = match s.arn_form {
+                            Some(SecretArnForm::Partial) => "fromSecretPartialArn",
+                            _ => "fromSecretCompleteArn",
+                        };
                         let secret = call(
-                            "secretsmanager.Secret.fromSecretCompleteArn",
+                            format!("secretsmanager.Secret.{import}"),
                             vec![atom("this"), string(id), string(s.resource_arn.clone())],
                         );
-                        let mut args = vec![secret];
-                        if let Some(f) = field {
-                            args.push(string(f));
+                        let mut version = Vec::new();
+                        if let Some(stage) = part(1) {
+                            version.push(("versionStage", string(stage)));
                         }
-                        call("ecs.Secret.fromSecretsManager", args)
+                        if let Some(vid) = part(2) {
+                            version.push(("versionId", string(vid)));
+                        }
+                        if version.is_empty() {
+                            let mut args = vec![secret];
+                            if let Some(f) = part(0) {
+                                args.push(string(f));
+                            }
+                            call("ecs.Secret.fromSecretsManager", args)
+                        } else {
+                            let mut args = vec![secret, object(version)];
+                            if let Some(f) = part(0) {
+                                args.push(string(f));
+                            }
+                            call("ecs.Secret.fromSecretsManagerVersion", args)
+                        }
                     }
                     SecretSource::SsmParameter => call(
                         "ecs.Secret.fromSsmParameter",
@@ -1147,55 +1200,60 @@ fn convert_definition(
     ));
 }
 
-/// The queue policy CDK adds for queues it owns, here for an imported queue and only when the
-/// stack deploys into the queue's account (an L1 condition).
-fn convert_queue_policy(
-    task: &TaskModel,
-    queue_arn: &str,
-    refs: &Refs<'_>,
-    p: &str,
-    out: &mut String,
-) {
-    let v = refs.var;
-    let (region, account, name) = iam::queue_parts(queue_arn);
+/// The queue policy CDK adds for queues it owns, here for an imported queue: one per queue with
+/// a statement per rule, and only when the stack deploys into the queue's account (an L1
+/// condition).
+fn convert_queue_policy(model: &Model, queue: &DeadLetterQueue) -> String {
+    let mut out = String::new();
+    let q = pascal(&queue.name);
+    // A JavaScript name (queue names may start with a digit).
+    let v = format!("deadLetter{q}");
     out.push_str("    // A queue policy can only be attached in the queue's own account.\n");
     out.push_str(&ts::statement(
-        &format!("const {v}DeadLetterQueueInStackAccount = "),
+        &format!("const {v}QueueInStackAccount = "),
         &new(
             "CfnCondition",
-            &format!("{p}DeadLetterQueueInStackAccount"),
+            &format!("{q}QueueInStackAccount"),
             object(vec![(
                 "expression",
                 call(
                     "Fn.conditionEquals",
-                    vec![atom("Aws.ACCOUNT_ID"), string(account.clone())],
+                    vec![atom("Aws.ACCOUNT_ID"), string(queue.account.clone())],
                 ),
             )]),
         ),
         2,
     ));
-    let statement = refs.statement(&iam::dead_letter_statement(task, queue_arn));
+    let statements = model
+        .tasks
+        .iter()
+        .filter(|t| queue.tasks.contains(&t.id))
+        .map(|task| {
+            let var = camel(&task.id);
+            Refs { var: &var }.statement(&iam::dead_letter_statement(task, &queue.arn))
+        })
+        .collect();
     out.push_str(&ts::statement(
-        &format!("const {v}DeadLetterQueuePolicy = "),
+        &format!("const {v}QueuePolicy = "),
         &call(
             "new sqs.CfnQueuePolicy",
             vec![
                 atom("this"),
-                string(format!("{p}DeadLetterQueuePolicy")),
+                string(format!("{q}QueuePolicy")),
                 object(vec![
                     (
                         "queues",
                         Ts::Array(vec![Ts::Template(vec![
-                            Part::Lit(format!("https://sqs.{region}.")),
+                            Part::Lit(format!("https://sqs.{}.", queue.region)),
                             Part::Code("Aws.URL_SUFFIX"),
-                            Part::Lit(format!("/{account}/{name}")),
+                            Part::Lit(format!("/{}/{}", queue.account, queue.queue_name)),
                         ])]),
                     ),
                     (
                         "policyDocument",
                         call(
                             "new iam.PolicyDocument",
-                            vec![object(vec![("statements", Ts::Array(vec![statement]))])],
+                            vec![object(vec![("statements", Ts::Array(statements))])],
                         ),
                     ),
                 ]),
@@ -1204,10 +1262,11 @@ fn convert_queue_policy(
         2,
     ));
     out.push_str(&ts::statement(
-        &format!("{v}DeadLetterQueuePolicy.cfnOptions.condition = "),
-        &atom(format!("{v}DeadLetterQueueInStackAccount")),
+        &format!("{v}QueuePolicy.cfnOptions.condition = "),
+        &atom(format!("{v}QueueInStackAccount")),
         2,
     ));
+    out
 }
 
 #[cfg(test)]

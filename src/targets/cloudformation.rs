@@ -16,7 +16,8 @@ use super::{
 };
 use crate::model::iam::{self, Res, RoleUse, Statement};
 use crate::model::{
-    Cluster, CreatedDefinition, Definition, Model, Role, TargetInput, TaskModel, Trigger,
+    Cluster, CreatedDefinition, DeadLetterQueue, Definition, Model, Role, TargetInput, TaskModel,
+    Trigger,
 };
 
 /// `templates/cloudformation/template.yaml.j2`.
@@ -228,19 +229,27 @@ fn convert_model(model: &Model) -> View {
         "ClusterArn".into(),
         json!({ "Description": "ARN of the ECS cluster the tasks run in", "Value": cluster_arn }),
     );
-    let tasks = model
+    let mut tasks: Vec<TaskGroup> = model
         .tasks
         .iter()
-        .map(|task| {
-            convert_task(
-                task,
+        .map(|task| convert_task(task, &cluster_arn, &cluster_name, &mut outputs))
+        .collect();
+    for queue in &model.dead_letter_queues {
+        tasks.push(TaskGroup {
+            comment: format!(
+                "Dead-letter queue {} (tasks {})",
+                queue.queue_name,
+                queue.tasks.join(", ")
+            ),
+            resources: vec![convert_queue_policy(
+                model,
+                queue,
                 &cluster_arn,
                 &cluster_name,
-                &mut outputs,
                 &mut conditions,
-            )
-        })
-        .collect();
+            )],
+        });
+    }
     View {
         header: generated_by(),
         description: model.description.clone().unwrap_or_else(|| {
@@ -261,7 +270,6 @@ fn convert_task(
     cluster_arn: &Value,
     cluster_name: &str,
     outputs: &mut Map<String, Value>,
-    conditions: &mut Map<String, Value>,
 ) -> TaskGroup {
     let p = pascal(&task.id);
     let refs = Refs {
@@ -301,9 +309,6 @@ fn convert_task(
             "Properties": convert_rule(task, &p, &task_def_arn, cluster_arn),
         }),
     });
-    if let Some(queue) = &task.dead_letter_queue {
-        resources.push(convert_queue_policy(task, &refs, queue, conditions));
-    }
     outputs.insert(
         format!("{p}RuleArn"),
         json!({ "Description": format!("ARN of the EventBridge rule that starts task {}", task.id), "Value": get_att(&rule, "Arn") }),
@@ -610,39 +615,105 @@ fn convert_rule(
 }
 
 /// The queue policy CDK adds so EventBridge may send undeliverable events to the dead-letter
-/// queue, created only when the stack deploys into the queue's account (a condition), since a
-/// policy cannot be attached to another account's queue.
+/// queue, one per queue with a statement per rule, created only when the stack deploys into the
+/// queue's account (a condition), since a policy cannot be attached to another account's queue.
 fn convert_queue_policy(
-    task: &TaskModel,
-    refs: &Refs<'_>,
-    queue_arn: &str,
+    model: &Model,
+    queue: &DeadLetterQueue,
+    cluster_arn: &Value,
+    cluster_name: &str,
     conditions: &mut Map<String, Value>,
 ) -> Resource {
-    let p = refs.p;
-    let (region, account, name) = iam::queue_parts(queue_arn);
-    let condition = format!("{p}DeadLetterQueueInStackAccount");
+    let q = pascal(&queue.name);
+    let condition = format!("{q}QueueInStackAccount");
     conditions.insert(
         condition.clone(),
-        json!({ "Fn::Equals": [reference("AWS::AccountId"), account] }),
+        json!({ "Fn::Equals": [reference("AWS::AccountId"), queue.account] }),
     );
     let queue_url = sub(&format!(
         "https://sqs.{}.${{AWS::URLSuffix}}/{}/{}",
-        sub_escape(&region),
-        sub_escape(&account),
-        sub_escape(&name)
+        sub_escape(&queue.region),
+        sub_escape(&queue.account),
+        sub_escape(&queue.queue_name)
     ));
-    let statement = refs.statement(&iam::dead_letter_statement(task, queue_arn));
+    let statements: Vec<Value> = model
+        .tasks
+        .iter()
+        .filter(|t| queue.tasks.contains(&t.id))
+        .map(|task| {
+            let p = pascal(&task.id);
+            let refs = Refs {
+                p: &p,
+                cluster_arn,
+                cluster_name,
+            };
+            refs.statement(&iam::dead_letter_statement(task, &queue.arn))
+        })
+        .collect();
     Resource {
-        id: format!("{p}DeadLetterQueuePolicy"),
+        id: format!("{q}QueuePolicy"),
         body: json!({
             "Type": "AWS::SQS::QueuePolicy",
             "Condition": condition,
             "Properties": {
                 "Queues": [queue_url],
-                "PolicyDocument": { "Version": "2012-10-17", "Statement": [statement] },
+                "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
             },
         }),
     }
+}
+
+/// CloudFormation's stack quotas (CloudFormation user guide, "CloudFormation quotas").
+pub const MAX_RESOURCES: usize = 500;
+pub const MAX_OUTPUTS: usize = 200;
+/// A template body passed inline to the API.
+pub const MAX_INLINE_BYTES: usize = 51_200;
+/// A template body uploaded to S3 (CDK always uploads; so does `aws cloudformation deploy
+/// --s3-bucket`).
+pub const MAX_S3_BYTES: usize = 1_048_576;
+
+/// What the stack a spec compiles to would break of CloudFormation's quotas, counted on the
+/// template itself (CDK synthesizes the same resources, plus its metadata resource). Problems
+/// that stop a deploy have the code `stack-quota`: warnings for `tfc check` (a Terraform user
+/// is not concerned), errors for `tfc compile --target cloudformation|cdk`. A template too big
+/// to pass inline is `template-size`, a warning.
+pub fn stack_quotas(model: &Model) -> Vec<crate::diagnostics::Diagnostic> {
+    use crate::diagnostics::Diagnostic;
+    let view = convert_model(model);
+    let doc = view.document();
+    let count = |k: &str| doc[k].as_object().map_or(0, Map::len);
+    let (resources, outputs) = (count("Resources"), count("Outputs"));
+    // The size of the default (YAML) form, which is also the smaller one.
+    let bytes = CloudFormation
+        .render(model, Layout::Single, Format::Yaml)
+        .map(|f| f.iter().map(|f| f.contents.len()).sum())
+        .unwrap_or(0);
+    let split = "split the tasks over several specs (each compiles to its own stack); naming existing roles (`task_role`, `execution_role`) saves up to three resources per task, an existing cluster (`cluster.arn`) one";
+    let mut out = Vec::new();
+    if resources > MAX_RESOURCES {
+        out.push(
+            Diagnostic::warning("stack-quota", "/tasks", format!("compiled to CloudFormation or CDK, this spec makes {resources} resources; a stack holds at most {MAX_RESOURCES} (CloudFormation quotas), and `cdk synth` refuses more too"))
+                .with_help(split),
+        );
+    }
+    if outputs > MAX_OUTPUTS {
+        out.push(
+            Diagnostic::warning("stack-quota", "/tasks", format!("compiled to CloudFormation or CDK, this spec makes {outputs} outputs (two per task); a stack holds at most {MAX_OUTPUTS}"))
+                .with_help(split),
+        );
+    }
+    if bytes > MAX_S3_BYTES {
+        out.push(
+            Diagnostic::warning("stack-quota", "/tasks", format!("the CloudFormation template is {bytes} bytes; CloudFormation accepts at most {MAX_S3_BYTES} (1 MB, uploaded to S3)"))
+                .with_help(split),
+        );
+    } else if bytes > MAX_INLINE_BYTES {
+        out.push(
+            Diagnostic::warning("template-size", "/tasks", format!("the CloudFormation template is {bytes} bytes, more than the {MAX_INLINE_BYTES} CloudFormation accepts inline"))
+                .with_help("deploy it through S3: `aws cloudformation deploy --s3-bucket BUCKET …` uploads it (CDK always does)"),
+        );
+    }
+    out
 }
 
 #[cfg(test)]

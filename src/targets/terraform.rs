@@ -14,7 +14,8 @@ use super::hcl::{self, Block, Expr, Part};
 use super::{environment, generated_by, Backend, Format, Layout, OutputFile, RenderError};
 use crate::model::iam::{self, Res, RoleUse, Statement};
 use crate::model::{
-    Cluster, CreatedDefinition, Definition, Model, Role, TargetInput, TaskModel, Trigger,
+    Cluster, CreatedDefinition, DeadLetterQueue, Definition, Model, Role, TargetInput, TaskModel,
+    Trigger,
 };
 
 /// `templates/terraform/versions.tf.j2`.
@@ -304,7 +305,7 @@ fn convert_model(model: &Model) -> View {
         )
         .attr("value", cluster_arn.clone())
         .render(0)];
-    let tasks = model
+    let mut tasks: Vec<TaskGroup> = model
         .tasks
         .iter()
         .map(|task| {
@@ -350,6 +351,16 @@ fn convert_model(model: &Model) -> View {
             }
         })
         .collect();
+    for queue in &model.dead_letter_queues {
+        tasks.push(TaskGroup {
+            comment: format!(
+                "Dead-letter queue {} (tasks {})",
+                queue.queue_name,
+                queue.tasks.join(", ")
+            ),
+            blocks: vec![convert_queue_policy(model, queue, &cluster_arn, &cluster_name).render(0)],
+        });
+    }
     View {
         header: generated_by(),
         description: model.description.clone(),
@@ -389,9 +400,6 @@ fn convert_task(task: &TaskModel, refs: &Refs<'_>) -> Vec<Block> {
     );
     blocks.push(convert_rule(task, l));
     blocks.push(convert_target(task, refs));
-    if let Some(queue) = &task.dead_letter_queue {
-        blocks.push(convert_queue_policy(task, queue, refs));
-    }
     blocks
 }
 
@@ -602,41 +610,79 @@ fn convert_target(task: &TaskModel, refs: &Refs<'_>) -> Block {
     if let Some(q) = &task.dead_letter_queue {
         b = b.block(Block::new("dead_letter_config", &[]).attr("arn", string(q.clone())));
     }
+    // The events role's policy must exist before the first event is delivered (CloudFormation
+    // and CDK make the rule wait for it too): with `retry.attempts: 0` an early event is lost.
+    b = b.attr(
+        "depends_on",
+        Expr::List(vec![raw(format!("aws_iam_role_policy.{l}_events"))]),
+    );
     b
 }
 
 /// The queue policy CDK adds so EventBridge may send undeliverable events to the dead-letter
-/// queue; created only when applied in the queue's account.
-fn convert_queue_policy(task: &TaskModel, queue_arn: &str, refs: &Refs<'_>) -> Block {
-    let l = refs.label;
-    let (region, account, name) = iam::queue_parts(queue_arn);
-    let statement = refs.statement(&iam::dead_letter_statement(task, queue_arn));
-    Block::new(
-        "resource",
-        &["aws_sqs_queue_policy", &format!("{l}_dead_letter")],
-    )
-    .attr(
-        "count",
-        raw(format!(
-            "data.aws_caller_identity.current.account_id == {} ? 1 : 0",
-            hcl::quote(&account)
-        )),
-    )
-    .attr(
-        "queue_url",
-        Expr::Template(vec![
-            Part::Lit(format!("https://sqs.{region}.")),
-            Part::Ref("data.aws_partition.current.dns_suffix".into()),
-            Part::Lit(format!("/{account}/{name}")),
-        ]),
-    )
-    .attr(
-        "policy",
-        jsonencode(object(vec![
-            ("Version", string("2012-10-17")),
-            ("Statement", Expr::List(vec![statement])),
-        ])),
-    )
+/// queue, one per queue with a statement per rule; created only when applied in the queue's
+/// account.
+fn convert_queue_policy(
+    model: &Model,
+    queue: &DeadLetterQueue,
+    cluster_arn: &Expr,
+    cluster_name: &Part,
+) -> Block {
+    let statements = model
+        .tasks
+        .iter()
+        .filter(|t| queue.tasks.contains(&t.id))
+        .map(|task| {
+            let label = snake(&task.id);
+            let refs = Refs {
+                label: &label,
+                cluster_arn,
+                cluster_name,
+            };
+            refs.statement(&iam::dead_letter_statement(task, &queue.arn))
+        })
+        .collect();
+    Block::new("resource", &["aws_sqs_queue_policy", &queue_label(queue)])
+        .attr(
+            "count",
+            raw(format!(
+                "data.aws_caller_identity.current.account_id == {} ? 1 : 0",
+                hcl::quote(&queue.account)
+            )),
+        )
+        .attr(
+            "queue_url",
+            Expr::Template(vec![
+                Part::Lit(format!("https://sqs.{}.", queue.region)),
+                Part::Ref("data.aws_partition.current.dns_suffix".into()),
+                Part::Lit(format!("/{}/{}", queue.account, queue.queue_name)),
+            ]),
+        )
+        .attr(
+            "policy",
+            jsonencode(object(vec![
+                ("Version", string("2012-10-17")),
+                ("Statement", Expr::List(statements)),
+            ])),
+        )
+}
+
+/// The resource label of a queue's policy.
+fn queue_label(queue: &DeadLetterQueue) -> String {
+    format!("dead_letter_{}", label_text(&queue.name))
+}
+
+/// Lower-case letters, digits and `_` from a queue name.
+fn label_text(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -347,6 +347,18 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
         }
     }
     for (name, value) in t.secrets.iter().flatten() {
+        if secret_arn().is_match(value) {
+            let (_, arn) = model::secret_source(value);
+            if model::secret_arn_form(&arn) == model::SecretArnForm::Ambiguous {
+                let own_secret = own.secrets.as_ref().is_some_and(|m| m.contains_key(name));
+                let ptr = pointer_push(&origin(at, "secrets", own_secret), name);
+                let tail = arn.rsplit('-').next().unwrap_or_default();
+                out.push(
+                    Diagnostic::warning("secret-arn", ptr, format!("secret `{name}`: `-{tail}` could be the 6-character random suffix of a complete ARN or the end of the secret's name, so tfc grants read on `{arn}` and on `{arn}-??????`"))
+                        .with_help("write the complete ARN, with the random suffix `aws secretsmanager describe-secret` shows, to grant exactly one secret"),
+                );
+            }
+        }
         if !secret_arn().is_match(value) && !ssm_arn().is_match(value) {
             let own_secret = own.secrets.as_ref().is_some_and(|m| m.contains_key(name));
             let ptr = pointer_push(&origin(at, "secrets", own_secret), name);
@@ -540,8 +552,21 @@ fn check_overrides(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+    let kind = |path: &str| match &t.trigger.event {
+        Some(pattern) => model::kinds::path_kind(pattern, path),
+        None => model::kinds::ValueKind::Unknown,
+    };
+    let whole_command = pointer_push(&pointer_push(&base, "command"), "from");
+    for (ptr, path) in &paths {
+        if *ptr != whole_command && kind(path) == model::kinds::ValueKind::Mixed {
+            out.push(
+                Diagnostic::warning("override-type", ptr.clone(), format!("tasks.{id}: the trigger's pattern lets `{path}` be a string or a number/boolean, and ECS accepts only strings here"))
+                    .with_help("when the event carries a number or boolean there, RunTask rejects the overrides; match only strings (e.g. `[\"5\"]`) or only numbers (e.g. `[5]` or `[{ numeric: [\">\", 0] }]`) so tfc can deliver the value as a string"),
+            );
+        }
+    }
     let container = t.container.clone().unwrap_or_else(|| id.to_string());
-    match model::build_input(&container, o) {
+    match model::build_input(&container, o, &kind) {
         TargetInput::Transformer {
             input_paths,
             input_template,

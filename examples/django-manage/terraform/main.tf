@@ -212,4 +212,6 @@ resource "aws_cloudwatch_event_target" "manage" {
     input_paths    = { "detail-command" = "$.detail.command" }
     input_template = "{\"containerOverrides\":[{\"name\":\"web\",\"environment\":[{\"name\":\"MANAGEMENT_COMMAND\",\"value\":<detail-command>}]}]}"
   }
+
+  depends_on = [aws_iam_role_policy.manage_events]
 }

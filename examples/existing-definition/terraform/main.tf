@@ -113,4 +113,6 @@ resource "aws_cloudwatch_event_target" "reindex" {
     input_paths    = { "detail-scope" = "$.detail.scope" }
     input_template = "{\"containerOverrides\":[{\"name\":\"indexer\",\"environment\":[{\"name\":\"MODE\",\"value\":\"incremental\"},{\"name\":\"REINDEX_SCOPE\",\"value\":<detail-scope>}]}]}"
   }
+
+  depends_on = [aws_iam_role_policy.reindex_events]
 }

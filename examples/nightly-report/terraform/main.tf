@@ -264,9 +264,12 @@ resource "aws_cloudwatch_event_target" "nightly" {
   dead_letter_config {
     arn = "arn:aws:sqs:eu-west-1:123456789012:reports-dlq"
   }
+
+  depends_on = [aws_iam_role_policy.nightly_events]
 }
 
-resource "aws_sqs_queue_policy" "nightly_dead_letter" {
+# Dead-letter queue reports-dlq (tasks nightly)
+resource "aws_sqs_queue_policy" "dead_letter_reports_dlq" {
   count     = data.aws_caller_identity.current.account_id == "123456789012" ? 1 : 0
   queue_url = "https://sqs.eu-west-1.${data.aws_partition.current.dns_suffix}/123456789012/reports-dlq"
   policy = jsonencode({

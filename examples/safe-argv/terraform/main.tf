@@ -200,6 +200,8 @@ resource "aws_cloudwatch_event_target" "migrate" {
     input_paths    = { "detail-app" = "$.detail.app" }
     input_template = "{\"containerOverrides\":[{\"name\":\"app\",\"command\":[\"python\",\"manage.py\",\"migrate\",<detail-app>,\"--noinput\"],\"environment\":[{\"name\":\"MIGRATION_RUN\",\"value\":\"true\"}]}]}"
   }
+
+  depends_on = [aws_iam_role_policy.migrate_events]
 }
 
 # Task run: Run one of the allowed management commands, named by the event
@@ -395,4 +397,6 @@ resource "aws_cloudwatch_event_target" "run" {
     input_paths    = { "detail-command" = "$.detail.command" }
     input_template = "{\"containerOverrides\":[{\"name\":\"app\",\"command\":[\"python\",\"manage.py\",<detail-command>]}]}"
   }
+
+  depends_on = [aws_iam_role_policy.run_events]
 }

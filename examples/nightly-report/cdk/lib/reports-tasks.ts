@@ -292,17 +292,33 @@ export class ReportsTasks extends Construct {
     );
     // The events role's policy must exist before the first event is delivered.
     nightlyRule.node.addDependency(nightlyEventsRole);
+    new CfnOutput(this, "NightlyRuleArn", {
+      description: "ARN of the EventBridge rule that starts task nightly",
+      value: nightlyRule.ruleArn,
+    });
+    new CfnOutput(this, "NightlyTaskDefinitionArn", {
+      description: "ARN of the task definition of task nightly",
+      value: nightlyTaskDefinition.taskDefinitionArn,
+    });
+    Tags.of(nightlyLogGroup).add("owner", "data-team");
+    Tags.of(nightlyTaskDefinition).add("owner", "data-team");
+    Tags.of(nightlyTaskRole).add("owner", "data-team");
+    Tags.of(nightlyExecutionRole).add("owner", "data-team");
+    Tags.of(nightlyEventsRole).add("owner", "data-team");
+    Tags.of(nightlyRule).add("owner", "data-team");
+
+    // Dead-letter queue reports-dlq (tasks nightly)
     // A queue policy can only be attached in the queue's own account.
-    const nightlyDeadLetterQueueInStackAccount = new CfnCondition(
+    const deadLetterReportsDlqQueueInStackAccount = new CfnCondition(
       this,
-      "NightlyDeadLetterQueueInStackAccount",
+      "ReportsDlqQueueInStackAccount",
       {
         expression: Fn.conditionEquals(Aws.ACCOUNT_ID, "123456789012"),
       },
     );
-    const nightlyDeadLetterQueuePolicy = new sqs.CfnQueuePolicy(
+    const deadLetterReportsDlqQueuePolicy = new sqs.CfnQueuePolicy(
       this,
-      "NightlyDeadLetterQueuePolicy",
+      "ReportsDlqQueuePolicy",
       {
         queues: [
           `https://sqs.eu-west-1.${Aws.URL_SUFFIX}/123456789012/reports-dlq`,
@@ -324,21 +340,7 @@ export class ReportsTasks extends Construct {
         }),
       },
     );
-    nightlyDeadLetterQueuePolicy.cfnOptions.condition =
-      nightlyDeadLetterQueueInStackAccount;
-    new CfnOutput(this, "NightlyRuleArn", {
-      description: "ARN of the EventBridge rule that starts task nightly",
-      value: nightlyRule.ruleArn,
-    });
-    new CfnOutput(this, "NightlyTaskDefinitionArn", {
-      description: "ARN of the task definition of task nightly",
-      value: nightlyTaskDefinition.taskDefinitionArn,
-    });
-    Tags.of(nightlyLogGroup).add("owner", "data-team");
-    Tags.of(nightlyTaskDefinition).add("owner", "data-team");
-    Tags.of(nightlyTaskRole).add("owner", "data-team");
-    Tags.of(nightlyExecutionRole).add("owner", "data-team");
-    Tags.of(nightlyEventsRole).add("owner", "data-team");
-    Tags.of(nightlyRule).add("owner", "data-team");
+    deadLetterReportsDlqQueuePolicy.cfnOptions.condition =
+      deadLetterReportsDlqQueueInStackAccount;
   }
 }
