@@ -25,7 +25,7 @@ pub enum Target {
     /// AWS CloudFormation (YAML by default, `--format json` too).
     #[value(alias = "cfn")]
     Cloudformation,
-    /// Terraform with the AWS provider ≥ 6 (one document on stdout, a module with `-o DIR`).
+    /// Terraform with the AWS provider 5.x or 6.x (one document on stdout, a module with `-o DIR`).
     #[value(alias = "tf")]
     Terraform,
     /// AWS CDK v2 in TypeScript (a construct module on stdout, a `cdk init`-shaped app with `-o DIR`).

@@ -1,4 +1,4 @@
-//! Terraform (AWS provider ≥ 6): the same deployment as the CloudFormation target, in idiomatic
+//! Terraform (AWS provider 5.x and 6.x): the same deployment as the CloudFormation target, in idiomatic
 //! HCL — `jsonencode(…)` for container definitions, policies and event patterns, data sources
 //! for partition, region and account, resource labels from task ids in snake_case.
 //!
@@ -46,8 +46,12 @@ const TEMPLATES: [(&str, &str); 4] = [
     ),
 ];
 
-/// The oldest provider with the arguments tfc writes (`data.aws_region.*.region`).
-pub const PROVIDER_VERSION: &str = ">= 6.0";
+/// The AWS provider versions tfc's output is written for: every argument and attribute it uses
+/// exists in 5.x and 6.x alike. The region comes from `data.aws_region.current.id`, the region's
+/// name in both (6.x added `region` and deprecated `name`, which would warn; provider source,
+/// `internal/service/meta/region_data_source.go`). 7.x may remove what 6.x deprecated, so it is
+/// left out until tested. Tested with 5.100 (the real CLI) and the 6.25 schema.
+pub const PROVIDER_VERSION: &str = ">= 5.0, < 7.0";
 /// Terraform versions tfc's output is written for.
 pub const TERRAFORM_VERSION: &str = ">= 1.5";
 
@@ -215,7 +219,7 @@ impl Refs<'_> {
                 Part::Lit("arn:".into()),
                 Part::Ref("data.aws_partition.current.partition".into()),
                 Part::Lit(":ecs:".into()),
-                Part::Ref("data.aws_region.current.region".into()),
+                Part::Ref("data.aws_region.current.id".into()),
                 Part::Lit(":".into()),
                 Part::Ref("data.aws_caller_identity.current.account_id".into()),
                 Part::Lit(":task/".into()),
@@ -497,7 +501,7 @@ fn convert_definition(
                         "awslogs-group",
                         raw(format!("aws_cloudwatch_log_group.{l}.name")),
                     ),
-                    ("awslogs-region", raw("data.aws_region.current.region")),
+                    ("awslogs-region", raw("data.aws_region.current.id")),
                     (
                         "awslogs-stream-prefix",
                         string(def.log.stream_prefix.clone()),

@@ -109,7 +109,7 @@ resource "aws_ecs_task_definition" "ledger" {
         logDriver = "awslogs"
         options = {
           "awslogs-group"         = aws_cloudwatch_log_group.ledger.name
-          "awslogs-region"        = data.aws_region.current.region
+          "awslogs-region"        = data.aws_region.current.id
           "awslogs-stream-prefix" = "ledger"
         }
       }
@@ -151,7 +151,7 @@ resource "aws_iam_role_policy" "ledger_events" {
       {
         Effect   = "Allow"
         Action   = "ecs:TagResource"
-        Resource = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:task/${aws_ecs_cluster.this.name}/*"
+        Resource = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:task/${aws_ecs_cluster.this.name}/*"
         Condition = {
           StringEquals = { "ecs:CreateAction" = "RunTask" }
         }
@@ -159,15 +159,7 @@ resource "aws_iam_role_policy" "ledger_events" {
       {
         Effect   = "Allow"
         Action   = "iam:PassRole"
-        Resource = aws_iam_role.ledger_execution.arn
-        Condition = {
-          StringLike = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" }
-        }
-      },
-      {
-        Effect   = "Allow"
-        Action   = "iam:PassRole"
-        Resource = aws_iam_role.ledger_task.arn
+        Resource = [aws_iam_role.ledger_execution.arn, aws_iam_role.ledger_task.arn]
         Condition = {
           StringLike = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" }
         }
@@ -309,7 +301,7 @@ resource "aws_ecs_task_definition" "refund" {
         logDriver = "awslogs"
         options = {
           "awslogs-group"         = aws_cloudwatch_log_group.refund.name
-          "awslogs-region"        = data.aws_region.current.region
+          "awslogs-region"        = data.aws_region.current.id
           "awslogs-stream-prefix" = "refund"
         }
       }
@@ -351,7 +343,7 @@ resource "aws_iam_role_policy" "refund_events" {
       {
         Effect   = "Allow"
         Action   = "ecs:TagResource"
-        Resource = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:task/${aws_ecs_cluster.this.name}/*"
+        Resource = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:task/${aws_ecs_cluster.this.name}/*"
         Condition = {
           StringEquals = { "ecs:CreateAction" = "RunTask" }
         }
@@ -359,15 +351,7 @@ resource "aws_iam_role_policy" "refund_events" {
       {
         Effect   = "Allow"
         Action   = "iam:PassRole"
-        Resource = aws_iam_role.refund_execution.arn
-        Condition = {
-          StringLike = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" }
-        }
-      },
-      {
-        Effect   = "Allow"
-        Action   = "iam:PassRole"
-        Resource = aws_iam_role.refund_task.arn
+        Resource = [aws_iam_role.refund_execution.arn, aws_iam_role.refund_task.arn]
         Condition = {
           StringLike = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" }
         }

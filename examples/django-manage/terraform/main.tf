@@ -104,7 +104,7 @@ resource "aws_ecs_task_definition" "manage" {
         logDriver = "awslogs"
         options = {
           "awslogs-group"         = aws_cloudwatch_log_group.manage.name
-          "awslogs-region"        = data.aws_region.current.region
+          "awslogs-region"        = data.aws_region.current.id
           "awslogs-stream-prefix" = "management"
         }
       }
@@ -148,7 +148,7 @@ resource "aws_iam_role_policy" "manage_events" {
       {
         Effect   = "Allow"
         Action   = "ecs:TagResource"
-        Resource = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:task/${aws_ecs_cluster.this.name}/*"
+        Resource = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:task/${aws_ecs_cluster.this.name}/*"
         Condition = {
           StringEquals = { "ecs:CreateAction" = "RunTask" }
         }
@@ -156,15 +156,7 @@ resource "aws_iam_role_policy" "manage_events" {
       {
         Effect   = "Allow"
         Action   = "iam:PassRole"
-        Resource = aws_iam_role.manage_execution.arn
-        Condition = {
-          StringLike = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" }
-        }
-      },
-      {
-        Effect   = "Allow"
-        Action   = "iam:PassRole"
-        Resource = aws_iam_role.manage_task.arn
+        Resource = [aws_iam_role.manage_execution.arn, aws_iam_role.manage_task.arn]
         Condition = {
           StringLike = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" }
         }

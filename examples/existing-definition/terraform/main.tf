@@ -43,7 +43,7 @@ resource "aws_iam_role_policy" "reindex_events" {
       {
         Effect   = "Allow"
         Action   = "ecs:TagResource"
-        Resource = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:task/main/*"
+        Resource = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:task/main/*"
         Condition = {
           StringEquals = { "ecs:CreateAction" = "RunTask" }
         }
@@ -51,15 +51,7 @@ resource "aws_iam_role_policy" "reindex_events" {
       {
         Effect   = "Allow"
         Action   = "iam:PassRole"
-        Resource = "arn:aws:iam::123456789012:role/search-execution"
-        Condition = {
-          StringLike = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" }
-        }
-      },
-      {
-        Effect   = "Allow"
-        Action   = "iam:PassRole"
-        Resource = "arn:aws:iam::123456789012:role/search-indexer"
+        Resource = ["arn:aws:iam::123456789012:role/search-execution", "arn:aws:iam::123456789012:role/search-indexer"]
         Condition = {
           StringLike = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" }
         }

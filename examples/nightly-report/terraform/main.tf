@@ -136,7 +136,7 @@ resource "aws_ecs_task_definition" "nightly" {
         logDriver = "awslogs"
         options = {
           "awslogs-group"         = aws_cloudwatch_log_group.nightly.name
-          "awslogs-region"        = data.aws_region.current.region
+          "awslogs-region"        = data.aws_region.current.id
           "awslogs-stream-prefix" = "nightly"
         }
       }
@@ -193,7 +193,7 @@ resource "aws_iam_role_policy" "nightly_events" {
       {
         Effect   = "Allow"
         Action   = "ecs:TagResource"
-        Resource = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:task/analytics/*"
+        Resource = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:task/analytics/*"
         Condition = {
           StringEquals = { "ecs:CreateAction" = "RunTask" }
         }
@@ -201,15 +201,7 @@ resource "aws_iam_role_policy" "nightly_events" {
       {
         Effect   = "Allow"
         Action   = "iam:PassRole"
-        Resource = aws_iam_role.nightly_execution.arn
-        Condition = {
-          StringLike = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" }
-        }
-      },
-      {
-        Effect   = "Allow"
-        Action   = "iam:PassRole"
-        Resource = aws_iam_role.nightly_task.arn
+        Resource = [aws_iam_role.nightly_execution.arn, aws_iam_role.nightly_task.arn]
         Condition = {
           StringLike = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" }
         }

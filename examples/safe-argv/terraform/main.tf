@@ -94,7 +94,7 @@ resource "aws_ecs_task_definition" "migrate" {
         logDriver = "awslogs"
         options = {
           "awslogs-group"         = aws_cloudwatch_log_group.migrate.name
-          "awslogs-region"        = data.aws_region.current.region
+          "awslogs-region"        = data.aws_region.current.id
           "awslogs-stream-prefix" = "migrate"
         }
       }
@@ -136,7 +136,7 @@ resource "aws_iam_role_policy" "migrate_events" {
       {
         Effect   = "Allow"
         Action   = "ecs:TagResource"
-        Resource = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:task/${aws_ecs_cluster.this.name}/*"
+        Resource = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:task/${aws_ecs_cluster.this.name}/*"
         Condition = {
           StringEquals = { "ecs:CreateAction" = "RunTask" }
         }
@@ -144,15 +144,7 @@ resource "aws_iam_role_policy" "migrate_events" {
       {
         Effect   = "Allow"
         Action   = "iam:PassRole"
-        Resource = aws_iam_role.migrate_execution.arn
-        Condition = {
-          StringLike = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" }
-        }
-      },
-      {
-        Effect   = "Allow"
-        Action   = "iam:PassRole"
-        Resource = aws_iam_role.migrate_task.arn
+        Resource = [aws_iam_role.migrate_execution.arn, aws_iam_role.migrate_task.arn]
         Condition = {
           StringLike = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" }
         }
@@ -293,7 +285,7 @@ resource "aws_ecs_task_definition" "run" {
         logDriver = "awslogs"
         options = {
           "awslogs-group"         = aws_cloudwatch_log_group.run.name
-          "awslogs-region"        = data.aws_region.current.region
+          "awslogs-region"        = data.aws_region.current.id
           "awslogs-stream-prefix" = "run"
         }
       }
@@ -335,7 +327,7 @@ resource "aws_iam_role_policy" "run_events" {
       {
         Effect   = "Allow"
         Action   = "ecs:TagResource"
-        Resource = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:task/${aws_ecs_cluster.this.name}/*"
+        Resource = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:task/${aws_ecs_cluster.this.name}/*"
         Condition = {
           StringEquals = { "ecs:CreateAction" = "RunTask" }
         }
@@ -343,15 +335,7 @@ resource "aws_iam_role_policy" "run_events" {
       {
         Effect   = "Allow"
         Action   = "iam:PassRole"
-        Resource = aws_iam_role.run_execution.arn
-        Condition = {
-          StringLike = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" }
-        }
-      },
-      {
-        Effect   = "Allow"
-        Action   = "iam:PassRole"
-        Resource = aws_iam_role.run_task.arn
+        Resource = [aws_iam_role.run_execution.arn, aws_iam_role.run_task.arn]
         Condition = {
           StringLike = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" }
         }
