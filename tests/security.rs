@@ -253,12 +253,18 @@ fn cloudformation(spec: &std::path::Path) -> Value {
 fn sub_references(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
-            if let Some(Value::String(s)) = m.get("Fn::Sub") {
-                let mut rest = s.as_str();
+            let (text, vars) = match m.get("Fn::Sub") {
+                Some(Value::String(s)) => (Some(s.as_str()), None),
+                Some(Value::Array(a)) => (a[0].as_str(), a[1].as_object()),
+                _ => (None, None),
+            };
+            if let Some(mut rest) = text {
                 while let Some(i) = rest.find("${") {
                     let after = &rest[i + 2..];
-                    if !after.starts_with('!') {
-                        out.push(after.split('}').next().unwrap_or_default().to_string());
+                    let name = after.split('}').next().unwrap_or_default();
+                    // Escapes, and the variables the Sub defines itself, reference nothing.
+                    if !after.starts_with('!') && !vars.is_some_and(|v| v.contains_key(name)) {
+                        out.push(name.to_string());
                     }
                     rest = after;
                 }

@@ -178,31 +178,34 @@ pub fn events_statements(task: &TaskModel) -> Vec<Statement> {
             }),
         ),
     ];
-    let pass = |res: Res| {
-        allow(
+    // One PassRole statement for every role the task uses, as CDK writes it with its
+    // recommended `@aws-cdk/aws-iam:minimizePolicies` flag.
+    let mut roles: Vec<Res> = match &task.definition {
+        Definition::Create(d) => vec![
+            role_res(&d.execution_role, RoleUse::Execution),
+            role_res(&d.task_role, RoleUse::Task),
+        ],
+        Definition::Existing {
+            task_role,
+            execution_role,
+            ..
+        } => execution_role
+            .iter()
+            .chain(task_role.iter())
+            .map(|arn| Res::Literal(arn.clone()))
+            .collect(),
+    };
+    roles.dedup();
+    if !roles.is_empty() {
+        out.push(allow(
             &["iam:PassRole"],
-            vec![res],
+            roles,
             Some(Condition {
                 op: "StringLike",
                 key: "iam:PassedToService",
                 value: Res::Literal("ecs-tasks.amazonaws.com".into()),
             }),
-        )
-    };
-    match &task.definition {
-        Definition::Create(d) => {
-            out.push(pass(role_res(&d.execution_role, RoleUse::Execution)));
-            out.push(pass(role_res(&d.task_role, RoleUse::Task)));
-        }
-        Definition::Existing {
-            task_role,
-            execution_role,
-            ..
-        } => {
-            for arn in execution_role.iter().chain(task_role.iter()) {
-                out.push(pass(Res::Literal(arn.clone())));
-            }
-        }
+        ));
     }
     out
 }

@@ -31,6 +31,24 @@ pub struct Model {
     pub dead_letter_queues: Vec<DeadLetterQueue>,
 }
 
+impl Model {
+    /// The description of the stack CloudFormation and CDK deploy: the spec's `description`,
+    /// or one naming the spec. A template's `Description` is a literal that CloudFormation
+    /// cannot escape, and linters (cfn-lint, CDK's template validation) read `${X}` in it as a
+    /// reference that should have been an `Fn::Sub`, so `${` is written `$ {` there.
+    pub fn stack_description(&self) -> String {
+        self.description
+            .clone()
+            .unwrap_or_else(|| {
+                format!(
+                    "{}: ECS Fargate tasks started by EventBridge (tfc)",
+                    self.name
+                )
+            })
+            .replace("${", "$ {")
+    }
+}
+
 /// A dead-letter queue and the tasks whose rules send undeliverable events to it. SQS keeps
 /// one access policy per queue (a queue policy resource sets the whole policy), so each queue
 /// gets one policy with a statement per rule, as CDK builds for a queue several rules use.

@@ -102,6 +102,22 @@ struct View {
     shared: String,
     tasks: Vec<TaskGroup>,
     versions: BTreeMap<&'static str, &'static str>,
+    /// The `context` of cdk.json: the feature flags `cdk init` writes, as pretty JSON.
+    feature_flags: String,
+}
+
+/// The feature flags aws-cdk-lib recommends for new apps (its `recommended-feature-flags.json`,
+/// which `cdk init` writes into cdk.json), for the pinned [`AWS_CDK_LIB`]; a test keeps the copy
+/// equal to the package's. One more is set: `@aws-cdk/core:validateAgainstDefaultRules` (in the
+/// list too) makes CDK's template validation fail the synth instead of warning.
+const FEATURE_FLAGS: &str = include_str!("../../templates/cdk/feature-flags.json");
+
+/// The feature flags as cdk.json's `context` value, indented to sit under its key.
+fn feature_flags() -> String {
+    let flags: serde_json::Value = serde_json::from_str(FEATURE_FLAGS).unwrap_or_default();
+    serde_json::to_string_pretty(&flags)
+        .unwrap_or_else(|_| "{}".into())
+        .replace('\n', "\n  ")
 }
 
 impl Backend for Cdk {
@@ -177,13 +193,32 @@ fn num(n: impl std::fmt::Display) -> Ts {
 }
 
 fn strings(v: &[String]) -> Ts {
-    Ts::Array(v.iter().map(|s| string(s.clone())).collect())
+    Ts::Array(v.iter().map(|s| text(s)).collect())
+}
+
+/// A string from the spec as a value of the template: a string literal, or, when it holds
+/// `${`, `Fn.sub` with `$` as a variable, the same spelling as the CloudFormation target (see
+/// `cloudformation::literal_dollars`): CDK's template validation reads `${X}` in a plain string
+/// as a reference that should have been an `Fn::Sub`.
+fn text(s: &str) -> Ts {
+    if s.contains("${") {
+        let dollar = super::cloudformation::DOLLAR;
+        call(
+            "Fn.sub",
+            vec![
+                string(s.replace("${", &format!("${{{dollar}}}{{"))),
+                object(vec![(dollar, string("$"))]),
+            ],
+        )
+    } else {
+        string(s)
+    }
 }
 
 /// A JSON value as a TypeScript literal.
 fn json(v: &Value) -> Ts {
     match v {
-        Value::String(s) => string(s.clone()),
+        Value::String(s) => text(s),
         Value::Array(items) => Ts::Array(items.iter().map(json).collect()),
         Value::Object(map) => Ts::Object(map.iter().map(|(k, v)| (k.clone(), json(v))).collect()),
         other => atom(other.to_string()),
@@ -485,8 +520,11 @@ fn convert_model(model: &Model) -> View {
     }
     let stack_class = format!("{}Stack", pascal(&model.name));
     let mut stack_args = vec![atom("app"), string(stack_class.clone())];
-    if let Some(d) = &model.description {
-        stack_args.push(object(vec![("description", string(d.clone()))]));
+    if model.description.is_some() {
+        stack_args.push(object(vec![(
+            "description",
+            string(model.stack_description()),
+        )]));
     }
     let mut view = View {
         header: generated_by(),
@@ -505,6 +543,7 @@ fn convert_model(model: &Model) -> View {
             ("aws-cdk", AWS_CDK_CLI),
             ("ts-node", TS_NODE),
         ]),
+        feature_flags: feature_flags(),
     };
     view.imports = imports(&view);
     view
@@ -658,7 +697,7 @@ fn convert_task(model: &Model, task: &TaskModel) -> String {
     // The rule.
     let mut rule = vec![("ruleName", string(task.rule_name.clone()))];
     if let Some(d) = &task.description {
-        rule.push(("description", string(d.clone())));
+        rule.push(("description", text(d)));
     }
     let mut raw_pattern = None;
     let mut bus_arn = None;
@@ -849,7 +888,17 @@ fn convert_task(model: &Model, task: &TaskModel) -> String {
     out.push_str(
         "    // The events role's policy must exist before the first event is delivered.\n",
     );
-    out.push_str(&format!("    {v}Rule.node.addDependency({v}EventsRole);\n"));
+    out.push_str(&ts::statement(
+        "",
+        &call(
+            format!("{v}Rule.node.addDependency"),
+            vec![call(
+                format!("{v}EventsRole.node.findChild"),
+                vec![string("DefaultPolicy")],
+            )],
+        ),
+        2,
+    ));
     if task.network.assign_public_ip {
         out.push_str("    // EcsTask only assigns public IPs with subnetType PUBLIC; the subnets here are explicit.\n");
         declare_cfn_rule(&mut out);
@@ -857,29 +906,41 @@ fn convert_task(model: &Model, task: &TaskModel) -> String {
             "    {cfn_rule}.addPropertyOverride(\n      \"Targets.0.EcsParameters.NetworkConfiguration.AwsVpcConfiguration.AssignPublicIp\",\n      \"ENABLED\",\n    );\n"
         ));
     }
-    if let crate::model::TargetInput::Transformer {
-        input_paths,
-        input_template,
-    } = &task.input
-    {
-        if input_paths
-            .keys()
-            .any(|k| input_template.contains(&format!("\"<{k}>\"")))
-        {
-            out.push_str("    // EventField renders a placeholder unquoted; the trigger's pattern shows a number or\n    // boolean there, which ECS only accepts as a string, so the template quotes it.\n");
-            declare_cfn_rule(&mut out);
-            out.push_str(&ts::statement(
-                "",
-                &call(
-                    format!("{cfn_rule}.addPropertyOverride"),
-                    vec![
-                        string("Targets.0.InputTransformer.InputTemplate"),
-                        string(input_template.clone()),
-                    ],
-                ),
-                2,
-            ));
+    // The input as the model built it, where CDK's own rendering cannot say the same thing.
+    let input_override = match &task.input {
+        crate::model::TargetInput::Transformer {
+            input_paths,
+            input_template,
+        } => {
+            let quoted = input_paths
+                .keys()
+                .any(|k| input_template.contains(&format!("\"<{k}>\"")));
+            (quoted || input_template.contains("${")).then(|| {
+                let why = if quoted {
+                    "    // EventField renders a placeholder unquoted; the trigger's pattern shows a number or\n    // boolean there, which ECS only accepts as a string, so the template quotes it.\n"
+                } else {
+                    "    // A literal holds `${`: the template is spelled with Fn.sub, as every such string.\n"
+                };
+                (why, "Targets.0.InputTransformer.InputTemplate", input_template)
+            })
         }
+        crate::model::TargetInput::Static { input } => input.contains("${").then_some((
+            "    // A literal holds `${`: the input is spelled with Fn.sub, as every such string.\n",
+            "Targets.0.Input",
+            input,
+        )),
+    };
+    if let Some((why, property, value)) = input_override {
+        out.push_str(why);
+        declare_cfn_rule(&mut out);
+        out.push_str(&ts::statement(
+            "",
+            &call(
+                format!("{cfn_rule}.addPropertyOverride"),
+                vec![string(property), text(value)],
+            ),
+            2,
+        ));
     }
     if task.network.security_groups.is_empty() {
         out.push_str("    // Without security groups EcsTask would create one; the spec means the VPC's default\n    // group, which EventBridge uses when the list is left out (as the other targets do).\n");
@@ -1114,7 +1175,7 @@ fn convert_definition(
             Ts::Object(
                 def.environment
                     .iter()
-                    .map(|(k, val)| (k.clone(), string(val.clone())))
+                    .map(|(k, val)| (k.clone(), text(val)))
                     .collect(),
             ),
         ));
@@ -1186,7 +1247,7 @@ fn convert_definition(
             "ecs.LogDrivers.awsLogs",
             vec![object(vec![
                 ("logGroup", atom(format!("{v}LogGroup"))),
-                ("streamPrefix", string(def.log.stream_prefix.clone())),
+                ("streamPrefix", text(&def.log.stream_prefix)),
             ])],
         ),
     ));

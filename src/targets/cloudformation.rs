@@ -250,18 +250,50 @@ fn convert_model(model: &Model) -> View {
             )],
         });
     }
+    for r in shared
+        .iter_mut()
+        .chain(tasks.iter_mut().flat_map(|t| t.resources.iter_mut()))
+    {
+        if let Some(props) = r.body.get_mut("Properties") {
+            literal_dollars(props);
+        }
+    }
     View {
         header: generated_by(),
-        description: model.description.clone().unwrap_or_else(|| {
-            format!(
-                "{}: ECS Fargate tasks started by EventBridge (tfc)",
-                model.name
-            )
-        }),
+        description: model.stack_description(),
         conditions,
         shared,
         tasks,
         outputs,
+    }
+}
+
+/// The variable [`literal_dollars`] spells `$` with.
+pub const DOLLAR: &str = "Dollar";
+
+/// Spells every literal string holding `${` as `Fn::Sub` with `$` as a variable: `echo
+/// ${HOME}` becomes `{"Fn::Sub": ["echo ${Dollar}{HOME}", {"Dollar": "$"}]}`, which
+/// CloudFormation resolves back to exactly `echo ${HOME}`. A plain string would do at deploy
+/// time, but cfn-lint (E1029) and CDK's template validation read `${X}` outside an `Fn::Sub` as
+/// a forgotten reference; `${!X}` escapes would leave a `Fn::Sub` without variables (cfn-lint
+/// W1020). tfc's own intrinsics are left as they are.
+fn literal_dollars(v: &mut Value) {
+    match v {
+        Value::String(s) if s.contains("${") => {
+            *v = json!({ "Fn::Sub": [s.replace("${", &format!("${{{DOLLAR}}}{{")), { DOLLAR: "$" }] });
+        }
+        Value::Array(items) => items.iter_mut().for_each(literal_dollars),
+        Value::Object(map) => {
+            let intrinsic = map.len() == 1
+                && map
+                    .keys()
+                    .next()
+                    .is_some_and(|k| k == "Ref" || k == "Condition" || k.starts_with("Fn::"));
+            if !intrinsic {
+                map.values_mut().for_each(literal_dollars);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -287,9 +287,59 @@ pub fn expected(spec: &tfc::spec::Spec) -> Value {
     json!({ "tags": spec.tags, "tasks": tasks })
 }
 
+/// Evaluates the `Fn::Sub` forms that spell literal text (`${!X}` escapes and variables whose
+/// values are literal strings, such as `{"Fn::Sub": ["${Dollar}{X}", {"Dollar": "$"}]}`) as
+/// CloudFormation does; other intrinsics are kept.
+pub fn resolve_literal_subs(v: &Value) -> Value {
+    match v {
+        Value::Object(m) if m.len() == 1 && m.contains_key("Fn::Sub") => {
+            let (template, vars) = match &m["Fn::Sub"] {
+                Value::String(s) => (s.clone(), Map::new()),
+                Value::Array(a) if a.len() == 2 => (
+                    a[0].as_str().unwrap_or_default().to_string(),
+                    a[1].as_object().cloned().unwrap_or_default(),
+                ),
+                _ => return v.clone(),
+            };
+            let mut out = String::new();
+            let mut rest = template.as_str();
+            while let Some(i) = rest.find("${") {
+                out.push_str(&rest[..i]);
+                let after = &rest[i + 2..];
+                let Some(end) = after.find('}') else {
+                    out.push_str(&rest[i..]);
+                    rest = "";
+                    break;
+                };
+                let name = &after[..end];
+                if let Some(lit) = name.strip_prefix('!') {
+                    out.push_str("${");
+                    out.push_str(lit);
+                    out.push('}');
+                } else if let Some(Value::String(value)) = vars.get(name) {
+                    out.push_str(value);
+                } else {
+                    return v.clone();
+                }
+                rest = &after[end + 1..];
+            }
+            out.push_str(rest);
+            Value::String(out)
+        }
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), resolve_literal_subs(x)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(resolve_literal_subs).collect()),
+        other => other.clone(),
+    }
+}
+
 /// The same strings read back from a CloudFormation template (tfc's, or CDK's synthesized one):
 /// resources are found by type and AWS name, not logical id.
 pub fn observed_cloudformation(t: &Value, spec_name: &str) -> Value {
+    let t = &resolve_literal_subs(t);
     let resources = t["Resources"].as_object().expect("Resources");
     let find = |kind: &str, key: &str, name: &str| {
         resources

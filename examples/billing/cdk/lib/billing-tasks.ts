@@ -195,18 +195,7 @@ export class BillingTasks extends Construct {
     ledgerEventsRole.addToPolicy(
       new iam.PolicyStatement({
         actions: ["iam:PassRole"],
-        resources: [ledgerExecutionRole.roleArn],
-        conditions: {
-          StringLike: {
-            "iam:PassedToService": "ecs-tasks.amazonaws.com",
-          },
-        },
-      }),
-    );
-    ledgerEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["iam:PassRole"],
-        resources: [ledgerTaskRole.roleArn],
+        resources: [ledgerExecutionRole.roleArn, ledgerTaskRole.roleArn],
         conditions: {
           StringLike: {
             "iam:PassedToService": "ecs-tasks.amazonaws.com",
@@ -254,7 +243,9 @@ export class BillingTasks extends Construct {
       }),
     );
     // The events role's policy must exist before the first event is delivered.
-    ledgerRule.node.addDependency(ledgerEventsRole);
+    ledgerRule.node.addDependency(
+      ledgerEventsRole.node.findChild("DefaultPolicy"),
+    );
     new CfnOutput(this, "LedgerRuleArn", {
       description: "ARN of the EventBridge rule that starts task ledger",
       value: ledgerRule.ruleArn,
@@ -393,18 +384,7 @@ export class BillingTasks extends Construct {
     refundEventsRole.addToPolicy(
       new iam.PolicyStatement({
         actions: ["iam:PassRole"],
-        resources: [refundExecutionRole.roleArn],
-        conditions: {
-          StringLike: {
-            "iam:PassedToService": "ecs-tasks.amazonaws.com",
-          },
-        },
-      }),
-    );
-    refundEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["iam:PassRole"],
-        resources: [refundTaskRole.roleArn],
+        resources: [refundExecutionRole.roleArn, refundTaskRole.roleArn],
         conditions: {
           StringLike: {
             "iam:PassedToService": "ecs-tasks.amazonaws.com",
@@ -487,7 +467,9 @@ export class BillingTasks extends Construct {
       }),
     );
     // The events role's policy must exist before the first event is delivered.
-    refundRule.node.addDependency(refundEventsRole);
+    refundRule.node.addDependency(
+      refundEventsRole.node.findChild("DefaultPolicy"),
+    );
     // EventField renders a placeholder unquoted; the trigger's pattern shows a number or
     // boolean there, which ECS only accepts as a string, so the template quotes it.
     const refundCfnRule = refundRule.node.defaultChild as events.CfnRule;

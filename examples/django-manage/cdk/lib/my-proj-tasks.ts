@@ -169,18 +169,7 @@ export class MyProjTasks extends Construct {
     manageEventsRole.addToPolicy(
       new iam.PolicyStatement({
         actions: ["iam:PassRole"],
-        resources: [manageExecutionRole.roleArn],
-        conditions: {
-          StringLike: {
-            "iam:PassedToService": "ecs-tasks.amazonaws.com",
-          },
-        },
-      }),
-    );
-    manageEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["iam:PassRole"],
-        resources: [manageTaskRole.roleArn],
+        resources: [manageExecutionRole.roleArn, manageTaskRole.roleArn],
         conditions: {
           StringLike: {
             "iam:PassedToService": "ecs-tasks.amazonaws.com",
@@ -249,7 +238,9 @@ export class MyProjTasks extends Construct {
       }),
     );
     // The events role's policy must exist before the first event is delivered.
-    manageRule.node.addDependency(manageEventsRole);
+    manageRule.node.addDependency(
+      manageEventsRole.node.findChild("DefaultPolicy"),
+    );
     new CfnOutput(this, "ManageRuleArn", {
       description: "ARN of the EventBridge rule that starts task manage",
       value: manageRule.ruleArn,

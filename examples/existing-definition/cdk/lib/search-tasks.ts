@@ -109,18 +109,10 @@ export class SearchTasks extends Construct {
     reindexEventsRole.addToPolicy(
       new iam.PolicyStatement({
         actions: ["iam:PassRole"],
-        resources: ["arn:aws:iam::123456789012:role/search-execution"],
-        conditions: {
-          StringLike: {
-            "iam:PassedToService": "ecs-tasks.amazonaws.com",
-          },
-        },
-      }),
-    );
-    reindexEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["iam:PassRole"],
-        resources: ["arn:aws:iam::123456789012:role/search-indexer"],
+        resources: [
+          "arn:aws:iam::123456789012:role/search-execution",
+          "arn:aws:iam::123456789012:role/search-indexer",
+        ],
         conditions: {
           StringLike: {
             "iam:PassedToService": "ecs-tasks.amazonaws.com",
@@ -196,7 +188,9 @@ export class SearchTasks extends Construct {
       }),
     );
     // The events role's policy must exist before the first event is delivered.
-    reindexRule.node.addDependency(reindexEventsRole);
+    reindexRule.node.addDependency(
+      reindexEventsRole.node.findChild("DefaultPolicy"),
+    );
     new CfnOutput(this, "ReindexRuleArn", {
       description: "ARN of the EventBridge rule that starts task reindex",
       value: reindexRule.ruleArn,

@@ -218,18 +218,7 @@ export class ReportsTasks extends Construct {
     nightlyEventsRole.addToPolicy(
       new iam.PolicyStatement({
         actions: ["iam:PassRole"],
-        resources: [nightlyExecutionRole.roleArn],
-        conditions: {
-          StringLike: {
-            "iam:PassedToService": "ecs-tasks.amazonaws.com",
-          },
-        },
-      }),
-    );
-    nightlyEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["iam:PassRole"],
-        resources: [nightlyTaskRole.roleArn],
+        resources: [nightlyExecutionRole.roleArn, nightlyTaskRole.roleArn],
         conditions: {
           StringLike: {
             "iam:PassedToService": "ecs-tasks.amazonaws.com",
@@ -291,7 +280,9 @@ export class ReportsTasks extends Construct {
       }),
     );
     // The events role's policy must exist before the first event is delivered.
-    nightlyRule.node.addDependency(nightlyEventsRole);
+    nightlyRule.node.addDependency(
+      nightlyEventsRole.node.findChild("DefaultPolicy"),
+    );
     new CfnOutput(this, "NightlyRuleArn", {
       description: "ARN of the EventBridge rule that starts task nightly",
       value: nightlyRule.ruleArn,

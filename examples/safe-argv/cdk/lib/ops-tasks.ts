@@ -158,18 +158,7 @@ export class OpsTasks extends Construct {
     migrateEventsRole.addToPolicy(
       new iam.PolicyStatement({
         actions: ["iam:PassRole"],
-        resources: [migrateExecutionRole.roleArn],
-        conditions: {
-          StringLike: {
-            "iam:PassedToService": "ecs-tasks.amazonaws.com",
-          },
-        },
-      }),
-    );
-    migrateEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["iam:PassRole"],
-        resources: [migrateTaskRole.roleArn],
+        resources: [migrateExecutionRole.roleArn, migrateTaskRole.roleArn],
         conditions: {
           StringLike: {
             "iam:PassedToService": "ecs-tasks.amazonaws.com",
@@ -239,7 +228,9 @@ export class OpsTasks extends Construct {
       }),
     );
     // The events role's policy must exist before the first event is delivered.
-    migrateRule.node.addDependency(migrateEventsRole);
+    migrateRule.node.addDependency(
+      migrateEventsRole.node.findChild("DefaultPolicy"),
+    );
     new CfnOutput(this, "MigrateRuleArn", {
       description: "ARN of the EventBridge rule that starts task migrate",
       value: migrateRule.ruleArn,
@@ -364,18 +355,7 @@ export class OpsTasks extends Construct {
     runEventsRole.addToPolicy(
       new iam.PolicyStatement({
         actions: ["iam:PassRole"],
-        resources: [runExecutionRole.roleArn],
-        conditions: {
-          StringLike: {
-            "iam:PassedToService": "ecs-tasks.amazonaws.com",
-          },
-        },
-      }),
-    );
-    runEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["iam:PassRole"],
-        resources: [runTaskRole.roleArn],
+        resources: [runExecutionRole.roleArn, runTaskRole.roleArn],
         conditions: {
           StringLike: {
             "iam:PassedToService": "ecs-tasks.amazonaws.com",
@@ -433,7 +413,7 @@ export class OpsTasks extends Construct {
       }),
     );
     // The events role's policy must exist before the first event is delivered.
-    runRule.node.addDependency(runEventsRole);
+    runRule.node.addDependency(runEventsRole.node.findChild("DefaultPolicy"));
     new CfnOutput(this, "RunRuleArn", {
       description: "ARN of the EventBridge rule that starts task run",
       value: runRule.ruleArn,
