@@ -49,9 +49,33 @@ fn run(cmd: &mut Command, what: &str) -> String {
     text
 }
 
-/// Type-checks with `tsc --strict`, compiles, synthesizes offline into `cdk.out` with cdk.json's
-/// context (as the CDK CLI passes it); returns the stack template and asserts CDK printed and
-/// recorded no warning or error, and that its built-in template validation (an error with
+/// The real CDK CLI's `cdk synth` of the compiled app `bin` in `dir` into `out_dir`. The app is
+/// the compiled JavaScript (cdk.json's ts-node is not among the test tools); everything else
+/// comes from cdk.json. Notices, the version check and telemetry would ask the network: they
+/// are off (the feature-flags notice is not one of them).
+fn cdk_synth(dir: &Path, bin: &Path, out_dir: &Path) -> Command {
+    let mut cmd = Command::new("node");
+    cmd.arg(node_tool("aws-cdk/bin/cdk"))
+        .args(["synth", "--quiet", "--no-notices", "--app"])
+        .arg(format!("node {}", bin.display()))
+        .arg("--output")
+        .arg(out_dir)
+        .current_dir(dir)
+        .env("CDK_DISABLE_VERSION_CHECK", "true")
+        .env("CDK_DISABLE_CLI_TELEMETRY", "true")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION");
+    cmd
+}
+
+/// Type-checks with `tsc --strict`, compiles, and synthesizes offline into `cdk.out` with the
+/// real CDK CLI (`cdk synth`, the version the generated package.json pins, reading cdk.json as a
+/// user's `npx cdk synth` does); returns the stack template and asserts the CLI printed nothing
+/// (no warning, no "feature flags are not configured" notice), CDK recorded no warning or error,
+/// and its built-in template validation (an error with
 /// `@aws-cdk/core:validateAgainstDefaultRules`, which cdk.json sets) reported nothing.
 fn synth(dir: &Path) -> Value {
     let tsc = node_tool("typescript/bin/tsc");
@@ -70,24 +94,14 @@ fn synth(dir: &Path) -> Value {
         .find(|p| p.extension().is_some_and(|e| e == "js"))
         .unwrap();
     let out_dir = dir.join("cdk.out");
-    // What the CDK CLI does: hand the app cdk.json's context (the feature flags).
     let cdk_json: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("cdk.json")).unwrap()).unwrap();
     assert_eq!(
         cdk_json["context"]["@aws-cdk/core:validateAgainstDefaultRules"],
         json!(true)
     );
-    let printed = run(
-        Command::new("node")
-            .arg(&bin)
-            .current_dir(dir)
-            .env("CDK_OUTDIR", &out_dir)
-            .env("CDK_CONTEXT_JSON", cdk_json["context"].to_string())
-            .env_remove("AWS_ACCESS_KEY_ID")
-            .env_remove("AWS_PROFILE"),
-        "synth",
-    );
-    assert_eq!(printed.trim(), "", "{}: synth printed", dir.display());
+    let printed = run(&mut cdk_synth(dir, &bin, &out_dir), "cdk synth");
+    assert_eq!(printed.trim(), "", "{}: cdk synth printed", dir.display());
     let mut template = None;
     for entry in std::fs::read_dir(&out_dir).unwrap().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -505,4 +519,67 @@ fn dollar_syntax_synthesizes_without_validation_findings() {
     );
     let cdk = normalize(&synthesized);
     assert_eq!(cdk, normalize(&cfn(&spec_path)));
+}
+
+#[test]
+#[ignore = "needs the pinned validators: run scripts/test"]
+fn generated_apps_pin_what_the_tests_run_and_carry_the_recommended_flags() {
+    // The versions a generated package.json pins are the ones these tests install.
+    let tools: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/tools/package.json")).unwrap(),
+    )
+    .unwrap();
+    let deps = &tools["dependencies"];
+    for (package, pinned) in [
+        ("aws-cdk-lib", tfc::targets::cdk::AWS_CDK_LIB),
+        ("aws-cdk", tfc::targets::cdk::AWS_CDK_CLI),
+        ("constructs", tfc::targets::cdk::CONSTRUCTS),
+        ("typescript", tfc::targets::cdk::TYPESCRIPT),
+    ] {
+        assert_eq!(deps[package], json!(pinned), "{package}");
+    }
+    // cdk.json's context is exactly the installed aws-cdk-lib's recommended flags (what
+    // `cdk init` writes), which include validateAgainstDefaultRules.
+    let recommended: Value = serde_json::from_str(
+        &std::fs::read_to_string(node_modules().join("aws-cdk-lib/recommended-feature-flags.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        recommended["@aws-cdk/core:validateAgainstDefaultRules"],
+        json!(true)
+    );
+    for spec in example_specs() {
+        let cdk_json: Value = serde_json::from_str(
+            &std::fs::read_to_string(spec.parent().unwrap().join("cdk/cdk.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(cdk_json["context"], recommended, "{}", spec.display());
+    }
+}
+
+#[test]
+#[ignore = "needs the pinned validators: run scripts/test"]
+fn synth_without_the_flags_prints_the_notice_the_generated_app_avoids() {
+    // The control for `synth`'s "printed nothing": the same app with an empty context makes
+    // the real CLI print its unconfigured-flags notice.
+    let dir = app(
+        &root().join("examples/nightly-report/spec.yaml"),
+        "no-flags",
+    );
+    let tsc = node_tool("typescript/bin/tsc");
+    run(Command::new("node").arg(&tsc).arg("-p").arg(&dir), "tsc");
+    let path = dir.join("cdk.json");
+    let mut cdk_json: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    cdk_json["context"] = json!({});
+    std::fs::write(&path, cdk_json.to_string()).unwrap();
+    let printed = run(
+        &mut cdk_synth(&dir, &dir.join("bin/reports.js"), &dir.join("cdk.out")),
+        "cdk synth",
+    );
+    assert!(
+        printed.contains("feature flags are not configured"),
+        "{printed}"
+    );
 }
