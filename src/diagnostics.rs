@@ -47,6 +47,10 @@ pub struct Diagnostic {
     pub help: Option<String>,
     #[serde(skip)]
     pub anchor: Anchor,
+    /// Where in its scalar value the problem starts, in characters (the cron field at fault),
+    /// so the caret can point at it; `None`: the start of the value.
+    #[serde(skip)]
+    pub offset: Option<usize>,
 }
 
 impl Diagnostic {
@@ -63,6 +67,7 @@ impl Diagnostic {
             pos: None,
             help: None,
             anchor: Anchor::Auto,
+            offset: None,
         }
     }
 
@@ -85,6 +90,12 @@ impl Diagnostic {
     /// Points the diagnostic at the key of its field.
     pub fn on_key(mut self) -> Self {
         self.anchor = Anchor::Key;
+        self
+    }
+
+    /// Points the diagnostic `offset` characters into its scalar value.
+    pub fn at_offset(mut self, offset: Option<usize>) -> Self {
+        self.offset = offset;
         self
     }
 

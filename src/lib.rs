@@ -50,6 +50,9 @@ pub fn check(bytes: &[u8]) -> Checked {
         .collect();
     let mut structural = spec::schema_check(&doc);
     if !structural.is_empty() {
+        // Every other problem too, in one run: the semantic checks run on what is left once
+        // the invalid parts are taken out, and report nothing those parts could have caused.
+        structural.extend(partial_semantics(&doc, &structural));
         structural.extend(evaluated);
         return Checked {
             spec: None,
@@ -87,6 +90,27 @@ pub fn check(bytes: &[u8]) -> Checked {
     }
 }
 
+/// The semantic diagnostics of the parts of `doc` that passed the schema (see
+/// [`spec::without_invalid_parts`] and [`validate::follow_on`]).
+fn partial_semantics(doc: &Document, structural: &[Diagnostic]) -> Vec<Diagnostic> {
+    let Some((value, removed)) = spec::without_invalid_parts(doc, structural) else {
+        return Vec::new();
+    };
+    let repaired = Document {
+        value,
+        index: doc.index.clone(),
+        source: String::new(),
+    };
+    let Ok(parsed) = spec::parse(&repaired) else {
+        return Vec::new();
+    };
+    validate::validate(&parsed)
+        .into_iter()
+        .filter(|d| !validate::follow_on(&d.pointer, &removed))
+        .map(|d| locate(doc, d))
+        .collect()
+}
+
 /// Gives a semantic diagnostic its position: the key for mappings and lists (the field), the
 /// value for scalars.
 fn locate(doc: &Document, d: Diagnostic) -> Diagnostic {
@@ -100,7 +124,38 @@ fn locate(doc: &Document, d: Diagnostic) -> Diagnostic {
     let pos = if is_container || d.anchor == diagnostics::Anchor::Key {
         doc.index.key_pos(&d.pointer)
     } else {
-        doc.index.value_pos(&d.pointer)
+        let pos = doc.index.value_pos(&d.pointer);
+        match (pos, d.offset, doc.value.pointer(&d.pointer)) {
+            (Some(p), Some(offset), Some(serde_json::Value::String(text))) => {
+                Some(inside_value(&doc.source, p, text, offset))
+            }
+            _ => pos,
+        }
     };
     d.at(pos)
+}
+
+/// The position `offset` characters into the scalar `text` that starts at `pos` in `source`:
+/// past an opening quote, where the source spells the text as it is up to there (no escapes,
+/// no line folding); otherwise the start of the value.
+fn inside_value(
+    source: &str,
+    pos: diagnostics::Pos,
+    text: &str,
+    offset: usize,
+) -> diagnostics::Pos {
+    let Some(line) = source.lines().nth(pos.line.saturating_sub(1)) else {
+        return pos;
+    };
+    let rest: Vec<char> = line.chars().skip(pos.col.saturating_sub(1)).collect();
+    let quote = usize::from(matches!(rest.first(), Some('"' | '\'')));
+    let wanted: Vec<char> = text.chars().take(offset).collect();
+    if wanted.len() == offset && rest.get(quote..quote + offset) == Some(&wanted[..]) {
+        diagnostics::Pos {
+            line: pos.line,
+            col: pos.col + quote + offset,
+        }
+    } else {
+        pos
+    }
 }

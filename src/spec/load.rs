@@ -67,6 +67,8 @@ impl LocationIndex {
 pub struct Document {
     pub value: Value,
     pub index: LocationIndex,
+    /// The text the document was read from (without a BOM), for positions inside values.
+    pub source: String,
 }
 
 /// Appends `segment` to a JSON pointer, escaping `~` and `/` (RFC 6901).
@@ -148,7 +150,11 @@ pub fn load(bytes: &[u8]) -> Result<Document, Vec<Diagnostic>> {
         value = unshield(value, &swaps);
     }
     if diags.is_empty() {
-        Ok(Document { value, index })
+        Ok(Document {
+            value,
+            index,
+            source: text.to_string(),
+        })
     } else {
         Err(diags)
     }

@@ -179,6 +179,100 @@ pub fn field_name(pointer: &str) -> String {
 
 /// Every structural error of the document against the JSON Schema.
 pub fn schema_check(doc: &Document) -> Vec<Diagnostic> {
+    schema_errors(&doc.value, &doc.index)
+}
+
+/// The most repairs [`without_invalid_parts`] tries: each removes at least one node, and a spec
+/// needs few, so this only bounds hostile input.
+const MAX_REPAIRS: usize = 64;
+
+/// The document without the parts that fail the schema, for the semantic checks of everything
+/// else (`tfc check` reports every problem in one run): each invalid value is removed with the
+/// field that holds it (an array element takes its whole array along), unknown fields are
+/// dropped, and what that leaves invalid (a required field now missing) is removed in turn.
+/// Returns the repaired value and the pointers of the values removed (unknown fields are not
+/// listed: nothing depended on them), or `None` when too little would be left to check (the
+/// root, `version` or `tasks` is at fault). Pointers of what remains are unchanged, so
+/// diagnostics on it keep their positions.
+pub fn without_invalid_parts(
+    doc: &Document,
+    errors: &[Diagnostic],
+) -> Option<(Value, Vec<String>)> {
+    let mut value = doc.value.clone();
+    let mut removed: Vec<String> = Vec::new();
+    let mut errors: Vec<(String, &'static str)> =
+        errors.iter().map(|d| (d.pointer.clone(), d.code)).collect();
+    for _ in 0..MAX_REPAIRS {
+        if errors.is_empty() {
+            return Some((value, removed));
+        }
+        for (pointer, code) in &errors {
+            let at = match *code {
+                "unknown-field" => pointer.clone(),
+                // Required fields that have a stand-in (see below) are themselves replaced.
+                "missing-field" if pointer == "/name" || is_trigger(pointer) => pointer.clone(),
+                // The pointer names the missing field: the object lacking it goes.
+                "missing-field" => {
+                    let parent = pointer.rsplit_once('/').map_or("", |(p, _)| p);
+                    field_holding(&value, parent)
+                }
+                _ => field_holding(&value, pointer),
+            };
+            // A spec without these has nothing left to check.
+            if at.is_empty() || at == "/tasks" || at == "/version" {
+                return None;
+            }
+            // The spec's name and a task's trigger are required: the rest is checked with a
+            // stand-in, and what they decide counts as removed.
+            let stand_in = if at == "/name" {
+                Some(Value::String("spec".into()))
+            } else if is_trigger(&at) {
+                Some(serde_json::json!({ "schedule": "rate(1 hour)" }))
+            } else {
+                None
+            };
+            if let Some((parent, key)) = at.rsplit_once('/') {
+                let key = key.replace("~1", "/").replace("~0", "~");
+                if let Some(Value::Object(map)) = value.pointer_mut(parent) {
+                    match stand_in {
+                        Some(v) => map.insert(key, v),
+                        None => map.remove(&key),
+                    };
+                }
+            }
+            if *code != "unknown-field" && !removed.contains(&at) {
+                removed.push(at);
+            }
+        }
+        errors = schema_errors(&value, &doc.index)
+            .into_iter()
+            .map(|d| (d.pointer, d.code))
+            .collect();
+    }
+    None
+}
+
+/// Whether `pointer` is a task's `trigger`.
+fn is_trigger(pointer: &str) -> bool {
+    let parts: Vec<&str> = pointer.split('/').collect();
+    matches!(parts.as_slice(), ["", "tasks", _, "trigger"])
+}
+
+/// The pointer of the object member holding `pointer` (itself, or the nearest ancestor whose
+/// parent is an object): removing an array element would renumber its siblings.
+fn field_holding(value: &Value, pointer: &str) -> String {
+    let mut p = pointer.to_string();
+    while let Some((parent, _)) = p.rsplit_once('/') {
+        if value.pointer(parent).is_some_and(Value::is_object) {
+            return p;
+        }
+        p = parent.to_string();
+    }
+    String::new()
+}
+
+/// [`schema_check`] of a value, with positions from `index`.
+fn schema_errors(value: &Value, index: &LocationIndex) -> Vec<Diagnostic> {
     let Some(validator) = validator() else {
         return vec![Diagnostic::error(
             "internal",
@@ -188,7 +282,7 @@ pub fn schema_check(doc: &Document) -> Vec<Diagnostic> {
     };
     let schema = cached_schema();
     let mut out = Vec::new();
-    for err in validator.iter_errors(&doc.value) {
+    for err in validator.iter_errors(value) {
         let pointer = err.instance_path().as_str().to_string();
         let field = field_name(&pointer);
         use jsonschema::error::ValidationErrorKind as K;
@@ -203,7 +297,7 @@ pub fn schema_check(doc: &Document) -> Vec<Diagnostic> {
                         child.clone(),
                         format!("unknown field `{key}` in {field}"),
                     )
-                    .at(doc.index.key_pos(&child));
+                    .at(index.key_pos(&child));
                     d = d.with_help(match suggest(key, &allowed) {
                         Some(s) => {
                             format!("did you mean `{s}`? valid fields: {}", allowed.join(", "))
@@ -215,20 +309,21 @@ pub fn schema_check(doc: &Document) -> Vec<Diagnostic> {
             }
             K::Required { property } => {
                 let name = property.as_str().unwrap_or_default();
+                // The pointer names the missing field; the caret goes to the object lacking it.
                 out.push(
                     Diagnostic::error(
                         "missing-field",
-                        pointer.clone(),
+                        pointer_push(&pointer, name),
                         format!("{field} is missing the required field `{name}`"),
                     )
-                    .at(doc.index.key_pos(&pointer))
+                    .at(index.key_pos(&pointer))
                     .with_help(required_help(name)),
                 );
             }
             K::AnyOf { .. } | K::OneOfNotValid { .. } => {
                 out.push(
                     Diagnostic::error("type", pointer.clone(), format!("{field} has an invalid value"))
-                        .at(doc.index.value_pos(&pointer))
+                        .at(index.value_pos(&pointer))
                         .with_help(if pointer.contains("/overrides/") {
                             "expected a literal string or `{ from: $.path.in.event }` (command: also a list of those)".to_string()
                         } else {
@@ -241,7 +336,7 @@ pub fn schema_check(doc: &Document) -> Vec<Diagnostic> {
                 let child = pointer_push(&pointer, &key);
                 out.push(
                     Diagnostic::error("name", child.clone(), format!("`{key}` is not a valid key in {field}"))
-                        .at(doc.index.key_pos(&child))
+                        .at(index.key_pos(&child))
                         .with_help(if pointer.starts_with("/tasks") && pointer.matches('/').count() == 1 {
                             "task ids use lower-case letters, digits and dashes and start with a letter".to_string()
                         } else {
@@ -267,8 +362,8 @@ pub fn schema_check(doc: &Document) -> Vec<Diagnostic> {
                     K::Pattern { .. } => format!("{field}: {} is not valid here", err.instance()),
                     _ => format!("{field}: {detail}"),
                 };
-                let mut d = Diagnostic::error(code, pointer.clone(), message)
-                    .at(doc.index.value_pos(&pointer));
+                let mut d =
+                    Diagnostic::error(code, pointer.clone(), message).at(index.value_pos(&pointer));
                 if let Some(h) = help {
                     d = d.with_help(h);
                 }

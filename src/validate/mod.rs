@@ -119,6 +119,101 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
     out
 }
 
+/// Where a pointer sits: in one task, in `defaults`, or at the top of the spec; and the field
+/// (the first key below that scope; `None` for the task or `defaults` itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope<'a> {
+    Task(&'a str),
+    Defaults,
+    Root,
+}
+
+fn scope_of(pointer: &str) -> (Scope<'_>, Option<&str>) {
+    let mut parts = pointer.trim_start_matches('/').splitn(4, '/');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("tasks"), Some(id), field) => (Scope::Task(id), field),
+        (Some("defaults"), field, _) => (Scope::Defaults, field),
+        (Some(field), ..) if !field.is_empty() => (Scope::Root, Some(field)),
+        _ => (Scope::Root, None),
+    }
+}
+
+/// The task fields whose diagnostics a missing `field` can cause, besides its own and those
+/// on the task as a whole: what the checks above read together.
+fn caused_by(field: &str) -> &'static [&'static str] {
+    match field {
+        // Fargate size and platform.
+        "cpu" | "memory" | "platform_version" => &["cpu", "memory", "platform_version"],
+        "task_definition" => &["image", "cpu", "memory", "platform_version"],
+        // Accounts of the spec (the dead-letter queue warning) and existing-definition roles.
+        "image" => &["dead_letter_queue"],
+        "task_role" | "execution_role" => &["task_definition", "dead_letter_queue"],
+        "cluster" => &["dead_letter_queue"],
+        // Overrides read the trigger's pattern, the container and the command.
+        "container" => &["overrides"],
+        "trigger" => &["trigger", "overrides"],
+        "overrides" | "command" | "entry_point" | "environment" => &[
+            "overrides",
+            "command",
+            "entry_point",
+            "environment",
+            "trigger",
+        ],
+        // `defaults` itself (not an object): everything it could have set.
+        "defaults" => &[
+            "cpu",
+            "memory",
+            "platform_version",
+            "image",
+            "dead_letter_queue",
+            "task_definition",
+            "overrides",
+            "command",
+            "entry_point",
+            "environment",
+            "trigger",
+            "secrets",
+            "network",
+            "logging",
+            "tags",
+        ],
+        _ => &[],
+    }
+}
+
+/// Whether the semantic diagnostic at `pointer`, found on a spec from which the values at
+/// `removed` were taken out (they failed the schema, and were reported), may be a consequence
+/// of that removal rather than a problem of its own: `tfc check` reports every problem once,
+/// never a follow-on. A removal in a task can cause diagnostics in that task and in
+/// `defaults` (which point at the inherited value); a removal in `defaults` or at the top, in
+/// every task.
+pub fn follow_on(pointer: &str, removed: &[String]) -> bool {
+    let (scope, field) = scope_of(pointer);
+    removed.iter().any(|r| {
+        let (r_scope, r_field) = scope_of(r);
+        let reaches = match (r_scope, scope) {
+            (Scope::Task(a), Scope::Task(b)) => a == b,
+            // Diagnostics on `defaults` point at a value a task inherits.
+            (Scope::Task(_), Scope::Defaults) => r_field.is_some(),
+            (Scope::Task(_), Scope::Root) => false,
+            (Scope::Defaults | Scope::Root, _) => true,
+        };
+        if !reaches {
+            return false;
+        }
+        match (field, r_field) {
+            // A whole task or `defaults` went: everything it reaches.
+            (_, None) => true,
+            // A task as a whole ("has no network"): anything missing from it, or the top-level
+            // fields every task's checks read.
+            (None, Some(rf)) => {
+                r_scope != Scope::Root || matches!(rf, "name" | "defaults" | "cluster")
+            }
+            (Some(f), Some(rf)) => (f == rf && scope == r_scope) || caused_by(rf).contains(&f),
+        }
+    })
+}
+
 /// AWS tag rules (Tagging AWS resources, "Tag naming limits and requirements"): keys of 1–128
 /// and values of 0–256 Unicode letters, digits, spaces and `_ . : / = + - @`; keys may not start
 /// with `aws:`.
@@ -141,7 +236,8 @@ fn check_tags<'a>(
         {
             out.push(
                 Diagnostic::error("tag", ptr.clone(), format!("`{k}` is not a valid tag key"))
-                    .with_help(format!("{help}; keys may not start with aws:")),
+                    .with_help(format!("{help}; keys may not start with aws:"))
+                    .on_key(),
             );
         }
         if v.chars().count() > 256 || !allowed(v) {
@@ -397,7 +493,11 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
         }
         (None, Some(expr)) => {
             if let Err(e) = schedule::parse_schedule(expr) {
-                out.push(Diagnostic::error("schedule", pointer_push(&trig, "schedule"), e.message).with_help(e.help));
+                out.push(
+                    Diagnostic::error("schedule", pointer_push(&trig, "schedule"), e.message)
+                        .with_help(e.help)
+                        .at_offset(e.offset),
+                );
             }
             if t.trigger.bus.is_some() {
                 out.push(
@@ -792,6 +892,32 @@ fn list(values: &[u32]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn follow_ons_are_what_the_removed_value_decides() {
+        let removed = |r: &[&str]| r.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // A removed cpu: the task's memory check is a follow-on, its schedule is not, nor is
+        // another task's memory.
+        let cpu = removed(&["/tasks/a/cpu"]);
+        assert!(follow_on("/tasks/a/memory", &cpu));
+        assert!(follow_on("/defaults/memory", &cpu));
+        assert!(!follow_on("/tasks/a/trigger/schedule", &cpu));
+        assert!(!follow_on("/tasks/b/memory", &cpu));
+        // The task as a whole ("has no network") after anything in it went.
+        assert!(follow_on("/tasks/a", &cpu));
+        assert!(!follow_on("/tasks/b", &cpu));
+        // Defaults reach every task; the spec's name every task's generated names only.
+        let net = removed(&["/defaults/network"]);
+        assert!(follow_on("/tasks/b", &net));
+        assert!(!follow_on("/tasks/b/secrets/DB", &net));
+        let name = removed(&["/name"]);
+        assert!(follow_on("/tasks/b", &name));
+        assert!(!follow_on("/tasks/b/trigger/event/source", &name));
+        // A removed trigger: the overrides that read its pattern.
+        let trigger = removed(&["/tasks/a/trigger"]);
+        assert!(follow_on("/tasks/a/overrides/environment/X/from", &trigger));
+        assert!(!follow_on("/tasks/a/tags/team", &trigger));
+    }
+
     use super::*;
     use pretty_assertions::assert_eq;
 

@@ -21,6 +21,9 @@ pub struct ScheduleError {
     pub message: String,
     /// What would be valid, with an example.
     pub help: String,
+    /// Where in the expression the offending part starts, in characters (`None`: the whole
+    /// expression), so a caret can point at the cron field or rate value at fault.
+    pub offset: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +76,18 @@ enum Part {
 /// `fail!(help; "message {x}")` returns a [`ScheduleError`] from the enclosing function.
 macro_rules! fail {
     ($help:expr; $($message:tt)+) => {
-        return Err(ScheduleError { message: format!($($message)+), help: $help.into() })
+        return Err(ScheduleError { message: format!($($message)+), help: $help.into(), offset: None })
+    };
+}
+
+/// `fail_at!(offset; help; "message")`: [`fail!`] pointing at a character offset.
+macro_rules! fail_at {
+    ($offset:expr; $help:expr; $($message:tt)+) => {
+        return Err(ScheduleError {
+            message: format!($($message)+),
+            help: $help.into(),
+            offset: Some($offset),
+        })
     };
 }
 
@@ -137,11 +151,16 @@ pub fn parse_schedule(expr: &str) -> Result<Schedule, ScheduleError> {
         let Some(inner) = expr[open.len()..].strip_suffix(')') else {
             fail!(help; "schedule expression `{expr}` is missing the closing `)`");
         };
-        return if kind == "rate" {
+        let parsed = if kind == "rate" {
             parse_rate(inner)
         } else {
             parse_cron(inner)
         };
+        // Offsets inside the parentheses become offsets in the expression.
+        return parsed.map_err(|mut e| {
+            e.offset = e.offset.map(|o| o + open.chars().count());
+            e
+        });
     }
     fail!(format!("e.g. `{DAILY}` (10:00 UTC every day) or `rate(5 minutes)`");
         "schedule expression `{expr}` must be `cron(...)` or `rate(...)`")
@@ -156,7 +175,7 @@ fn parse_rate(inner: &str) -> Result<Schedule, ScheduleError> {
     }
     let value = match digits(num) {
         Some(0) => {
-            fail!("the shortest rate is `rate(1 minute)`"; "rate value `{num}` must be positive")
+            fail_at!(0; "the shortest rate is `rate(1 minute)`"; "rate value `{num}` must be positive")
         }
         Some(n) if !num.starts_with('0') => n,
         _ if num.bytes().all(|b| b.is_ascii_digit()) => {
@@ -165,20 +184,23 @@ fn parse_rate(inner: &str) -> Result<Schedule, ScheduleError> {
                 None => SHAPE.to_string(),
             };
             let max = u32::MAX;
-            fail!(help;
+            fail_at!(0; help;
                 "rate value `{num}` must be a whole number from 1 to {max} without leading zeros");
         }
-        _ => fail!(SHAPE;
+        _ => fail_at!(0; SHAPE;
             "rate value `{num}` must be a positive whole number (no sign or decimals)"),
     };
+    let unit_at = num.chars().count() + 1;
     let lower = word.to_ascii_lowercase();
     let base = lower.strip_suffix('s').unwrap_or(&lower);
     let unit = match base {
         "minute" => RateUnit::Minute,
         "hour" => RateUnit::Hour,
         "day" => RateUnit::Day,
-        _ => fail!("use minute(s), hour(s) or day(s), e.g. `rate(5 minutes)` or `rate(7 days)`";
-            "rate unit `{word}` is not supported"),
+        _ => {
+            fail_at!(unit_at; "use minute(s), hour(s) or day(s), e.g. `rate(5 minutes)` or `rate(7 days)`";
+            "rate unit `{word}` is not supported")
+        }
     };
     let plural = value != 1;
     let right = format!(
@@ -186,11 +208,11 @@ fn parse_rate(inner: &str) -> Result<Schedule, ScheduleError> {
         if plural { "s" } else { "" }
     );
     if word != lower {
-        fail!(right; "rate unit `{word}` must be lowercase");
+        fail_at!(unit_at; right; "rate unit `{word}` must be lowercase");
     }
     if word.ends_with('s') != plural {
         let form = if plural { "plural" } else { "singular" };
-        fail!(right; "rate unit `{word}` must be {form} when the value is {value}");
+        fail_at!(unit_at; right; "rate unit `{word}` must be {form} when the value is {value}");
     }
     Ok(Schedule::Rate { value, unit })
 }
@@ -209,8 +231,14 @@ fn parse_cron(inner: &str) -> Result<Schedule, ScheduleError> {
             "cron expression fields must be separated by single spaces");
     }
     let mut parsed: [Option<Vec<Part>>; 6] = Default::default();
+    // Fields are separated by single spaces (checked above): field i starts after the
+    // previous fields and their spaces.
+    let field_at = |i: usize| -> usize { fields[..i].iter().map(|f| f.chars().count() + 1).sum() };
     for (i, text) in fields.iter().enumerate() {
-        parsed[i] = parse_field(i, text)?;
+        parsed[i] = parse_field(i, text).map_err(|mut e| {
+            e.offset = Some(field_at(i));
+            e
+        })?;
     }
     let with = |i: usize, v: &'static str| {
         let mut f = fields.clone();
@@ -219,8 +247,10 @@ fn parse_cron(inner: &str) -> Result<Schedule, ScheduleError> {
     };
     let (dom, dow) = (fields[DOM], fields[DOW]);
     match (&parsed[DOM], &parsed[DOW]) {
-        (None, None) => fail!(format!("to run every day write `{}`", with(DOM, "*"));
-            "day-of-month and day-of-week cannot both be `?`; exactly one must be"),
+        (None, None) => {
+            fail_at!(field_at(DOM); format!("to run every day write `{}`", with(DOM, "*"));
+            "day-of-month and day-of-week cannot both be `?`; exactly one must be")
+        }
         (Some(_), Some(_)) => {
             let help = match (dom, dow) {
                 (_, "*") => format!("write `{}`", with(DOW, "?")),
@@ -228,7 +258,7 @@ fn parse_cron(inner: &str) -> Result<Schedule, ScheduleError> {
                 _ => format!("write `{}` or `{}`", with(DOW, "?"), with(DOM, "?")),
             };
             let both = "cannot both be specified; one must be `?`";
-            fail!(help; "day-of-month `{dom}` and day-of-week `{dow}` {both}")
+            fail_at!(field_at(DOM); help; "day-of-month `{dom}` and day-of-week `{dow}` {both}")
         }
         _ => Ok(Schedule::Cron(Cron { fields: parsed })),
     }
