@@ -36,6 +36,23 @@ fn compile_str(spec: &str, format: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// `spec` compiled in-process to the single document of `target` ("terraform", "cdk").
+fn compile_target(spec: &str, target: &str) -> String {
+    use tfc::targets::{Format, Layout, Target};
+    let checked = tfc::check(spec.as_bytes());
+    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    let model = tfc::model::lower(&checked.spec.unwrap());
+    let target = match target {
+        "terraform" => Target::Terraform,
+        _ => Target::Cdk,
+    };
+    let files = target
+        .backend()
+        .render(&model, Layout::Single, Format::Yaml)
+        .unwrap();
+    files.into_iter().map(|f| f.contents).collect()
+}
+
 fn yaml(text: &str) -> Value {
     serde_norway::from_str(text).unwrap()
 }
@@ -675,6 +692,10 @@ fn every_private_ecr_host_form_gets_pull_rights_and_other_registries_none() {
             "123456789012.dkr-ecr.ap-southeast-2.on.aws/app:1",
             Some("arn:${AWS::Partition}:ecr:ap-southeast-2:123456789012:repository/app"),
         ),
+        (
+            "123456789012.dkr-ecr-fips.us-east-2.on.aws/app:1",
+            Some("arn:${AWS::Partition}:ecr:us-east-2:123456789012:repository/app"),
+        ),
         ("public.ecr.aws/nginx/nginx:1.27", None),
         ("nginx:1.27", None),
         ("ghcr.io/acme/app:1", None),
@@ -690,13 +711,36 @@ fn every_private_ecr_host_form_gets_pull_rights_and_other_registries_none() {
             .iter()
             .filter(|x| x["Action"].to_string().contains("ecr:"))
             .collect();
+        // The same decision spelled by Terraform and CDK: the repository ARN with their
+        // partition reference, or no ECR permission at all.
+        let terraform = compile_target(&spec, "terraform");
+        let cdk = compile_target(&spec, "cdk");
         match repository {
             Some(arn) => {
                 assert_eq!(pulls.len(), 2, "{image}");
                 assert_eq!(pulls[0]["Resource"], json!({ "Fn::Sub": arn }), "{image}");
                 assert_eq!(pulls[1]["Action"], "ecr:GetAuthorizationToken", "{image}");
+                let rest = arn.trim_start_matches("arn:${AWS::Partition}");
+                assert!(
+                    terraform.contains(&format!(
+                        "Resource = \"arn:${{data.aws_partition.current.partition}}{rest}\""
+                    )),
+                    "{image}: {terraform}"
+                );
+                assert!(
+                    cdk.contains(&format!("`arn:${{Aws.PARTITION}}{rest}`")),
+                    "{image}: {cdk}"
+                );
+                for out in [&terraform, &cdk] {
+                    assert!(out.contains("\"ecr:GetAuthorizationToken\""), "{image}");
+                    assert!(out.contains("\"ecr:BatchGetImage\""), "{image}");
+                }
             }
-            None => assert!(pulls.is_empty(), "{image}: {pulls:?}"),
+            None => {
+                assert!(pulls.is_empty(), "{image}: {pulls:?}");
+                assert!(!terraform.contains("ecr:"), "{image}: {terraform}");
+                assert!(!cdk.contains("ecr:"), "{image}: {cdk}");
+            }
         }
     }
 }

@@ -7,6 +7,8 @@
 //! - `ACCOUNT.dkr.ecr.REGION.amazonaws.com` (`.amazonaws.com.cn` in the China regions),
 //! - `ACCOUNT.dkr.ecr-fips.REGION.amazonaws.com` (FIPS endpoints),
 //! - `ACCOUNT.dkr-ecr.REGION.on.aws` (dual-stack IPv4/IPv6 endpoints),
+//! - `ACCOUNT.dkr-ecr-fips.REGION.on.aws` (FIPS dual-stack endpoints, AWS General Reference,
+//!   "Amazon ECR endpoints and quotas"),
 //!
 //! and a host that looks like ECR but matches none of them is an error, never a guess. ECR
 //! Public (`public.ecr.aws`) and every other registry need no IAM permissions.
@@ -197,6 +199,7 @@ fn ecr_host(host: &str) -> Option<(String, String, &'static str)> {
         }
         [_, "dkr", "ecr-fips", region, "amazonaws", "com"] => ("fips", *region),
         [_, "dkr-ecr", region, "on", "aws"] => ("dual-stack", *region),
+        [_, "dkr-ecr-fips", region, "on", "aws"] => ("fips-dual-stack", *region),
         _ => return None,
     };
     region_ok(region).then(|| (account.to_string(), region.to_string(), endpoint))
@@ -297,7 +300,7 @@ pub fn parse(image: &str) -> Result<ImageRef, ImageError> {
             None => {
                 return Err(err(
                     format!("`{h}` looks like a private Amazon ECR registry but is not one of its host names"),
-                    "ECR hosts are ACCOUNT.dkr.ecr.REGION.amazonaws.com (.amazonaws.com.cn in China), ACCOUNT.dkr.ecr-fips.REGION.amazonaws.com or ACCOUNT.dkr-ecr.REGION.on.aws, with a 12-digit account and a region such as eu-west-1",
+                    "ECR hosts are ACCOUNT.dkr.ecr.REGION.amazonaws.com (.amazonaws.com.cn in China), ACCOUNT.dkr.ecr-fips.REGION.amazonaws.com, ACCOUNT.dkr-ecr.REGION.on.aws or ACCOUNT.dkr-ecr-fips.REGION.on.aws, with a 12-digit account and a region such as eu-west-1",
                 ))
             }
         },
@@ -345,6 +348,11 @@ mod tests {
         assert_eq!(
             (r.region.as_str(), r.endpoint),
             ("ap-southeast-2", "dual-stack")
+        );
+        let r = ecr("123456789012.dkr-ecr-fips.us-east-2.on.aws/app:1");
+        assert_eq!(
+            (r.region.as_str(), r.endpoint),
+            ("us-east-2", "fips-dual-stack")
         );
     }
 

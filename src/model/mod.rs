@@ -153,12 +153,16 @@ pub struct Secret {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SecretArnForm {
-    /// Ends in `-` and six letters or digits: granted exactly.
+    /// Ends in `-` and six letters and digits of more than one kind (`-AbCdEf`, `-a1b2c3`),
+    /// as Secrets Manager's random suffixes nearly always are: granted exactly.
     Complete,
     /// No such suffix: granted with `-??????`.
     Partial,
-    /// Ends in `-` and six lower-case letters (`…:secret:prod/db-backup`), which reads like part
-    /// of a name as much as like the random suffix: granted both ways, and `check` says so.
+    /// Ends in `-` and six characters of one kind only: lower-case letters
+    /// (`…:secret:prod/db-backup`), upper-case letters or digits (`…:secret:export-202412`),
+    /// which read like part of a name as much as like the random suffix: granted both ways,
+    /// and `check` says so. (A random suffix is of one kind about once in a hundred; CDK's
+    /// `arnIsComplete` takes every six-character tail as complete.)
     Ambiguous,
 }
 
@@ -185,7 +189,10 @@ pub fn secret_arn_form(arn: &str) -> SecretArnForm {
                 && tail.len() == 6
                 && tail.bytes().all(|c| c.is_ascii_alphanumeric()) =>
         {
-            if tail.bytes().all(|c| c.is_ascii_lowercase()) {
+            let one_kind = tail.bytes().all(|c| c.is_ascii_lowercase())
+                || tail.bytes().all(|c| c.is_ascii_uppercase())
+                || tail.bytes().all(|c| c.is_ascii_digit());
+            if one_kind {
                 SecretArnForm::Ambiguous
             } else {
                 SecretArnForm::Complete
@@ -530,6 +537,22 @@ mod tests {
         );
         assert!(ecr_repository("public.ecr.aws/nginx/nginx:1").is_none());
         assert!(ecr_repository("nginx:latest").is_none());
+    }
+
+    #[test]
+    fn secret_suffixes_of_one_kind_are_ambiguous() {
+        let form = |name: &str| {
+            secret_arn_form(&format!(
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:{name}"
+            ))
+        };
+        assert_eq!(form("db-AbCdEf"), SecretArnForm::Complete);
+        assert_eq!(form("db-a1b2c3"), SecretArnForm::Complete);
+        assert_eq!(form("prod/db"), SecretArnForm::Partial);
+        assert_eq!(form("db-backups"), SecretArnForm::Partial);
+        for name in ["prod/db-backup", "export-202412", "db-ABCDEF"] {
+            assert_eq!(form(name), SecretArnForm::Ambiguous, "{name}");
+        }
     }
 
     #[test]
