@@ -730,7 +730,7 @@ fn render_outcome(o: &crate::simulate::Outcome) -> String {
         )),
         (None, Some("image")) => out
             .push_str("      command: the image's own CMD (the task definition sets no command)\n"),
-        (None, _) if o.matched && o.overrides.is_some() => {
+        (None, Some("existing task definition")) => {
             out.push_str("      command: the existing task definition's\n")
         }
         (None, _) => {}

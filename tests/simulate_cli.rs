@@ -344,3 +344,26 @@ fn the_effective_command_of_every_kind_of_task() {
         "{text}"
     );
 }
+
+#[test]
+fn a_failed_run_task_names_no_command() {
+    // The pattern says nothing about the type of `amount`, so a number arrives unquoted, ECS
+    // rejects the overrides and no task starts: the report says so and does not describe a
+    // command that never runs (nor call a created definition an existing one).
+    let dir = common::scratch("sim-failed");
+    let spec = dir.join("spec.yaml");
+    std::fs::write(
+        &spec,
+        "version: 1\nname: unk\ntasks:\n  run:\n    image: nginx:latest\n    command: [run]\n    environment: { BASE: one }\n    network:\n      subnets: [subnet-0123456789abcdef0]\n    trigger:\n      event:\n        source: [acme]\n        detail:\n          amount: [{ exists: true }]\n    overrides:\n      command: [run, { from: $.detail.amount }]\n",
+    )
+    .unwrap();
+    let (code, out) = simulate(
+        &spec,
+        r#"{"source":"acme","detail-type":"x","detail":{"amount":5}}"#,
+        &[],
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("matches, but RunTask fails"), "{out}");
+    assert!(out.contains("problem:"), "{out}");
+    assert!(!out.contains("command:"), "{out}");
+}
