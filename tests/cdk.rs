@@ -78,6 +78,7 @@ fn cdk_synth(dir: &Path, bin: &Path, out_dir: &Path) -> Command {
 /// and its built-in template validation (an error with
 /// `@aws-cdk/core:validateAgainstDefaultRules`, which cdk.json sets) reported nothing.
 fn synth(dir: &Path) -> Value {
+    common::progress(&format!("tsc and cdk synth of {}", dir.display()));
     let tsc = node_tool("typescript/bin/tsc");
     run(
         Command::new("node")

@@ -100,6 +100,7 @@ fn outputs() -> std::path::PathBuf {
 #[test]
 #[ignore = "needs the pinned validators: run scripts/test"]
 fn checkov_finds_nothing_beyond_the_documented_exceptions() {
+    common::progress("checkov on every example's CloudFormation and Terraform output");
     let dir = outputs();
     let args = ["-d", ".", "--framework", "cloudformation", "terraform"];
     let failed = checkov(&dir, &args, true);

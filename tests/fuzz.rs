@@ -154,6 +154,7 @@ fn mutate(rng: &mut Rng, input: &[u8], seeds: &[Vec<u8>]) -> Vec<u8> {
 /// Runs `f` on every input of a deterministic stream, failing (with the input saved) on a panic
 /// or an input that takes longer than [`HANG`].
 fn fuzz(target: &str, mut f: impl FnMut(&[u8]) + Send + 'static) {
+    common::progress(&format!("fuzzing {target}"));
     let seed = env_u64("TFC_FUZZ_SEED", 1);
     let iterations = env_u64("TFC_FUZZ_ITERATIONS", 20_000);
     let seeds = corpus();

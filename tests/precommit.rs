@@ -60,6 +60,7 @@ fn run(dir: &Path) -> (Option<i32>, String) {
 #[test]
 #[ignore = "needs the pinned validators: run scripts/test"]
 fn hooks_pass_valid_specs_and_fresh_output_and_fail_the_rest() {
+    common::progress("pre-commit builds tfc from HEAD and runs the hooks (about a minute)");
     let dir = std::env::temp_dir().join(format!("tfc-pre-commit-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -129,6 +130,32 @@ fn hooks_pass_valid_specs_and_fresh_output_and_fail_the_rest() {
     let line = spec.lines().position(|l| l == "    cpu: 512").unwrap() + 1;
     assert!(
         text.contains(&format!("--> bad.tfc.yaml:{line}:10")),
+        "{text}"
+    );
+    std::fs::remove_file(dir.join("bad.tfc.yaml")).unwrap();
+
+    // Specs named `spec.yaml`, with the `files:` override the README documents, are checked.
+    std::fs::create_dir_all(dir.join("examples/x")).unwrap();
+    std::fs::write(
+        dir.join("examples/x/spec.yaml"),
+        spec.replace("    cpu: 512\n", "    cpu: 300\n"),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(dir.join(".pre-commit-config.yaml")).unwrap();
+    std::fs::write(
+        dir.join(".pre-commit-config.yaml"),
+        config.replacen(
+            "      - id: tfc-check\n",
+            "      - id: tfc-check\n      - id: tfc-check\n        files: (^|/)spec\\.ya?ml$\n",
+            1,
+        ),
+    )
+    .unwrap();
+    git(&dir, &["add", "-A"]);
+    let (code, text) = run(&dir);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains(&format!("--> examples/x/spec.yaml:{line}:10")),
         "{text}"
     );
 }

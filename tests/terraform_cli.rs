@@ -375,6 +375,9 @@ fn offline_provider() -> String {
 /// provider, read back with `terraform show -json`: every expected string is in the planned
 /// values unchanged.
 fn judge(dir: &Path, name: &str, expects: &[Expect]) {
+    common::progress(&format!(
+        "terraform init, fmt, validate, test and plan of {name}"
+    ));
     let (ok, text) = tf(
         dir,
         &["init", "-backend=false", "-input=false", "-no-color"],

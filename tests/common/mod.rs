@@ -68,3 +68,10 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("a scratch folder");
     dir
 }
+
+/// Says on the terminal that a long step starts, so a run never looks hung: written to the
+/// process's stderr directly, which the test harness does not capture (`eprintln!` would be).
+pub fn progress(step: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "tfc tests: {step} …");
+}
