@@ -80,6 +80,32 @@ fn huge_indices_are_refused_not_allocated() {
     );
 }
 
+#[test]
+fn event_paths_are_bounded_in_length_and_in_what_they_add_up_to() {
+    // Each a clean error under a 256 MB limit: a path deep enough to overflow the stack, indices
+    // that together (or alone, with null padding) would make an event PutEvents refuses.
+    let spec = root().join("examples/django-manage/spec.yaml");
+    let deep = format!("$.detail{}", ".a".repeat(5000));
+    let wide = format!("$.detail{}", "[131071]".repeat(60));
+    for (set, expected) in [
+        (deep.as_str(), "EventBridge reads paths of at most 256"),
+        (wide.as_str(), "EventBridge reads paths of at most 256"),
+        ("$.detail.x[131071]", "above the 262144 it accepts"),
+        (
+            "$.detail.x[100000]=1' --set '$.detail.y[100000]",
+            "would be over 256 KB",
+        ),
+    ] {
+        let out = limited(
+            256,
+            &format!("event {} manage --set '{set}=1'", spec.display()),
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{set:.60}: {err}");
+        assert!(err.contains(expected), "{set:.60}: {err}");
+    }
+}
+
 /// A spec of `tasks` event-triggered tasks that all match `source: com.acme`.
 fn wide_spec(tasks: usize) -> String {
     let mut s = String::from(
@@ -309,5 +335,72 @@ fn fn_sub_references_only_what_tfc_writes_and_roles_trust_only_their_account() {
                 );
             }
         }
+    }
+}
+
+/// `spec` compiled in-process to the single document of `target`.
+fn render(spec: &std::path::Path, target: tfc::targets::Target) -> String {
+    let checked = tfc::check(&std::fs::read(spec).unwrap());
+    let model = tfc::model::lower(&checked.spec.expect("a valid spec"));
+    target
+        .backend()
+        .render(
+            &model,
+            tfc::targets::Layout::Single,
+            tfc::targets::Format::Yaml,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|f| f.contents)
+        .collect()
+}
+
+#[test]
+fn every_role_trusts_only_its_own_account_in_every_target() {
+    // The same roles, each with `aws:SourceAccount`, in CloudFormation, Terraform and CDK (not
+    // only through the golden files, which a careless bless would rewrite).
+    use tfc::targets::Target;
+    let mut specs = example_specs();
+    specs.push(root().join("tests/hostile/spec.yaml"));
+    for spec in specs {
+        let t = cloudformation(&spec);
+        let cfn_roles = t["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|r| r["Type"] == "AWS::IAM::Role")
+            .count();
+        let terraform = render(&spec, Target::Terraform);
+        let tf_roles: Vec<&str> = terraform
+            .split("\nresource ")
+            .filter(|b| b.starts_with("\"aws_iam_role\" "))
+            .collect();
+        for block in &tf_roles {
+            let block = block.split("\n}\n").next().unwrap();
+            assert!(
+                block.contains(
+                    "StringEquals = { \"aws:SourceAccount\" = data.aws_caller_identity.current.account_id }"
+                ),
+                "{}: {block}",
+                spec.display()
+            );
+        }
+        let cdk = render(&spec, Target::Cdk);
+        let cdk_roles: Vec<&str> = cdk.split("new iam.Role(").skip(1).collect();
+        for block in &cdk_roles {
+            let block = block.split("});").next().unwrap();
+            assert!(
+                block.contains("\"aws:SourceAccount\": Aws.ACCOUNT_ID"),
+                "{}: {block}",
+                spec.display()
+            );
+        }
+        assert!(cfn_roles > 0);
+        assert_eq!(
+            (tf_roles.len(), cdk_roles.len()),
+            (cfn_roles, cfn_roles),
+            "{}",
+            spec.display()
+        );
     }
 }

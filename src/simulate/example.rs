@@ -147,8 +147,30 @@ fn merge(into: &mut Map<String, Value>, from: Map<String, Value>) {
     }
 }
 
-/// Sets `value` at a `$.a.b` / `$.a[0]` path, creating objects (and arrays) on the way.
-pub fn set_path(event: &mut Value, path: &str, value: Value) -> Result<(), String> {
+/// The most array elements an example event may gain from paths: PutEvents takes at most 256 KB
+/// and an element needs at least two bytes, so an event with more could never be put. Bounds
+/// what `tfc event` allocates, whatever the spec's and `--set`'s indices add up to.
+pub const MAX_PADDING: usize = crate::model::input::MAX_PATH_INDEX + 1;
+
+/// Sets `value` at a `$.a.b` / `$.a[0]` path, creating objects (and arrays) on the way; the
+/// array elements this adds count against `budget` (see [`MAX_PADDING`]). Paths are at most
+/// [`crate::validate::MAX_PATH_CHARS`] long, as EventBridge's, which also bounds the nesting.
+pub fn set_path(
+    event: &mut Value,
+    path: &str,
+    value: Value,
+    budget: &mut usize,
+) -> Result<(), String> {
+    if path.len() > crate::validate::MAX_PATH_CHARS {
+        return Err(format!(
+            "the path is {} characters; EventBridge reads paths of at most {}",
+            path.len(),
+            crate::validate::MAX_PATH_CHARS
+        ));
+    }
+    let too_big = || {
+        "an event with array elements up to these indices would be over 256 KB, the most PutEvents accepts".to_string()
+    };
     let rest = path
         .strip_prefix("$.")
         .ok_or_else(|| format!("`{path}` is not a `$.`-rooted path"))?;
@@ -202,9 +224,9 @@ pub fn set_path(event: &mut Value, path: &str, value: Value) -> Result<(), Strin
                     *cur = json!([]);
                 }
                 let a = cur.as_array_mut().ok_or("not an array")?;
-                while a.len() <= *n {
-                    a.push(Value::Null);
-                }
+                let grow = (*n + 1).saturating_sub(a.len());
+                *budget = budget.checked_sub(grow).ok_or_else(too_big)?;
+                a.resize(a.len() + grow, Value::Null);
                 if last {
                     a[*n] = value;
                     return Ok(());
@@ -255,17 +277,36 @@ pub fn example_event(task: &TaskModel, sets: &[(String, Value)]) -> Result<Value
         }
         None => {}
     }
+    let mut budget = MAX_PADDING;
     for (path, value) in defaults {
         if !sets.iter().any(|(p, _)| *p == path)
             && super::transform::lookup(&event, &path).is_none()
         {
-            set_path(&mut event, &path, value)?;
+            set_path(&mut event, &path, value, &mut budget)?;
         }
     }
     for (path, value) in sets {
-        set_path(&mut event, path, value.clone())?;
+        set_path(&mut event, path, value.clone(), &mut budget)
+            .map_err(|e| format!("--set `{}`: {e}", shorten(path)))?;
+    }
+    // An event PutEvents would refuse is no example: say so rather than print it.
+    let size = super::stream::entry_size(&event);
+    if size > super::stream::MAX_ENTRY_BYTES {
+        return Err(format!(
+            "the event for task `{}` would be {size} bytes as PutEvents counts it, above the {} it accepts (256 KB); use smaller array indices or values",
+            task.id,
+            super::stream::MAX_ENTRY_BYTES
+        ));
     }
     Ok(event)
+}
+
+/// A path as an error message shows it: at most 80 characters.
+fn shorten(path: &str) -> String {
+    match path.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &path[..i]),
+        None => path.to_string(),
+    }
 }
 
 /// The PutEvents entry for an event (`Detail` as a JSON string, the trigger's bus).
@@ -315,13 +356,28 @@ mod tests {
     #[test]
     fn set_path_creates_what_is_missing() {
         let mut e = json!({"detail": {"a": 1}});
-        set_path(&mut e, "$.detail.command", json!("x")).unwrap();
-        set_path(&mut e, "$.resources[1]", json!("r")).unwrap();
+        let mut budget = MAX_PADDING;
+        set_path(&mut e, "$.detail.command", json!("x"), &mut budget).unwrap();
+        set_path(&mut e, "$.resources[1]", json!("r"), &mut budget).unwrap();
         assert_eq!(
             e,
             json!({"detail": {"a": 1, "command": "x"}, "resources": [null, "r"]})
         );
-        assert!(set_path(&mut e, "detail", json!(1)).is_err());
+        assert!(set_path(&mut e, "detail", json!(1), &mut budget).is_err());
+    }
+
+    #[test]
+    fn paths_cannot_build_an_event_put_events_would_refuse() {
+        // Indices add up across levels and paths: the budget of elements is shared.
+        let mut e = json!({});
+        let mut budget = MAX_PADDING;
+        let deep = format!("$.detail.a{}", "[65535]".repeat(2));
+        set_path(&mut e, &deep, json!(1), &mut budget).unwrap();
+        assert_eq!(budget, 0);
+        assert!(set_path(&mut e, "$.detail.b[0]", json!(1), &mut budget).is_err());
+        // A path longer than EventBridge reads is refused before anything is built.
+        let long = format!("$.detail{}", ".a".repeat(200));
+        assert!(set_path(&mut json!({}), &long, json!(1), &mut MAX_PADDING.clone()).is_err());
     }
 
     #[test]
