@@ -4,10 +4,11 @@
 //! ```text
 //! # expect: LINE:COL CODE message substring
 //! # args: --deny-warnings          (optional extra arguments)
+//! # help: help substring            (optional: some diagnostic's help contains it)
 //! ```
 //!
 //! and the test asserts exit code 1 and exactly those diagnostics (position, code, message),
-//! no more and no fewer. The rustc-style rendering is checked on one case too.
+//! no more and no fewer, and that every `# help:` text is in the help of one of them. The rustc-style rendering is checked on one case too.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,10 +27,11 @@ struct Expect {
     message: String,
 }
 
-fn expectations(path: &Path) -> (Vec<Expect>, Vec<String>) {
+fn expectations(path: &Path) -> (Vec<Expect>, Vec<String>, Vec<String>) {
     let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
     let mut expects = Vec::new();
     let mut args = Vec::new();
+    let mut helps = Vec::new();
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("# expect: ") {
             let mut parts = rest.splitn(3, ' ');
@@ -40,9 +42,11 @@ fn expectations(path: &Path) -> (Vec<Expect>, Vec<String>) {
             });
         } else if let Some(rest) = line.strip_prefix("# args: ") {
             args.extend(rest.split_whitespace().map(String::from));
+        } else if let Some(rest) = line.strip_prefix("# help: ") {
+            helps.push(rest.to_string());
         }
     }
-    (expects, args)
+    (expects, args, helps)
 }
 
 fn corpus() -> Vec<PathBuf> {
@@ -66,7 +70,7 @@ fn every_invalid_spec_reports_exactly_its_expected_diagnostics() {
     );
     let mut failures = Vec::new();
     for file in &files {
-        let (expects, args) = expectations(file);
+        let (expects, args, helps) = expectations(file);
         assert!(
             !expects.is_empty(),
             "{} has no `# expect:` line",
@@ -94,6 +98,16 @@ fn every_invalid_spec_reports_exactly_its_expected_diagnostics() {
             })
             .collect();
         got.sort();
+        let missing_help: Vec<&String> = helps
+            .iter()
+            .filter(|h| {
+                !diags.iter().any(|d| {
+                    d["help"]
+                        .as_str()
+                        .is_some_and(|text| text.contains(h.as_str()))
+                })
+            })
+            .collect();
         let mut matched = Vec::new();
         let mut missing = Vec::new();
         for e in &expects {
@@ -105,9 +119,13 @@ fn every_invalid_spec_reports_exactly_its_expected_diagnostics() {
                 None => missing.push(e.clone()),
             }
         }
-        if out.status.code() != Some(1) || !missing.is_empty() || !got.is_empty() {
+        if out.status.code() != Some(1)
+            || !missing.is_empty()
+            || !got.is_empty()
+            || !missing_help.is_empty()
+        {
             failures.push(format!(
-                "{}: exit {:?}\n  missing: {missing:?}\n  unexpected: {got:?}",
+                "{}: exit {:?}\n  missing: {missing:?}\n  unexpected: {got:?}\n  missing help: {missing_help:?}",
                 file.display(),
                 out.status.code()
             ));

@@ -238,9 +238,59 @@ fn syntax_error(text: &str, message: &str, pos: Option<Pos>) -> Diagnostic {
         .unwrap_or(message)
         .trim_end_matches(',')
         .to_string();
+    let help = pos.and_then(|p| quoting_help(text, p)).unwrap_or_else(|| {
+        "fix the YAML syntax here; `tfc check` reads the rest once the file parses".to_string()
+    });
     Diagnostic::error("yaml", "", format!("invalid YAML: {message}"))
         .at(pos)
-        .with_help("fix the YAML syntax here; `tfc check` reads the rest once the file parses")
+        .with_help(help)
+}
+
+/// The help for a syntax error that one of tfc's own idioms causes when written unquoted, when
+/// the error position lies in such a value:
+/// - `{ from: $.items[0] }`: in a flow collection `[`, `]`, `{`, `}` and `,` end a plain
+///   scalar (YAML 1.2.2, 7.3.3 "Plain Style": flow indicators are excluded inside flow
+///   collections), so an indexed path breaks the mapping;
+/// - a secret ARN ending in `:` (`…:password::`, the empty version fields of ECS's
+///   `:json-key:version-stage:version-id`): a plain scalar cannot end with `:` before a
+///   space, a line break or a flow indicator (7.3.3: that `:` is a mapping indicator).
+fn quoting_help(text: &str, pos: Pos) -> Option<String> {
+    let line: Vec<char> = text
+        .lines()
+        .nth(pos.line.checked_sub(1)?)?
+        .chars()
+        .collect();
+    // The characters from `start` while `keep` holds, and whether `pos` lies in them (or on
+    // the character right after, where parsers often report the error).
+    let span = |start: usize, keep: &dyn Fn(char) -> bool| {
+        let s: String = line[start..].iter().take_while(|c| keep(**c)).collect();
+        let hit = (start + 1..=start + s.chars().count() + 1).contains(&pos.col);
+        (s, hit)
+    };
+    let starts_with = |i: usize, s: &str| line[i..].iter().copied().take(s.len()).eq(s.chars());
+    for i in 0..line.len() {
+        if i > 0 && !matches!(line[i - 1], ' ' | '{' | ',' | '[') {
+            continue;
+        }
+        if starts_with(i, "from:") && line[..i].contains(&'{') {
+            let start = i + 5 + line[i + 5..].iter().take_while(|c| **c == ' ').count();
+            let (path, hit) = span(start, &|c| {
+                c.is_alphanumeric() || matches!(c, '$' | '.' | '_' | '-' | '[' | ']')
+            });
+            if path.starts_with('$') && path.contains('[') && hit {
+                return Some(format!("quote the path: inside `{{ … }}` a plain YAML value ends at `[`, so write `{{ from: \"{path}\" }}` (or put `from: {path}` on a line of its own)"));
+            }
+        }
+        if starts_with(i, "arn:") {
+            let (arn, hit) = span(i, &|c| {
+                !c.is_whitespace() && !matches!(c, '"' | '\'' | ',' | '{' | '}' | '[' | ']')
+            });
+            if arn.ends_with(':') && hit {
+                return Some(format!("quote the ARN: a plain YAML value cannot end with `:`, so write it as \"{arn}\""));
+            }
+        }
+    }
+    None
 }
 
 /// A position past the end of the text (parsers report "end of input" there) moved to the end
@@ -640,6 +690,38 @@ mod tests {
             doc.index.key_pos("/a/c/0/zzz"),
             Some(Pos { line: 4, col: 7 })
         );
+    }
+
+    #[test]
+    fn unquoted_idioms_get_a_quoting_help() {
+        let help = |src: &str| {
+            let d = errs(src);
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert_eq!(d[0].code, "yaml");
+            (d[0].pos, d[0].help.clone().unwrap_or_default())
+        };
+        let (pos, h) = help("env:\n  FIRST: { from: $.resources[0] }\n");
+        assert_eq!(pos, Some(Pos { line: 2, col: 29 }));
+        assert_eq!(h, "quote the path: inside `{ … }` a plain YAML value ends at `[`, so write `{ from: \"$.resources[0]\" }` (or put `from: $.resources[0]` on a line of its own)");
+        let (_, h) = help("command: [run, { from: $.detail.items[0].id }, --x]\n");
+        assert!(h.contains("`{ from: \"$.detail.items[0].id\" }`"), "{h}");
+        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf:password::";
+        for src in [
+            format!("secrets:\n  DB: {arn}\n"),
+            format!("secrets: {{ DB: {arn} }}\n"),
+            format!("secrets:\n  DB: {arn}   # the password key\n"),
+        ] {
+            let (_, h) = help(&src);
+            assert_eq!(h, format!("quote the ARN: a plain YAML value cannot end with `:`, so write it as \"{arn}\""), "{src}");
+        }
+        // The same errors elsewhere keep the general help.
+        let (_, h) = help("a: b: c\n");
+        assert!(h.starts_with("fix the YAML syntax here"), "{h}");
+        let (_, h) = help("env: { X: [1, 2 }\nlater: { from: $.x[0] }\n");
+        assert!(!h.contains("quote the path"), "{h}");
+        // Quoted or block-style forms parse.
+        assert!(load(b"e: { from: \"$.resources[0]\" }\nf:\n  from: $.resources[0]\n").is_ok());
+        assert!(load(format!("s: \"{arn}\"\n").as_bytes()).is_ok());
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! knowledge: every rule is an AWS rule.
 
 pub mod arn;
+mod bus;
+mod overrides;
 pub mod pattern;
 pub mod schedule;
 pub mod text;
@@ -27,6 +29,15 @@ pub const MAX_INPUT: usize = 8192;
 pub const MAX_INPUT_PATHS: usize = 100;
 /// Longest JSON path in an InputPathsMap (botocore `TargetInputPath`).
 pub const MAX_PATH_CHARS: usize = 256;
+
+/// The sum of the array indices in a path (each level needs its elements before the index), or
+/// `None` when one is not a number.
+fn index_sum(path: &str) -> Option<usize> {
+    path.split('[').skip(1).try_fold(0usize, |sum, rest| {
+        let n: usize = rest.split(']').next()?.parse().ok()?;
+        sum.checked_add(n)
+    })
+}
 
 /// The first array index in a `$.a[12].b` path that no event can have, as written.
 pub fn too_large_index(path: &str) -> Option<String> {
@@ -478,7 +489,7 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
                 .with_help("add `event:` with an event pattern, or `schedule: cron(0 3 * * ? *)` / `rate(1 hour)`"),
         ),
         (Some(pattern), None) => {
-            for p in pattern::check_pattern(pattern) {
+            for p in pattern::check_event_pattern(pattern) {
                 let ptr = format!("{}{}", pointer_push(&trig, "event"), p.pointer);
                 let d = match p.level {
                     pattern::Level::Error => Diagnostic::error("event-pattern", ptr, p.message),
@@ -522,8 +533,10 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
             );
         }
     }
+    bus::check(spec, &t, &pointer_push(&trig, "bus"), out);
 
     check_overrides(id, &t, at, out);
+    overrides::check(id, &t, at, out);
     check_names(spec, id, &t, at, out);
     check_shell(id, &t, at, out);
     check_event_command(id, &t, at, out);
@@ -641,6 +654,11 @@ fn check_overrides(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::error("override-path", ptr.clone(), format!("`{path}` reads index {index}, and no array in an event has more than {} elements", model::input::MAX_PATH_INDEX + 1))
                     .with_help(format!("an event is at most 256 KB (PutEvents), so indices run from 0 to {}", model::input::MAX_PATH_INDEX)),
+            );
+        } else if let Some(total) = index_sum(path).filter(|n| *n > model::input::MAX_PATH_INDEX) {
+            out.push(
+                Diagnostic::error("override-path", ptr.clone(), format!("`{path}` reads indices adding up to {total}: an event holding that many array elements would be over 256 KB, the most PutEvents accepts"))
+                    .with_help(format!("the indices of one path can add up to at most {}", model::input::MAX_PATH_INDEX)),
             );
         } else if model::placeholder_name(path)
             .to_ascii_uppercase()

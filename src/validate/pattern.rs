@@ -40,6 +40,38 @@ const OPERATORS: [&str; 8] = [
     "exists",
     "cidr",
 ];
+/// The envelope every event on a bus has: the user guide's "Event structure reference"
+/// (<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html>: "The
+/// following fields appear in all events delivered to an event bus": version, id, detail-type,
+/// source, account, time, region, resources, detail), plus `replay-name`, which EventBridge adds
+/// to events it replays from an archive (AWS's Powertools `EventBridgeModel`/`EventBridgeEvent`
+/// declare it as the one optional top-level field), so `"replay-name": [{"exists": false}]` is
+/// the usual way to skip replays. A pattern key outside this list names a field no event has:
+/// EP "the event must contain all the field names listed in the event pattern", so the rule
+/// never matches.
+pub const ENVELOPE: [&str; 10] = [
+    "version",
+    "id",
+    "detail-type",
+    "source",
+    "account",
+    "time",
+    "region",
+    "resources",
+    "detail",
+    "replay-name",
+];
+/// Envelope fields that are a string in every event (EB structure reference), so conditions
+/// every string satisfies hold for every event there.
+const ALWAYS_STRINGS: [&str; 7] = [
+    "version",
+    "id",
+    "detail-type",
+    "source",
+    "account",
+    "time",
+    "region",
+];
 /// OPS rows "Anything-but (begins with | ends with | ignore case | using a wildcard)".
 const ANYTHING_BUT_OPERATORS: [&str; 4] = ["prefix", "suffix", "equals-ignore-case", "wildcard"];
 /// CF "Numeric matching ... limited to values between -5.0e9 and +5.0e9 inclusive".
@@ -89,6 +121,106 @@ pub fn check_pattern(pattern: &Value) -> Vec<Problem> {
     checker.problems
 }
 
+/// Every problem of `pattern` as the event pattern of a rule on a bus: [`check_pattern`]'s,
+/// field names at the top level that no event has ([`ENVELOPE`]), and a warning when the
+/// pattern matches every event.
+pub fn check_event_pattern(pattern: &Value) -> Vec<Problem> {
+    let mut checker = Checker {
+        problems: check_pattern(pattern),
+    };
+    if let Value::Object(map) = pattern {
+        checker.envelope(map, "");
+        // Only for an otherwise valid pattern: a broken one is reported for what it is.
+        if !checker.problems.iter().any(|p| p.level == Level::Error) && matches_everything(map) {
+            checker.warn(
+                "",
+                "the pattern matches every event on its bus, so every event starts this task".into(),
+                "its conditions hold for any event (`exists: true` on an envelope field every event has, `prefix: \"\"`, `wildcard: \"*\"`, or `exists` both true and false); match the `source` (and `detail-type`) of the events meant for this task, e.g. `source: [com.acme.app]`",
+            );
+        }
+    }
+    checker.problems
+}
+
+/// Whether a (root-level) pattern holds for every event: each of its fields trivially (see
+/// [`trivial_field`]), or some `$or` alternative does. Conservative: any condition that could
+/// fail for some event (an exact value, `anything-but`, `numeric`, a field not every event has)
+/// makes the pattern narrow.
+fn matches_everything(map: &Map<String, Value>) -> bool {
+    trivial_object(map, true)
+}
+
+fn trivial_object(map: &Map<String, Value>, root: bool) -> bool {
+    !map.is_empty()
+        && map.iter().all(|(key, value)| match (key.as_str(), value) {
+            ("$or", Value::Array(alternatives)) => alternatives
+                .iter()
+                .any(|a| a.as_object().is_some_and(|m| trivial_object(m, root))),
+            (_, Value::Object(inner)) => trivial_object(inner, false),
+            (_, Value::Array(items)) => trivial_field(key, items, root),
+            _ => false,
+        })
+}
+
+/// Whether the conditions of one field hold for every event. Values in one array are ORed
+/// (EP), so one trivial value is enough: `exists: true` beside `exists: false` on any field
+/// (present or absent); and on the envelope fields that are a string in every event,
+/// `exists: true`, `prefix: ""`, `suffix: ""` (also their `equals-ignore-case` forms) and
+/// `wildcard: "*"`.
+fn trivial_field(key: &str, items: &[Value], root: bool) -> bool {
+    let exists = |want: bool| {
+        items
+            .iter()
+            .any(|v| v.get("exists").and_then(Value::as_bool) == Some(want))
+    };
+    if exists(true) && exists(false) {
+        return true;
+    }
+    if !root || !ALWAYS_STRINGS.contains(&key) {
+        return false;
+    }
+    items.iter().any(|item| {
+        let Value::Object(op) = item else {
+            return false;
+        };
+        let empty = |v: &Value| match v {
+            Value::String(s) => s.is_empty(),
+            Value::Object(m) => {
+                m.len() == 1 && m.get("equals-ignore-case").and_then(Value::as_str) == Some("")
+            }
+            _ => false,
+        };
+        op.len() == 1
+            && match op.iter().next() {
+                Some((name, value)) => match name.as_str() {
+                    "exists" => value.as_bool() == Some(true),
+                    "prefix" | "suffix" => empty(value),
+                    "wildcard" => value.as_str() == Some("*"),
+                    _ => false,
+                },
+                None => false,
+            }
+    })
+}
+
+/// `detailType`, `detail_type`, `Detail-Type` → `detail-type`: the spellings of an envelope
+/// field a user may have meant.
+fn kebab(name: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_uppercase() && prev_lower {
+            out.push('-');
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        match c {
+            '_' | ' ' => out.push('-'),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
 #[derive(Default)]
 struct Checker {
     problems: Vec<Problem>,
@@ -112,6 +244,42 @@ impl Checker {
 
     fn warn(&mut self, pointer: &str, message: String, help: &str) {
         self.push(Level::Warning, pointer, message, help);
+    }
+
+    /// The top level of the pattern, and of each `$or` alternative there, may only name
+    /// envelope fields ([`ENVELOPE`]).
+    fn envelope(&mut self, map: &Map<String, Value>, ptr: &str) {
+        for (key, value) in map {
+            let at = child(ptr, key);
+            if key == "$or" {
+                for (i, alternative) in value.as_array().into_iter().flatten().enumerate() {
+                    if let Value::Object(m) = alternative {
+                        self.envelope(m, &format!("{at}/{i}"));
+                    }
+                }
+            } else {
+                // An operator name inside `$or`, an empty name and a lone `Ref`/`Fn::…` are
+                // reported as that (see `object`).
+                let operator_in_or = !ptr.is_empty() && OPERATORS.contains(&key.as_str());
+                let intrinsic = map.len() == 1 && (key == "Ref" || key.starts_with("Fn::"));
+                if key.is_empty() || ENVELOPE.contains(&key.as_str()) || operator_in_or || intrinsic
+                {
+                    continue;
+                }
+                let msg = format!("`{key}` is not a field of EventBridge events, so the rule never matches: the top level of a pattern names the event's envelope fields");
+                let mut candidates = ENVELOPE.to_vec();
+                candidates.push("$or");
+                let help = did_you_mean(&kebab(key), &candidates);
+                self.err(
+                    &at,
+                    msg,
+                    &format!("{help}; the event's own fields go under `detail`"),
+                );
+                if let Some(last) = self.problems.last_mut() {
+                    last.on_key = true;
+                }
+            }
+        }
     }
 
     fn object(
@@ -222,6 +390,13 @@ impl Checker {
         }
         // Not checked: "`exists` must be alone in its array". Neither CF "Exists matching" nor
         // OPS says so, and RULER JsonRuleCompiler compiles `exists` beside other matchers.
+        // Nor is `[{"exists": false}, "x"]` a pattern that never matches: the values of one
+        // array are ORed (EP "if any value in the array matches"; RULER README "a field
+        // matches if any of the provided field values match"), so it matches events without
+        // the field and events where it is "x". One pattern cannot AND two conditions on one
+        // field either (RULER issue #126: "Not possible today"; duplicate keys are a load
+        // error), so an absent-and-present contradiction only arises against an override
+        // that reads the field (validate::overrides).
     }
 
     fn operator(&mut self, op: &Map<String, Value>, ptr: &str, field: &str) {
@@ -402,9 +577,26 @@ impl Checker {
             let msg = format!("{ctx} lower bound {low} is above upper bound {high}");
             self.err(ptr, msg, help);
         } else if low == high {
-            // RULER Range.java rejects this ("Bottom must be less than top").
-            let msg = format!("{ctx} has equal bounds {low}; EventBridge's engine may reject it");
-            self.warn(ptr, msg, &format!("use [\"=\", {low}]"));
+            // RULER Range.java (every version) throws "Bottom must be less than top" when the
+            // bottom is not below the top, and JsonRuleCompiler turns that into a pattern error;
+            // SNS, on the same engine, answers PutSubscriptionAttributes with that message (as
+            // moto's SNS model records). So an equal-bounds range is rejected, and with an open
+            // side (`>`/`<`) it could not match anything anyway.
+            if low_op == ">=" && high_op == "<=" {
+                let msg = format!("{ctx} has equal bounds {low}, and EventBridge rejects a range whose lower bound is not below its upper bound");
+                self.err(
+                    ptr,
+                    msg,
+                    &format!("to match exactly {low}, use [\"=\", {low}]"),
+                );
+            } else {
+                let msg = format!("{ctx} range {low_op} {low} and {high_op} {high} admits no number, so the rule never matches (and EventBridge rejects equal bounds)");
+                self.err(
+                    ptr,
+                    msg,
+                    &format!("{help}; to match exactly {low}, use [\"=\", {low}]"),
+                );
+            }
         }
     }
 
@@ -741,7 +933,10 @@ mod tests {
             (num(json!(["=", 1, "<", 2])), E, ""),
             (num(json!(["<", 5, ">", 0])), E, ""),
             (num(json!([">", 5, "<", 1])), E, ""),
-            (num(json!([">=", 3, "<=", 3])), W, ""),
+            (num(json!([">=", 3, "<=", 3])), E, ""),
+            (num(json!([">", 5, "<", 5])), E, ""),
+            (num(json!([">=", 5, "<", 5])), E, ""),
+            (num(json!([">", 5, "<=", 5])), E, ""),
         ];
         invalid("/f/0/numeric", &cases);
         let message = &check_pattern(&json!({"c-count": [{"numeric": [1]}]}))[0].message;
@@ -815,6 +1010,117 @@ mod tests {
         // Deeper than serde_json's own parser allows: no stack overflow, no size check.
         let deep = (0..1000).fold(json!("x"), |v, _| json!([v]));
         invalid("", &[(json!({ "a": [deep] }), E, "/a/0")]);
+    }
+
+    fn event(pattern: &Value) -> Vec<(Level, String, bool)> {
+        check_event_pattern(pattern)
+            .into_iter()
+            .map(|p| (p.level, p.pointer, p.on_key))
+            .collect()
+    }
+
+    #[test]
+    fn contradictory_ranges_say_they_never_match() {
+        let message = |range: Value| {
+            check_pattern(&json!({ "n": [{ "numeric": range }] }))
+                .into_iter()
+                .map(|p| (p.message, p.help.unwrap_or_default()))
+                .collect::<Vec<_>>()
+        };
+        let open = message(json!([">", 5, "<", 5]));
+        assert_eq!(open.len(), 1);
+        assert!(
+            open[0]
+                .0
+                .contains("range > 5 and < 5 admits no number, so the rule never matches"),
+            "{open:?}"
+        );
+        let closed = message(json!([">=", 5, "<=", 5]));
+        assert!(
+            closed[0]
+                .0
+                .contains("has equal bounds 5, and EventBridge rejects"),
+            "{closed:?}"
+        );
+        assert_eq!(closed[0].1, r#"to match exactly 5, use ["=", 5]"#);
+        // A real range stays valid.
+        assert_eq!(message(json!([">=", 5, "<", 5.5])), vec![]);
+    }
+
+    #[test]
+    fn top_level_keys_are_envelope_fields() {
+        let ok = json!({"version": ["0"], "id": [{"exists": true}], "detail-type": ["T"],
+            "source": ["s"], "account": ["123456789012"], "time": [{"prefix": "2026"}],
+            "region": ["eu-west-1"], "resources": [{"prefix": "arn:"}],
+            "replay-name": [{"exists": false}], "detail": {"Source": ["anything goes here"]},
+            "$or": [{"source": ["a"]}, {"detail-type": ["b"], "$or": [{"id": ["x"]}, {"time": ["y"]}]}]});
+        assert_eq!(event(&ok), vec![]);
+        for (key, suggestion) in [
+            ("Source", "source"),
+            ("detail_type", "detail-type"),
+            ("detailType", "detail-type"),
+            ("DetailType", "detail-type"),
+            ("details", "detail"),
+        ] {
+            let pattern = json!({ key: ["x"], "source": ["s"] });
+            assert_eq!(event(&pattern), vec![(E, format!("/{key}"), true)], "{key}");
+            let problem = &check_event_pattern(&pattern)[0];
+            assert!(problem
+                .message
+                .starts_with(&format!("`{key}` is not a field of EventBridge events")));
+            let help = problem.help.clone().unwrap_or_default();
+            assert!(help.starts_with(&format!("did you mean `{suggestion}`? valid: version, id, detail-type, source, account, time, region, resources, detail, replay-name, $or")), "{help}");
+        }
+        // In each top-level `$or` alternative too, but not below `detail`.
+        let in_or = json!({"source": ["s"], "$or": [{"detail": {"x": ["a"]}}, {"state": ["b"]}]});
+        assert_eq!(event(&in_or), vec![(E, "/$or/1/state".into(), true)]);
+        // An operator name inside `$or` is reported once, as that.
+        let op_in_or = json!({"source": ["s"], "$or": [{"id": ["a"]}, {"prefix": ["x"]}]});
+        assert_eq!(event(&op_in_or), vec![(E, "/$or/1/prefix".into(), false)]);
+        // A lone intrinsic is reported once, as that.
+        assert_eq!(event(&json!({"Ref": "X"})), vec![(E, "/Ref".into(), false)]);
+        // check_pattern alone (pattern structure) does not judge field names.
+        assert_eq!(check_pattern(&json!({"state": ["b"]})), vec![]);
+    }
+
+    #[test]
+    fn patterns_matching_every_event_are_warned() {
+        let everything = [
+            json!({"source": [{"prefix": ""}]}),
+            json!({"detail-type": [{"wildcard": "*"}], "account": [{"exists": true}]}),
+            json!({"region": [{"suffix": {"equals-ignore-case": ""}}]}),
+            json!({"detail": {"x": [{"exists": true}, {"exists": false}]}}),
+            json!({"$or": [{"source": ["a"]}, {"time": [{"exists": true}]}]}),
+        ];
+        for pattern in &everything {
+            assert_eq!(event(pattern), vec![(W, String::new(), false)], "{pattern}");
+        }
+        let narrow = [
+            json!({"source": ["a"]}),
+            json!({"detail": {"x": [{"exists": true}]}}),
+            json!({"detail": {"x": [{"prefix": ""}]}}),
+            json!({"resources": [{"exists": true}]}),
+            json!({"source": [{"anything-but": "aws.ec2"}]}),
+            json!({"source": [{"prefix": "com."}]}),
+            json!({"$or": [{"source": ["a"]}, {"detail-type": ["b"]}]}),
+            json!({"time": [{"exists": true}], "detail": {"n": [{"numeric": [">", 0]}]}}),
+        ];
+        for pattern in &narrow {
+            assert_eq!(event(pattern), vec![], "{pattern}");
+        }
+        // Not on top of an error.
+        assert_eq!(
+            event(&json!({"source": [{"prefix": ""}], "id": []})),
+            vec![(E, "/id".into(), false)]
+        );
+    }
+
+    #[test]
+    fn kebab_spellings() {
+        assert_eq!(kebab("detailType"), "detail-type");
+        assert_eq!(kebab("Detail_Type"), "detail-type");
+        assert_eq!(kebab("SOURCE"), "source");
+        assert_eq!(kebab("replayName"), "replay-name");
     }
 
     #[test]
