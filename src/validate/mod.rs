@@ -771,8 +771,13 @@ fn constrained(t: &Task, path: &str) -> bool {
         !items.is_empty()
             && items.iter().all(|v| match v {
                 serde_json::Value::String(_) => true,
+                // An empty prefix matches every string: no limit at all.
                 serde_json::Value::Object(op) => {
-                    op.len() == 1 && op.get("prefix").is_some_and(serde_json::Value::is_string)
+                    op.len() == 1
+                        && op
+                            .get("prefix")
+                            .and_then(serde_json::Value::as_str)
+                            .is_some_and(|p| !p.is_empty())
                 }
                 _ => false,
             })
@@ -780,8 +785,9 @@ fn constrained(t: &Task, path: &str) -> bool {
 }
 
 /// Warns when the event chooses the program the task runs: the whole command from the event, or
-/// its first element (the program, when there is no entry point) unless the trigger's pattern
-/// limits that value to an allow-list or a prefix.
+/// the program of entry point plus command (the first argument, or the one `env` runs) unless
+/// the trigger's pattern limits that value to an allow-list or a non-empty prefix; and when an
+/// entry point's shell (`sh -c`) runs a script taken from the event.
 fn check_event_command(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
     let Some(o) = &t.overrides else { return };
     let base = pointer_push(&pointer_push(at, "overrides"), "command");
@@ -794,19 +800,64 @@ fn check_event_command(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) 
             )
             .with_help("an event pattern cannot limit every element of an array (EventBridge matches an array when any one element matches); fix the program in the spec and take only arguments from the event, limited by the trigger's pattern, e.g. `command: [python, manage.py, { from: $.detail.command }]` with `detail: { command: [migrate, showmigrations] }` in `trigger.event`")
         ),
-        Some(CommandOverride::List(items)) if t.entry_point.is_none() => {
-            if let Some(OverrideValue::From(f)) = items.first() {
-                if !constrained(t, &f.from) {
+        Some(CommandOverride::List(items)) => {
+            // What the container runs: the entry point, then the overridden command.
+            let entry: Vec<OverrideValue> = t
+                .entry_point
+                .iter()
+                .flatten()
+                .map(|s| OverrideValue::Literal(s.clone()))
+                .collect();
+            let argv: Vec<(Option<usize>, &OverrideValue)> = entry
+                .iter()
+                .map(|v| (None, v))
+                .chain(items.iter().enumerate().map(|(i, v)| (Some(i), v)))
+                .collect();
+            let literal = |i: usize| match argv.get(i) {
+                Some((_, OverrideValue::Literal(s))) => Some(s.as_str()),
+                _ => None,
+            };
+            // `env [-i] [NAME=value]… PROGRAM` runs PROGRAM.
+            let mut program = 0;
+            if literal(0).is_some_and(|s| ENV_LAUNCHERS.contains(&s)) {
+                program = 1;
+                while literal(program).is_some_and(|s| s.starts_with('-') || s.contains('=')) {
+                    program += 1;
+                }
+            }
+            let from_event = |i: usize| match argv.get(i) {
+                Some((Some(index), OverrideValue::From(f))) if !constrained(t, &f.from) => {
+                    Some((*index, f.from.as_str()))
+                }
+                _ => None,
+            };
+            let at_item = |index: usize| pointer_push(&pointer_push(&base, &index.to_string()), "from");
+            if let Some((index, path)) = from_event(program) {
+                out.push(
+                    Diagnostic::warning(
+                        "event-command",
+                        at_item(index),
+                        format!("tasks.{id}: the event chooses the program the task runs (`{path}`)"),
+                    )
+                    .with_help(format!(
+                        "limit `{path}` in the trigger's pattern to the programs you allow (a list of values or a non-empty `prefix`), or write the program literally"
+                    )),
+                );
+            }
+            // A shell and `-c` from the entry point, the script from the event (the same within
+            // the command list is the shell-injection warning of `check_shell`).
+            let shell_in_entry = literal(program).is_some_and(|s| SHELLS.contains(&s))
+                && literal(program + 1).is_some_and(|f| f.starts_with('-') && f.ends_with('c'))
+                && argv.get(program + 1).is_some_and(|(index, _)| index.is_none());
+            if shell_in_entry {
+                if let Some((index, path)) = from_event(program + 2) {
                     out.push(
                         Diagnostic::warning(
-                            "event-command",
-                            pointer_push(&pointer_push(&base, "0"), "from"),
-                            format!("tasks.{id}: the event chooses the program the task runs (`{}`)", f.from),
+                            "shell-injection",
+                            at_item(index),
+                            format!("tasks.{id}: the event's value `{path}` is the script the entry point's shell runs (`{} {}`)", literal(program).unwrap_or_default(), literal(program + 1).unwrap_or_default()),
                         )
-                        .with_help(format!(
-                            "limit `{}` in the trigger's pattern to the programs you allow (a list of values or a `prefix`), or write the program literally",
-                            f.from
-                        )),
+                        .with_help("anyone who can put events on the bus can run commands in this task; drop the shell from `entry_point` and take only arguments from the event, limited by the trigger's pattern"),
                     );
                 }
             }
@@ -814,6 +865,21 @@ fn check_event_command(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) 
         _ => {}
     }
 }
+
+/// Programs that run a script given after `-c`.
+const SHELLS: [&str; 8] = [
+    "sh",
+    "bash",
+    "/bin/sh",
+    "/bin/bash",
+    "/usr/bin/env sh",
+    "dash",
+    "zsh",
+    "ash",
+];
+
+/// Programs that run the program named by a later argument.
+const ENV_LAUNCHERS: [&str; 3] = ["env", "/usr/bin/env", "/bin/env"];
 
 /// Warns when a value from the event reaches a shell: anyone who can put events on the bus
 /// can then run commands in the task.
@@ -826,16 +892,7 @@ fn check_shell(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
         .chain(t.command.iter().flatten())
         .cloned()
         .collect();
-    let shells = [
-        "sh",
-        "bash",
-        "/bin/sh",
-        "/bin/bash",
-        "/usr/bin/env sh",
-        "dash",
-        "zsh",
-        "ash",
-    ];
+    let shells = SHELLS;
     let script = argv.windows(3).find_map(|w| {
         (shells.contains(&w[0].as_str()) && w[1].starts_with('-') && w[1].ends_with('c'))
             .then(|| w[2].clone())
