@@ -6,32 +6,98 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diagnostics::{render_github, render_human, FileReport};
-use crate::targets::{Format, Layout, OutputFile, Target};
+use crate::diagnostics::{render_github, render_human_styled, Diagnostic, FileReport, Severity};
+use crate::targets::{Format, Layout, Target};
 
-/// Exit code: the spec is invalid (or output is stale).
+mod output;
+
+pub use output::MANIFEST;
+use output::{Destination, Plan};
+
+/// Exit code: the spec is invalid, the output is stale, or (simulate, event) nothing starts.
 pub const EXIT_INVALID: u8 = 1;
-/// Exit code: bad usage or an I/O error.
+/// Exit code: bad usage, an unreadable file or an I/O error; for `simulate` and `event` also an
+/// invalid spec or event.
 pub const EXIT_USAGE: u8 = 2;
+
+/// The diagnostic code of a spec `tfc check` could not read.
+pub const UNREADABLE: &str = "unreadable";
 
 /// Compile one YAML spec of EventBridge-triggered ECS Fargate tasks to CloudFormation,
 /// Terraform or CDK.
 #[derive(Debug, Parser)]
 #[command(name = "tfc", version, about, long_about = None)]
 #[command(
-    after_help = "Examples:\n  tfc check examples/*/spec.yaml\n  tfc schema > schemas/tfc.schema.json\n  tfc model examples/django-manage/spec.yaml"
+    after_help = "Exit codes: 0 success; 1 a spec is invalid, the output is stale (compile --check) or no task starts (simulate, event); 2 bad usage, an unreadable file, or an invalid spec or event given to simulate or event. `tfc COMMAND --help` says what each code means for that command.\n\nExamples:\n  tfc check examples/*/spec.yaml\n  tfc schema > schemas/tfc.schema.json\n  tfc model examples/django-manage/spec.yaml"
 )]
 pub struct Cli {
+    /// Colour diagnostics: auto (when stderr is a terminal and NO_COLOR is unset or empty),
+    /// always (even with NO_COLOR), never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// When diagnostics are coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// When stderr is a terminal and NO_COLOR is unset or empty (no-color.org).
+    Auto,
+    /// Always, even when piped or with NO_COLOR set.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorWhen {
+    /// Whether stderr gets ANSI colours.
+    pub fn enabled(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
+        }
+    }
+}
+
+/// Whether this process colours stderr, set once by [`run`] from `--color`.
+static COLOR: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+fn color() -> bool {
+    COLOR.get().copied().unwrap_or(false)
+}
+
+/// Prints `error: MSG` to stderr (`error` in bold red on a colour terminal).
+fn error(msg: impl std::fmt::Display) {
+    eprintln!(
+        "{}: {msg}",
+        crate::diagnostics::severity_label(Severity::Error, color())
+    );
+}
+
+/// Prints `warning: MSG` to stderr.
+fn warning(msg: impl std::fmt::Display) {
+    eprintln!(
+        "{}: {msg}",
+        crate::diagnostics::severity_label(Severity::Warning, color())
+    );
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check specs and report every problem with file:line:col.
     ///
-    /// Exit codes: 0 every spec is valid, 1 a spec is invalid (or has warnings with
-    /// --deny-warnings), 2 a file could not be read or the command line is wrong.
+    /// Every file is checked, also after one fails; a file that cannot be read is reported as
+    /// an error of that file (code `unreadable`) and counted in the summary line.
+    ///
+    /// Exit codes: 0 every spec is valid (warnings allowed); 1 a spec is invalid, or has
+    /// warnings with --deny-warnings; 2 a file could not be read or the command line is wrong
+    /// (this wins over 1).
     #[command(
         after_help = "Examples:\n  tfc check spec.yaml\n  tfc check --format github specs/*.yaml\n  tfc check --deny-warnings --format json spec.yaml"
     )]
@@ -48,11 +114,21 @@ pub enum Command {
     },
     /// Compile a spec to CloudFormation, Terraform or CDK.
     ///
-    /// Without -o the output goes to stdout. With -o FILE (a name with an extension) the single
-    /// document is written there; with -o DIR the target's files are written inside DIR. Nothing
-    /// is written when the spec has errors (exit 1, the same diagnostics as `tfc check`).
+    /// Without -o the output goes to stdout. -o PATH is a directory when it ends with `/` or is
+    /// an existing directory, a file when it is an existing file or has an extension, else a
+    /// directory; missing directories are created. With -o FILE the single document is written
+    /// there; with -o DIR the target's files are written inside DIR, with a manifest
+    /// (`.tfc-files`: the files tfc wrote, one relative path a line) so that the next compile
+    /// deletes the files it no longer writes, and nothing else. Every file is written to a
+    /// temporary file and renamed into place; nothing is written when the spec has errors or
+    /// any write fails.
+    ///
+    /// Exit codes: 0 written (with --check: everything up to date); 1 the spec is invalid
+    /// (the same diagnostics as `tfc check`; nothing written), or with --check a file is
+    /// changed, missing or stale; 2 the spec cannot be read, the command line is wrong (e.g.
+    /// --format contradicting -o's extension) or a file cannot be written.
     #[command(
-        after_help = "Examples:\n  tfc compile spec.yaml --target cloudformation > template.yaml\n  tfc compile spec.yaml --target cfn --format json -o template.json\n  tfc compile spec.yaml --target cloudformation -o deploy/"
+        after_help = "Examples:\n  tfc compile spec.yaml --target cloudformation > template.yaml\n  tfc compile spec.yaml --target cfn -o template.json\n  tfc compile spec.yaml --target terraform -o deploy/\n  tfc compile spec.yaml --target terraform -o deploy/ --check"
     )]
     Compile {
         /// The spec file.
@@ -61,14 +137,17 @@ pub enum Command {
         /// What to generate.
         #[arg(long, short, value_enum)]
         target: Target,
-        /// Where to write: a file (has an extension) or a directory.
+        /// Where to write: a file (has an extension) or a directory (ends with `/`).
         #[arg(long, short, value_name = "PATH")]
         output: Option<PathBuf>,
-        /// Output format, for targets that have more than one.
-        #[arg(long, value_enum, default_value_t = Format::Yaml)]
-        format: Format,
+        /// CloudFormation's format (the only target with two). Default: from -o FILE's
+        /// extension (.json, .yaml, .yml), else yaml. Contradicting the extension, or given for
+        /// terraform or cdk, is an error.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
         /// Write nothing; compare what would be written with the files under -o and exit 1
-        /// with a unified diff when they differ or are missing (for CI and pre-commit).
+        /// with a unified diff when they differ, are missing, or are stale (written by an
+        /// earlier compile and no longer generated) (for CI and pre-commit).
         #[arg(long, requires = "output")]
         check: bool,
     },
@@ -77,8 +156,11 @@ pub enum Command {
     ///
     /// EVENT files hold one event, a JSON array of events, or JSON lines; each may be an event as
     /// EventBridge delivers it (`source`, `detail-type`, `detail`) or a PutEvents entry
-    /// (`Source`, `DetailType`, `Detail` as a string, `EventBusName`). Exit codes: 0 some task
-    /// starts, 1 none does (no match, or the input transformer would fail), 2 bad input.
+    /// (`Source`, `DetailType`, `Detail` as a string, `EventBusName`).
+    ///
+    /// Exit codes: 0 some task starts; 1 the input is valid and no task starts (no match, or
+    /// the input transformer would fail); 2 bad input: the spec is invalid or unreadable, an
+    /// event is not valid JSON or not an event, there is no event, or --at is wrong.
     #[command(
         after_help = "Examples:\n  tfc simulate spec.yaml --event event.json\n  echo '{\"source\":\"com.acme\",\"detail-type\":\"Run\",\"detail\":{}}' | tfc simulate spec.yaml\n  tfc simulate spec.yaml --at 2026-11-29T03:00:00Z\n  tfc simulate spec.yaml --event events.jsonl --format json | jq '.[] | select(.matched)'"
     )]
@@ -99,6 +181,10 @@ pub enum Command {
     },
     /// Print an event that starts TASK (its pattern satisfied, its override paths filled), as a
     /// PutEvents entry; tfc simulates it before printing.
+    ///
+    /// Exit codes: 0 the event is printed; 1 the event built from the --set values would not
+    /// start TASK (nothing printed; the reason is on stderr); 2 the spec is invalid or
+    /// unreadable, TASK is unknown or runs on a schedule, or a --set is malformed.
     #[command(
         after_help = "Examples:\n  tfc event spec.yaml manage --set '$.detail.command=showmigrations myapp'\n  tfc event spec.yaml run --set '$.detail.argv=[\"python\",\"manage.py\",\"migrate\"]' --aws-cli"
     )]
@@ -118,6 +204,9 @@ pub enum Command {
     },
     /// Draw the event flow (trigger → rule → task, with the overrides from the event) as a
     /// Mermaid flowchart or a Graphviz graph.
+    ///
+    /// Exit codes: 0 printed; 1 the spec is invalid; 2 it cannot be read or the command line is
+    /// wrong.
     #[command(
         after_help = "Examples:\n  tfc graph spec.yaml > flow.mmd\n  tfc graph spec.yaml --format dot | dot -Tsvg > flow.svg"
     )]
@@ -130,6 +219,8 @@ pub enum Command {
         format: GraphFormat,
     },
     /// Print a shell completion script.
+    ///
+    /// Exit codes: 0 printed; 2 the command line is wrong.
     #[command(
         after_help = "Examples:\n  tfc completions bash > /etc/bash_completion.d/tfc\n  tfc completions zsh > \"${fpath[1]}/_tfc\"\n  tfc completions fish > ~/.config/fish/completions/tfc.fish"
     )]
@@ -139,11 +230,16 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
     /// Print the JSON Schema (draft 2020-12) of the spec, for editors and check-jsonschema.
+    ///
+    /// Exit codes: 0 printed; 2 the command line is wrong.
     #[command(
         after_help = "Examples:\n  tfc schema > schemas/tfc.schema.json\n  check-jsonschema --schemafile schemas/tfc.schema.json spec.yaml"
     )]
     Schema,
     /// Print the resolved, target-neutral model of a spec as JSON (for debugging).
+    ///
+    /// Exit codes: 0 printed; 1 the spec is invalid; 2 it cannot be read or the command line is
+    /// wrong.
     #[command(after_help = "Examples:\n  tfc model spec.yaml | jq '.tasks[0].input'")]
     Model {
         /// The spec file.
@@ -181,6 +277,7 @@ pub enum ReportFormat {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
+    let _ = COLOR.set(cli.color.enabled());
     match cli.command {
         Command::Check {
             specs,
@@ -241,7 +338,7 @@ fn emit(text: &str) {
 /// (`/dev/zero`) costs no more memory than the limit before `load` reports it.
 fn read(path: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let fail = |e: std::io::Error| format!("error: cannot read {}: {e}", path.display());
+    let fail = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
     let file = std::fs::File::open(path).map_err(fail)?;
     let mut bytes = Vec::new();
     file.take(crate::spec::load::MAX_SPEC_BYTES as u64 + 1)
@@ -250,25 +347,49 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// Prints reports in the chosen format.
-pub fn print_reports(reports: &[(FileReport, Option<String>)], format: ReportFormat) {
+/// Prints reports in the chosen format. The human format ends with a summary line that says
+/// `failed` exactly when the command fails on these reports: an error, an unreadable file, or a
+/// warning with `deny_warnings`.
+pub fn print_reports(
+    reports: &[(FileReport, Option<String>)],
+    format: ReportFormat,
+    deny_warnings: bool,
+) {
     match format {
         ReportFormat::Human => {
+            let color = color();
             let mut err = std::io::stderr().lock();
-            let (mut errors, mut warnings) = (0, 0);
+            let (mut errors, mut warnings, mut unreadable) = (0, 0, 0);
             for (report, source) in reports {
-                let _ = err.write_all(render_human(report, source.as_deref()).as_bytes());
+                let _ =
+                    err.write_all(render_human_styled(report, source.as_deref(), color).as_bytes());
                 errors += report.errors();
                 warnings += report.warnings();
+                unreadable += usize::from(report.diagnostics.iter().any(|d| d.code == UNREADABLE));
             }
+            let failed = errors > 0 || (deny_warnings && warnings > 0);
             let files = reports.len();
+            let verdict = if failed {
+                crate::diagnostics::paint(color, "\x1b[1;31m", "failed")
+            } else {
+                crate::diagnostics::paint(color, "\x1b[1;32m", "ok")
+            };
             let _ = writeln!(
                 err,
-                "{}: {files} file{} checked, {errors} error{}, {warnings} warning{}",
-                if errors > 0 { "failed" } else { "ok" },
+                "{verdict}: {files} file{} checked{}, {errors} error{}, {warnings} warning{}{}",
                 plural(files),
+                if unreadable > 0 {
+                    format!(" ({unreadable} unreadable)")
+                } else {
+                    String::new()
+                },
                 plural(errors),
-                plural(warnings)
+                plural(warnings),
+                if deny_warnings && warnings > 0 {
+                    " (warnings denied)"
+                } else {
+                    ""
+                }
             );
         }
         ReportFormat::Json => {
@@ -303,12 +424,15 @@ fn check(specs: &[PathBuf], format: ReportFormat, deny_warnings: bool) -> ExitCo
                 reports.push((FileReport::new(name, checked.diagnostics), source));
             }
             Err(msg) => {
-                eprintln!("{msg}");
+                // Reported like any other problem of that file, in every format, so a
+                // missing file can never look like a pass.
+                let d = Diagnostic::error(UNREADABLE, "", msg);
+                reports.push((FileReport::new(name, vec![d]), None));
                 io_error = true;
             }
         }
     }
-    print_reports(&reports, format);
+    print_reports(&reports, format, deny_warnings);
     let failed = reports
         .iter()
         .any(|(r, _)| r.errors() > 0 || (deny_warnings && r.warnings() > 0));
@@ -322,16 +446,23 @@ fn check(specs: &[PathBuf], format: ReportFormat, deny_warnings: bool) -> ExitCo
 }
 
 /// Reads and checks a spec for commands that need a valid one. Problems go to stderr: on
-/// errors the command stops (exit 1), warnings are shown and it goes on.
+/// errors the command stops (exit 1; exit 2 when the file cannot be read), warnings are shown
+/// and it goes on.
 pub fn load_valid(path: &Path) -> Result<crate::spec::Spec, ExitCode> {
     load_valid_for(path, None)
+}
+
+/// [`load_valid`] for commands whose input the spec is (`simulate`, `event`): an invalid spec
+/// is bad input, exit 2, kept apart from exit 1 (valid input, nothing starts).
+fn load_valid_input(path: &Path) -> Result<crate::spec::Spec, ExitCode> {
+    load_valid(path).map_err(|_| ExitCode::from(EXIT_USAGE))
 }
 
 /// [`load_valid`] for compiling to `target`: CloudFormation's stack quotas (warnings for
 /// `check`) are errors when the output is a CloudFormation template or a CDK app.
 fn load_valid_for(path: &Path, target: Option<Target>) -> Result<crate::spec::Spec, ExitCode> {
     let bytes = read(path).map_err(|msg| {
-        eprintln!("{msg}");
+        error(msg);
         ExitCode::from(EXIT_USAGE)
     })?;
     let mut checked = crate::check(&bytes);
@@ -357,6 +488,7 @@ fn load_valid_for(path: &Path, target: Option<Target>) -> Result<crate::spec::Sp
         print_reports(
             &[(report, String::from_utf8(bytes).ok())],
             ReportFormat::Human,
+            false,
         );
     }
     match checked.spec {
@@ -376,19 +508,69 @@ fn model(path: &Path) -> ExitCode {
     }
 }
 
-/// Where compiled output goes.
-enum Destination<'a> {
-    Stdout,
-    File(&'a Path),
-    Directory(&'a Path),
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Yaml => "yaml",
+        Format::Json => "json",
+    }
 }
 
-fn destination(output: Option<&Path>) -> Destination<'_> {
-    match output {
-        None => Destination::Stdout,
-        Some(p) if p.is_dir() => Destination::Directory(p),
-        Some(p) if p.extension().is_some() => Destination::File(p),
-        Some(p) => Destination::Directory(p),
+/// The format to render: `--format` if given, else the one -o FILE's extension names, else
+/// YAML. Only CloudFormation has several; for the other targets `--format` and an extension
+/// naming JSON or YAML are errors (the file would not hold what its name says).
+fn output_format(
+    target: Target,
+    explicit: Option<Format>,
+    dest: Destination<'_>,
+) -> Result<Format, String> {
+    let from_extension = match dest {
+        Destination::File(p) => p
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(|e| match e.to_ascii_lowercase().as_str() {
+                "json" => Some(Format::Json),
+                "yaml" | "yml" => Some(Format::Yaml),
+                _ => None,
+            })
+            .map(|f| (f, p)),
+        _ => None,
+    };
+    let native = match target {
+        Target::Cloudformation => None,
+        Target::Terraform => Some("HCL (.tf)"),
+        Target::Cdk => Some("TypeScript (.ts)"),
+    };
+    if let Some(native) = native {
+        if let Some(f) = explicit {
+            return Err(format!(
+                "--format {}: {} has no {} form, it writes {native}; only cloudformation has a \
+                 choice of formats (yaml or json); drop --format",
+                format_name(f),
+                target.name(),
+                format_name(f).to_uppercase()
+            ));
+        }
+        if let Some((f, p)) = from_extension {
+            return Err(format!(
+                "-o {}: {} writes {native}, not {}; name the file accordingly",
+                p.display(),
+                target.name(),
+                format_name(f).to_uppercase()
+            ));
+        }
+        return Ok(Format::default());
+    }
+    match (explicit, from_extension) {
+        (Some(f), Some((e, p))) if f != e => Err(format!(
+            "--format {} contradicts -o {} (a {} file name); drop --format, or name the file .{}",
+            format_name(f),
+            p.display(),
+            format_name(e).to_uppercase(),
+            format_name(f)
+        )),
+        (Some(f), _) => Ok(f),
+        (None, Some((e, _))) => Ok(e),
+        (None, None) => Ok(Format::default()),
     }
 }
 
@@ -396,15 +578,27 @@ fn compile(
     path: &Path,
     target: Target,
     output: Option<&Path>,
-    format: Format,
+    format: Option<Format>,
     check: bool,
 ) -> ExitCode {
+    // The command line first: a wrong one is reported before the spec is read.
+    if output.is_some_and(|p| p.as_os_str().is_empty()) {
+        error("-o needs a path (`-o .` is the current directory)");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let dest = Destination::of(output);
+    let format = match output_format(target, format, dest) {
+        Ok(f) => f,
+        Err(msg) => {
+            error(msg);
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
     let spec = match load_valid_for(path, Some(target)) {
         Ok(spec) => spec,
         Err(code) => return code,
     };
     let model = crate::model::lower(&spec);
-    let dest = destination(output);
     let layout = match dest {
         Destination::Directory(_) => Layout::Directory,
         _ => Layout::Single,
@@ -412,109 +606,59 @@ fn compile(
     let files = match target.backend().render(&model, layout, format) {
         Ok(files) => files,
         Err(e) => {
-            eprintln!("error: {e}");
+            error(e);
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    if dest == Destination::Stdout {
+        let mut out = std::io::stdout().lock();
+        for f in &files {
+            if let Err(e) = out.write_all(f.contents.as_bytes()) {
+                error(format!("cannot write to stdout: {e}"));
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
+    let plan = match Plan::new(dest, &files) {
+        Ok(plan) => plan,
+        Err(msg) => {
+            error(msg);
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    for w in &plan.warnings {
+        warning(w);
+    }
     if check {
-        return match stale_files(&dest, &files) {
-            Ok(diff) if diff.is_empty() => ExitCode::SUCCESS,
-            Ok(diff) => {
+        return match plan.diff() {
+            Ok((_, 0)) => ExitCode::SUCCESS,
+            Ok((diff, n)) => {
                 emit(&diff);
-                eprintln!("error: the generated files are out of date with {}; run the same `tfc compile` without --check", path.display());
+                let stale = match plan.deletes().len() {
+                    0 => String::new(),
+                    1 => " (1 stale, no longer generated: compiling deletes it)".into(),
+                    k => format!(" ({k} stale, no longer generated: compiling deletes them)"),
+                };
+                let are = if n == 1 { "file is" } else { "files are" };
+                error(format!(
+                    "{n} generated {are} out of date with {}{stale}; \
+                     run the same `tfc compile` without --check",
+                    path.display()
+                ));
                 ExitCode::from(EXIT_INVALID)
             }
             Err(msg) => {
-                eprintln!("error: {msg}");
+                error(msg);
                 ExitCode::from(EXIT_USAGE)
             }
         };
     }
-    match write_output(&dest, &files) {
+    match plan.apply() {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
-            eprintln!("error: {msg}");
+            error(msg);
             ExitCode::from(EXIT_USAGE)
-        }
-    }
-}
-
-/// The paths `files` would be written to.
-fn destinations(dest: &Destination<'_>, files: &[OutputFile]) -> Result<Vec<PathBuf>, String> {
-    match dest {
-        Destination::Stdout => Err("--check needs -o".into()),
-        Destination::File(path) => match files {
-            [_] => Ok(vec![path.to_path_buf()]),
-            _ => Err(format!(
-                "this target writes {} files; give -o a directory",
-                files.len()
-            )),
-        },
-        Destination::Directory(dir) => Ok(files.iter().map(|f| dir.join(&f.path)).collect()),
-    }
-}
-
-/// A unified diff of every generated file against what is on disk (missing files diff
-/// against nothing); empty when all are up to date. Writes nothing.
-fn stale_files(dest: &Destination<'_>, files: &[OutputFile]) -> Result<String, String> {
-    let mut out = String::new();
-    for (file, path) in files.iter().zip(destinations(dest, files)?) {
-        // A checkout with CRLF line endings (git's core.autocrlf on Windows) holds the same
-        // output: compare ignoring the line-ending convention.
-        let on_disk = match std::fs::read_to_string(&path) {
-            Ok(s) if s.contains("\r\n") => Some(s.replace("\r\n", "\n")),
-            Ok(s) => Some(s),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-        };
-        if on_disk.as_deref() == Some(file.contents.as_str()) {
-            continue;
-        }
-        let shown = path.display().to_string();
-        let old_name = if on_disk.is_some() {
-            shown.clone()
-        } else {
-            "/dev/null".into()
-        };
-        let diff =
-            similar::TextDiff::from_lines(on_disk.as_deref().unwrap_or(""), file.contents.as_str())
-                .unified_diff()
-                .header(&old_name, &shown)
-                .to_string();
-        out.push_str(&diff);
-    }
-    Ok(out)
-}
-
-fn write_output(dest: &Destination<'_>, files: &[OutputFile]) -> Result<(), String> {
-    match dest {
-        Destination::Stdout => {
-            let mut out = std::io::stdout().lock();
-            for f in files {
-                out.write_all(f.contents.as_bytes())
-                    .map_err(|e| format!("cannot write to stdout: {e}"))?;
-            }
-            Ok(())
-        }
-        Destination::File(path) => match files {
-            [one] => std::fs::write(path, &one.contents)
-                .map_err(|e| format!("cannot write {}: {e}", path.display())),
-            _ => Err(format!(
-                "this target writes {} files; give -o a directory",
-                files.len()
-            )),
-        },
-        Destination::Directory(dir) => {
-            for f in files {
-                let path = dir.join(&f.path);
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-                }
-                std::fs::write(&path, &f.contents)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            }
-            Ok(())
         }
     }
 }
@@ -609,7 +753,7 @@ fn simulate(
     at: Option<&str>,
     format: SimulateFormat,
 ) -> ExitCode {
-    let spec = match load_valid(path) {
+    let spec = match load_valid_input(path) {
         Ok(spec) => spec,
         Err(code) => return code,
     };
@@ -617,14 +761,14 @@ fn simulate(
     let minute = match at.map(crate::validate::schedule::Minute::parse).transpose() {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("error: --at: {e}");
+            error(format!("--at: {e}"));
             return ExitCode::from(EXIT_USAGE);
         }
     };
     let events = match event_source(source, at) {
         Ok(events) => events,
         Err(e) => {
-            eprintln!("error: {e}");
+            error(e);
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -651,7 +795,7 @@ fn simulate(
             Ok(e) => e,
             Err(e) => {
                 out.finish();
-                eprintln!("error: {e}");
+                error(e);
                 return ExitCode::from(EXIT_USAGE);
             }
         };
@@ -662,7 +806,7 @@ fn simulate(
     }
     out.finish();
     if count == 0 {
-        eprintln!("error: no event given");
+        error("no event given");
         return ExitCode::from(EXIT_USAGE);
     }
     if started {
@@ -754,24 +898,26 @@ fn render_outcome(o: &crate::simulate::Outcome) -> String {
 }
 
 fn event(path: &Path, task_id: &str, sets: &[String], aws_cli: bool) -> ExitCode {
-    let spec = match load_valid(path) {
+    let spec = match load_valid_input(path) {
         Ok(spec) => spec,
         Err(code) => return code,
     };
     let model = crate::model::lower(&spec);
     let Some(task) = model.tasks.iter().find(|t| t.id == task_id) else {
         let ids: Vec<&str> = model.tasks.iter().map(|t| t.id.as_str()).collect();
-        eprintln!(
-            "error: no task `{task_id}` in {}; tasks: {}",
+        error(format!(
+            "no task `{task_id}` in {}; tasks: {}",
             path.display(),
             ids.join(", ")
-        );
+        ));
         return ExitCode::from(EXIT_USAGE);
     };
     let mut parsed = Vec::new();
     for s in sets {
         let Some((p, v)) = s.split_once('=') else {
-            eprintln!("error: --set `{s}`: write PATH=VALUE, e.g. '$.detail.command=migrate'");
+            error(format!(
+                "--set `{s}`: write PATH=VALUE, e.g. '$.detail.command=migrate'"
+            ));
             return ExitCode::from(EXIT_USAGE);
         };
         let value =
@@ -781,7 +927,7 @@ fn event(path: &Path, task_id: &str, sets: &[String], aws_cli: bool) -> ExitCode
     let event = match crate::simulate::example::example_event(task, &parsed) {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("error: {e}");
+            error(e);
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -790,7 +936,7 @@ fn event(path: &Path, task_id: &str, sets: &[String], aws_cli: bool) -> ExitCode
     let (delivered, bus) = match crate::simulate::normalize_event(entry.clone()) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: {e}");
+            error(e);
             return ExitCode::from(EXIT_INVALID);
         }
     };
@@ -800,11 +946,11 @@ fn event(path: &Path, task_id: &str, sets: &[String], aws_cli: bool) -> ExitCode
     match outcome {
         Some(o) if o.started => {}
         Some(o) => {
-            eprint!(
-                "error: the event tfc built does not start task `{}`:\n{}",
+            error(format!(
+                "the event tfc built does not start task `{}`:\n{}",
                 task.id,
-                render_outcome(&o)
-            );
+                render_outcome(&o).trim_end()
+            ));
             return ExitCode::from(EXIT_INVALID);
         }
         None => return ExitCode::from(EXIT_INVALID),

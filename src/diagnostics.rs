@@ -138,18 +138,66 @@ impl FileReport {
 }
 
 /// Renders diagnostics the way rustc does: message, `--> file:line:col`, the source line, a caret.
+/// Plain text; [`render_human_styled`] adds colour.
 pub fn render_human(report: &FileReport, source: Option<&str>) -> String {
+    render_human_styled(report, source, false)
+}
+
+/// ANSI SGR sequences of the human rendering, as rustc colours its diagnostics.
+mod ansi {
+    pub const RESET: &str = "\x1b[0m";
+    pub const BOLD: &str = "\x1b[1m";
+    pub const ERROR: &str = "\x1b[1;31m";
+    pub const WARNING: &str = "\x1b[1;33m";
+    pub const GUTTER: &str = "\x1b[1;34m";
+    pub const HELP: &str = "\x1b[1;36m";
+}
+
+/// `text` between `style` and a reset when `color`, else `text` itself.
+pub fn paint(color: bool, style: &str, text: &str) -> String {
+    if color {
+        format!("{style}{text}{}", ansi::RESET)
+    } else {
+        text.to_string()
+    }
+}
+
+/// The severity label (`error`, `warning`), bold red or bold yellow when `color`.
+pub fn severity_label(severity: Severity, color: bool) -> String {
+    match severity {
+        Severity::Error => paint(color, ansi::ERROR, "error"),
+        Severity::Warning => paint(color, ansi::WARNING, "warning"),
+    }
+}
+
+/// [`render_human`], with ANSI colours when `color` (for a terminal): the severity label and
+/// the caret in bold red (error) or yellow (warning), the message bold, the `-->` arrow and the
+/// gutter bold blue, `help` bold cyan. The text is the same as without colour.
+pub fn render_human_styled(report: &FileReport, source: Option<&str>, color: bool) -> String {
     let mut out = String::new();
+    let gutter_paint = |s: &str| paint(color, ansi::GUTTER, s);
     for d in &report.diagnostics {
-        let label = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+        let (label, style) = match d.severity {
+            Severity::Error => ("error", ansi::ERROR),
+            Severity::Warning => ("warning", ansi::WARNING),
         };
-        let _ = writeln!(out, "{label}[{}]: {}", d.code, d.message);
+        let _ = writeln!(
+            out,
+            "{}{}",
+            paint(color, style, &format!("{label}[{}]", d.code)),
+            paint(color, ansi::BOLD, &format!(": {}", d.message))
+        );
         match d.pos {
             Some(pos) => {
-                let _ = writeln!(out, "  --> {}:{}:{}", report.file, pos.line, pos.col);
-                if let Some(line) = source.and_then(|s| s.lines().nth(pos.line - 1)) {
+                let _ = writeln!(
+                    out,
+                    "  {} {}:{}:{}",
+                    gutter_paint("-->"),
+                    report.file,
+                    pos.line,
+                    pos.col
+                );
+                if let Some(line) = source.and_then(|s| s.lines().nth(pos.line.saturating_sub(1))) {
                     let gutter = pos.line.to_string();
                     let pad = " ".repeat(gutter.len());
                     let shown: String = line.chars().take(200).collect();
@@ -158,17 +206,23 @@ pub fn render_human(report: &FileReport, source: Option<&str>) -> String {
                         .take(pos.col.saturating_sub(1))
                         .map(|c| if c == '\t' { '\t' } else { ' ' })
                         .collect();
-                    let _ = writeln!(out, "{pad} |");
-                    let _ = writeln!(out, "{gutter} | {shown}");
-                    let _ = writeln!(out, "{pad} | {caret_pad}^");
+                    let bar = gutter_paint(&format!("{pad} |"));
+                    let _ = writeln!(out, "{bar}");
+                    let _ = writeln!(out, "{} {shown}", gutter_paint(&format!("{gutter} |")));
+                    let _ = writeln!(out, "{bar} {caret_pad}{}", paint(color, style, "^"));
                 }
             }
             None => {
-                let _ = writeln!(out, "  --> {}", report.file);
+                let _ = writeln!(out, "  {} {}", gutter_paint("-->"), report.file);
             }
         }
         if let Some(help) = &d.help {
-            let _ = writeln!(out, "  = help: {help}");
+            let _ = writeln!(
+                out,
+                "  {} {}: {help}",
+                gutter_paint("="),
+                paint(color, ansi::HELP, "help")
+            );
         }
         out.push('\n');
     }
@@ -223,6 +277,28 @@ mod tests {
             out,
             "error[fargate-size]: bad memory\n  --> spec.yaml:2:11\n  |\n2 |   memory: 3\n  |           ^\n  = help: use 1024\n\n"
         );
+    }
+
+    #[test]
+    fn coloured_rendering_has_the_same_text() {
+        let d = Diagnostic::warning("shell-injection", "/tasks/a/command", "shell")
+            .at(Some(Pos { line: 2, col: 11 }))
+            .with_help("use a list");
+        let report = FileReport::new("spec.yaml", vec![d]);
+        let source = Some("a: 1\n  memory: 3\n");
+        let styled = render_human_styled(&report, source, true);
+        assert!(
+            styled.contains("\x1b[1;33mwarning[shell-injection]\x1b[0m"),
+            "{styled}"
+        );
+        assert!(styled.contains("\x1b[1;34m-->\x1b[0m"), "{styled}");
+        assert!(styled.contains("\x1b[1;33m^\x1b[0m"), "{styled}");
+        assert!(styled.contains("\x1b[1;36mhelp\x1b[0m"), "{styled}");
+        let stripped = regex::Regex::new("\x1b\\[[0-9;]*m")
+            .unwrap()
+            .replace_all(&styled, "");
+        assert_eq!(stripped, render_human(&report, source));
+        assert!(!render_human(&report, source).contains('\x1b'));
     }
 
     #[test]

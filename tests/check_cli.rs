@@ -127,3 +127,323 @@ fn warnings_fail_only_with_deny_warnings() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn a_failing_deny_warnings_run_prints_a_failing_summary() {
+    let (code, _, stderr) =
+        common::run(tfc().args(["check", "--deny-warnings"]).arg(common::seed()));
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.ends_with("failed: 1 file checked, 0 errors, 1 warning (warnings denied)\n"),
+        "{stderr}"
+    );
+    // Without a warning, --deny-warnings passes with an ok summary.
+    let safe = common::root().join("examples/safe-argv/spec.yaml");
+    let (code, _, stderr) = common::run(tfc().args(["check", "--deny-warnings"]).arg(&safe));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.ends_with("ok: 1 file checked, 0 errors, 0 warnings\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unreadable_files_are_errors_counted_in_the_summary_in_every_format() {
+    let dir = common::scratch("unreadable");
+    let missing = dir.join("missing.tfc.yaml");
+    // Alone: never "ok: 0 files checked".
+    let (code, _, stderr) = common::run(tfc().arg("check").arg(&missing));
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains(&format!(
+            "error[unreadable]: cannot read {}",
+            missing.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("failed: 1 file checked (1 unreadable), 1 error, 0 warnings\n"),
+        "{stderr}"
+    );
+    // With a valid spec and a directory: every file is reported, exit 2 wins.
+    let (code, _, stderr) = common::run(
+        tfc()
+            .arg("check")
+            .arg(&missing)
+            .arg(common::root().join("examples/safe-argv/spec.yaml"))
+            .arg(&dir),
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.ends_with("failed: 3 files checked (2 unreadable), 2 errors, 0 warnings\n"),
+        "{stderr}"
+    );
+    let (code, stdout, _) = common::run(tfc().args(["check", "--format", "json"]).arg(&missing));
+    assert_eq!(code, Some(2));
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v[0]["diagnostics"][0]["code"], "unreadable", "{stdout}");
+    assert_eq!(v[0]["diagnostics"][0]["severity"], "error", "{stdout}");
+    let (code, stdout, _) = common::run(tfc().args(["check", "--format", "github"]).arg(&missing));
+    assert_eq!(code, Some(2));
+    assert!(stdout.starts_with("::error file="), "{stdout}");
+    assert!(
+        stdout.contains("title=tfc unreadable::cannot read"),
+        "{stdout}"
+    );
+}
+
+/// Runs `tfc simulate SPEC` with `events` on stdin.
+fn simulate(spec: &std::path::Path, events: &str) -> (Option<i32>, String) {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = tfc()
+        .arg("simulate")
+        .arg(spec)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(events.as_bytes());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn simulate_and_event_exit_2_on_bad_input_and_1_when_nothing_starts() {
+    let invalid = common::root().join("tests/invalid/fargate-memory.yaml");
+    let seed = common::seed();
+    let matching = r#"{"source":"com.corp.env.my-proj.manage","detail-type":"Management","detail":{"subject":"execute","command":"migrate"}}"#;
+    // An invalid spec is bad input, not "nothing started".
+    let (code, stderr) = simulate(&invalid, matching);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("error[fargate-size]"), "{stderr}");
+    let (code, _, stderr) = common::run(tfc().arg("event").arg(&invalid).arg("manage"));
+    assert_eq!(code, Some(2), "{stderr}");
+    // Invalid events.
+    for bad in ["{not json", "42", "[1]", ""] {
+        let (code, stderr) = simulate(&seed, bad);
+        assert_eq!(code, Some(2), "{bad:?}: {stderr}");
+    }
+    // Valid input: 0 when a task starts, 1 when none does.
+    assert_eq!(simulate(&seed, matching).0, Some(0));
+    let other = r#"{"source":"com.other","detail-type":"Management","detail":{}}"#;
+    assert_eq!(simulate(&seed, other).0, Some(1));
+    // tfc event: a value the pattern rejects builds an event that starts nothing.
+    let safe = common::root().join("examples/safe-argv/spec.yaml");
+    let (code, _, stderr) = common::run(
+        tfc()
+            .arg("event")
+            .arg(&safe)
+            .arg("run")
+            .args(["--set", "$.detail.command=rm"]),
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    let (code, _, _) = common::run(tfc().arg("event").arg(&seed).arg("no-such-task"));
+    assert_eq!(code, Some(2));
+}
+
+/// The subcommands `tfc --help` lists (without clap's `help`).
+fn help_commands() -> Vec<String> {
+    let (code, help, _) = common::run(tfc().arg("--help"));
+    assert_eq!(code, Some(0));
+    let section = help
+        .split("Commands:\n")
+        .nth(1)
+        .expect("a Commands: section")
+        .split("\n\n")
+        .next()
+        .unwrap_or("");
+    let mut names: Vec<String> = section
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| *n != "help")
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn the_readme_command_list_matches_tfc_help_both_ways() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let block = readme
+        .split("```")
+        .nth(1)
+        .expect("README.md has a code block");
+    let mut listed: Vec<String> = Vec::new();
+    for line in block.lines().filter(|l| l.starts_with("tfc ")) {
+        let mut words = line.split_whitespace().skip(1);
+        let command = words.next().unwrap_or("").to_string();
+        // Every option the line shows exists in that command's --help.
+        let (code, help, _) = common::run(tfc().args([&command, "--help"]));
+        assert_eq!(
+            code,
+            Some(0),
+            "README lists `tfc {command}`, which has no --help"
+        );
+        for word in line.split('#').next().unwrap_or("").split_whitespace() {
+            let flag = word.trim_start_matches('[');
+            if let Some(flag) = flag
+                .strip_prefix("--")
+                .or(flag.strip_prefix('-').filter(|f| f.len() == 1))
+            {
+                let flag: String = flag
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect();
+                let shown = if flag.len() == 1 {
+                    format!("-{flag}")
+                } else {
+                    format!("--{flag}")
+                };
+                assert!(
+                    help.contains(&shown),
+                    "README: `tfc {command}` shows {shown}, its --help does not:\n{help}"
+                );
+            }
+        }
+        listed.push(command);
+    }
+    listed.sort();
+    let mut unique = listed.clone();
+    unique.dedup();
+    assert_eq!(listed, unique, "a command listed twice in the README");
+    let help = help_commands();
+    for c in &help {
+        assert!(
+            listed.contains(c),
+            "`tfc --help` has `{c}`, the README's command list does not"
+        );
+    }
+    for c in &listed {
+        assert!(
+            help.contains(c),
+            "the README lists `tfc {c}`, `tfc --help` does not"
+        );
+    }
+    // The README's exit-code table covers every command too.
+    let table: Vec<String> = readme
+        .split("## Exit codes")
+        .nth(1)
+        .expect("README.md has an `## Exit codes` section")
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `tfc "))
+        .filter_map(|l| l.split('`').next())
+        .map(|c| c.split_whitespace().next().unwrap_or("").to_string())
+        .collect();
+    for c in &help {
+        assert!(
+            table.contains(c),
+            "README's exit codes table has no row for `tfc {c}`"
+        );
+    }
+}
+
+#[test]
+fn every_command_documents_its_exit_codes_in_its_help() {
+    let (_, top, _) = common::run(tfc().arg("--help"));
+    assert!(top.contains("Exit codes:"), "{top}");
+    for command in help_commands() {
+        let (code, help, _) = common::run(tfc().args([&command, "--help"]));
+        assert_eq!(code, Some(0));
+        let text = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            text.contains("Exit codes: 0 "),
+            "`tfc {command} --help` documents no exit codes:\n{help}"
+        );
+        assert!(
+            text.contains(" 2 "),
+            "`tfc {command} --help` does not say what 2 means"
+        );
+    }
+}
+
+/// `tfc check` on the seed (one warning) with `args` before the command, stderr as the
+/// process sees it: piped, or a terminal when `tty` (run under `script`, util-linux).
+fn check_stderr(args: &[&str], no_color: Option<&str>, tty: bool) -> String {
+    let seed = common::seed();
+    let mut cmd = if tty {
+        let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+        let mut line = quote(env!("CARGO_BIN_EXE_tfc"));
+        for a in args.iter().copied().chain(["check"]) {
+            line.push(' ');
+            line.push_str(&quote(a));
+        }
+        line.push(' ');
+        line.push_str(&quote(&seed.display().to_string()));
+        let mut c = std::process::Command::new("script");
+        c.args(["-q", "-e", "-c", &line, "/dev/null"]);
+        c
+    } else {
+        let mut c = tfc();
+        c.args(args).arg("check").arg(&seed);
+        c
+    };
+    cmd.env_remove("NO_COLOR");
+    if let Some(v) = no_color {
+        cmd.env("NO_COLOR", v);
+    }
+    let out = cmd
+        .output()
+        .expect("`script` (util-linux) runs a command on a pseudo-terminal");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = if tty { out.stdout } else { out.stderr };
+    let text = String::from_utf8_lossy(&text).into_owned();
+    assert!(text.contains("shell-injection"), "{text}");
+    text
+}
+
+#[test]
+fn diagnostics_are_coloured_exactly_when_asked_or_on_a_terminal() {
+    // Piped: plain by default, coloured only with --color always (also over NO_COLOR).
+    assert!(!common::has_ansi(&check_stderr(&[], None, false)));
+    assert!(!common::has_ansi(&check_stderr(
+        &["--color", "auto"],
+        None,
+        false
+    )));
+    assert!(!common::has_ansi(&check_stderr(
+        &["--color", "never"],
+        None,
+        false
+    )));
+    let always = check_stderr(&["--color", "always"], Some("1"), false);
+    assert!(
+        always.contains("\u{1b}[1;33mwarning[shell-injection]\u{1b}[0m"),
+        "{always}"
+    );
+    assert!(always.contains("\u{1b}[1;34m-->\u{1b}[0m"), "{always}");
+    assert!(always.contains("\u{1b}[1;36mhelp\u{1b}[0m"), "{always}");
+    // The option is global: it may follow the command too.
+    let (_, _, after) = common::run(
+        tfc()
+            .arg("check")
+            .arg(common::seed())
+            .args(["--color", "always"]),
+    );
+    assert!(common::has_ansi(&after));
+    // On a terminal: coloured unless NO_COLOR is set to something non-empty, or never.
+    assert!(common::has_ansi(&check_stderr(&[], None, true)));
+    assert!(common::has_ansi(&check_stderr(&[], Some(""), true)));
+    assert!(!common::has_ansi(&check_stderr(&[], Some("1"), true)));
+    assert!(!common::has_ansi(&check_stderr(
+        &["--color", "never"],
+        None,
+        true
+    )));
+    assert!(common::has_ansi(&check_stderr(
+        &["--color", "always"],
+        Some("1"),
+        true
+    )));
+}

@@ -107,3 +107,78 @@ fn completions_for_every_shell() {
         );
     }
 }
+
+#[test]
+fn stale_files_fail_the_check_as_deletions_and_compiling_deletes_them() {
+    let dir = scratch("stale-files");
+    copy_golden("terraform", &dir);
+    // An earlier compile (of another target) wrote template.yaml and listed it.
+    std::fs::write(
+        dir.join(".tfc-files"),
+        "main.tf\noutputs.tf\ntemplate.yaml\nversions.tf\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("template.yaml"), "Resources: {}\n").unwrap();
+    std::fs::write(dir.join("notes.md"), "mine\n").unwrap();
+    let check = || {
+        common::run(
+            tfc()
+                .arg("compile")
+                .arg(common::seed())
+                .args(["-t", "terraform", "--check", "-o"])
+                .arg(&dir),
+        )
+    };
+    let (code, diff, stderr) = check();
+    assert_eq!(code, Some(1), "{stderr}");
+    let stale = dir.join("template.yaml");
+    assert!(
+        diff.contains(&format!(
+            "--- {}\n+++ /dev/null\n@@ -1 +0,0 @@\n-Resources: {{}}\n",
+            stale.display()
+        )),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("-template.yaml\n"),
+        "the manifest changes too: {diff}"
+    );
+    assert!(!diff.contains("notes.md"), "{diff}");
+    assert!(stderr.contains("1 stale"), "{stderr}");
+    assert!(stale.exists(), "--check must not delete");
+
+    let (code, _, stderr) = common::run(
+        tfc()
+            .arg("compile")
+            .arg(common::seed())
+            .args(["-t", "terraform", "-o"])
+            .arg(&dir),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stale.exists());
+    assert!(dir.join("notes.md").exists());
+    let (code, diff, stderr) = check();
+    assert_eq!(code, Some(0), "{diff}{stderr}");
+}
+
+#[test]
+fn output_without_its_manifest_is_out_of_date() {
+    let dir = scratch("no-manifest");
+    copy_golden("terraform", &dir);
+    std::fs::remove_file(dir.join(".tfc-files")).unwrap();
+    let (code, diff, _) = common::run(
+        tfc()
+            .arg("compile")
+            .arg(common::seed())
+            .args(["-t", "terraform", "--check", "-o"])
+            .arg(&dir),
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        diff,
+        format!(
+            "--- /dev/null\n+++ {}\n@@ -0,0 +1,3 @@\n+main.tf\n+outputs.tf\n+versions.tf\n",
+            dir.join(".tfc-files").display()
+        )
+    );
+}

@@ -1,6 +1,9 @@
 //! Golden files: every example compiled to every target (and format) equals the output checked
-//! in under `examples/<name>/<target>/`. `TFC_BLESS=1 cargo test --test golden` rewrites them.
-//! Compiling twice must give byte-identical output (determinism).
+//! in under `examples/<name>/<target>/`: the directory output (`-o DIR/`, with its `.tfc-files`
+//! manifest) plus, for CloudFormation, the JSON template written as a file into that directory
+//! (`-o DIR/template.json`: a file output is not in the manifest, so both stay).
+//! `TFC_BLESS=1 cargo test --test golden` rewrites them. Compiling twice must give
+//! byte-identical output (determinism).
 
 mod common;
 
@@ -10,12 +13,13 @@ use std::path::Path;
 use common::{example_specs, tfc};
 use tfc::targets::Target;
 
-/// Extra argument sets per target: every format a target has gets a golden file.
-fn variants(target: Target) -> Vec<Vec<&'static str>> {
+/// Where each golden variant is written, relative to the target's folder: every format a
+/// target has gets a golden file. `None`: the directory output.
+fn variants(target: Target) -> Vec<Option<&'static str>> {
     match target {
-        Target::Cloudformation => vec![vec!["--format", "yaml"], vec!["--format", "json"]],
-        Target::Terraform => vec![vec![]],
-        Target::Cdk => vec![vec![]],
+        Target::Cloudformation => vec![None, Some("template.json")],
+        Target::Terraform => vec![None],
+        Target::Cdk => vec![None],
     }
 }
 
@@ -37,14 +41,15 @@ fn read_tree(dir: &Path) -> BTreeMap<String, String> {
 }
 
 fn compile_into(spec: &Path, target: Target, out: &Path) {
-    for args in variants(target) {
+    for file in variants(target) {
+        let mut dir = out.as_os_str().to_owned();
+        dir.push("/");
         let o = tfc()
             .arg("compile")
             .arg(spec)
             .args(["--target", target.name()])
-            .args(&args)
             .arg("-o")
-            .arg(out)
+            .arg(file.map_or(std::path::PathBuf::from(dir), |f| out.join(f)))
             .output()
             .unwrap();
         assert!(

@@ -22,7 +22,7 @@ use crate::model::Model;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Target {
-    /// AWS CloudFormation (YAML by default, `--format json` too).
+    /// AWS CloudFormation (YAML by default; JSON with `--format json` or `-o FILE.json`).
     #[value(alias = "cfn")]
     Cloudformation,
     /// Terraform with the AWS provider 5.x or 6.x (one document on stdout, a module with `-o DIR`).
@@ -58,7 +58,7 @@ impl Target {
 /// Output options a target may honour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum Format {
-    /// The target's native format (YAML for CloudFormation).
+    /// YAML (CloudFormation's default).
     #[default]
     Yaml,
     /// JSON (CloudFormation only).

@@ -75,3 +75,41 @@ pub fn progress(step: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "tfc tests: {step} …");
 }
+
+/// Runs a command to completion: (exit code, stdout, stderr), both lossily decoded.
+pub fn run(cmd: &mut Command) -> (Option<i32>, String, String) {
+    let out = cmd.output().expect("the command runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Every file under `dir` (hidden ones too), as sorted `/`-separated relative paths.
+pub fn tree(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = entry.path();
+            if p.is_dir() && !p.is_symlink() {
+                stack.push(p);
+            } else if let Ok(rel) = p.strip_prefix(dir) {
+                files.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The seed spec, `examples/django-manage/spec.yaml`.
+pub fn seed() -> PathBuf {
+    root().join("examples/django-manage/spec.yaml")
+}
+
+/// Whether `text` holds an ANSI escape sequence.
+pub fn has_ansi(text: &str) -> bool {
+    text.contains('\u{1b}')
+}
