@@ -111,6 +111,11 @@ pub enum Command {
         /// Fail (exit 1) on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+        /// Check for one target: its deployment limits become errors (CloudFormation's stack
+        /// quotas for `cloudformation`, as YAML, and `cdk`; none for `terraform`). Without it,
+        /// they are warnings for any CloudFormation or CDK deployment.
+        #[arg(long, short, value_enum, value_name = "TARGET")]
+        target: Option<Target>,
     },
     /// Compile a spec to CloudFormation, Terraform or CDK.
     ///
@@ -283,7 +288,8 @@ pub fn run(cli: Cli) -> ExitCode {
             specs,
             format,
             deny_warnings,
-        } => check(&specs, format, deny_warnings),
+            target,
+        } => check(&specs, format, deny_warnings, target),
         Command::Schema => {
             emit(&crate::spec::schema_text());
             ExitCode::SUCCESS
@@ -412,14 +418,19 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-fn check(specs: &[PathBuf], format: ReportFormat, deny_warnings: bool) -> ExitCode {
+fn check(
+    specs: &[PathBuf],
+    format: ReportFormat,
+    deny_warnings: bool,
+    target: Option<Target>,
+) -> ExitCode {
     let mut reports = Vec::new();
     let mut io_error = false;
     for path in specs {
         let name = path.display().to_string();
         match read(path) {
             Ok(bytes) => {
-                let checked = crate::check(&bytes);
+                let checked = crate::check_for(&bytes, target.map(|t| (t, Format::Yaml)));
                 let source = String::from_utf8(bytes).ok();
                 reports.push((FileReport::new(name, checked.diagnostics), source));
             }
@@ -458,30 +469,17 @@ fn load_valid_input(path: &Path) -> Result<crate::spec::Spec, ExitCode> {
     load_valid(path).map_err(|_| ExitCode::from(EXIT_USAGE))
 }
 
-/// [`load_valid`] for compiling to `target`: CloudFormation's stack quotas (warnings for
-/// `check`) are errors when the output is a CloudFormation template or a CDK app.
-fn load_valid_for(path: &Path, target: Option<Target>) -> Result<crate::spec::Spec, ExitCode> {
+/// [`load_valid`] for compiling to `target` in `format`: the stack quotas of that output are
+/// errors (none for Terraform).
+fn load_valid_for(
+    path: &Path,
+    deploy: Option<(Target, Format)>,
+) -> Result<crate::spec::Spec, ExitCode> {
     let bytes = read(path).map_err(|msg| {
         error(msg);
         ExitCode::from(EXIT_USAGE)
     })?;
-    let mut checked = crate::check(&bytes);
-    if matches!(target, Some(Target::Cloudformation | Target::Cdk)) {
-        for d in &mut checked.diagnostics {
-            if d.code == "stack-quota" {
-                d.severity = crate::diagnostics::Severity::Error;
-            }
-        }
-    }
-    match target {
-        // CDK uploads every template to S3: the inline size does not apply.
-        Some(Target::Cdk) => checked.diagnostics.retain(|d| d.code != "template-size"),
-        // Terraform has no stacks.
-        Some(Target::Terraform) => checked
-            .diagnostics
-            .retain(|d| d.code != "template-size" && d.code != "stack-quota"),
-        _ => {}
-    }
+    let checked = crate::check_for(&bytes, deploy);
     let failed = checked.has_errors();
     if !checked.diagnostics.is_empty() {
         let report = FileReport::new(path.display().to_string(), checked.diagnostics);
@@ -594,7 +592,7 @@ fn compile(
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let spec = match load_valid_for(path, Some(target)) {
+    let spec = match load_valid_for(path, Some((target, format))) {
         Ok(spec) => spec,
         Err(code) => return code,
     };

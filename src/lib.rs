@@ -32,8 +32,15 @@ impl Checked {
     }
 }
 
-/// Loads, schema-checks, parses and validates a spec, collecting every problem.
+/// Loads, schema-checks, parses and validates a spec, collecting every problem; stack quotas
+/// as warnings for any CloudFormation or CDK deployment (see [`check_for`]).
 pub fn check(bytes: &[u8]) -> Checked {
+    check_for(bytes, None)
+}
+
+/// [`check`] for one output: the target and format it compiles to decide which stack quotas
+/// apply, and they are errors there (see [`targets::cloudformation::stack_quotas`]).
+pub fn check_for(bytes: &[u8], deploy: Option<(targets::Target, targets::Format)>) -> Checked {
     let doc = match spec::load::load(bytes) {
         Ok(doc) => doc,
         Err(diagnostics) => {
@@ -79,7 +86,7 @@ pub fn check(bytes: &[u8]) -> Checked {
     if !diagnostics.iter().any(Diagnostic::is_error) {
         let model = model::lower(&parsed);
         diagnostics.extend(
-            targets::cloudformation::stack_quotas(&model)
+            targets::cloudformation::stack_quotas(&model, deploy)
                 .into_iter()
                 .map(|d| locate(&doc, d.on_key())),
         );

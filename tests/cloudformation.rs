@@ -821,6 +821,24 @@ fn stack_quotas_are_reported_before_deploy() {
             .any(|(c, m)| *c == "stack-quota" && m.contains("makes 505 resources")),
         "{q:?}"
     );
+    // `check --target` makes them errors, for CloudFormation and CDK, not for Terraform.
+    for (target, code) in [("cloudformation", 1), ("cdk", 1), ("terraform", 0)] {
+        let dir = scratch("quota-check");
+        let path = dir.join("spec.yaml");
+        std::fs::write(&path, &over).unwrap();
+        let out = tfc()
+            .args(["check", "--target", target])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{target}: {err}");
+        assert_eq!(
+            err.contains("error[stack-quota]"),
+            code == 1,
+            "{target}: {err}"
+        );
+    }
     for target in ["cloudformation", "cdk"] {
         let (code, err) = compile_code(&over, target);
         assert_eq!(code, Some(1), "{target}");
@@ -859,4 +877,49 @@ fn stack_quotas_are_reported_before_deploy() {
         "{q:?}"
     );
     assert_eq!(compile_code(&big, "cloudformation").0, Some(1));
+
+    // Exactly 500 CloudFormation resources (62 created tasks and one existing definition): a
+    // template CloudFormation takes, but CDK adds its metadata resource and `cdk synth` stops
+    // at 501, so the CDK target refuses it and `check` warns.
+    let edge = format!(
+        "{}  edge:\n    trigger:\n      schedule: rate(1 hour)\n    task_definition: arn:aws:ecs:eu-west-1:123456789012:task-definition/edge:1\n    container: app\n    task_role: arn:aws:iam::123456789012:role/app\n",
+        many_tasks(62, false, "")
+    );
+    assert_eq!(compile_code(&edge, "cloudformation").0, Some(0));
+    let (code, err) = compile_code(&edge, "cdk");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("a stack of 501 resources"), "{err}");
+    let q = quota_codes(&edge);
+    assert!(
+        q.iter()
+            .any(|(c, m)| *c == "stack-quota" && m.contains("to CDK 501")),
+        "{q:?}"
+    );
+
+    // The size counted is the format written: JSON is larger than YAML, so a template under
+    // 1 MB as YAML can be over it as JSON.
+    let value = "x".repeat(10_000);
+    let sized = many_tasks(62, false, &value);
+    let dir = scratch("quota-json");
+    let path = dir.join("spec.yaml");
+    std::fs::write(&path, &sized).unwrap();
+    let run = |file: &str| {
+        tfc()
+            .args(["compile", "-t", "cloudformation", "-o"])
+            .arg(dir.join(file))
+            .arg(&path)
+            .output()
+            .unwrap()
+    };
+    let yaml_out = run("t.yaml");
+    let json_out = run("t.json");
+    let yaml_size = std::fs::metadata(dir.join("t.yaml")).map(|m| m.len());
+    assert!(
+        yaml_out.status.success() && yaml_size.is_ok_and(|n| n < 1_048_576),
+        "{}",
+        String::from_utf8_lossy(&yaml_out.stderr)
+    );
+    assert_eq!(json_out.status.code(), Some(1));
+    assert!(!dir.join("t.json").exists());
+    assert!(String::from_utf8_lossy(&json_out.stderr).contains("accepts at most 1048576"));
 }

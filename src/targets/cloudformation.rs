@@ -704,44 +704,84 @@ pub const MAX_INLINE_BYTES: usize = 51_200;
 /// --s3-bucket`).
 pub const MAX_S3_BYTES: usize = 1_048_576;
 
+/// The resources CDK adds to every stack of the generated app: `AWS::CDK::Metadata` (version
+/// reporting, on by default; `cdk synth` counts it against the 500).
+pub const CDK_EXTRA_RESOURCES: usize = 1;
+
 /// What the stack a spec compiles to would break of CloudFormation's quotas, counted on the
-/// template itself (CDK synthesizes the same resources, plus its metadata resource). Problems
-/// that stop a deploy have the code `stack-quota`: warnings for `tfc check` (a Terraform user
-/// is not concerned), errors for `tfc compile --target cloudformation|cdk`. A template too big
-/// to pass inline is `template-size`, a warning.
-pub fn stack_quotas(model: &Model) -> Vec<crate::diagnostics::Diagnostic> {
+/// template itself. `deploy` is the output: a CloudFormation template in a format (its own size
+/// counts; over 51,200 bytes is the `template-size` warning, pass it through S3), a CDK app
+/// (its metadata resource counts too; CDK writes JSON and always uploads it), Terraform (no
+/// stacks: nothing), or `None` for `tfc check` without a target, which warns about whatever a
+/// CloudFormation or CDK deployment would break. Problems that stop a deploy have the code
+/// `stack-quota`: errors for a CloudFormation or CDK output, warnings without a target.
+pub fn stack_quotas(
+    model: &Model,
+    deploy: Option<(super::Target, Format)>,
+) -> Vec<crate::diagnostics::Diagnostic> {
+    use super::Target;
     use crate::diagnostics::Diagnostic;
+    if matches!(deploy, Some((Target::Terraform, _))) {
+        return Vec::new();
+    }
     let view = convert_model(model);
     let doc = view.document();
     let count = |k: &str| doc[k].as_object().map_or(0, Map::len);
     let (resources, outputs) = (count("Resources"), count("Outputs"));
-    // The size of the default (YAML) form, which is also the smaller one.
-    let bytes = CloudFormation
-        .render(model, Layout::Single, Format::Yaml)
-        .map(|f| f.iter().map(|f| f.contents.len()).sum())
-        .unwrap_or(0);
+    let size = |format: Format| -> usize {
+        CloudFormation
+            .render(model, Layout::Single, format)
+            .map(|f| f.iter().map(|f| f.contents.len()).sum())
+            .unwrap_or(0)
+    };
+    let problem = |message: String| match deploy {
+        Some(_) => Diagnostic::error("stack-quota", "/tasks", message),
+        None => Diagnostic::warning("stack-quota", "/tasks", message),
+    };
     let split = "split the tasks over several specs (each compiles to its own stack); naming existing roles (`task_role`, `execution_role`) saves up to three resources per task, an existing cluster (`cluster.arn`) one";
     let mut out = Vec::new();
-    if resources > MAX_RESOURCES {
-        out.push(
-            Diagnostic::warning("stack-quota", "/tasks", format!("compiled to CloudFormation or CDK, this spec makes {resources} resources; a stack holds at most {MAX_RESOURCES} (CloudFormation quotas), and `cdk synth` refuses more too"))
-                .with_help(split),
-        );
+    let cdk_resources = resources + CDK_EXTRA_RESOURCES;
+    let resource_problem = match deploy {
+        Some((Target::Cdk, _)) => (cdk_resources > MAX_RESOURCES).then(|| {
+            format!("compiled to CDK, this spec makes a stack of {cdk_resources} resources ({resources} and CDK's metadata resource); a stack holds at most {MAX_RESOURCES} (CloudFormation quotas), and `cdk synth` refuses more")
+        }),
+        Some(_) => (resources > MAX_RESOURCES).then(|| {
+            format!("compiled to CloudFormation, this spec makes {resources} resources; a stack holds at most {MAX_RESOURCES} (CloudFormation quotas)")
+        }),
+        None => (cdk_resources > MAX_RESOURCES).then(|| {
+            format!("compiled to CloudFormation this spec makes {resources} resources, to CDK {cdk_resources} (with CDK's metadata resource); a stack holds at most {MAX_RESOURCES} (CloudFormation quotas), and `cdk synth` refuses more too")
+        }),
+    };
+    if let Some(message) = resource_problem {
+        out.push(problem(message).with_help(split));
     }
     if outputs > MAX_OUTPUTS {
         out.push(
-            Diagnostic::warning("stack-quota", "/tasks", format!("compiled to CloudFormation or CDK, this spec makes {outputs} outputs (two per task); a stack holds at most {MAX_OUTPUTS}"))
+            problem(format!("compiled to CloudFormation or CDK, this spec makes {outputs} outputs (two per task); a stack holds at most {MAX_OUTPUTS}"))
                 .with_help(split),
         );
     }
+    // The sizes that matter: the format written, or for CDK its JSON; without a target, the
+    // default YAML for the inline limit and the larger of the two for the S3 limit.
+    let (bytes, inline) = match deploy {
+        Some((Target::Cloudformation, f)) => {
+            let n = size(f);
+            (n, Some(n))
+        }
+        Some(_) => (size(Format::Json), None),
+        None => (
+            size(Format::Json).max(size(Format::Yaml)),
+            Some(size(Format::Yaml)),
+        ),
+    };
     if bytes > MAX_S3_BYTES {
         out.push(
-            Diagnostic::warning("stack-quota", "/tasks", format!("the CloudFormation template is {bytes} bytes; CloudFormation accepts at most {MAX_S3_BYTES} (1 MB, uploaded to S3)"))
+            problem(format!("the CloudFormation template is {bytes} bytes; CloudFormation accepts at most {MAX_S3_BYTES} (1 MB, uploaded to S3)"))
                 .with_help(split),
         );
-    } else if bytes > MAX_INLINE_BYTES {
+    } else if let Some(n) = inline.filter(|n| *n > MAX_INLINE_BYTES) {
         out.push(
-            Diagnostic::warning("template-size", "/tasks", format!("the CloudFormation template is {bytes} bytes, more than the {MAX_INLINE_BYTES} CloudFormation accepts inline"))
+            Diagnostic::warning("template-size", "/tasks", format!("the CloudFormation template is {n} bytes, more than the {MAX_INLINE_BYTES} CloudFormation accepts inline"))
                 .with_help("deploy it through S3: `aws cloudformation deploy --s3-bucket BUCKET …` uploads it (CDK always does)"),
         );
     }
