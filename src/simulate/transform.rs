@@ -19,8 +19,10 @@
 //!   assumes EventBridge copies the value's JSON text out of the event and drops the
 //!   surrounding quotes, so a `"` or `\` in an event string stays escaped (`\"`, `\\`) and the
 //!   result stays valid JSON. Should AWS insert the unescaped text instead, an event string with
-//!   a quote or a backslash would break the JSON inside quoted strings; tfc's own templates never
-//!   put a placeholder inside a string, so this does not change what tfc generates.
+//!   a quote or a backslash would break the JSON inside quoted strings. tfc's own templates put a
+//!   placeholder inside quotes only where the trigger's pattern shows a number or a boolean,
+//!   whose text has no quotes or backslashes, so this does not change what tfc's output does
+//!   (README, "Values from the event").
 //! - A path that is missing from the event gives an empty string (TI: "that variable isn't
 //!   created"), so `"value":<cmd>` becomes the invalid JSON `"value":`, which
 //!   [`check_overrides`] reports.
