@@ -21,19 +21,7 @@ fn node_tool(bin: &str) -> PathBuf {
 
 /// Compiles `spec` to a CDK app in a fresh folder wired to the pinned node_modules.
 fn app(spec: &Path, name: &str) -> PathBuf {
-    let dir = scratch(name);
-    let out = tfc()
-        .arg("compile")
-        .arg(spec)
-        .args(["-t", "cdk", "-o"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let dir = common::compile_to_dir(spec, "cdk", name);
     std::os::unix::fs::symlink(node_modules(), dir.join("node_modules")).unwrap();
     dir
 }

@@ -36,23 +36,6 @@ fn compile_str(spec: &str, format: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// `spec` compiled in-process to the single document of `target` ("terraform", "cdk").
-fn compile_target(spec: &str, target: &str) -> String {
-    use tfc::targets::{Format, Layout, Target};
-    let checked = tfc::check(spec.as_bytes());
-    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
-    let model = tfc::model::lower(&checked.spec.unwrap());
-    let target = match target {
-        "terraform" => Target::Terraform,
-        _ => Target::Cdk,
-    };
-    let files = target
-        .backend()
-        .render(&model, Layout::Single, Format::Yaml)
-        .unwrap();
-    files.into_iter().map(|f| f.contents).collect()
-}
-
 fn yaml(text: &str) -> Value {
     serde_norway::from_str(text).unwrap()
 }
@@ -713,8 +696,8 @@ fn every_private_ecr_host_form_gets_pull_rights_and_other_registries_none() {
             .collect();
         // The same decision spelled by Terraform and CDK: the repository ARN with their
         // partition reference, or no ECR permission at all.
-        let terraform = compile_target(&spec, "terraform");
-        let cdk = compile_target(&spec, "cdk");
+        let terraform = common::render(spec.as_bytes(), tfc::targets::Target::Terraform);
+        let cdk = common::render(spec.as_bytes(), tfc::targets::Target::Cdk);
         match repository {
             Some(arn) => {
                 assert_eq!(pulls.len(), 2, "{image}");

@@ -338,23 +338,6 @@ fn fn_sub_references_only_what_tfc_writes_and_roles_trust_only_their_account() {
     }
 }
 
-/// `spec` compiled in-process to the single document of `target`.
-fn render(spec: &std::path::Path, target: tfc::targets::Target) -> String {
-    let checked = tfc::check(&std::fs::read(spec).unwrap());
-    let model = tfc::model::lower(&checked.spec.expect("a valid spec"));
-    target
-        .backend()
-        .render(
-            &model,
-            tfc::targets::Layout::Single,
-            tfc::targets::Format::Yaml,
-        )
-        .unwrap()
-        .into_iter()
-        .map(|f| f.contents)
-        .collect()
-}
-
 #[test]
 fn every_role_trusts_only_its_own_account_in_every_target() {
     // The same roles, each with `aws:SourceAccount`, in CloudFormation, Terraform and CDK (not
@@ -370,7 +353,7 @@ fn every_role_trusts_only_its_own_account_in_every_target() {
             .values()
             .filter(|r| r["Type"] == "AWS::IAM::Role")
             .count();
-        let terraform = render(&spec, Target::Terraform);
+        let terraform = common::render(&std::fs::read(&spec).unwrap(), Target::Terraform);
         let tf_roles: Vec<&str> = terraform
             .split("\nresource ")
             .filter(|b| b.starts_with("\"aws_iam_role\" "))
@@ -385,7 +368,7 @@ fn every_role_trusts_only_its_own_account_in_every_target() {
                 spec.display()
             );
         }
-        let cdk = render(&spec, Target::Cdk);
+        let cdk = common::render(&std::fs::read(&spec).unwrap(), Target::Cdk);
         let cdk_roles: Vec<&str> = cdk.split("new iam.Role(").skip(1).collect();
         for block in &cdk_roles {
             let block = block.split("});").next().unwrap();

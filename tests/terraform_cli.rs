@@ -299,19 +299,7 @@ fn assertions(expects: &[Expect], dir: &Path) -> String {
 /// A module for `spec` (a directory compiled by tfc) with its test file; returns its folder
 /// and what Terraform must plan.
 fn module(spec: &Path, name: &str) -> (PathBuf, Vec<Expect>) {
-    let dir = scratch(&format!("tf-{name}"));
-    let out = common::tfc()
-        .arg("compile")
-        .arg(spec)
-        .args(["-t", "terraform", "-o"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let dir = common::compile_to_dir(spec, "terraform", &format!("tf-{name}"));
     let checked = tfc::check(&std::fs::read(spec).unwrap());
     let model = tfc::model::lower(&checked.spec.expect("a valid spec"));
     let expects = expectations(&model);

@@ -113,3 +113,38 @@ pub fn seed() -> PathBuf {
 pub fn has_ansi(text: &str) -> bool {
     text.contains('\u{1b}')
 }
+
+/// `tfc compile SPEC -t TARGET -o DIR` into a fresh scratch folder named after `name`, which
+/// must succeed; returns the folder.
+pub fn compile_to_dir(spec: &Path, target: &str, name: &str) -> PathBuf {
+    let dir = scratch(name);
+    let out = tfc()
+        .arg("compile")
+        .arg(spec)
+        .args(["-t", target, "-o"])
+        .arg(&dir)
+        .output()
+        .expect("tfc runs");
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        spec.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+/// The single document `target` renders for spec text that must be valid, in-process.
+pub fn render(spec: &[u8], target: tfc::targets::Target) -> String {
+    use tfc::targets::{Format, Layout};
+    let checked = tfc::check(spec);
+    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    let model = tfc::model::lower(&checked.spec.expect("a valid spec"));
+    target
+        .backend()
+        .render(&model, Layout::Single, Format::Yaml)
+        .expect("renders")
+        .into_iter()
+        .map(|f| f.contents)
+        .collect()
+}
