@@ -356,13 +356,7 @@ fn every_golden_app_is_prettier_clean() {
 #[ignore = "needs the pinned validators: run scripts/test"]
 fn every_example_synthesizes_to_the_same_deployment_as_cloudformation() {
     for spec in example_specs() {
-        let name = spec
-            .parent()
-            .unwrap()
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+        let name = common::example_name(&spec);
         // The golden app is what gets checked (the golden test ties it to the compiler).
         let dir = scratch(&name);
         let golden = spec.parent().unwrap().join("cdk");

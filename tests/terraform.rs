@@ -31,13 +31,7 @@ fn all_outputs() -> Vec<PathBuf> {
     let mut specs = example_specs();
     specs.push(root().join("tests/hostile/spec.yaml"));
     for spec in specs {
-        let name = spec
-            .parent()
-            .unwrap()
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+        let name = common::example_name(&spec);
         let out = tfc()
             .arg("compile")
             .arg(&spec)

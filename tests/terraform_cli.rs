@@ -188,19 +188,9 @@ impl Field {
         match self {
             Field::Command => container()["command"].clone(),
             Field::EntryPoint => container()["entryPoint"].clone(),
-            Field::Environment => Value::Object(
-                container()["environment"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|e| {
-                        (
-                            e["name"].as_str().unwrap_or_default().to_string(),
-                            e["value"].clone(),
-                        )
-                    })
-                    .collect(),
-            ),
+            Field::Environment => {
+                Value::Object(common::hostile::name_value_map(&container()["environment"]))
+            }
             Field::Image => container()["image"].clone(),
             Field::StreamPrefix => {
                 container()["logConfiguration"]["options"]["awslogs-stream-prefix"].clone()
@@ -443,16 +433,7 @@ fn planned_resources(plan: &Value) -> std::collections::BTreeMap<String, Value> 
 fn specs() -> Vec<(String, PathBuf)> {
     let mut specs: Vec<(String, PathBuf)> = example_specs()
         .into_iter()
-        .map(|p| {
-            let name = p
-                .parent()
-                .unwrap()
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            (name, p)
-        })
+        .map(|p| (common::example_name(&p), p))
         .collect();
     specs.push(("hostile".into(), root().join("tests/hostile/spec.yaml")));
     specs.push(("dollars".into(), root().join("tests/hostile/dollars.yaml")));

@@ -62,16 +62,8 @@ pub const ENVELOPE: [&str; 10] = [
     "replay-name",
 ];
 /// Envelope fields that are a string in every event (EB structure reference), so conditions
-/// every string satisfies hold for every event there.
-const ALWAYS_STRINGS: [&str; 7] = [
-    "version",
-    "id",
-    "detail-type",
-    "source",
-    "account",
-    "time",
-    "region",
-];
+/// every string satisfies hold for every event there: the first seven of [`ENVELOPE`].
+const ALWAYS_STRINGS: &[&str] = ENVELOPE.split_at(7).0;
 /// OPS rows "Anything-but (begins with | ends with | ignore case | using a wildcard)".
 const ANYTHING_BUT_OPERATORS: [&str; 4] = ["prefix", "suffix", "equals-ignore-case", "wildcard"];
 /// CF "Numeric matching ... limited to values between -5.0e9 and +5.0e9 inclusive".

@@ -233,11 +233,9 @@ pub fn fill(template: &str) -> Value {
     serde_json::from_str(&filled).unwrap_or_else(|e| panic!("{e}: {filled}"))
 }
 
-/// Overrides as `{environment: {NAME: value}, command: [...]}` (order-free environment).
-fn canonical_overrides(o: &Value) -> Value {
-    let c = &o["containerOverrides"][0];
-    let env: Map<String, Value> = c["environment"]
-        .as_array()
+/// ECS's `[{"name": N, "value": V}]` lists (environment, secrets) as a map `{N: V}`.
+pub fn name_value_map(list: &Value) -> Map<String, Value> {
+    list.as_array()
         .into_iter()
         .flatten()
         .map(|e| {
@@ -246,7 +244,13 @@ fn canonical_overrides(o: &Value) -> Value {
                 e["value"].clone(),
             )
         })
-        .collect();
+        .collect()
+}
+
+/// Overrides as `{environment: {NAME: value}, command: [...]}` (order-free environment).
+fn canonical_overrides(o: &Value) -> Value {
+    let c = &o["containerOverrides"][0];
+    let env = name_value_map(&c["environment"]);
     json!({ "environment": env, "command": c["command"] })
 }
 
@@ -411,17 +415,7 @@ pub fn observed_terraform(main: &Value) -> Value {
         let rule = &rules[0];
         let id = label.replace('_', "-");
         let c = &r["aws_ecs_task_definition"][label][0]["container_definitions"][0];
-        let env: Map<String, Value> = c["environment"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|e| {
-                (
-                    e["name"].as_str().unwrap_or_default().to_string(),
-                    e["value"].clone(),
-                )
-            })
-            .collect();
+        let env = name_value_map(&c["environment"]);
         let template = r["aws_cloudwatch_event_target"][label][0]["input_transformer"][0]
             ["input_template"]
             .as_str()

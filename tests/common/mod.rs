@@ -27,6 +27,14 @@ pub fn example_specs() -> Vec<PathBuf> {
     specs
 }
 
+/// An example's name: the folder holding its `spec.yaml`.
+pub fn example_name(spec: &Path) -> String {
+    spec.parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// The folder `scripts/test` installs the pinned validators into. Tests that need them are
 /// `#[ignore]`d under plain `cargo test` and run by `scripts/test`; when they run, a missing
 /// validator is a failure, never a skip.
