@@ -25,7 +25,7 @@ fn main() {
                     target
                         .backend()
                         .render(
-                            &model,
+                            &tfc::plan::lower(&model),
                             tfc::targets::Layout::Single,
                             tfc::targets::Format::Yaml,
                         )

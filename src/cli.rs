@@ -241,15 +241,22 @@ pub enum Command {
         after_help = "Examples:\n  tfc schema > schemas/tfc.schema.json\n  check-jsonschema --schemafile schemas/tfc.schema.json spec.yaml"
     )]
     Schema,
-    /// Print the resolved, target-neutral model of a spec as JSON (for debugging).
+    /// Print the resolved, target-neutral model of a spec as JSON (for debugging), or with
+    /// --plan the resource plan every target renders: each resource with its neutral id,
+    /// properties, references and dependencies.
     ///
     /// Exit codes: 0 printed; 1 the spec is invalid; 2 it cannot be read or the command line is
     /// wrong.
-    #[command(after_help = "Examples:\n  tfc model spec.yaml | jq '.tasks[0].input'")]
+    #[command(
+        after_help = "Examples:\n  tfc model spec.yaml | jq '.tasks[0].input'\n  tfc model --plan spec.yaml | jq '.groups[].resources[] | {id: .id, kind, depends_on}'"
+    )]
     Model {
         /// The spec file.
         #[arg(value_name = "SPEC")]
         spec: PathBuf,
+        /// Print the resource plan instead of the model.
+        #[arg(long)]
+        plan: bool,
     },
 }
 
@@ -294,7 +301,7 @@ pub fn run(cli: Cli) -> ExitCode {
             emit(&crate::spec::schema_text());
             ExitCode::SUCCESS
         }
-        Command::Model { spec } => model(&spec),
+        Command::Model { spec, plan } => model(&spec, plan),
         Command::Compile {
             spec,
             target,
@@ -495,11 +502,16 @@ fn load_valid_for(
     }
 }
 
-fn model(path: &Path) -> ExitCode {
+fn model(path: &Path, plan: bool) -> ExitCode {
     match load_valid(path) {
         Ok(spec) => {
             let model = crate::model::lower(&spec);
-            emit(&(serde_json::to_string_pretty(&model).unwrap_or_default() + "\n"));
+            let json = if plan {
+                serde_json::to_string_pretty(&crate::plan::lower(&model))
+            } else {
+                serde_json::to_string_pretty(&model)
+            };
+            emit(&(json.unwrap_or_default() + "\n"));
             ExitCode::SUCCESS
         }
         Err(code) => code,
@@ -596,12 +608,12 @@ fn compile(
         Ok(spec) => spec,
         Err(code) => return code,
     };
-    let model = crate::model::lower(&spec);
+    let plan = crate::plan::lower(&crate::model::lower(&spec));
     let layout = match dest {
         Destination::Directory(_) => Layout::Directory,
         _ => Layout::Single,
     };
-    let files = match target.backend().render(&model, layout, format) {
+    let files = match target.backend().render(&plan, layout, format) {
         Ok(files) => files,
         Err(e) => {
             error(e);

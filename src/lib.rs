@@ -3,12 +3,13 @@
 //!
 //! The pipeline is a chain of stage functions: [`spec::load::load`] (YAML with locations) →
 //! [`spec::schema_check`] → [`spec::parse`] → [`validate::validate`] → [`model::lower`] →
-//! a target's render. [`check`] and [`compile`] compose them.
+//! [`plan::lower`] → a target's render. [`check`] and [`compile`] compose them.
 
 pub mod cli;
 pub mod diagnostics;
 pub mod graph;
 pub mod model;
+pub mod plan;
 pub mod simulate;
 pub mod spec;
 pub mod targets;
@@ -84,9 +85,9 @@ pub fn check_for(bytes: &[u8], deploy: Option<(targets::Target, targets::Format)
     );
     // Stack quotas are counted on what the spec compiles to, so only for a valid spec.
     if !diagnostics.iter().any(Diagnostic::is_error) {
-        let model = model::lower(&parsed);
+        let plan = plan::lower(&model::lower(&parsed));
         diagnostics.extend(
-            targets::cloudformation::stack_quotas(&model, deploy)
+            targets::cloudformation::stack_quotas(&plan, deploy)
                 .into_iter()
                 .map(|d| locate(&doc, d.on_key())),
         );

@@ -499,7 +499,11 @@ fn render_cloudformation(spec: &tfc::spec::Spec, format: tfc::targets::Format) -
     let model = tfc::model::lower(spec);
     tfc::targets::Target::Cloudformation
         .backend()
-        .render(&model, tfc::targets::Layout::Single, format)
+        .render(
+            &tfc::plan::lower(&model),
+            tfc::targets::Layout::Single,
+            format,
+        )
         .unwrap()
         .remove(0)
         .contents

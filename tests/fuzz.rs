@@ -221,7 +221,7 @@ fn render(spec: &tfc::spec::Spec, target: Target, format: Format) -> String {
     let model = tfc::model::lower(spec);
     let files = target
         .backend()
-        .render(&model, Layout::Single, format)
+        .render(&tfc::plan::lower(&model), Layout::Single, format)
         .unwrap_or_else(|e| panic!("{target:?} failed to render a valid spec: {e}"));
     files.into_iter().map(|f| f.contents).collect()
 }

@@ -210,7 +210,7 @@ fn generated_hostile_strings_round_trip_through_hashicorps_parser() {
         let file = tfc::targets::Target::Terraform
             .backend()
             .render(
-                &model,
+                &tfc::plan::lower(&model),
                 tfc::targets::Layout::Single,
                 tfc::targets::Format::Yaml,
             )

@@ -40,22 +40,40 @@ pub enum RoleUse {
 
 /// `{ op: { key: value } }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Condition {
+pub struct Condition<R = Res> {
     pub op: &'static str,
     pub key: &'static str,
-    pub value: Res,
+    pub value: R,
 }
 
-/// One `Allow` statement.
+/// One `Allow` statement. `R` is how resources are named: [`Res`] relative to a task here, the
+/// plan's own references once the plan resolves them (`plan::Arn`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Statement {
+pub struct Statement<R = Res> {
     /// A statement id, for resource policies.
     pub sid: Option<String>,
     /// The AWS service a resource policy allows (identity policies have none).
     pub service_principal: Option<&'static str>,
     pub actions: Vec<&'static str>,
-    pub resources: Vec<Res>,
-    pub condition: Option<Condition>,
+    pub resources: Vec<R>,
+    pub condition: Option<Condition<R>>,
+}
+
+impl<R> Statement<R> {
+    /// The same statement with every resource and condition value renamed by `f`.
+    pub fn map<S>(self, f: impl Fn(R) -> S) -> Statement<S> {
+        Statement {
+            sid: self.sid,
+            service_principal: self.service_principal,
+            actions: self.actions,
+            resources: self.resources.into_iter().map(&f).collect(),
+            condition: self.condition.map(|c| Condition {
+                op: c.op,
+                key: c.key,
+                value: f(c.value),
+            }),
+        }
+    }
 }
 
 fn allow(actions: &[&'static str], resources: Vec<Res>, condition: Option<Condition>) -> Statement {

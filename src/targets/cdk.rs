@@ -3,10 +3,16 @@
 //! `events.EventField.fromPath`), like the seed's hand-written app, and with `-o DIR` a complete
 //! app in the layout `cdk init app --language typescript` creates.
 //!
-//! Where L2 cannot say what the deployment needs, the generated code uses a documented escape
-//! hatch and says why in a comment:
-//! - roles are created explicitly with exactly the statements of `model::iam` and handed to CDK
-//!   through `withoutPolicyUpdates()`, so CDK's own broader grants are not added;
+//! Each plan entry is one construct: cluster → `ecs.Cluster`, log group → `logs.LogGroup`, role
+//! → `iam.Role`, policy → `iam.Policy` (with the plan's name and statements), task definition →
+//! `ecs.FargateTaskDefinition` + `addContainer`, rule → `events.Rule`, target → `rule.addTarget(new
+//! targets.EcsTask(…))`, a dependency → `node.addDependency`; existing resources are imported
+//! (`fromClusterAttributes`, `fromRoleArn`, `fromFargateTaskDefinitionAttributes`).
+//!
+//! Where L2 cannot say what the plan needs, the generated code uses a documented escape hatch and
+//! says why in a comment:
+//! - roles reach the task definition and `EcsTask` through `withoutPolicyUpdates()`, so they
+//!   hold exactly their plan policies and CDK's own broader grants are not added;
 //! - `targets.EcsTask` reads subnets through `cluster.vpc`, and the spec has subnets but no VPC:
 //!   an imported placeholder VPC satisfies the type while the subnets are passed explicitly (its
 //!   id never reaches the template);
@@ -22,12 +28,11 @@ use serde_json::Value;
 
 use super::ts::{self, atom, call, object, string, Part, Ts};
 use super::{environment, generated_by, pascal, Backend, Format, Layout, OutputFile, RenderError};
-use crate::model::iam::{self, Res, RoleUse, Statement};
-use crate::model::{
-    Cluster, CreatedDefinition, DeadLetterQueue, Definition, Model, Role, SecretArnForm,
-    SecretSource, TaskModel, Trigger,
+use crate::plan::{
+    Architecture, Arn, ClusterRef, CommandOverride, Group, Id, Kind, OverrideValue, Owner,
+    Part as PlanPart, Plan, QueuePolicy, Ref, Resource, Rule, RuleTrigger, SecretArnForm,
+    SecretSource, Statement, Target, TargetInput, TaskDefinition,
 };
-use crate::spec::{CommandOverride, OverrideValue};
 
 /// `templates/cdk/construct.ts.j2`: the construct module (stdout, and `lib/` in the app).
 pub const TEMPLATE_CONSTRUCT: &str = "cdk/construct.ts.j2";
@@ -123,11 +128,11 @@ fn feature_flags() -> String {
 impl Backend for Cdk {
     fn render(
         &self,
-        model: &Model,
+        plan: &Plan,
         layout: Layout,
         _format: Format,
     ) -> Result<Vec<OutputFile>, RenderError> {
-        let view = convert_model(model);
+        let view = convert_model(plan);
         let mut env = environment(&TEMPLATES)?;
         env.add_filter("ts_string", |s: String| ts::quote(&s));
         env.add_filter("json_string", |s: String| {
@@ -138,7 +143,7 @@ impl Backend for Cdk {
                 .get_template(name)?
                 .render(minijinja::context! { view => &view })?)
         };
-        let name = &model.name;
+        let name = &plan.name;
         Ok(match layout {
             Layout::Single => vec![OutputFile {
                 path: format!("{name}-tasks.ts"),
@@ -273,18 +278,48 @@ fn platform_version(v: &str) -> String {
     format!("ecs.FargatePlatformVersion.{name}")
 }
 
-/// How this construct refers to the symbolic resources of a task's IAM statements.
-struct Refs<'a> {
-    var: &'a str,
+/// The variable a plan entry is held in: its neutral name in camelCase (`manage-events-role`
+/// → `manageEventsRole`); the cluster is `cluster`, a queue policy `deadLetter…` (queue names
+/// may start with a digit).
+fn var(id: &Id) -> String {
+    match (&id.owner, id.part) {
+        (Owner::Queue(q), _) => format!("deadLetter{}QueuePolicy", pascal(q)),
+        _ => camel(&id.name()),
+    }
 }
 
-impl Refs<'_> {
-    fn res(&self, r: &Res) -> Ts {
-        let v = self.var;
-        match r {
-            Res::Literal(s) => string(s.clone()),
-            Res::LogGroup => atom(format!("{v}LogGroup.logGroupArn")),
-            Res::Repository(repo) => Ts::Template(vec![
+/// The construct id of a plan entry: its neutral name in PascalCase.
+fn construct_id(id: &Id) -> String {
+    pascal(&id.name())
+}
+
+/// The construct id of something a task imports (`ManageSubnet0`, `ManageTaskRole`).
+fn import_id(owner: &Owner, what: &str) -> String {
+    match owner {
+        Owner::Stack => what.to_string(),
+        Owner::Task(t) | Owner::Queue(t) => format!("{}{what}", pascal(t)),
+    }
+}
+
+/// How this construct refers to what the plan names.
+struct Refs;
+
+impl Refs {
+    fn arn(&self, a: &Arn) -> Ts {
+        match a {
+            Arn::Literal { text } => string(text.clone()),
+            Arn::Of { id } => {
+                let attr = match id.part {
+                    PlanPart::Cluster => "clusterArn",
+                    PlanPart::TaskDefinition => "taskDefinitionArn",
+                    PlanPart::Rule => "ruleArn",
+                    PlanPart::LogGroup => "logGroupArn",
+                    _ => "roleArn",
+                };
+                atom(format!("{}.{attr}", var(id)))
+            }
+            Arn::LogStreams { id } => atom(format!("{}.logGroupArn", var(id))),
+            Arn::Repository { repository: repo } => Ts::Template(vec![
                 Part::Lit("arn:".into()),
                 Part::Code("Aws.PARTITION"),
                 Part::Lit(format!(
@@ -292,9 +327,8 @@ impl Refs<'_> {
                     repo.region, repo.account, repo.name
                 )),
             ]),
-            Res::TaskDefinition => atom(format!("{v}TaskDefinition.taskDefinitionArn")),
-            Res::Cluster => atom("cluster.clusterArn"),
-            Res::ClusterTasks => Ts::Template(vec![
+            // The cluster construct, created or imported, knows its name.
+            Arn::ClusterTasks { .. } => Ts::Template(vec![
                 Part::Lit("arn:".into()),
                 Part::Code("Aws.PARTITION"),
                 Part::Lit(":ecs:".into()),
@@ -305,10 +339,7 @@ impl Refs<'_> {
                 Part::Code("cluster.clusterName"),
                 Part::Lit("/*".into()),
             ]),
-            Res::CreatedRole(RoleUse::Task) => atom(format!("{v}TaskRole.roleArn")),
-            Res::CreatedRole(RoleUse::Execution) => atom(format!("{v}ExecutionRole.roleArn")),
-            Res::Rule => atom(format!("{v}Rule.ruleArn")),
-            Res::Account => atom("Aws.ACCOUNT_ID"),
+            Arn::Account => atom("Aws.ACCOUNT_ID"),
         }
     }
 
@@ -333,59 +364,58 @@ impl Refs<'_> {
             ),
             (
                 "resources",
-                Ts::Array(s.resources.iter().map(|r| self.res(r)).collect()),
+                Ts::Array(s.resources.iter().map(|r| self.arn(r)).collect()),
             ),
         ]);
         if let Some(c) = &s.condition {
             fields.push((
                 "conditions",
-                object(vec![(c.op, object(vec![(c.key, self.res(&c.value))]))]),
+                object(vec![(c.op, object(vec![(c.key, self.arn(&c.value))]))]),
             ));
         }
         call("new iam.PolicyStatement", vec![object(fields)])
     }
 
-    /// `role.addToPolicy(…)` for each statement.
-    fn grants(&self, role: &str, statements: &[Statement], out: &mut String) {
-        for s in statements {
-            out.push_str(&ts::statement(
-                "",
-                &call(format!("{role}.addToPolicy"), vec![self.statement(s)]),
-                2,
-            ));
+    /// `new iam.ServicePrincipal(service, { conditions })` from a role's trust statement.
+    fn principal(&self, trust: &Statement) -> Ts {
+        let service = trust.service_principal.unwrap_or_default();
+        let mut args = vec![string(service)];
+        if let Some(c) = &trust.condition {
+            args.push(object(vec![(
+                "conditions",
+                object(vec![(c.op, object(vec![(c.key, self.arn(&c.value))]))]),
+            )]));
+        }
+        call("new iam.ServicePrincipal", args)
+    }
+
+    /// A role for a task definition: the created role's variable, or an imported role.
+    fn role(&self, r: &Ref, owner: &Owner, what: &str) -> Ts {
+        match r {
+            Ref::Created { id } => atom(var(id)),
+            Ref::Existing { arn } => import_role(&import_id(owner, what), arn),
         }
     }
 }
 
-/// `new iam.ServicePrincipal(service, { conditions })` from the model's trust statement.
-fn principal(trust: &Statement, refs: &Refs<'_>) -> Ts {
-    let service = trust.service_principal.unwrap_or_default();
-    let mut args = vec![string(service)];
-    if let Some(c) = &trust.condition {
-        args.push(object(vec![(
-            "conditions",
-            object(vec![(c.op, object(vec![(c.key, refs.res(&c.value))]))]),
-        )]));
-    }
-    call("new iam.ServicePrincipal", args)
+fn import_role(id: &str, arn: &str) -> Ts {
+    call(
+        "iam.Role.fromRoleArn",
+        vec![
+            atom("this"),
+            string(id),
+            string(arn),
+            object(vec![("mutable", atom("false"))]),
+        ],
+    )
 }
 
-fn role(var: &str, id: &str, name: &str, service: &'static str, refs: &Refs<'_>, out: &mut String) {
-    out.push_str(&ts::statement(
-        &format!("const {var} = "),
-        &new(
-            "iam.Role",
-            id,
-            object(vec![
-                ("roleName", string(name)),
-                ("assumedBy", principal(&iam::trust_statement(service), refs)),
-            ]),
-        ),
-        2,
-    ));
+/// `const VAR = EXPR;`
+fn declare(id: &Id, value: &Ts) -> String {
+    ts::statement(&format!("const {} = ", var(id)), value, 2)
 }
 
-fn convert_model(model: &Model) -> View {
+fn convert_model(plan: &Plan) -> View {
     let mut shared = String::new();
     let mut acks = vec![
         (
@@ -397,20 +427,20 @@ fn convert_model(model: &Model) -> View {
             "tfc never reads the subnets' route tables",
         ),
     ];
-    let created = || {
-        model.tasks.iter().filter_map(|t| match &t.definition {
-            Definition::Create(d) => Some(d),
-            Definition::Existing { .. } => None,
+    let containers = || {
+        plan.resources().filter_map(|r| match &r.kind {
+            Kind::TaskDefinition(d) => Some(&d.container),
+            _ => None,
         })
     };
-    if created().any(|d| d.ecr_repository.is_some()) {
+    if containers().any(|c| c.ecr_repository.is_some()) {
         acks.push((
             "@aws-cdk/aws-ecs:ecrImageRequiresPolicy",
             "tfc grants the ECR pull in each execution role's policy",
         ));
     }
-    if created().any(|d| {
-        d.secrets
+    if containers().any(|c| {
+        c.secrets
             .iter()
             .any(|s| s.source == SecretSource::SsmParameter)
     }) {
@@ -419,10 +449,7 @@ fn convert_model(model: &Model) -> View {
             "parameters are named by full ARN",
         ));
     }
-    shared.push_str(
-        "    // Warnings that do not apply to this construct (each says why).
-",
-    );
+    shared.push_str("    // Warnings that do not apply to this construct (each says why).\n");
     for (id, why) in acks {
         shared.push_str(&ts::statement(
             "",
@@ -451,20 +478,8 @@ fn convert_model(model: &Model) -> View {
         ),
         2,
     ));
-    match &model.cluster {
-        Cluster::Create { name } => shared.push_str(&ts::statement(
-            "const cluster = ",
-            &new(
-                "ecs.Cluster",
-                "Cluster",
-                object(vec![
-                    ("clusterName", string(name.clone())),
-                    ("vpc", atom("vpc")),
-                ]),
-            ),
-            2,
-        )),
-        Cluster::Existing { arn, name } => shared.push_str(&ts::statement(
+    if let ClusterRef::Existing { arn, name } = &plan.cluster {
+        shared.push_str(&ts::statement(
             "const cluster = ",
             &call(
                 "ecs.Cluster.fromClusterAttributes",
@@ -480,59 +495,34 @@ fn convert_model(model: &Model) -> View {
                 ],
             ),
             2,
-        )),
-    }
-    shared.push_str(&output(
-        "ClusterArn",
-        "ARN of the ECS cluster the tasks run in",
-        "cluster.clusterArn",
-    ));
-    for (k, v) in &model.tags {
-        shared.push_str(&ts::statement(
-            "",
-            &call(
-                "Tags.of(this).add",
-                vec![string(k.clone()), string(v.clone())],
-            ),
-            2,
         ));
     }
-    let mut tasks: Vec<TaskGroup> = model
-        .tasks
-        .iter()
-        .map(|task| TaskGroup {
-            comment: match &task.description {
-                Some(d) => format!("Task {}: {d}", task.id),
-                None => format!("Task {}", task.id),
-            },
-            code: convert_task(model, task),
-        })
-        .collect();
-    for queue in &model.dead_letter_queues {
-        tasks.push(TaskGroup {
-            comment: format!(
-                "Dead-letter queue {} (tasks {})",
-                queue.queue_name,
-                queue.tasks.join(", ")
-            ),
-            code: convert_queue_policy(model, queue),
-        });
+    let mut tasks = Vec::new();
+    for group in &plan.groups {
+        let code = convert_group(plan, group);
+        match &group.comment {
+            None => shared.push_str(&code),
+            Some(comment) => tasks.push(TaskGroup {
+                comment: comment.clone(),
+                code,
+            }),
+        }
     }
-    let stack_class = format!("{}Stack", pascal(&model.name));
+    let stack_class = format!("{}Stack", pascal(&plan.name));
     let mut stack_args = vec![atom("app"), string(stack_class.clone())];
-    if model.description.is_some() {
+    if plan.description.is_some() {
         stack_args.push(object(vec![(
             "description",
-            string(model.stack_description()),
+            string(plan.stack_description.clone()),
         )]));
     }
     let mut view = View {
         header: generated_by(),
-        name: model.name.clone(),
-        class: format!("{}Tasks", pascal(&model.name)),
+        name: plan.name.clone(),
+        class: format!("{}Tasks", pascal(&plan.name)),
         app_statement: ts::statement("", &call(format!("new {stack_class}"), stack_args), 0),
         stack_class,
-        description: model.description.clone(),
+        description: plan.description.clone(),
         imports: Vec::new(),
         shared,
         tasks,
@@ -547,6 +537,474 @@ fn convert_model(model: &Model) -> View {
     };
     view.imports = imports(&view);
     view
+}
+
+/// A group's code: what it imports, its resources in plan order, its outputs, then the tags of
+/// its resources beyond the construct's own (which `Tags.of(this)` applies to everything).
+fn convert_group(plan: &Plan, group: &Group) -> String {
+    let mut out = String::new();
+    let refs = Refs;
+    for r in &group.resources {
+        if let Kind::Target(t) = &r.kind {
+            if let Ref::Existing { arn } = &t.task_definition {
+                out.push_str(&import_definition(&group.owner, arn, &t.existing_roles));
+            }
+        }
+    }
+    for r in &group.resources {
+        out.push_str(&match &r.kind {
+            Kind::Cluster(c) => declare(
+                &r.id,
+                &new(
+                    "ecs.Cluster",
+                    &construct_id(&r.id),
+                    object(vec![
+                        ("clusterName", string(c.name.clone())),
+                        ("vpc", atom("vpc")),
+                    ]),
+                ),
+            ),
+            Kind::LogGroup(g) => declare(
+                &r.id,
+                &new(
+                    "logs.LogGroup",
+                    &construct_id(&r.id),
+                    object(vec![
+                        ("logGroupName", string(g.name.clone())),
+                        ("retention", atom(retention(g.retention_days))),
+                        (
+                            "removalPolicy",
+                            atom(if g.retain_on_delete {
+                                "RemovalPolicy.RETAIN"
+                            } else {
+                                "RemovalPolicy.DESTROY"
+                            }),
+                        ),
+                    ]),
+                ),
+            ),
+            Kind::Role(role) => declare(
+                &r.id,
+                &new(
+                    "iam.Role",
+                    &construct_id(&r.id),
+                    object(vec![
+                        ("roleName", string(role.name.clone())),
+                        ("assumedBy", refs.principal(&role.trust)),
+                    ]),
+                ),
+            ),
+            Kind::Policy(p) => {
+                "    // Exactly the plan's statements: the roles reach CDK's constructs without policy\n    // updates, so CDK's own (broader) grants are not added.\n".to_string()
+                    + &declare(
+                        &r.id,
+                        &new(
+                            "iam.Policy",
+                            &construct_id(&r.id),
+                            object(vec![
+                                ("policyName", string(p.name.clone())),
+                                ("roles", Ts::Array(vec![atom(var(&p.role))])),
+                                (
+                                    "statements",
+                                    Ts::Array(
+                                        p.statements.iter().map(|s| refs.statement(s)).collect(),
+                                    ),
+                                ),
+                            ]),
+                        ),
+                    )
+            }
+            Kind::TaskDefinition(def) => convert_definition(&r.id, def, &refs),
+            Kind::Rule(rule) => convert_rule(&r.id, rule),
+            Kind::Target(t) => convert_target(plan, r, t),
+            Kind::QueuePolicy(q) => convert_queue_policy(&r.id, q, &refs),
+        });
+    }
+    for o in plan.outputs.iter().filter(|o| o.owner == group.owner) {
+        let value = refs.arn(&o.value);
+        out.push_str(&ts::statement(
+            "",
+            &new(
+                "CfnOutput",
+                &pascal(&o.name),
+                object(vec![
+                    ("description", string(o.description.clone())),
+                    ("value", value),
+                ]),
+            ),
+            2,
+        ));
+    }
+    if group.owner == Owner::Stack {
+        for (k, v) in &plan.tags {
+            out.push_str(&ts::statement(
+                "",
+                &call(
+                    "Tags.of(this).add",
+                    vec![string(k.clone()), string(v.clone())],
+                ),
+                2,
+            ));
+        }
+        return out;
+    }
+    // Tags of this group's resources beyond the construct's: tag by tag, then resource by
+    // resource in the order CDK users write them (the definition's, then the roles', the rule).
+    let rank = |p: PlanPart| match p {
+        PlanPart::LogGroup => 0,
+        PlanPart::TaskDefinition => 1,
+        PlanPart::TaskRole => 2,
+        PlanPart::ExecutionRole => 3,
+        PlanPart::EventsRole => 4,
+        _ => 5,
+    };
+    let mut taggable: Vec<&Resource> = group
+        .resources
+        .iter()
+        .filter(|r| !r.tags.is_empty())
+        .collect();
+    taggable.sort_by_key(|r| rank(r.id.part));
+    let own = |r: &Resource| -> Vec<(String, String)> {
+        r.tags
+            .iter()
+            .filter(|(k, v)| plan.tags.get(*k) != Some(*v))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    let mut keys: Vec<(String, String)> = taggable.iter().flat_map(|r| own(r)).collect();
+    keys.sort();
+    keys.dedup();
+    for (k, v) in keys {
+        for r in taggable
+            .iter()
+            .filter(|r| own(r).contains(&(k.clone(), v.clone())))
+        {
+            out.push_str(&ts::statement(
+                "",
+                &call(
+                    format!("Tags.of({}).add", var(&r.id)),
+                    vec![string(k.clone()), string(v.clone())],
+                ),
+                2,
+            ));
+        }
+    }
+    out
+}
+
+/// An existing task definition, imported with the roles the spec names for it.
+fn import_definition(owner: &Owner, arn: &str, roles: &(Option<String>, Option<String>)) -> String {
+    let mut attrs = vec![
+        ("taskDefinitionArn", string(arn)),
+        ("networkMode", atom("ecs.NetworkMode.AWS_VPC")),
+    ];
+    if let Some(r) = &roles.0 {
+        attrs.push(("taskRole", import_role(&import_id(owner, "TaskRole"), r)));
+    }
+    if let Some(r) = &roles.1 {
+        attrs.push((
+            "executionRole",
+            import_role(&import_id(owner, "ExecutionRole"), r),
+        ));
+    }
+    declare(
+        &Id::new(owner, PlanPart::TaskDefinition),
+        &call(
+            "ecs.FargateTaskDefinition.fromFargateTaskDefinitionAttributes",
+            vec![
+                atom("this"),
+                string(import_id(owner, "TaskDefinition")),
+                object(attrs),
+            ],
+        ),
+    )
+}
+
+/// What of a rule L2 cannot say, so it is set on the L1 `CfnRule`: a pattern
+/// `events.EventPattern` cannot type, and a bus named by ARN.
+fn rule_l1(rule: &Rule) -> (Option<&Value>, Option<&String>) {
+    match &rule.trigger {
+        RuleTrigger::Pattern { pattern, bus } => (
+            l2_pattern(pattern).is_none().then_some(pattern),
+            bus.as_ref().filter(|b| b.starts_with("arn:")),
+        ),
+        RuleTrigger::Schedule { .. } => (None, None),
+    }
+}
+
+/// `const xCfnRule = xRule.node.defaultChild as events.CfnRule;`
+fn declare_cfn_rule(rule: &Id) -> String {
+    let v = var(rule);
+    format!("    const {v}CfnRule = {v}.node.defaultChild as events.CfnRule;\n")
+}
+
+fn convert_rule(id: &Id, rule: &Rule) -> String {
+    let mut out = String::new();
+    let cfn_rule = format!("{}CfnRule", var(id));
+    let mut props = vec![("ruleName", string(rule.name.clone()))];
+    if let Some(d) = &rule.description {
+        props.push(("description", text(d)));
+    }
+    match &rule.trigger {
+        RuleTrigger::Pattern { pattern, bus } => {
+            if let Some(p) = l2_pattern(pattern) {
+                props.push(("eventPattern", p));
+            }
+            if let Some(bus) = bus {
+                let import = if bus.starts_with("arn:") {
+                    "events.EventBus.fromEventBusArn"
+                } else {
+                    "events.EventBus.fromEventBusName"
+                };
+                props.push((
+                    "eventBus",
+                    call(
+                        import,
+                        vec![
+                            atom("this"),
+                            string(import_id(&id.owner, "Bus")),
+                            string(bus.clone()),
+                        ],
+                    ),
+                ));
+            }
+        }
+        RuleTrigger::Schedule { expression } => props.push((
+            "schedule",
+            call(
+                "events.Schedule.expression",
+                vec![string(expression.clone())],
+            ),
+        )),
+    }
+    props.push(("enabled", atom(rule.enabled.to_string())));
+    out.push_str(&declare(
+        id,
+        &new("events.Rule", &construct_id(id), object(props)),
+    ));
+    let (raw_pattern, bus_arn) = rule_l1(rule);
+    let mut declared = false;
+    if let Some(pattern) = raw_pattern {
+        out.push_str("    // The pattern uses fields or operators that events.EventPattern cannot type; set it on L1.\n");
+        out.push_str(&declare_cfn_rule(id));
+        declared = true;
+        out.push_str(&ts::statement(
+            &format!("{cfn_rule}.eventPattern = "),
+            &json(pattern),
+            2,
+        ));
+    }
+    if let Some(arn) = bus_arn {
+        out.push_str(
+            "    // L2 writes the bus name; the ARN keeps a cross-account bus addressable.\n",
+        );
+        if !declared {
+            out.push_str(&declare_cfn_rule(id));
+        }
+        out.push_str(&ts::statement(
+            &format!("{cfn_rule}.eventBusName = "),
+            &string(arn.clone()),
+            2,
+        ));
+    }
+    out
+}
+
+fn convert_target(plan: &Plan, r: &Resource, t: &Target) -> String {
+    let owner = &r.id.owner;
+    let rule = var(&t.rule);
+    let cfn_rule = format!("{rule}CfnRule");
+    let mut out = String::new();
+    let mut declared = plan.get(&t.rule).is_some_and(|r| match &r.kind {
+        Kind::Rule(rule) => {
+            let (pattern, bus) = rule_l1(rule);
+            pattern.is_some() || bus.is_some()
+        }
+        _ => false,
+    });
+    let mut declare_cfn_rule = |out: &mut String| {
+        if !declared {
+            out.push_str(&self::declare_cfn_rule(&t.rule));
+            declared = true;
+        }
+    };
+    let task_definition = match &t.task_definition {
+        Ref::Created { id } => var(id),
+        Ref::Existing { .. } => var(&Id::new(owner, PlanPart::TaskDefinition)),
+    };
+    let mut target = vec![
+        ("cluster", atom("cluster")),
+        ("taskDefinition", atom(task_definition)),
+        (
+            "role",
+            atom(format!("{}.withoutPolicyUpdates()", var(&t.role))),
+        ),
+        ("taskCount", num(t.count)),
+        (
+            "platformVersion",
+            atom(platform_version(&t.platform_version)),
+        ),
+        (
+            "subnetSelection",
+            object(vec![(
+                "subnets",
+                Ts::Array(
+                    t.network
+                        .subnets
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| {
+                            call(
+                                "ec2.Subnet.fromSubnetId",
+                                vec![
+                                    atom("this"),
+                                    string(import_id(owner, &format!("Subnet{i}"))),
+                                    string(s.clone()),
+                                ],
+                            )
+                        })
+                        .collect(),
+                ),
+            )]),
+        ),
+        (
+            "securityGroups",
+            Ts::Array(
+                t.network
+                    .security_groups
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| {
+                        call(
+                            "ec2.SecurityGroup.fromSecurityGroupId",
+                            vec![
+                                atom("this"),
+                                string(import_id(owner, &format!("SecurityGroup{i}"))),
+                                string(s.clone()),
+                            ],
+                        )
+                    })
+                    .collect(),
+            ),
+        ),
+    ];
+    if t.propagate_tags {
+        target.push((
+            "propagateTags",
+            atom("ecs.PropagatedTagSource.TASK_DEFINITION"),
+        ));
+    }
+    if !t.task_tags.is_empty() {
+        target.push((
+            "tags",
+            Ts::Array(
+                t.task_tags
+                    .iter()
+                    .map(|(k, val)| {
+                        object(vec![
+                            ("key", string(k.clone())),
+                            ("value", string(val.clone())),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ));
+    }
+    if let Some(o) = container_overrides(t) {
+        target.push(("containerOverrides", o));
+    }
+    if let Some(retry) = &t.retry {
+        if let Some(a) = retry.attempts {
+            target.push(("retryAttempts", num(a)));
+        }
+        if let Some(age) = retry.max_event_age {
+            target.push(("maxEventAge", call("Duration.seconds", vec![num(age)])));
+        }
+    }
+    if let Some(q) = &t.dead_letter_queue {
+        target.push((
+            "deadLetterQueue",
+            call(
+                "sqs.Queue.fromQueueArn",
+                vec![
+                    atom("this"),
+                    string(import_id(owner, "DeadLetterQueue")),
+                    string(q.clone()),
+                ],
+            ),
+        ));
+    }
+    out.push_str(&ts::statement(
+        "",
+        &call(
+            format!("{rule}.addTarget"),
+            vec![call("new targets.EcsTask", vec![object(target)])],
+        ),
+        2,
+    ));
+    for d in &r.depends_on {
+        if d.part == PlanPart::EventsRolePolicy {
+            out.push_str(
+                "    // The events role's policy must exist before the first event is delivered.\n",
+            );
+        }
+        out.push_str(&ts::statement(
+            "",
+            &call(format!("{rule}.node.addDependency"), vec![atom(var(d))]),
+            2,
+        ));
+    }
+    if t.network.assign_public_ip {
+        out.push_str("    // EcsTask only assigns public IPs with subnetType PUBLIC; the subnets here are explicit.\n");
+        declare_cfn_rule(&mut out);
+        out.push_str(&format!(
+            "    {cfn_rule}.addPropertyOverride(\n      \"Targets.0.EcsParameters.NetworkConfiguration.AwsVpcConfiguration.AssignPublicIp\",\n      \"ENABLED\",\n    );\n"
+        ));
+    }
+    // The input as the plan built it, where CDK's own rendering cannot say the same thing.
+    let input_override = match &t.input {
+        TargetInput::Transformer {
+            input_paths,
+            input_template,
+        } => {
+            let quoted = input_paths
+                .keys()
+                .any(|k| input_template.contains(&format!("\"<{k}>\"")));
+            (quoted || input_template.contains("${")).then(|| {
+                let why = if quoted {
+                    "    // EventField renders a placeholder unquoted; the trigger's pattern shows a number or\n    // boolean there, which ECS only accepts as a string, so the template quotes it.\n"
+                } else {
+                    "    // A literal holds `${`: the template is spelled with Fn.sub, as every such string.\n"
+                };
+                (why, "Targets.0.InputTransformer.InputTemplate", input_template)
+            })
+        }
+        TargetInput::Static { input } => input.contains("${").then_some((
+            "    // A literal holds `${`: the input is spelled with Fn.sub, as every such string.\n",
+            "Targets.0.Input",
+            input,
+        )),
+    };
+    if let Some((why, property, value)) = input_override {
+        out.push_str(why);
+        declare_cfn_rule(&mut out);
+        out.push_str(&ts::statement(
+            "",
+            &call(
+                format!("{cfn_rule}.addPropertyOverride"),
+                vec![string(property), text(value)],
+            ),
+            2,
+        ));
+    }
+    if t.network.security_groups.is_empty() {
+        out.push_str("    // Without security groups EcsTask would create one; the spec means the VPC's default\n    // group, which EventBridge uses when the list is left out (as the other targets do).\n");
+        declare_cfn_rule(&mut out);
+        out.push_str(&format!(
+            "    {cfn_rule}.addPropertyDeletionOverride(\n      \"Targets.0.EcsParameters.NetworkConfiguration.AwsVpcConfiguration.SecurityGroups\",\n    );\n"
+        ));
+    }
+    out
 }
 
 /// The import lines the generated code needs (modules it mentions).
@@ -601,395 +1059,6 @@ fn imports(view: &View) -> Vec<String> {
     out
 }
 
-fn convert_task(model: &Model, task: &TaskModel) -> String {
-    let v = camel(&task.id);
-    let p = pascal(&task.id);
-    let refs = Refs { var: &v };
-    let mut out = String::new();
-    // Tags of this task beyond the spec's (which apply to the whole construct).
-    let own_tags: Vec<(&String, &String)> = task
-        .tags
-        .iter()
-        .filter(|(k, val)| model.tags.get(*k) != Some(*val))
-        .collect();
-
-    let mut taggable = Vec::new();
-    let task_definition = match &task.definition {
-        Definition::Create(def) => {
-            convert_definition(task, def, &refs, &p, &mut out);
-            taggable.extend([format!("{v}LogGroup"), format!("{v}TaskDefinition")]);
-            if matches!(def.task_role, Role::Create { .. }) {
-                taggable.push(format!("{v}TaskRole"));
-            }
-            if matches!(def.execution_role, Role::Create { .. }) {
-                taggable.push(format!("{v}ExecutionRole"));
-            }
-            format!("{v}TaskDefinition")
-        }
-        Definition::Existing {
-            arn,
-            task_role,
-            execution_role,
-        } => {
-            let mut attrs = vec![
-                ("taskDefinitionArn", string(arn.clone())),
-                ("networkMode", atom("ecs.NetworkMode.AWS_VPC")),
-            ];
-            if let Some(r) = task_role {
-                attrs.push((
-                    "taskRole",
-                    call(
-                        "iam.Role.fromRoleArn",
-                        vec![
-                            atom("this"),
-                            string(format!("{p}TaskRole")),
-                            string(r.clone()),
-                            object(vec![("mutable", atom("false"))]),
-                        ],
-                    ),
-                ));
-            }
-            if let Some(r) = execution_role {
-                attrs.push((
-                    "executionRole",
-                    call(
-                        "iam.Role.fromRoleArn",
-                        vec![
-                            atom("this"),
-                            string(format!("{p}ExecutionRole")),
-                            string(r.clone()),
-                            object(vec![("mutable", atom("false"))]),
-                        ],
-                    ),
-                ));
-            }
-            out.push_str(&ts::statement(
-                &format!("const {v}TaskDefinition = "),
-                &call(
-                    "ecs.FargateTaskDefinition.fromFargateTaskDefinitionAttributes",
-                    vec![
-                        atom("this"),
-                        string(format!("{p}TaskDefinition")),
-                        object(attrs),
-                    ],
-                ),
-                2,
-            ));
-            format!("{v}TaskDefinition")
-        }
-    };
-
-    role(
-        &format!("{v}EventsRole"),
-        &format!("{p}EventsRole"),
-        &task.events_role_name,
-        iam::EVENTS_SERVICE,
-        &refs,
-        &mut out,
-    );
-    refs.grants(
-        &format!("{v}EventsRole"),
-        &iam::events_statements(task),
-        &mut out,
-    );
-    taggable.push(format!("{v}EventsRole"));
-
-    // The rule.
-    let mut rule = vec![("ruleName", string(task.rule_name.clone()))];
-    if let Some(d) = &task.description {
-        rule.push(("description", text(d)));
-    }
-    let mut raw_pattern = None;
-    let mut bus_arn = None;
-    match &task.trigger {
-        Trigger::Pattern { pattern, bus } => {
-            match l2_pattern(pattern) {
-                Some(p) => rule.push(("eventPattern", p)),
-                None => raw_pattern = Some(pattern),
-            }
-            if let Some(bus) = bus {
-                if bus.starts_with("arn:") {
-                    rule.push((
-                        "eventBus",
-                        call(
-                            "events.EventBus.fromEventBusArn",
-                            vec![atom("this"), string(format!("{p}Bus")), string(bus.clone())],
-                        ),
-                    ));
-                    bus_arn = Some(bus.clone());
-                } else {
-                    rule.push((
-                        "eventBus",
-                        call(
-                            "events.EventBus.fromEventBusName",
-                            vec![atom("this"), string(format!("{p}Bus")), string(bus.clone())],
-                        ),
-                    ));
-                }
-            }
-        }
-        Trigger::Schedule { expression } => rule.push((
-            "schedule",
-            call(
-                "events.Schedule.expression",
-                vec![string(expression.clone())],
-            ),
-        )),
-    }
-    rule.push(("enabled", atom(task.enabled.to_string())));
-    out.push_str(&ts::statement(
-        &format!("const {v}Rule = "),
-        &new("events.Rule", &format!("{p}Rule"), object(rule)),
-        2,
-    ));
-    taggable.push(format!("{v}Rule"));
-    let cfn_rule = format!("{v}CfnRule");
-    let mut cfn_rule_declared = false;
-    let mut declare_cfn_rule = |out: &mut String| {
-        if !cfn_rule_declared {
-            out.push_str(&format!(
-                "    const {cfn_rule} = {v}Rule.node.defaultChild as events.CfnRule;\n"
-            ));
-            cfn_rule_declared = true;
-        }
-    };
-    if let Some(pattern) = raw_pattern {
-        out.push_str("    // The pattern uses fields or operators that events.EventPattern cannot type; set it on L1.\n");
-        declare_cfn_rule(&mut out);
-        out.push_str(&ts::statement(
-            &format!("{cfn_rule}.eventPattern = "),
-            &json(pattern),
-            2,
-        ));
-    }
-    if let Some(arn) = bus_arn {
-        out.push_str(
-            "    // L2 writes the bus name; the ARN keeps a cross-account bus addressable.\n",
-        );
-        declare_cfn_rule(&mut out);
-        out.push_str(&ts::statement(
-            &format!("{cfn_rule}.eventBusName = "),
-            &string(arn),
-            2,
-        ));
-    }
-
-    // The target.
-    let mut target = vec![
-        ("cluster", atom("cluster")),
-        ("taskDefinition", atom(task_definition)),
-        (
-            "role",
-            atom(format!("{v}EventsRole.withoutPolicyUpdates()")),
-        ),
-        ("taskCount", num(task.count)),
-        (
-            "platformVersion",
-            atom(platform_version(&task.platform_version)),
-        ),
-        (
-            "subnetSelection",
-            object(vec![(
-                "subnets",
-                Ts::Array(
-                    task.network
-                        .subnets
-                        .iter()
-                        .enumerate()
-                        .map(|(i, s)| {
-                            call(
-                                "ec2.Subnet.fromSubnetId",
-                                vec![
-                                    atom("this"),
-                                    string(format!("{p}Subnet{i}")),
-                                    string(s.clone()),
-                                ],
-                            )
-                        })
-                        .collect(),
-                ),
-            )]),
-        ),
-        (
-            "securityGroups",
-            Ts::Array(
-                task.network
-                    .security_groups
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| {
-                        call(
-                            "ec2.SecurityGroup.fromSecurityGroupId",
-                            vec![
-                                atom("this"),
-                                string(format!("{p}SecurityGroup{i}")),
-                                string(s.clone()),
-                            ],
-                        )
-                    })
-                    .collect(),
-            ),
-        ),
-    ];
-    if task.propagate_tags {
-        target.push((
-            "propagateTags",
-            atom("ecs.PropagatedTagSource.TASK_DEFINITION"),
-        ));
-    }
-    if !task.tags.is_empty() {
-        target.push((
-            "tags",
-            Ts::Array(
-                task.tags
-                    .iter()
-                    .map(|(k, val)| {
-                        object(vec![
-                            ("key", string(k.clone())),
-                            ("value", string(val.clone())),
-                        ])
-                    })
-                    .collect(),
-            ),
-        ));
-    }
-    if let Some(o) = container_overrides(task) {
-        target.push(("containerOverrides", o));
-    }
-    if let Some(retry) = &task.retry {
-        if let Some(a) = retry.attempts {
-            target.push(("retryAttempts", num(a)));
-        }
-        if let Some(age) = retry.max_event_age {
-            target.push(("maxEventAge", call("Duration.seconds", vec![num(age)])));
-        }
-    }
-    if let Some(q) = &task.dead_letter_queue {
-        target.push((
-            "deadLetterQueue",
-            call(
-                "sqs.Queue.fromQueueArn",
-                vec![
-                    atom("this"),
-                    string(format!("{p}DeadLetterQueue")),
-                    string(q.clone()),
-                ],
-            ),
-        ));
-    }
-    out.push_str(&ts::statement(
-        "",
-        &call(
-            format!("{v}Rule.addTarget"),
-            vec![call("new targets.EcsTask", vec![object(target)])],
-        ),
-        2,
-    ));
-    out.push_str(
-        "    // The events role's policy must exist before the first event is delivered.\n",
-    );
-    out.push_str(&ts::statement(
-        "",
-        &call(
-            format!("{v}Rule.node.addDependency"),
-            vec![call(
-                format!("{v}EventsRole.node.findChild"),
-                vec![string("DefaultPolicy")],
-            )],
-        ),
-        2,
-    ));
-    if task.network.assign_public_ip {
-        out.push_str("    // EcsTask only assigns public IPs with subnetType PUBLIC; the subnets here are explicit.\n");
-        declare_cfn_rule(&mut out);
-        out.push_str(&format!(
-            "    {cfn_rule}.addPropertyOverride(\n      \"Targets.0.EcsParameters.NetworkConfiguration.AwsVpcConfiguration.AssignPublicIp\",\n      \"ENABLED\",\n    );\n"
-        ));
-    }
-    // The input as the model built it, where CDK's own rendering cannot say the same thing.
-    let input_override = match &task.input {
-        crate::model::TargetInput::Transformer {
-            input_paths,
-            input_template,
-        } => {
-            let quoted = input_paths
-                .keys()
-                .any(|k| input_template.contains(&format!("\"<{k}>\"")));
-            (quoted || input_template.contains("${")).then(|| {
-                let why = if quoted {
-                    "    // EventField renders a placeholder unquoted; the trigger's pattern shows a number or\n    // boolean there, which ECS only accepts as a string, so the template quotes it.\n"
-                } else {
-                    "    // A literal holds `${`: the template is spelled with Fn.sub, as every such string.\n"
-                };
-                (why, "Targets.0.InputTransformer.InputTemplate", input_template)
-            })
-        }
-        crate::model::TargetInput::Static { input } => input.contains("${").then_some((
-            "    // A literal holds `${`: the input is spelled with Fn.sub, as every such string.\n",
-            "Targets.0.Input",
-            input,
-        )),
-    };
-    if let Some((why, property, value)) = input_override {
-        out.push_str(why);
-        declare_cfn_rule(&mut out);
-        out.push_str(&ts::statement(
-            "",
-            &call(
-                format!("{cfn_rule}.addPropertyOverride"),
-                vec![string(property), text(value)],
-            ),
-            2,
-        ));
-    }
-    if task.network.security_groups.is_empty() {
-        out.push_str("    // Without security groups EcsTask would create one; the spec means the VPC's default\n    // group, which EventBridge uses when the list is left out (as the other targets do).\n");
-        declare_cfn_rule(&mut out);
-        out.push_str(&format!(
-            "    {cfn_rule}.addPropertyDeletionOverride(\n      \"Targets.0.EcsParameters.NetworkConfiguration.AwsVpcConfiguration.SecurityGroups\",\n    );\n"
-        ));
-    }
-    out.push_str(&output(
-        &format!("{p}RuleArn"),
-        &format!("ARN of the EventBridge rule that starts task {}", task.id),
-        &format!("{v}Rule.ruleArn"),
-    ));
-    out.push_str(&output(
-        &format!("{p}TaskDefinitionArn"),
-        &format!("ARN of the task definition of task {}", task.id),
-        &format!("{v}TaskDefinition.taskDefinitionArn"),
-    ));
-    for (k, val) in own_tags {
-        for t in &taggable {
-            out.push_str(&ts::statement(
-                "",
-                &call(
-                    format!("Tags.of({t}).add"),
-                    vec![string(k.clone()), string(val.clone())],
-                ),
-                2,
-            ));
-        }
-    }
-    out
-}
-
-/// `new CfnOutput(…)`: the same outputs as the other targets.
-fn output(id: &str, description: &str, value: &str) -> String {
-    ts::statement(
-        "",
-        &new(
-            "CfnOutput",
-            id,
-            object(vec![
-                ("description", string(description)),
-                ("value", atom(value)),
-            ]),
-        ),
-        2,
-    )
-}
-
 /// The pattern as `events.EventPattern` (top-level fields typed `string[]` except `detail`), or
 /// `None` when it needs the raw L1 property.
 fn l2_pattern(pattern: &Value) -> Option<Ts> {
@@ -1021,9 +1090,9 @@ fn override_value(v: &OverrideValue) -> Ts {
     }
 }
 
-fn container_overrides(task: &TaskModel) -> Option<Ts> {
-    let o = &task.overrides;
-    let mut fields = vec![("containerName", string(task.container.clone()))];
+fn container_overrides(t: &Target) -> Option<Ts> {
+    let o = &t.overrides;
+    let mut fields = vec![("containerName", string(t.container.clone()))];
     match &o.command {
         // CDK types `command` as string[]; a whole array from the event is one field, which CDK
         // renders unquoted (`"command":<detail-argv>`), exactly the template tfc builds.
@@ -1062,66 +1131,19 @@ fn container_overrides(task: &TaskModel) -> Option<Ts> {
     (fields.len() > 1).then(|| Ts::Array(vec![object(fields)]))
 }
 
-fn convert_definition(
-    task: &TaskModel,
-    def: &CreatedDefinition,
-    refs: &Refs<'_>,
-    p: &str,
-    out: &mut String,
-) {
-    let v = refs.var;
-    out.push_str(&ts::statement(
-        &format!("const {v}LogGroup = "),
-        &new(
-            "logs.LogGroup",
-            &format!("{p}LogGroup"),
-            object(vec![
-                ("logGroupName", string(def.log.group_name.clone())),
-                ("retention", atom(retention(def.log.retention_days))),
-                ("removalPolicy", atom("RemovalPolicy.RETAIN")),
-            ]),
-        ),
-        2,
-    ));
-    let role_ref = |r: &Role, var: String, id: String, out: &mut String| -> Ts {
-        match r {
-            Role::Create { name } => {
-                role(&var, &id, name, iam::ECS_TASKS_SERVICE, refs, out);
-                atom(var)
-            }
-            Role::Existing { arn } => call(
-                "iam.Role.fromRoleArn",
-                vec![
-                    atom("this"),
-                    string(id),
-                    string(arn.clone()),
-                    object(vec![("mutable", atom("false"))]),
-                ],
-            ),
-        }
-    };
-    let task_role = role_ref(
-        &def.task_role,
-        format!("{v}TaskRole"),
-        format!("{p}TaskRole"),
-        out,
-    );
-    let execution_role = role_ref(
-        &def.execution_role,
-        format!("{v}ExecutionRole"),
-        format!("{p}ExecutionRole"),
-        out,
-    );
-    let execution_role = if matches!(def.execution_role, Role::Create { .. }) {
-        refs.grants(
-            &format!("{v}ExecutionRole"),
-            &iam::execution_statements(def),
-            out,
-        );
-        out.push_str("    // The statements above are exactly what the execution role needs; CDK's own grants\n    // (logs, secrets) would add more, so it gets the role without policy updates.\n");
-        atom(format!("{v}ExecutionRole.withoutPolicyUpdates()"))
-    } else {
-        execution_role
+fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
+    let mut out = String::new();
+    let c = &def.container;
+    let p = pascal(&match &id.owner {
+        Owner::Task(t) | Owner::Queue(t) => t.clone(),
+        Owner::Stack => String::new(),
+    });
+    let task_role = refs.role(&def.task_role, &id.owner, "TaskRole");
+    // A created execution role has exactly its policy's statements; CDK's own grants (logs,
+    // secrets) would add more, so the definition gets it without policy updates.
+    let execution_role = match &def.execution_role {
+        Ref::Created { id } => atom(format!("{}.withoutPolicyUpdates()", var(id))),
+        existing => refs.role(existing, &id.owner, "ExecutionRole"),
     };
     let mut props = vec![
         ("family", string(def.family.clone())),
@@ -1130,7 +1152,7 @@ fn convert_definition(
         ("taskRole", task_role),
         ("executionRole", execution_role),
     ];
-    if def.architecture == crate::spec::Architecture::Arm64 {
+    if def.architecture == Architecture::Arm64 {
         props.push((
             "runtimePlatform",
             object(vec![
@@ -1142,46 +1164,45 @@ fn convert_definition(
             ]),
         ));
     }
-    out.push_str(&ts::statement(
-        &format!("const {v}TaskDefinition = "),
+    out.push_str(&declare(
+        id,
         &new(
             "ecs.FargateTaskDefinition",
-            &format!("{p}TaskDefinition"),
+            &construct_id(id),
             object(props),
         ),
-        2,
     ));
 
     let mut container = vec![
-        ("containerName", string(task.container.clone())),
+        ("containerName", string(c.name.clone())),
         (
             "image",
             call(
                 "ecs.ContainerImage.fromRegistry",
-                vec![string(def.image.clone())],
+                vec![string(c.image.clone())],
             ),
         ),
         ("essential", atom("true")),
     ];
-    if let Some(ep) = &def.entry_point {
+    if let Some(ep) = &c.entry_point {
         container.push(("entryPoint", strings(ep)));
     }
-    if let Some(cmd) = &def.command {
+    if let Some(cmd) = &c.command {
         container.push(("command", strings(cmd)));
     }
-    if !def.environment.is_empty() {
+    if !c.environment.is_empty() {
         container.push((
             "environment",
             Ts::Object(
-                def.environment
+                c.environment
                     .iter()
                     .map(|(k, val)| (k.clone(), text(val)))
                     .collect(),
             ),
         ));
     }
-    if !def.secrets.is_empty() {
-        let secrets = def
+    if !c.secrets.is_empty() {
+        let secrets = c
             .secrets
             .iter()
             .map(|s| {
@@ -1246,27 +1267,31 @@ fn convert_definition(
         call(
             "ecs.LogDrivers.awsLogs",
             vec![object(vec![
-                ("logGroup", atom(format!("{v}LogGroup"))),
-                ("streamPrefix", text(&def.log.stream_prefix)),
+                ("logGroup", atom(var(&c.log_group))),
+                ("streamPrefix", text(&c.stream_prefix)),
             ])],
         ),
     ));
     out.push_str(&ts::statement(
         "",
         &call(
-            format!("{v}TaskDefinition.addContainer"),
-            vec![string(task.container.clone()), object(container)],
+            format!("{}.addContainer", var(id)),
+            vec![string(c.name.clone()), object(container)],
         ),
         2,
     ));
+    out
 }
 
 /// The queue policy CDK adds for queues it owns, here for an imported queue: one per queue with
 /// a statement per rule, and only when the stack deploys into the queue's account (an L1
 /// condition).
-fn convert_queue_policy(model: &Model, queue: &DeadLetterQueue) -> String {
+fn convert_queue_policy(id: &Id, queue: &QueuePolicy, refs: &Refs) -> String {
     let mut out = String::new();
-    let q = pascal(&queue.name);
+    let q = pascal(&match &id.owner {
+        Owner::Queue(q) | Owner::Task(q) => q.clone(),
+        Owner::Stack => String::new(),
+    });
     // A JavaScript name (queue names may start with a digit).
     let v = format!("deadLetter{q}");
     out.push_str("    // A queue policy can only be attached in the queue's own account.\n");
@@ -1279,21 +1304,16 @@ fn convert_queue_policy(model: &Model, queue: &DeadLetterQueue) -> String {
                 "expression",
                 call(
                     "Fn.conditionEquals",
-                    vec![atom("Aws.ACCOUNT_ID"), string(queue.account.clone())],
+                    vec![
+                        atom("Aws.ACCOUNT_ID"),
+                        string(queue.only_in_account.clone()),
+                    ],
                 ),
             )]),
         ),
         2,
     ));
-    let statements = model
-        .tasks
-        .iter()
-        .filter(|t| queue.tasks.contains(&t.id))
-        .map(|task| {
-            let var = camel(&task.id);
-            Refs { var: &var }.statement(&iam::dead_letter_statement(task, &queue.arn))
-        })
-        .collect();
+    let statements = queue.statements.iter().map(|s| refs.statement(s)).collect();
     out.push_str(&ts::statement(
         &format!("const {v}QueuePolicy = "),
         &call(

@@ -8,16 +8,17 @@
 //! `templates/cloudformation/` lay the document out and every value passes through the `yaml`
 //! or `json` filter, which serialise (and so escape) it.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::{
     environment, generated_by, pascal, yaml, Backend, Format, Layout, OutputFile, RenderError,
 };
-use crate::model::iam::{self, Res, RoleUse, Statement};
-use crate::model::{
-    Cluster, CreatedDefinition, DeadLetterQueue, Definition, Model, Role, TargetInput, TaskModel,
-    Trigger,
+use crate::plan::{
+    arn_of, Architecture, Arn, ClusterRef, Id, Kind, Owner, Part, Plan, Resource as PlanResource,
+    Rule, RuleTrigger, Statement, Target, TargetInput, TaskDefinition,
 };
 
 /// `templates/cloudformation/template.yaml.j2`.
@@ -35,9 +36,6 @@ const TEMPLATES: [(&str, &str); 2] = [
         include_str!("../../templates/cloudformation/template.json.j2"),
     ),
 ];
-
-/// The logical id of the cluster tfc creates.
-pub const CLUSTER_ID: &str = "Cluster";
 
 /// The CloudFormation backend.
 pub struct CloudFormation;
@@ -93,11 +91,11 @@ impl View {
 impl Backend for CloudFormation {
     fn render(
         &self,
-        model: &Model,
+        plan: &Plan,
         _layout: Layout,
         format: Format,
     ) -> Result<Vec<OutputFile>, RenderError> {
-        let view = convert_model(model);
+        let view = convert_model(plan);
         let mut env = environment(&TEMPLATES)?;
         env.add_filter("yaml", |v: minijinja::Value, indent: usize| {
             Ok(yaml::to_yaml(&to_json(&v)?, indent))
@@ -144,7 +142,7 @@ fn reference(id: &str) -> Value {
     json!({ "Ref": id })
 }
 
-fn tags(tags: &std::collections::BTreeMap<String, String>) -> Value {
+fn tags(tags: &BTreeMap<String, String>) -> Value {
     Value::Array(
         tags.iter()
             .map(|(k, v)| json!({"Key": k, "Value": v}))
@@ -153,102 +151,126 @@ fn tags(tags: &std::collections::BTreeMap<String, String>) -> Value {
 }
 
 /// Adds `Tags` when there are any.
-fn with_tags(
-    mut props: Map<String, Value>,
-    t: &std::collections::BTreeMap<String, String>,
-) -> Map<String, Value> {
+fn with_tags(mut props: Map<String, Value>, t: &BTreeMap<String, String>) -> Map<String, Value> {
     if !t.is_empty() {
         props.insert("Tags".into(), tags(t));
     }
     props
 }
 
-fn resource(id: String, kind: &str, props: Map<String, Value>) -> Resource {
-    Resource {
-        id,
-        body: json!({ "Type": kind, "Properties": props }),
-    }
+/// The logical id of a plan resource: its neutral name in PascalCase (`manage-events-role` →
+/// `ManageEventsRole`).
+fn logical_id(id: &Id) -> String {
+    pascal(&id.name())
 }
 
-fn role_resource(
-    id: String,
-    name: &str,
-    service: &'static str,
-    t: &std::collections::BTreeMap<String, String>,
-    refs: &Refs<'_>,
-) -> Resource {
-    let mut props = Map::new();
-    props.insert("RoleName".into(), json!(name));
-    props.insert(
-        "AssumeRolePolicyDocument".into(),
+/// The CloudFormation resource type of each kind of plan entry. A target is not a resource of
+/// its own here: it is written into its rule's `Targets`.
+fn resource_type(kind: &Kind) -> Option<&'static str> {
+    Some(match kind {
+        Kind::Cluster(_) => "AWS::ECS::Cluster",
+        Kind::LogGroup(_) => "AWS::Logs::LogGroup",
+        Kind::Role(_) => "AWS::IAM::Role",
+        Kind::Policy(_) => "AWS::IAM::Policy",
+        Kind::TaskDefinition(_) => "AWS::ECS::TaskDefinition",
+        Kind::Rule(_) => "AWS::Events::Rule",
+        Kind::QueuePolicy(_) => "AWS::SQS::QueuePolicy",
+        Kind::Target(_) => return None,
+    })
+}
+
+/// How this template refers to what the plan names.
+struct Refs<'a> {
+    plan: &'a Plan,
+}
+
+impl Refs<'_> {
+    /// The ARN of a plan resource or an existing one.
+    fn arn(&self, a: &Arn) -> Value {
+        match a {
+            Arn::Literal { text } => json!(text),
+            // `Ref` of a task definition is its ARN; the others' `Ref` is a name.
+            Arn::Of { id } if id.part == Part::TaskDefinition => reference(&logical_id(id)),
+            Arn::Of { id } | Arn::LogStreams { id } => get_att(&logical_id(id), "Arn"),
+            Arn::Repository { repository: repo } => sub(&format!(
+                "arn:${{AWS::Partition}}:ecr:{}:{}:repository/{}",
+                sub_escape(&repo.region),
+                sub_escape(&repo.account),
+                sub_escape(&repo.name)
+            )),
+            Arn::ClusterTasks { cluster } => sub(&format!(
+                "arn:${{AWS::Partition}}:ecs:${{AWS::Region}}:${{AWS::AccountId}}:task/{}/*",
+                match cluster {
+                    // `Ref` of a cluster is its name.
+                    ClusterRef::Created { id } => format!("${{{}}}", logical_id(id)),
+                    ClusterRef::Existing { name, .. } => sub_escape(name),
+                }
+            )),
+            Arn::Account => reference("AWS::AccountId"),
+        }
+    }
+
+    fn cluster_arn(&self, c: &ClusterRef) -> Value {
+        match c {
+            ClusterRef::Created { id } => get_att(&logical_id(id), "Arn"),
+            ClusterRef::Existing { arn, .. } => json!(arn),
+        }
+    }
+
+    fn statement(&self, s: &Statement) -> Value {
+        let mut out = Map::new();
+        if let Some(sid) = &s.sid {
+            out.insert("Sid".into(), json!(sid));
+        }
+        out.insert("Effect".into(), json!("Allow"));
+        if let Some(service) = s.service_principal {
+            out.insert("Principal".into(), json!({ "Service": service }));
+        }
+        out.insert(
+            "Action".into(),
+            one_or_many(s.actions.iter().map(|a| json!(a)).collect()),
+        );
+        if !s.resources.is_empty() {
+            out.insert(
+                "Resource".into(),
+                one_or_many(s.resources.iter().map(|r| self.arn(r)).collect()),
+            );
+        }
+        if let Some(c) = &s.condition {
+            out.insert(
+                "Condition".into(),
+                json!({ c.op: { c.key: self.arn(&c.value) } }),
+            );
+        }
+        Value::Object(out)
+    }
+
+    fn document(&self, statements: &[Statement]) -> Value {
         json!({
             "Version": "2012-10-17",
-            "Statement": [refs.statement(&iam::trust_statement(service))],
-        }),
-    );
-    resource(id, "AWS::IAM::Role", with_tags(props, t))
-}
-
-fn policy_resource(id: String, role_id: &str, statements: Vec<Value>) -> Resource {
-    let mut props = Map::new();
-    props.insert("PolicyName".into(), json!(id));
-    props.insert(
-        "PolicyDocument".into(),
-        json!({ "Version": "2012-10-17", "Statement": statements }),
-    );
-    props.insert("Roles".into(), json!([reference(role_id)]));
-    resource(id, "AWS::IAM::Policy", props)
-}
-
-/// The ARN of a role: `Fn::GetAtt` for created roles, the literal for existing ones.
-fn role_arn(role: &Role, id: &str) -> Value {
-    match role {
-        Role::Create { .. } => get_att(id, "Arn"),
-        Role::Existing { arn } => json!(arn),
+            "Statement": statements.iter().map(|s| self.statement(s)).collect::<Vec<_>>(),
+        })
     }
 }
 
-fn convert_model(model: &Model) -> View {
-    let mut shared = Vec::new();
-    let mut outputs = Map::new();
+fn convert_model(plan: &Plan) -> View {
+    let refs = Refs { plan };
     let mut conditions = Map::new();
-    let (cluster_arn, cluster_name) = match &model.cluster {
-        Cluster::Create { name } => {
-            let mut props = Map::new();
-            props.insert("ClusterName".into(), json!(name));
-            shared.push(resource(
-                CLUSTER_ID.into(),
-                "AWS::ECS::Cluster",
-                with_tags(props, &model.tags),
-            ));
-            (get_att(CLUSTER_ID, "Arn"), format!("${{{CLUSTER_ID}}}"))
+    let mut shared = Vec::new();
+    let mut tasks = Vec::new();
+    for group in &plan.groups {
+        let resources: Vec<Resource> = group
+            .resources
+            .iter()
+            .filter_map(|r| convert_resource(r, &refs, &mut conditions))
+            .collect();
+        match &group.comment {
+            None => shared.extend(resources),
+            Some(comment) => tasks.push(TaskGroup {
+                comment: comment.clone(),
+                resources,
+            }),
         }
-        Cluster::Existing { arn, name } => (json!(arn), sub_escape(name)),
-    };
-    outputs.insert(
-        "ClusterArn".into(),
-        json!({ "Description": "ARN of the ECS cluster the tasks run in", "Value": cluster_arn }),
-    );
-    let mut tasks: Vec<TaskGroup> = model
-        .tasks
-        .iter()
-        .map(|task| convert_task(task, &cluster_arn, &cluster_name, &mut outputs))
-        .collect();
-    for queue in &model.dead_letter_queues {
-        tasks.push(TaskGroup {
-            comment: format!(
-                "Dead-letter queue {} (tasks {})",
-                queue.queue_name,
-                queue.tasks.join(", ")
-            ),
-            resources: vec![convert_queue_policy(
-                model,
-                queue,
-                &cluster_arn,
-                &cluster_name,
-                &mut conditions,
-            )],
-        });
     }
     for r in shared
         .iter_mut()
@@ -258,9 +280,16 @@ fn convert_model(model: &Model) -> View {
             literal_dollars(props);
         }
     }
+    let mut outputs = Map::new();
+    for o in &plan.outputs {
+        outputs.insert(
+            pascal(&o.name),
+            json!({ "Description": o.description, "Value": refs.arn(&o.value) }),
+        );
+    }
     View {
         header: generated_by(),
-        description: model.stack_description(),
+        description: plan.stack_description.clone(),
         conditions,
         shared,
         tasks,
@@ -297,137 +326,132 @@ fn literal_dollars(v: &mut Value) {
     }
 }
 
-fn convert_task(
-    task: &TaskModel,
-    cluster_arn: &Value,
-    cluster_name: &str,
-    outputs: &mut Map<String, Value>,
-) -> TaskGroup {
-    let p = pascal(&task.id);
-    let refs = Refs {
-        p: &p,
-        cluster_arn,
-        cluster_name,
-    };
-    let mut resources = Vec::new();
-    let task_def_arn = match &task.definition {
-        Definition::Create(def) => {
-            convert_definition(task, def, &refs, &mut resources);
-            reference(&format!("{p}TaskDefinition"))
+/// One plan entry as a template resource (`None` for a target, which its rule holds).
+fn convert_resource(
+    r: &PlanResource,
+    refs: &Refs<'_>,
+    conditions: &mut Map<String, Value>,
+) -> Option<Resource> {
+    let kind = resource_type(&r.kind)?;
+    let id = logical_id(&r.id);
+    let mut body = Map::new();
+    body.insert("Type".into(), json!(kind));
+    let mut depends_on = r.depends_on.clone();
+    let props = match &r.kind {
+        Kind::Cluster(c) => {
+            let mut props = Map::new();
+            props.insert("ClusterName".into(), json!(c.name));
+            props
         }
-        Definition::Existing { arn, .. } => json!(arn),
+        Kind::LogGroup(g) => {
+            if g.retain_on_delete {
+                body.insert("DeletionPolicy".into(), json!("Retain"));
+                body.insert("UpdateReplacePolicy".into(), json!("Retain"));
+            }
+            let mut props = Map::new();
+            props.insert("LogGroupName".into(), json!(g.name));
+            if let Some(days) = g.retention_days {
+                props.insert("RetentionInDays".into(), json!(days));
+            }
+            props
+        }
+        Kind::Role(role) => {
+            let mut props = Map::new();
+            props.insert("RoleName".into(), json!(role.name));
+            props.insert(
+                "AssumeRolePolicyDocument".into(),
+                refs.document(std::slice::from_ref(&role.trust)),
+            );
+            props
+        }
+        Kind::Policy(p) => {
+            let mut props = Map::new();
+            props.insert("PolicyName".into(), json!(p.name));
+            props.insert("PolicyDocument".into(), refs.document(&p.statements));
+            props.insert("Roles".into(), json!([reference(&logical_id(&p.role))]));
+            props
+        }
+        Kind::TaskDefinition(def) => convert_definition(def, refs),
+        Kind::Rule(rule) => {
+            let target = refs.plan.resources().find_map(|t| match &t.kind {
+                Kind::Target(target) if target.rule == r.id => Some((t, target)),
+                _ => None,
+            });
+            let mut props = convert_rule(rule, &r.tags);
+            if let Some((t, target)) = target {
+                props.insert("Targets".into(), json!([convert_target(target, refs)]));
+                depends_on.extend(t.depends_on.iter().cloned());
+            }
+            props
+        }
+        Kind::QueuePolicy(q) => {
+            let condition = format!(
+                "{}QueueInStackAccount",
+                pascal(&match &r.id.owner {
+                    Owner::Queue(name) | Owner::Task(name) => name.clone(),
+                    Owner::Stack => String::new(),
+                })
+            );
+            conditions.insert(
+                condition.clone(),
+                json!({ "Fn::Equals": [reference("AWS::AccountId"), q.only_in_account] }),
+            );
+            body.insert("Condition".into(), json!(condition));
+            let mut props = Map::new();
+            props.insert(
+                "Queues".into(),
+                json!([sub(&format!(
+                    "https://sqs.{}.${{AWS::URLSuffix}}/{}/{}",
+                    sub_escape(&q.region),
+                    sub_escape(&q.account),
+                    sub_escape(&q.queue_name)
+                ))]),
+            );
+            props.insert("PolicyDocument".into(), refs.document(&q.statements));
+            props
+        }
+        Kind::Target(_) => return None,
     };
-    let events_role = format!("{p}EventsRole");
-    let events_policy = format!("{p}EventsRolePolicy");
-    resources.push(role_resource(
-        events_role.clone(),
-        &task.events_role_name,
-        iam::EVENTS_SERVICE,
-        &task.tags,
-        &refs,
-    ));
-    resources.push(policy_resource(
-        events_policy.clone(),
-        &events_role,
-        refs.statements(&iam::events_statements(task)),
-    ));
-    let rule = format!("{p}Rule");
-    resources.push(Resource {
-        id: rule.clone(),
-        body: json!({
-            "Type": "AWS::Events::Rule",
-            // The role's policy must exist before the first event is delivered.
-            "DependsOn": [events_policy],
-            "Properties": convert_rule(task, &p, &task_def_arn, cluster_arn),
-        }),
-    });
-    outputs.insert(
-        format!("{p}RuleArn"),
-        json!({ "Description": format!("ARN of the EventBridge rule that starts task {}", task.id), "Value": get_att(&rule, "Arn") }),
-    );
-    outputs.insert(
-        format!("{p}TaskDefinitionArn"),
-        json!({ "Description": format!("ARN of the task definition of task {}", task.id), "Value": task_def_arn }),
-    );
-    TaskGroup {
-        comment: match &task.description {
-            Some(d) => format!("Task {}: {d}", task.id),
-            None => format!("Task {}", task.id),
-        },
-        resources,
+    if !depends_on.is_empty() {
+        body.insert(
+            "DependsOn".into(),
+            json!(depends_on.iter().map(logical_id).collect::<Vec<_>>()),
+        );
     }
+    let props = match &r.kind {
+        // The rule writes its tags itself, before its targets.
+        Kind::Rule(_) => props,
+        _ => with_tags(props, &r.tags),
+    };
+    body.insert("Properties".into(), Value::Object(props));
+    Some(Resource {
+        id,
+        body: Value::Object(body),
+    })
 }
 
-fn convert_definition(
-    task: &TaskModel,
-    def: &CreatedDefinition,
-    refs: &Refs<'_>,
-    resources: &mut Vec<Resource>,
-) {
-    let p = refs.p;
-    let log_group = format!("{p}LogGroup");
-    let mut props = Map::new();
-    props.insert("LogGroupName".into(), json!(def.log.group_name));
-    if let Some(days) = def.log.retention_days {
-        props.insert("RetentionInDays".into(), json!(days));
-    }
-    resources.push(Resource {
-        id: log_group.clone(),
-        body: json!({
-            "Type": "AWS::Logs::LogGroup",
-            // Logs outlive the stack, as CDK's default.
-            "DeletionPolicy": "Retain",
-            "UpdateReplacePolicy": "Retain",
-            "Properties": with_tags(props, &task.tags),
-        }),
-    });
-
-    let task_role = format!("{p}TaskRole");
-    if let Role::Create { name } = &def.task_role {
-        resources.push(role_resource(
-            task_role.clone(),
-            name,
-            iam::ECS_TASKS_SERVICE,
-            &task.tags,
-            refs,
-        ));
-    }
-    let execution_role = format!("{p}ExecutionRole");
-    if let Role::Create { name } = &def.execution_role {
-        resources.push(role_resource(
-            execution_role.clone(),
-            name,
-            iam::ECS_TASKS_SERVICE,
-            &task.tags,
-            refs,
-        ));
-        resources.push(policy_resource(
-            format!("{p}ExecutionRolePolicy"),
-            &execution_role,
-            refs.statements(&iam::execution_statements(def)),
-        ));
-    }
-
+fn convert_definition(def: &TaskDefinition, refs: &Refs<'_>) -> Map<String, Value> {
+    let c = &def.container;
     let mut container = Map::new();
-    container.insert("Name".into(), json!(task.container));
-    container.insert("Image".into(), json!(def.image));
+    container.insert("Name".into(), json!(c.name));
+    container.insert("Image".into(), json!(c.image));
     container.insert("Essential".into(), json!(true));
-    if let Some(ep) = &def.entry_point {
+    if let Some(ep) = &c.entry_point {
         container.insert("EntryPoint".into(), json!(ep));
     }
-    if let Some(cmd) = &def.command {
+    if let Some(cmd) = &c.command {
         container.insert("Command".into(), json!(cmd));
     }
-    if !def.environment.is_empty() {
-        let env: Vec<Value> = def
+    if !c.environment.is_empty() {
+        let env: Vec<Value> = c
             .environment
             .iter()
             .map(|(k, v)| json!({"Name": k, "Value": v}))
             .collect();
         container.insert("Environment".into(), Value::Array(env));
     }
-    if !def.secrets.is_empty() {
-        let secrets: Vec<Value> = def
+    if !c.secrets.is_empty() {
+        let secrets: Vec<Value> = c
             .secrets
             .iter()
             .map(|s| json!({"Name": s.name, "ValueFrom": s.value_from}))
@@ -439,9 +463,9 @@ fn convert_definition(
         json!({
             "LogDriver": "awslogs",
             "Options": {
-                "awslogs-group": reference(&log_group),
+                "awslogs-group": reference(&logical_id(&c.log_group)),
                 "awslogs-region": reference("AWS::Region"),
-                "awslogs-stream-prefix": def.log.stream_prefix,
+                "awslogs-stream-prefix": c.stream_prefix,
             }
         }),
     );
@@ -452,7 +476,7 @@ fn convert_definition(
     props.insert("Memory".into(), json!(def.memory.to_string()));
     props.insert("NetworkMode".into(), json!("awsvpc"));
     props.insert("RequiresCompatibilities".into(), json!(["FARGATE"]));
-    if def.architecture == crate::spec::Architecture::Arm64 {
+    if def.architecture == Architecture::Arm64 {
         props.insert(
             "RuntimePlatform".into(),
             json!({"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"}),
@@ -460,15 +484,11 @@ fn convert_definition(
     }
     props.insert(
         "ExecutionRoleArn".into(),
-        role_arn(&def.execution_role, &execution_role),
+        refs.arn(&arn_of(&def.execution_role)),
     );
-    props.insert("TaskRoleArn".into(), role_arn(&def.task_role, &task_role));
+    props.insert("TaskRoleArn".into(), refs.arn(&arn_of(&def.task_role)));
     props.insert("ContainerDefinitions".into(), json!([container]));
-    resources.push(resource(
-        format!("{p}TaskDefinition"),
-        "AWS::ECS::TaskDefinition",
-        with_tags(props, &task.tags),
-    ));
+    props
 }
 
 /// Escapes text for the literal part of an `Fn::Sub` string (`${` would start a variable).
@@ -476,71 +496,6 @@ fn convert_definition(
 /// rules `$` out, so a grammar mistake can never become a reference.
 fn sub_escape(s: &str) -> String {
     s.replace("${", "${!")
-}
-
-/// How this template refers to the symbolic resources of a task's IAM statements.
-struct Refs<'a> {
-    p: &'a str,
-    cluster_arn: &'a Value,
-    cluster_name: &'a str,
-}
-
-impl Refs<'_> {
-    fn res(&self, r: &Res) -> Value {
-        let p = self.p;
-        match r {
-            Res::Literal(s) => json!(s),
-            Res::LogGroup => get_att(&format!("{p}LogGroup"), "Arn"),
-            Res::Repository(repo) => sub(&format!(
-                "arn:${{AWS::Partition}}:ecr:{}:{}:repository/{}",
-                sub_escape(&repo.region),
-                sub_escape(&repo.account),
-                sub_escape(&repo.name)
-            )),
-            Res::TaskDefinition => reference(&format!("{p}TaskDefinition")),
-            Res::Cluster => self.cluster_arn.clone(),
-            Res::ClusterTasks => sub(&format!(
-                "arn:${{AWS::Partition}}:ecs:${{AWS::Region}}:${{AWS::AccountId}}:task/{}/*",
-                self.cluster_name
-            )),
-            Res::CreatedRole(RoleUse::Task) => get_att(&format!("{p}TaskRole"), "Arn"),
-            Res::CreatedRole(RoleUse::Execution) => get_att(&format!("{p}ExecutionRole"), "Arn"),
-            Res::Rule => get_att(&format!("{p}Rule"), "Arn"),
-            Res::Account => reference("AWS::AccountId"),
-        }
-    }
-
-    fn statement(&self, s: &Statement) -> Value {
-        let mut out = Map::new();
-        if let Some(sid) = &s.sid {
-            out.insert("Sid".into(), json!(sid));
-        }
-        out.insert("Effect".into(), json!("Allow"));
-        if let Some(service) = s.service_principal {
-            out.insert("Principal".into(), json!({ "Service": service }));
-        }
-        out.insert(
-            "Action".into(),
-            one_or_many(s.actions.iter().map(|a| json!(a)).collect()),
-        );
-        if !s.resources.is_empty() {
-            out.insert(
-                "Resource".into(),
-                one_or_many(s.resources.iter().map(|r| self.res(r)).collect()),
-            );
-        }
-        if let Some(c) = &s.condition {
-            out.insert(
-                "Condition".into(),
-                json!({ c.op: { c.key: self.res(&c.value) } }),
-            );
-        }
-        Value::Object(out)
-    }
-
-    fn statements(&self, statements: &[Statement]) -> Vec<Value> {
-        statements.iter().map(|s| self.statement(s)).collect()
-    }
 }
 
 fn one_or_many(mut v: Vec<Value>) -> Value {
@@ -551,71 +506,72 @@ fn one_or_many(mut v: Vec<Value>) -> Value {
     }
 }
 
-fn convert_rule(
-    task: &TaskModel,
-    p: &str,
-    task_def_arn: &Value,
-    cluster_arn: &Value,
-) -> Map<String, Value> {
+fn convert_rule(rule: &Rule, rule_tags: &BTreeMap<String, String>) -> Map<String, Value> {
     let mut props = Map::new();
-    props.insert("Name".into(), json!(task.rule_name));
-    if let Some(d) = &task.description {
+    props.insert("Name".into(), json!(rule.name));
+    if let Some(d) = &rule.description {
         props.insert("Description".into(), json!(d));
     }
-    match &task.trigger {
-        Trigger::Pattern { pattern, bus } => {
+    match &rule.trigger {
+        RuleTrigger::Pattern { pattern, bus } => {
             if let Some(bus) = bus {
                 props.insert("EventBusName".into(), json!(bus));
             }
             props.insert("EventPattern".into(), pattern.clone());
         }
-        Trigger::Schedule { expression } => {
+        RuleTrigger::Schedule { expression } => {
             props.insert("ScheduleExpression".into(), json!(expression));
         }
     }
     props.insert(
         "State".into(),
-        json!(if task.enabled { "ENABLED" } else { "DISABLED" }),
+        json!(if rule.enabled { "ENABLED" } else { "DISABLED" }),
     );
-    if !task.tags.is_empty() {
-        props.insert("Tags".into(), tags(&task.tags));
+    if !rule_tags.is_empty() {
+        props.insert("Tags".into(), tags(rule_tags));
     }
+    props
+}
 
+fn convert_target(t: &Target, refs: &Refs<'_>) -> Value {
     let mut vpc = Map::new();
     vpc.insert(
         "AssignPublicIp".into(),
-        json!(if task.network.assign_public_ip {
+        json!(if t.network.assign_public_ip {
             "ENABLED"
         } else {
             "DISABLED"
         }),
     );
-    if !task.network.security_groups.is_empty() {
-        vpc.insert("SecurityGroups".into(), json!(task.network.security_groups));
+    if !t.network.security_groups.is_empty() {
+        vpc.insert("SecurityGroups".into(), json!(t.network.security_groups));
     }
-    vpc.insert("Subnets".into(), json!(task.network.subnets));
+    vpc.insert("Subnets".into(), json!(t.network.subnets));
     let mut ecs = Map::new();
-    ecs.insert("TaskDefinitionArn".into(), task_def_arn.clone());
-    ecs.insert("TaskCount".into(), json!(task.count));
+    ecs.insert(
+        "TaskDefinitionArn".into(),
+        refs.arn(&arn_of(&t.task_definition)),
+    );
+    ecs.insert("TaskCount".into(), json!(t.count));
     ecs.insert("LaunchType".into(), json!("FARGATE"));
-    ecs.insert("PlatformVersion".into(), json!(task.platform_version));
+    ecs.insert("PlatformVersion".into(), json!(t.platform_version));
     ecs.insert(
         "NetworkConfiguration".into(),
         json!({ "AwsVpcConfiguration": vpc }),
     );
-    if task.propagate_tags {
+    if t.propagate_tags {
         ecs.insert("PropagateTags".into(), json!("TASK_DEFINITION"));
     }
-    if !task.tags.is_empty() {
-        ecs.insert("TagList".into(), tags(&task.tags));
+    if !t.task_tags.is_empty() {
+        ecs.insert("TagList".into(), tags(&t.task_tags));
     }
 
     let mut target = Map::new();
-    target.insert("Id".into(), json!(task.id));
-    target.insert("Arn".into(), cluster_arn.clone());
-    target.insert("RoleArn".into(), get_att(&format!("{p}EventsRole"), "Arn"));
+    target.insert("Id".into(), json!(t.target_id));
+    target.insert("Arn".into(), refs.cluster_arn(&t.cluster));
+    target.insert("RoleArn".into(), get_att(&logical_id(&t.role), "Arn"));
     target.insert("EcsParameters".into(), Value::Object(ecs));
-    match &task.input {
+    match &t.input {
         TargetInput::Transformer {
             input_paths,
             input_template,
@@ -629,7 +585,7 @@ fn convert_rule(
             target.insert("Input".into(), json!(input));
         }
     }
-    if let Some(retry) = &task.retry {
+    if let Some(retry) = &t.retry {
         let mut r = Map::new();
         if let Some(a) = retry.attempts {
             r.insert("MaximumRetryAttempts".into(), json!(a));
@@ -639,60 +595,10 @@ fn convert_rule(
         }
         target.insert("RetryPolicy".into(), Value::Object(r));
     }
-    if let Some(q) = &task.dead_letter_queue {
+    if let Some(q) = &t.dead_letter_queue {
         target.insert("DeadLetterConfig".into(), json!({ "Arn": q }));
     }
-    props.insert("Targets".into(), json!([target]));
-    props
-}
-
-/// The queue policy CDK adds so EventBridge may send undeliverable events to the dead-letter
-/// queue, one per queue with a statement per rule, created only when the stack deploys into the
-/// queue's account (a condition), since a policy cannot be attached to another account's queue.
-fn convert_queue_policy(
-    model: &Model,
-    queue: &DeadLetterQueue,
-    cluster_arn: &Value,
-    cluster_name: &str,
-    conditions: &mut Map<String, Value>,
-) -> Resource {
-    let q = pascal(&queue.name);
-    let condition = format!("{q}QueueInStackAccount");
-    conditions.insert(
-        condition.clone(),
-        json!({ "Fn::Equals": [reference("AWS::AccountId"), queue.account] }),
-    );
-    let queue_url = sub(&format!(
-        "https://sqs.{}.${{AWS::URLSuffix}}/{}/{}",
-        sub_escape(&queue.region),
-        sub_escape(&queue.account),
-        sub_escape(&queue.queue_name)
-    ));
-    let statements: Vec<Value> = model
-        .tasks
-        .iter()
-        .filter(|t| queue.tasks.contains(&t.id))
-        .map(|task| {
-            let p = pascal(&task.id);
-            let refs = Refs {
-                p: &p,
-                cluster_arn,
-                cluster_name,
-            };
-            refs.statement(&iam::dead_letter_statement(task, &queue.arn))
-        })
-        .collect();
-    Resource {
-        id: format!("{q}QueuePolicy"),
-        body: json!({
-            "Type": "AWS::SQS::QueuePolicy",
-            "Condition": condition,
-            "Properties": {
-                "Queues": [queue_url],
-                "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
-            },
-        }),
-    }
+    Value::Object(target)
 }
 
 /// CloudFormation's stack quotas (CloudFormation user guide, "CloudFormation quotas").
@@ -716,7 +622,7 @@ pub const CDK_EXTRA_RESOURCES: usize = 1;
 /// CloudFormation or CDK deployment would break. Problems that stop a deploy have the code
 /// `stack-quota`: errors for a CloudFormation or CDK output, warnings without a target.
 pub fn stack_quotas(
-    model: &Model,
+    plan: &Plan,
     deploy: Option<(super::Target, Format)>,
 ) -> Vec<crate::diagnostics::Diagnostic> {
     use super::Target;
@@ -724,13 +630,13 @@ pub fn stack_quotas(
     if matches!(deploy, Some((Target::Terraform, _))) {
         return Vec::new();
     }
-    let view = convert_model(model);
+    let view = convert_model(plan);
     let doc = view.document();
     let count = |k: &str| doc[k].as_object().map_or(0, Map::len);
     let (resources, outputs) = (count("Resources"), count("Outputs"));
     let size = |format: Format| -> usize {
         CloudFormation
-            .render(model, Layout::Single, format)
+            .render(plan, Layout::Single, format)
             .map(|f| f.iter().map(|f| f.contents.len()).sum())
             .unwrap_or(0)
     };

@@ -1,4 +1,4 @@
-//! Backends: one file per target, each rendering the model through its own embedded minijinja
+//! Backends: one file per target, each rendering the [`Plan`] (never the model) through its own embedded minijinja
 //! templates (`templates/<target>/`) with escaping filters for its language.
 //!
 //! [`Target`] is a closed enum: it drives clap's `--target` values and every test loop, so a new
@@ -15,8 +15,8 @@ use clap::ValueEnum;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
-pub use crate::model::pascal;
-use crate::model::Model;
+pub use crate::plan::pascal;
+use crate::plan::Plan;
 
 /// A compilation target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize)]
@@ -99,10 +99,10 @@ impl From<minijinja::Error> for RenderError {
 
 /// A target backend.
 pub trait Backend: Sync {
-    /// Renders the model. With [`Layout::Single`] the result is exactly one file.
+    /// Renders the plan. With [`Layout::Single`] the result is exactly one file.
     fn render(
         &self,
-        model: &Model,
+        plan: &Plan,
         layout: Layout,
         format: Format,
     ) -> Result<Vec<OutputFile>, RenderError>;
@@ -228,6 +228,49 @@ pub fn json_pretty<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_jso
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The type boundary of "decide once, spell three times": a backend sees the plan, never the
+    /// model or the spec, so it cannot decide anything the plan has not (every file under
+    /// src/targets; `diagnostics` for the stack quotas CloudFormation reports).
+    #[test]
+    fn backends_see_only_the_plan() {
+        let files = [
+            ("mod.rs", include_str!("mod.rs")),
+            ("cloudformation.rs", include_str!("cloudformation.rs")),
+            ("terraform.rs", include_str!("terraform.rs")),
+            ("cdk.rs", include_str!("cdk.rs")),
+            ("hcl.rs", include_str!("hcl.rs")),
+            ("ts.rs", include_str!("ts.rs")),
+            ("yaml.rs", include_str!("yaml.rs")),
+        ];
+        for (name, source) in files {
+            // The code, without comments and tests.
+            let code: String = source
+                .split("#[cfg(test)]")
+                .next()
+                .unwrap_or_default()
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let mut rest = code.as_str();
+            while let Some(i) = rest.find("crate::") {
+                let path = &rest[i + "crate::".len()..];
+                assert!(
+                    path.starts_with("plan") || path.starts_with("diagnostics"),
+                    "{name} reaches past the plan: crate::{}",
+                    path.chars().take(40).collect::<String>()
+                );
+                rest = path;
+            }
+            for forbidden in ["model::", "spec::", "TaskModel", "Model"] {
+                assert!(
+                    !code.contains(forbidden),
+                    "{name} names `{forbidden}`: backends render the plan only"
+                );
+            }
+        }
+    }
 
     #[test]
     fn pascal_case_ids() {

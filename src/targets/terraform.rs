@@ -12,10 +12,9 @@ use serde_json::json;
 
 use super::hcl::{self, Block, Expr, Part};
 use super::{environment, generated_by, Backend, Format, Layout, OutputFile, RenderError};
-use crate::model::iam::{self, Res, RoleUse, Statement};
-use crate::model::{
-    Cluster, CreatedDefinition, DeadLetterQueue, Definition, Model, Role, TargetInput, TaskModel,
-    Trigger,
+use crate::plan::{
+    arn_of, Architecture, Arn, ClusterRef, Id, Kind, Owner, Part as PlanPart, Plan, QueuePolicy,
+    Resource, Rule, RuleTrigger, Statement, Target, TargetInput, TaskDefinition,
 };
 
 /// `templates/terraform/versions.tf.j2`.
@@ -80,11 +79,11 @@ struct View {
 impl Backend for Terraform {
     fn render(
         &self,
-        model: &Model,
+        plan: &Plan,
         layout: Layout,
         _format: Format,
     ) -> Result<Vec<OutputFile>, RenderError> {
-        let view = convert_model(model);
+        let view = convert_model(plan);
         let mut env = environment(&TEMPLATES)?;
         env.add_filter("hcl_string", |s: String| hcl::quote(&s));
         let single = layout == Layout::Single;
@@ -170,42 +169,56 @@ fn with_tags(block: Block, tags: &BTreeMap<String, String>) -> Block {
     }
 }
 
-fn role(
-    label: &str,
-    name: &str,
-    service: &'static str,
-    tags: &BTreeMap<String, String>,
-    refs: &Refs<'_>,
-) -> Block {
-    with_tags(
-        Block::new("resource", &["aws_iam_role", label])
-            .attr("name", string(name))
-            .attr(
-                "assume_role_policy",
-                refs.policy(&[iam::trust_statement(service)]),
-            ),
-        tags,
-    )
+/// The resource type and label of each plan entry: labels from task ids in snake_case.
+fn address(id: &Id) -> (&'static str, String) {
+    let owner = match &id.owner {
+        Owner::Stack => String::new(),
+        Owner::Task(t) => snake(t),
+        Owner::Queue(q) => label_text(q),
+    };
+    match id.part {
+        PlanPart::Cluster => ("aws_ecs_cluster", "this".into()),
+        PlanPart::LogGroup => ("aws_cloudwatch_log_group", owner),
+        PlanPart::TaskRole => ("aws_iam_role", format!("{owner}_task")),
+        PlanPart::ExecutionRole => ("aws_iam_role", format!("{owner}_execution")),
+        PlanPart::ExecutionRolePolicy => ("aws_iam_role_policy", format!("{owner}_execution")),
+        PlanPart::TaskDefinition => ("aws_ecs_task_definition", owner),
+        PlanPart::EventsRole => ("aws_iam_role", format!("{owner}_events")),
+        PlanPart::EventsRolePolicy => ("aws_iam_role_policy", format!("{owner}_events")),
+        PlanPart::Rule => ("aws_cloudwatch_event_rule", owner),
+        PlanPart::Target => ("aws_cloudwatch_event_target", owner),
+        PlanPart::QueuePolicy => ("aws_sqs_queue_policy", format!("dead_letter_{owner}")),
+    }
 }
 
-/// How this module refers to the symbolic resources of a task's IAM statements.
+/// `TYPE.LABEL.ATTRIBUTE` of a plan entry.
+fn attribute(id: &Id, attr: &str) -> String {
+    let (kind, label) = address(id);
+    format!("{kind}.{label}.{attr}")
+}
+
+/// A `resource "TYPE" "LABEL"` block for a plan entry.
+fn resource_block(id: &Id) -> Block {
+    let (kind, label) = address(id);
+    Block::new("resource", &[kind, &label])
+}
+
+/// How this module refers to what the plan names.
 struct Refs<'a> {
-    label: &'a str,
-    cluster_arn: &'a Expr,
-    cluster_name: &'a Part,
+    plan: &'a Plan,
 }
 
 impl Refs<'_> {
-    fn res(&self, r: &Res) -> Expr {
-        let l = self.label;
-        match r {
-            Res::Literal(s) => string(s.clone()),
+    fn arn(&self, a: &Arn) -> Expr {
+        match a {
+            Arn::Literal { text } => string(text.clone()),
+            Arn::Of { id } => raw(attribute(id, "arn")),
             // The log group's ARN has no `:*` suffix in Terraform; streams need it.
-            Res::LogGroup => Expr::Template(vec![
-                Part::Ref(format!("aws_cloudwatch_log_group.{l}.arn")),
+            Arn::LogStreams { id } => Expr::Template(vec![
+                Part::Ref(attribute(id, "arn")),
                 Part::Lit(":*".into()),
             ]),
-            Res::Repository(repo) => Expr::Template(vec![
+            Arn::Repository { repository: repo } => Expr::Template(vec![
                 Part::Lit("arn:".into()),
                 Part::Ref("data.aws_partition.current.partition".into()),
                 Part::Lit(format!(
@@ -213,9 +226,7 @@ impl Refs<'_> {
                     repo.region, repo.account, repo.name
                 )),
             ]),
-            Res::TaskDefinition => raw(format!("aws_ecs_task_definition.{l}.arn")),
-            Res::Cluster => self.cluster_arn.clone(),
-            Res::ClusterTasks => Expr::Template(vec![
+            Arn::ClusterTasks { cluster } => Expr::Template(vec![
                 Part::Lit("arn:".into()),
                 Part::Ref("data.aws_partition.current.partition".into()),
                 Part::Lit(":ecs:".into()),
@@ -223,13 +234,20 @@ impl Refs<'_> {
                 Part::Lit(":".into()),
                 Part::Ref("data.aws_caller_identity.current.account_id".into()),
                 Part::Lit(":task/".into()),
-                self.cluster_name.clone(),
+                match cluster {
+                    ClusterRef::Created { id } => Part::Ref(attribute(id, "name")),
+                    ClusterRef::Existing { name, .. } => Part::Lit(name.clone()),
+                },
                 Part::Lit("/*".into()),
             ]),
-            Res::CreatedRole(RoleUse::Task) => raw(format!("aws_iam_role.{l}_task.arn")),
-            Res::CreatedRole(RoleUse::Execution) => raw(format!("aws_iam_role.{l}_execution.arn")),
-            Res::Rule => raw(format!("aws_cloudwatch_event_rule.{l}.arn")),
-            Res::Account => raw("data.aws_caller_identity.current.account_id"),
+            Arn::Account => raw("data.aws_caller_identity.current.account_id"),
+        }
+    }
+
+    fn cluster_arn(&self, c: &ClusterRef) -> Expr {
+        match c {
+            ClusterRef::Created { id } => raw(attribute(id, "arn")),
+            ClusterRef::Existing { arn, .. } => string(arn.clone()),
         }
     }
 
@@ -256,13 +274,13 @@ impl Refs<'_> {
         if !s.resources.is_empty() {
             fields.push((
                 "Resource",
-                one_or_many(s.resources.iter().map(|r| self.res(r)).collect()),
+                one_or_many(s.resources.iter().map(|r| self.arn(r)).collect()),
             ));
         }
         if let Some(c) = &s.condition {
             fields.push((
                 "Condition",
-                object(vec![(c.op, object(vec![(c.key, self.res(&c.value))]))]),
+                object(vec![(c.op, object(vec![(c.key, self.arn(&c.value))]))]),
             ));
         }
         object(fields)
@@ -279,95 +297,40 @@ impl Refs<'_> {
     }
 }
 
-fn convert_model(model: &Model) -> View {
+fn convert_model(plan: &Plan) -> View {
+    let refs = Refs { plan };
     let mut shared = vec![
         Block::new("data", &["aws_partition", "current"]).render(0),
         Block::new("data", &["aws_region", "current"]).render(0),
         Block::new("data", &["aws_caller_identity", "current"]).render(0),
     ];
-    let (cluster_arn, cluster_name) = match &model.cluster {
-        Cluster::Create { name } => {
-            shared.push(
-                with_tags(
-                    Block::new("resource", &["aws_ecs_cluster", "this"])
-                        .attr("name", string(name.clone())),
-                    &model.tags,
-                )
-                .render(0),
-            );
-            (
-                raw("aws_ecs_cluster.this.arn"),
-                Part::Ref("aws_ecs_cluster.this.name".into()),
-            )
+    let mut tasks = Vec::new();
+    for group in &plan.groups {
+        let blocks = group
+            .resources
+            .iter()
+            .map(|r| convert_resource(r, &refs).render(0));
+        match &group.comment {
+            None => shared.extend(blocks),
+            Some(comment) => tasks.push(TaskGroup {
+                comment: comment.clone(),
+                blocks: blocks.collect(),
+            }),
         }
-        Cluster::Existing { arn, name } => (string(arn.clone()), Part::Lit(name.clone())),
-    };
-    let mut outputs = vec![Block::new("output", &["cluster_arn"])
-        .attr(
-            "description",
-            string("ARN of the ECS cluster the tasks run in"),
-        )
-        .attr("value", cluster_arn.clone())
-        .render(0)];
-    let mut tasks: Vec<TaskGroup> = model
-        .tasks
+    }
+    let outputs = plan
+        .outputs
         .iter()
-        .map(|task| {
-            let label = snake(&task.id);
-            let refs = Refs {
-                label: &label,
-                cluster_arn: &cluster_arn,
-                cluster_name: &cluster_name,
-            };
-            outputs.push(
-                Block::new("output", &[&format!("{label}_rule_arn")])
-                    .attr(
-                        "description",
-                        string(format!(
-                            "ARN of the EventBridge rule that starts task {}",
-                            task.id
-                        )),
-                    )
-                    .attr(
-                        "value",
-                        raw(format!("aws_cloudwatch_event_rule.{label}.arn")),
-                    )
-                    .render(0),
-            );
-            outputs.push(
-                Block::new("output", &[&format!("{label}_task_definition_arn")])
-                    .attr(
-                        "description",
-                        string(format!("ARN of the task definition of task {}", task.id)),
-                    )
-                    .attr("value", task_definition_arn(task, &label))
-                    .render(0),
-            );
-            TaskGroup {
-                comment: match &task.description {
-                    Some(d) => format!("Task {}: {d}", task.id),
-                    None => format!("Task {}", task.id),
-                },
-                blocks: convert_task(task, &refs)
-                    .iter()
-                    .map(|b| b.render(0))
-                    .collect(),
-            }
+        .map(|o| {
+            Block::new("output", &[&snake(&o.name)])
+                .attr("description", string(o.description.clone()))
+                .attr("value", refs.arn(&o.value))
+                .render(0)
         })
         .collect();
-    for queue in &model.dead_letter_queues {
-        tasks.push(TaskGroup {
-            comment: format!(
-                "Dead-letter queue {} (tasks {})",
-                queue.queue_name,
-                queue.tasks.join(", ")
-            ),
-            blocks: vec![convert_queue_policy(model, queue, &cluster_arn, &cluster_name).render(0)],
-        });
-    }
     View {
         header: generated_by(),
-        description: model.description.clone(),
+        description: plan.description.clone(),
         terraform_version: TERRAFORM_VERSION,
         provider_version: PROVIDER_VERSION,
         shared,
@@ -376,96 +339,74 @@ fn convert_model(model: &Model) -> View {
     }
 }
 
-fn task_definition_arn(task: &TaskModel, label: &str) -> Expr {
-    match &task.definition {
-        Definition::Create(_) => raw(format!("aws_ecs_task_definition.{label}.arn")),
-        Definition::Existing { arn, .. } => string(arn.clone()),
+/// One plan entry as a resource block.
+fn convert_resource(r: &Resource, refs: &Refs<'_>) -> Block {
+    let b = resource_block(&r.id);
+    let b = match &r.kind {
+        Kind::Cluster(c) => b.attr("name", string(c.name.clone())),
+        Kind::LogGroup(g) => b
+            .attr("name", string(g.name.clone()))
+            .attr_opt("retention_in_days", g.retention_days.map(num))
+            // Terraform's spelling of "kept when the deployment is deleted": destroy only
+            // forgets the group.
+            .attr_opt("skip_destroy", g.retain_on_delete.then_some(boolean(true))),
+        Kind::Role(role) => b.attr("name", string(role.name.clone())).attr(
+            "assume_role_policy",
+            refs.policy(std::slice::from_ref(&role.trust)),
+        ),
+        Kind::Policy(p) => b
+            .attr("name", string(p.name.clone()))
+            .attr("role", raw(attribute(&p.role, "id")))
+            .attr("policy", refs.policy(&p.statements)),
+        Kind::TaskDefinition(def) => convert_definition(b, def, &r.tags, refs),
+        Kind::Rule(rule) => convert_rule(b, rule),
+        Kind::Target(t) => convert_target(b, t, refs),
+        Kind::QueuePolicy(q) => convert_queue_policy(b, q, refs),
+    };
+    let b = match &r.kind {
+        // The task definition writes its tags before its nested block.
+        Kind::TaskDefinition(_) => b,
+        _ => with_tags(b, &r.tags),
+    };
+    if r.depends_on.is_empty() {
+        b
+    } else {
+        b.attr(
+            "depends_on",
+            Expr::List(
+                r.depends_on
+                    .iter()
+                    .map(|d| {
+                        let (kind, label) = address(d);
+                        raw(format!("{kind}.{label}"))
+                    })
+                    .collect(),
+            ),
+        )
     }
-}
-
-fn convert_task(task: &TaskModel, refs: &Refs<'_>) -> Vec<Block> {
-    let l = refs.label;
-    let mut blocks = Vec::new();
-    if let Definition::Create(def) = &task.definition {
-        convert_definition(task, def, refs, &mut blocks);
-    }
-    blocks.push(role(
-        &format!("{l}_events"),
-        &task.events_role_name,
-        iam::EVENTS_SERVICE,
-        &task.tags,
-        refs,
-    ));
-    blocks.push(
-        Block::new("resource", &["aws_iam_role_policy", &format!("{l}_events")])
-            .attr("name", string("run-task"))
-            .attr("role", raw(format!("aws_iam_role.{l}_events.id")))
-            .attr("policy", refs.policy(&iam::events_statements(task))),
-    );
-    blocks.push(convert_rule(task, l));
-    blocks.push(convert_target(task, refs));
-    blocks
 }
 
 fn convert_definition(
-    task: &TaskModel,
-    def: &CreatedDefinition,
+    block: Block,
+    def: &TaskDefinition,
+    tags: &BTreeMap<String, String>,
     refs: &Refs<'_>,
-    blocks: &mut Vec<Block>,
-) {
-    let l = refs.label;
-    blocks.push(with_tags(
-        Block::new("resource", &["aws_cloudwatch_log_group", l])
-            .attr("name", string(def.log.group_name.clone()))
-            .attr_opt("retention_in_days", def.log.retention_days.map(num)),
-        &task.tags,
-    ));
-    if let Role::Create { name } = &def.task_role {
-        blocks.push(role(
-            &format!("{l}_task"),
-            name,
-            iam::ECS_TASKS_SERVICE,
-            &task.tags,
-            refs,
-        ));
-    }
-    if let Role::Create { name } = &def.execution_role {
-        blocks.push(role(
-            &format!("{l}_execution"),
-            name,
-            iam::ECS_TASKS_SERVICE,
-            &task.tags,
-            refs,
-        ));
-        blocks.push(
-            Block::new(
-                "resource",
-                &["aws_iam_role_policy", &format!("{l}_execution")],
-            )
-            .attr("name", string("logs-image-secrets"))
-            .attr("role", raw(format!("aws_iam_role.{l}_execution.id")))
-            .attr("policy", refs.policy(&iam::execution_statements(def))),
-        );
-    }
-    let role_arn = |role: &Role, suffix: &str| match role {
-        Role::Create { .. } => raw(format!("aws_iam_role.{l}_{suffix}.arn")),
-        Role::Existing { arn } => string(arn.clone()),
-    };
-
+) -> Block {
+    let c = &def.container;
     // Container definitions use the ECS API's camelCase names.
     let mut container = vec![
-        ("name", string(task.container.clone())),
-        ("image", string(def.image.clone())),
+        ("name", string(c.name.clone())),
+        ("image", string(c.image.clone())),
         ("essential", boolean(true)),
     ];
-    if let Some(ep) = &def.entry_point {
+    if let Some(ep) = &c.entry_point {
         container.push(("entryPoint", strings(ep)));
     }
-    if let Some(cmd) = &def.command {
+    if let Some(cmd) = &c.command {
         container.push(("command", strings(cmd)));
     }
-    if !def.environment.is_empty() {
-        let env = def
+    if !c.environment.is_empty() {
+        let env = c
             .environment
             .iter()
             .map(|(k, v)| {
@@ -477,8 +418,8 @@ fn convert_definition(
             .collect();
         container.push(("environment", Expr::List(env)));
     }
-    if !def.secrets.is_empty() {
-        let secrets = def
+    if !c.secrets.is_empty() {
+        let secrets = c
             .secrets
             .iter()
             .map(|s| {
@@ -497,106 +438,100 @@ fn convert_definition(
             (
                 "options",
                 object(vec![
-                    (
-                        "awslogs-group",
-                        raw(format!("aws_cloudwatch_log_group.{l}.name")),
-                    ),
+                    ("awslogs-group", raw(attribute(&c.log_group, "name"))),
                     ("awslogs-region", raw("data.aws_region.current.id")),
-                    (
-                        "awslogs-stream-prefix",
-                        string(def.log.stream_prefix.clone()),
-                    ),
+                    ("awslogs-stream-prefix", string(c.stream_prefix.clone())),
                 ]),
             ),
         ]),
     ));
 
-    let mut block = Block::new("resource", &["aws_ecs_task_definition", l])
+    let mut block = block
         .attr("family", string(def.family.clone()))
         .attr("requires_compatibilities", strings(&["FARGATE".into()]))
         .attr("network_mode", string("awsvpc"))
         .attr("cpu", string(def.cpu.to_string()))
         .attr("memory", string(def.memory.to_string()))
-        .attr(
-            "execution_role_arn",
-            role_arn(&def.execution_role, "execution"),
-        )
-        .attr("task_role_arn", role_arn(&def.task_role, "task"))
+        .attr("execution_role_arn", refs.arn(&arn_of(&def.execution_role)))
+        .attr("task_role_arn", refs.arn(&arn_of(&def.task_role)))
         .attr(
             "container_definitions",
             jsonencode(Expr::List(vec![object(container)])),
         );
-    block = with_tags(block, &task.tags);
-    if def.architecture == crate::spec::Architecture::Arm64 {
+    block = with_tags(block, tags);
+    if def.architecture == Architecture::Arm64 {
         block = block.block(
             Block::new("runtime_platform", &[])
                 .attr("operating_system_family", string("LINUX"))
                 .attr("cpu_architecture", string("ARM64")),
         );
     }
-    blocks.push(block);
+    block
 }
 
-fn convert_rule(task: &TaskModel, l: &str) -> Block {
-    let mut b = Block::new("resource", &["aws_cloudwatch_event_rule", l])
-        .attr("name", string(task.rule_name.clone()))
-        .attr_opt("description", task.description.clone().map(string));
-    match &task.trigger {
-        Trigger::Pattern { pattern, bus } => {
+fn convert_rule(b: Block, rule: &Rule) -> Block {
+    let mut b = b
+        .attr("name", string(rule.name.clone()))
+        .attr_opt("description", rule.description.clone().map(string));
+    match &rule.trigger {
+        RuleTrigger::Pattern { pattern, bus } => {
             b = b
                 .attr_opt("event_bus_name", bus.clone().map(string))
                 .attr("event_pattern", jsonencode(hcl::from_json(pattern)));
         }
-        Trigger::Schedule { expression } => {
+        RuleTrigger::Schedule { expression } => {
             b = b.attr("schedule_expression", string(expression.clone()));
         }
     }
-    b = b.attr(
+    b.attr(
         "state",
-        string(if task.enabled { "ENABLED" } else { "DISABLED" }),
-    );
-    with_tags(b, &task.tags)
+        string(if rule.enabled { "ENABLED" } else { "DISABLED" }),
+    )
 }
 
-fn convert_target(task: &TaskModel, refs: &Refs<'_>) -> Block {
-    let l = refs.label;
-    let bus = match &task.trigger {
-        Trigger::Pattern { bus, .. } => bus.clone(),
-        Trigger::Schedule { .. } => None,
-    };
+fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
+    let on_bus = refs.plan.get(&t.rule).is_some_and(|r| {
+        matches!(
+            &r.kind,
+            Kind::Rule(Rule {
+                trigger: RuleTrigger::Pattern { bus: Some(_), .. },
+                ..
+            })
+        )
+    });
     let mut network =
-        Block::new("network_configuration", &[]).attr("subnets", strings(&task.network.subnets));
-    if !task.network.security_groups.is_empty() {
-        network = network.attr("security_groups", strings(&task.network.security_groups));
+        Block::new("network_configuration", &[]).attr("subnets", strings(&t.network.subnets));
+    if !t.network.security_groups.is_empty() {
+        network = network.attr("security_groups", strings(&t.network.security_groups));
     }
-    network = network.attr("assign_public_ip", boolean(task.network.assign_public_ip));
+    network = network.attr("assign_public_ip", boolean(t.network.assign_public_ip));
     let mut ecs = Block::new("ecs_target", &[])
-        .attr("task_definition_arn", task_definition_arn(task, l))
-        .attr("task_count", num(task.count))
+        .attr("task_definition_arn", refs.arn(&arn_of(&t.task_definition)))
+        .attr("task_count", num(t.count))
         .attr("launch_type", string("FARGATE"))
-        .attr("platform_version", string(task.platform_version.clone()));
-    if task.propagate_tags {
+        .attr("platform_version", string(t.platform_version.clone()));
+    if t.propagate_tags {
         ecs = ecs.attr("propagate_tags", string("TASK_DEFINITION"));
     }
-    ecs = with_tags(ecs, &task.tags).block(network);
+    ecs = with_tags(ecs, &t.task_tags).block(network);
 
-    let mut b = Block::new("resource", &["aws_cloudwatch_event_target", l])
-        .attr("rule", raw(format!("aws_cloudwatch_event_rule.{l}.name")))
+    let mut b = b
+        .attr("rule", raw(attribute(&t.rule, "name")))
         .attr_opt(
             "event_bus_name",
-            bus.map(|_| raw(format!("aws_cloudwatch_event_rule.{l}.event_bus_name"))),
+            on_bus.then(|| raw(attribute(&t.rule, "event_bus_name"))),
         )
-        .attr("target_id", string(task.id.clone()))
-        .attr("arn", refs.cluster_arn.clone())
-        .attr("role_arn", raw(format!("aws_iam_role.{l}_events.arn")));
-    if let TargetInput::Static { input } = &task.input {
+        .attr("target_id", string(t.target_id.clone()))
+        .attr("arn", refs.cluster_arn(&t.cluster))
+        .attr("role_arn", raw(attribute(&t.role, "arn")));
+    if let TargetInput::Static { input } = &t.input {
         b = b.attr("input", string(input.clone()));
     }
     b = b.block(ecs);
     if let TargetInput::Transformer {
         input_paths,
         input_template,
-    } = &task.input
+    } = &t.input
     {
         b = b.block(
             Block::new("input_transformer", &[])
@@ -604,76 +539,37 @@ fn convert_target(task: &TaskModel, refs: &Refs<'_>) -> Block {
                 .attr("input_template", string(input_template.clone())),
         );
     }
-    if let Some(retry) = &task.retry {
+    if let Some(retry) = &t.retry {
         b = b.block(
             Block::new("retry_policy", &[])
                 .attr_opt("maximum_retry_attempts", retry.attempts.map(num))
                 .attr_opt("maximum_event_age_in_seconds", retry.max_event_age.map(num)),
         );
     }
-    if let Some(q) = &task.dead_letter_queue {
+    if let Some(q) = &t.dead_letter_queue {
         b = b.block(Block::new("dead_letter_config", &[]).attr("arn", string(q.clone())));
     }
-    // The events role's policy must exist before the first event is delivered (CloudFormation
-    // and CDK make the rule wait for it too): with `retry.attempts: 0` an early event is lost.
-    b = b.attr(
-        "depends_on",
-        Expr::List(vec![raw(format!("aws_iam_role_policy.{l}_events"))]),
-    );
     b
 }
 
-/// The queue policy CDK adds so EventBridge may send undeliverable events to the dead-letter
-/// queue, one per queue with a statement per rule; created only when applied in the queue's
-/// account.
-fn convert_queue_policy(
-    model: &Model,
-    queue: &DeadLetterQueue,
-    cluster_arn: &Expr,
-    cluster_name: &Part,
-) -> Block {
-    let statements = model
-        .tasks
-        .iter()
-        .filter(|t| queue.tasks.contains(&t.id))
-        .map(|task| {
-            let label = snake(&task.id);
-            let refs = Refs {
-                label: &label,
-                cluster_arn,
-                cluster_name,
-            };
-            refs.statement(&iam::dead_letter_statement(task, &queue.arn))
-        })
-        .collect();
-    Block::new("resource", &["aws_sqs_queue_policy", &queue_label(queue)])
-        .attr(
-            "count",
-            raw(format!(
-                "data.aws_caller_identity.current.account_id == {} ? 1 : 0",
-                hcl::quote(&queue.account)
-            )),
-        )
-        .attr(
-            "queue_url",
-            Expr::Template(vec![
-                Part::Lit(format!("https://sqs.{}.", queue.region)),
-                Part::Ref("data.aws_partition.current.dns_suffix".into()),
-                Part::Lit(format!("/{}/{}", queue.account, queue.queue_name)),
-            ]),
-        )
-        .attr(
-            "policy",
-            jsonencode(object(vec![
-                ("Version", string("2012-10-17")),
-                ("Statement", Expr::List(statements)),
-            ])),
-        )
-}
-
-/// The resource label of a queue's policy.
-fn queue_label(queue: &DeadLetterQueue) -> String {
-    format!("dead_letter_{}", label_text(&queue.name))
+/// A queue policy, created (`count`) only when applied in the plan's account for it.
+fn convert_queue_policy(b: Block, q: &QueuePolicy, refs: &Refs<'_>) -> Block {
+    b.attr(
+        "count",
+        raw(format!(
+            "data.aws_caller_identity.current.account_id == {} ? 1 : 0",
+            hcl::quote(&q.only_in_account)
+        )),
+    )
+    .attr(
+        "queue_url",
+        Expr::Template(vec![
+            Part::Lit(format!("https://sqs.{}.", q.region)),
+            Part::Ref("data.aws_partition.current.dns_suffix".into()),
+            Part::Lit(format!("/{}/{}", q.account, q.queue_name)),
+        ]),
+    )
+    .attr("policy", refs.policy(&q.statements))
 }
 
 /// Lower-case letters, digits and `_` from a queue name.

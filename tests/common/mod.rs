@@ -150,7 +150,7 @@ pub fn render(spec: &[u8], target: tfc::targets::Target) -> String {
     let model = tfc::model::lower(&checked.spec.expect("a valid spec"));
     target
         .backend()
-        .render(&model, Layout::Single, Format::Yaml)
+        .render(&tfc::plan::lower(&model), Layout::Single, Format::Yaml)
         .expect("renders")
         .into_iter()
         .map(|f| f.contents)

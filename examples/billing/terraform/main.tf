@@ -16,6 +16,7 @@ resource "aws_ecs_cluster" "this" {
 resource "aws_cloudwatch_log_group" "ledger" {
   name              = "/ecs/billing/ledger"
   retention_in_days = 90
+  skip_destroy      = true
 }
 
 resource "aws_iam_role" "ledger_task" {
@@ -211,6 +212,7 @@ resource "aws_cloudwatch_event_target" "ledger" {
 resource "aws_cloudwatch_log_group" "refund" {
   name              = "/ecs/billing/refund"
   retention_in_days = 90
+  skip_destroy      = true
 }
 
 resource "aws_iam_role" "refund_task" {

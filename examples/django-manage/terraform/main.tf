@@ -15,8 +15,9 @@ resource "aws_ecs_cluster" "this" {
 
 # Task manage: Run any Django management command on demand
 resource "aws_cloudwatch_log_group" "manage" {
-  name = "/ecs/my-proj/manage"
-  tags = { team = "platform" }
+  name         = "/ecs/my-proj/manage"
+  skip_destroy = true
+  tags         = { team = "platform" }
 }
 
 resource "aws_iam_role" "manage_task" {

@@ -12,6 +12,7 @@ data "aws_caller_identity" "current" {}
 resource "aws_cloudwatch_log_group" "nightly" {
   name              = "/ecs/reports/nightly"
   retention_in_days = 30
+  skip_destroy      = true
   tags = {
     "cost-center" = "4711"
     owner         = "data-team"

@@ -14,7 +14,8 @@ resource "aws_ecs_cluster" "this" {
 
 # Task migrate: Migrate one app, named by the event, with literal arguments around it
 resource "aws_cloudwatch_log_group" "migrate" {
-  name = "/ecs/ops/migrate"
+  name         = "/ecs/ops/migrate"
+  skip_destroy = true
 }
 
 resource "aws_iam_role" "migrate_task" {
@@ -200,6 +201,7 @@ resource "aws_cloudwatch_event_target" "migrate" {
 resource "aws_cloudwatch_log_group" "run" {
   name              = "/ecs/ops/run"
   retention_in_days = 14
+  skip_destroy      = true
 }
 
 resource "aws_iam_role" "run_task" {

@@ -81,41 +81,43 @@ export class BillingTasks extends Construct {
         },
       }),
     });
-    ledgerExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        resources: [ledgerLogGroup.logGroupArn],
-      }),
-    );
-    ledgerExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          "ecr:BatchCheckLayerAvailability",
-          "ecr:BatchGetImage",
-          "ecr:GetDownloadUrlForLayer",
+    // Exactly the plan's statements: the roles reach CDK's constructs without policy
+    // updates, so CDK's own (broader) grants are not added.
+    const ledgerExecutionRolePolicy = new iam.Policy(
+      this,
+      "LedgerExecutionRolePolicy",
+      {
+        policyName: "logs-image-secrets",
+        roles: [ledgerExecutionRole],
+        statements: [
+          new iam.PolicyStatement({
+            actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources: [ledgerLogGroup.logGroupArn],
+          }),
+          new iam.PolicyStatement({
+            actions: [
+              "ecr:BatchCheckLayerAvailability",
+              "ecr:BatchGetImage",
+              "ecr:GetDownloadUrlForLayer",
+            ],
+            resources: [
+              `arn:${Aws.PARTITION}:ecr:eu-central-1:123456789012:repository/billing/jobs`,
+            ],
+          }),
+          new iam.PolicyStatement({
+            actions: ["ecr:GetAuthorizationToken"],
+            resources: ["*"],
+          }),
+          new iam.PolicyStatement({
+            actions: ["secretsmanager:GetSecretValue"],
+            resources: [
+              "arn:aws:secretsmanager:eu-central-1:123456789012:secret:billing/db-??????",
+              "arn:aws:secretsmanager:eu-central-1:123456789012:secret:billing/sftp-AbC123",
+            ],
+          }),
         ],
-        resources: [
-          `arn:${Aws.PARTITION}:ecr:eu-central-1:123456789012:repository/billing/jobs`,
-        ],
-      }),
+      },
     );
-    ledgerExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecr:GetAuthorizationToken"],
-        resources: ["*"],
-      }),
-    );
-    ledgerExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["secretsmanager:GetSecretValue"],
-        resources: [
-          "arn:aws:secretsmanager:eu-central-1:123456789012:secret:billing/db-??????",
-          "arn:aws:secretsmanager:eu-central-1:123456789012:secret:billing/sftp-AbC123",
-        ],
-      }),
-    );
-    // The statements above are exactly what the execution role needs; CDK's own grants
-    // (logs, secrets) would add more, so it gets the role without policy updates.
     const ledgerTaskDefinition = new ecs.FargateTaskDefinition(
       this,
       "LedgerTaskDefinition",
@@ -168,40 +170,46 @@ export class BillingTasks extends Construct {
         },
       }),
     });
-    ledgerEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecs:RunTask"],
-        resources: [ledgerTaskDefinition.taskDefinitionArn],
-        conditions: {
-          ArnEquals: {
-            "ecs:cluster": cluster.clusterArn,
-          },
-        },
-      }),
-    );
-    ledgerEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecs:TagResource"],
-        resources: [
-          `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${cluster.clusterName}/*`,
+    // Exactly the plan's statements: the roles reach CDK's constructs without policy
+    // updates, so CDK's own (broader) grants are not added.
+    const ledgerEventsRolePolicy = new iam.Policy(
+      this,
+      "LedgerEventsRolePolicy",
+      {
+        policyName: "run-task",
+        roles: [ledgerEventsRole],
+        statements: [
+          new iam.PolicyStatement({
+            actions: ["ecs:RunTask"],
+            resources: [ledgerTaskDefinition.taskDefinitionArn],
+            conditions: {
+              ArnEquals: {
+                "ecs:cluster": cluster.clusterArn,
+              },
+            },
+          }),
+          new iam.PolicyStatement({
+            actions: ["ecs:TagResource"],
+            resources: [
+              `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${cluster.clusterName}/*`,
+            ],
+            conditions: {
+              StringEquals: {
+                "ecs:CreateAction": "RunTask",
+              },
+            },
+          }),
+          new iam.PolicyStatement({
+            actions: ["iam:PassRole"],
+            resources: [ledgerExecutionRole.roleArn, ledgerTaskRole.roleArn],
+            conditions: {
+              StringLike: {
+                "iam:PassedToService": "ecs-tasks.amazonaws.com",
+              },
+            },
+          }),
         ],
-        conditions: {
-          StringEquals: {
-            "ecs:CreateAction": "RunTask",
-          },
-        },
-      }),
-    );
-    ledgerEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["iam:PassRole"],
-        resources: [ledgerExecutionRole.roleArn, ledgerTaskRole.roleArn],
-        conditions: {
-          StringLike: {
-            "iam:PassedToService": "ecs-tasks.amazonaws.com",
-          },
-        },
-      }),
+      },
     );
     const ledgerRule = new events.Rule(this, "LedgerRule", {
       ruleName: "billing-ledger",
@@ -243,9 +251,7 @@ export class BillingTasks extends Construct {
       }),
     );
     // The events role's policy must exist before the first event is delivered.
-    ledgerRule.node.addDependency(
-      ledgerEventsRole.node.findChild("DefaultPolicy"),
-    );
+    ledgerRule.node.addDependency(ledgerEventsRolePolicy);
     new CfnOutput(this, "LedgerRuleArn", {
       description: "ARN of the EventBridge rule that starts task ledger",
       value: ledgerRule.ruleArn,
@@ -281,40 +287,42 @@ export class BillingTasks extends Construct {
         },
       }),
     });
-    refundExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        resources: [refundLogGroup.logGroupArn],
-      }),
-    );
-    refundExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          "ecr:BatchCheckLayerAvailability",
-          "ecr:BatchGetImage",
-          "ecr:GetDownloadUrlForLayer",
+    // Exactly the plan's statements: the roles reach CDK's constructs without policy
+    // updates, so CDK's own (broader) grants are not added.
+    const refundExecutionRolePolicy = new iam.Policy(
+      this,
+      "RefundExecutionRolePolicy",
+      {
+        policyName: "logs-image-secrets",
+        roles: [refundExecutionRole],
+        statements: [
+          new iam.PolicyStatement({
+            actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources: [refundLogGroup.logGroupArn],
+          }),
+          new iam.PolicyStatement({
+            actions: [
+              "ecr:BatchCheckLayerAvailability",
+              "ecr:BatchGetImage",
+              "ecr:GetDownloadUrlForLayer",
+            ],
+            resources: [
+              `arn:${Aws.PARTITION}:ecr:eu-central-1:123456789012:repository/billing/jobs`,
+            ],
+          }),
+          new iam.PolicyStatement({
+            actions: ["ecr:GetAuthorizationToken"],
+            resources: ["*"],
+          }),
+          new iam.PolicyStatement({
+            actions: ["secretsmanager:GetSecretValue"],
+            resources: [
+              "arn:aws:secretsmanager:eu-central-1:123456789012:secret:billing/db-??????",
+            ],
+          }),
         ],
-        resources: [
-          `arn:${Aws.PARTITION}:ecr:eu-central-1:123456789012:repository/billing/jobs`,
-        ],
-      }),
+      },
     );
-    refundExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecr:GetAuthorizationToken"],
-        resources: ["*"],
-      }),
-    );
-    refundExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["secretsmanager:GetSecretValue"],
-        resources: [
-          "arn:aws:secretsmanager:eu-central-1:123456789012:secret:billing/db-??????",
-        ],
-      }),
-    );
-    // The statements above are exactly what the execution role needs; CDK's own grants
-    // (logs, secrets) would add more, so it gets the role without policy updates.
     const refundTaskDefinition = new ecs.FargateTaskDefinition(
       this,
       "RefundTaskDefinition",
@@ -357,40 +365,46 @@ export class BillingTasks extends Construct {
         },
       }),
     });
-    refundEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecs:RunTask"],
-        resources: [refundTaskDefinition.taskDefinitionArn],
-        conditions: {
-          ArnEquals: {
-            "ecs:cluster": cluster.clusterArn,
-          },
-        },
-      }),
-    );
-    refundEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecs:TagResource"],
-        resources: [
-          `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${cluster.clusterName}/*`,
+    // Exactly the plan's statements: the roles reach CDK's constructs without policy
+    // updates, so CDK's own (broader) grants are not added.
+    const refundEventsRolePolicy = new iam.Policy(
+      this,
+      "RefundEventsRolePolicy",
+      {
+        policyName: "run-task",
+        roles: [refundEventsRole],
+        statements: [
+          new iam.PolicyStatement({
+            actions: ["ecs:RunTask"],
+            resources: [refundTaskDefinition.taskDefinitionArn],
+            conditions: {
+              ArnEquals: {
+                "ecs:cluster": cluster.clusterArn,
+              },
+            },
+          }),
+          new iam.PolicyStatement({
+            actions: ["ecs:TagResource"],
+            resources: [
+              `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${cluster.clusterName}/*`,
+            ],
+            conditions: {
+              StringEquals: {
+                "ecs:CreateAction": "RunTask",
+              },
+            },
+          }),
+          new iam.PolicyStatement({
+            actions: ["iam:PassRole"],
+            resources: [refundExecutionRole.roleArn, refundTaskRole.roleArn],
+            conditions: {
+              StringLike: {
+                "iam:PassedToService": "ecs-tasks.amazonaws.com",
+              },
+            },
+          }),
         ],
-        conditions: {
-          StringEquals: {
-            "ecs:CreateAction": "RunTask",
-          },
-        },
-      }),
-    );
-    refundEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["iam:PassRole"],
-        resources: [refundExecutionRole.roleArn, refundTaskRole.roleArn],
-        conditions: {
-          StringLike: {
-            "iam:PassedToService": "ecs-tasks.amazonaws.com",
-          },
-        },
-      }),
+      },
     );
     const refundRule = new events.Rule(this, "RefundRule", {
       ruleName: "billing-refund",
@@ -467,13 +481,11 @@ export class BillingTasks extends Construct {
       }),
     );
     // The events role's policy must exist before the first event is delivered.
-    refundRule.node.addDependency(
-      refundEventsRole.node.findChild("DefaultPolicy"),
-    );
+    refundRule.node.addDependency(refundEventsRolePolicy);
     // EventField renders a placeholder unquoted; the trigger's pattern shows a number or
     // boolean there, which ECS only accepts as a string, so the template quotes it.
-    const refundCfnRule = refundRule.node.defaultChild as events.CfnRule;
-    refundCfnRule.addPropertyOverride(
+    const refundRuleCfnRule = refundRule.node.defaultChild as events.CfnRule;
+    refundRuleCfnRule.addPropertyOverride(
       "Targets.0.InputTransformer.InputTemplate",
       '{"containerOverrides":[{"name":"jobs","command":["python","-m","billing.refund","--order",<detail-order>,"--amount","<detail-amount>"],"environment":[{"name":"DRY_RUN","value":"<detail-dry_run>"}]}]}',
     );

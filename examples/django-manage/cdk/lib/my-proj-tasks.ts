@@ -80,32 +80,36 @@ export class MyProjTasks extends Construct {
         },
       }),
     });
-    manageExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        resources: [manageLogGroup.logGroupArn],
-      }),
-    );
-    manageExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          "ecr:BatchCheckLayerAvailability",
-          "ecr:BatchGetImage",
-          "ecr:GetDownloadUrlForLayer",
+    // Exactly the plan's statements: the roles reach CDK's constructs without policy
+    // updates, so CDK's own (broader) grants are not added.
+    const manageExecutionRolePolicy = new iam.Policy(
+      this,
+      "ManageExecutionRolePolicy",
+      {
+        policyName: "logs-image-secrets",
+        roles: [manageExecutionRole],
+        statements: [
+          new iam.PolicyStatement({
+            actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources: [manageLogGroup.logGroupArn],
+          }),
+          new iam.PolicyStatement({
+            actions: [
+              "ecr:BatchCheckLayerAvailability",
+              "ecr:BatchGetImage",
+              "ecr:GetDownloadUrlForLayer",
+            ],
+            resources: [
+              `arn:${Aws.PARTITION}:ecr:eu-west-1:123456789012:repository/my-proj`,
+            ],
+          }),
+          new iam.PolicyStatement({
+            actions: ["ecr:GetAuthorizationToken"],
+            resources: ["*"],
+          }),
         ],
-        resources: [
-          `arn:${Aws.PARTITION}:ecr:eu-west-1:123456789012:repository/my-proj`,
-        ],
-      }),
+      },
     );
-    manageExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecr:GetAuthorizationToken"],
-        resources: ["*"],
-      }),
-    );
-    // The statements above are exactly what the execution role needs; CDK's own grants
-    // (logs, secrets) would add more, so it gets the role without policy updates.
     const manageTaskDefinition = new ecs.FargateTaskDefinition(
       this,
       "ManageTaskDefinition",
@@ -142,40 +146,46 @@ export class MyProjTasks extends Construct {
         },
       }),
     });
-    manageEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecs:RunTask"],
-        resources: [manageTaskDefinition.taskDefinitionArn],
-        conditions: {
-          ArnEquals: {
-            "ecs:cluster": cluster.clusterArn,
-          },
-        },
-      }),
-    );
-    manageEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecs:TagResource"],
-        resources: [
-          `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${cluster.clusterName}/*`,
+    // Exactly the plan's statements: the roles reach CDK's constructs without policy
+    // updates, so CDK's own (broader) grants are not added.
+    const manageEventsRolePolicy = new iam.Policy(
+      this,
+      "ManageEventsRolePolicy",
+      {
+        policyName: "run-task",
+        roles: [manageEventsRole],
+        statements: [
+          new iam.PolicyStatement({
+            actions: ["ecs:RunTask"],
+            resources: [manageTaskDefinition.taskDefinitionArn],
+            conditions: {
+              ArnEquals: {
+                "ecs:cluster": cluster.clusterArn,
+              },
+            },
+          }),
+          new iam.PolicyStatement({
+            actions: ["ecs:TagResource"],
+            resources: [
+              `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${cluster.clusterName}/*`,
+            ],
+            conditions: {
+              StringEquals: {
+                "ecs:CreateAction": "RunTask",
+              },
+            },
+          }),
+          new iam.PolicyStatement({
+            actions: ["iam:PassRole"],
+            resources: [manageExecutionRole.roleArn, manageTaskRole.roleArn],
+            conditions: {
+              StringLike: {
+                "iam:PassedToService": "ecs-tasks.amazonaws.com",
+              },
+            },
+          }),
         ],
-        conditions: {
-          StringEquals: {
-            "ecs:CreateAction": "RunTask",
-          },
-        },
-      }),
-    );
-    manageEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["iam:PassRole"],
-        resources: [manageExecutionRole.roleArn, manageTaskRole.roleArn],
-        conditions: {
-          StringLike: {
-            "iam:PassedToService": "ecs-tasks.amazonaws.com",
-          },
-        },
-      }),
+      },
     );
     const manageRule = new events.Rule(this, "ManageRule", {
       ruleName: "my-proj-manage",
@@ -238,9 +248,7 @@ export class MyProjTasks extends Construct {
       }),
     );
     // The events role's policy must exist before the first event is delivered.
-    manageRule.node.addDependency(
-      manageEventsRole.node.findChild("DefaultPolicy"),
-    );
+    manageRule.node.addDependency(manageEventsRolePolicy);
     new CfnOutput(this, "ManageRuleArn", {
       description: "ARN of the EventBridge rule that starts task manage",
       value: manageRule.ruleArn,

@@ -61,7 +61,7 @@ export class ReportsTasks extends Construct {
     });
     new CfnOutput(this, "ClusterArn", {
       description: "ARN of the ECS cluster the tasks run in",
-      value: cluster.clusterArn,
+      value: "arn:aws:ecs:eu-west-1:123456789012:cluster/analytics",
     });
     Tags.of(this).add("cost-center", "4711");
     Tags.of(this).add("team", "analytics");
@@ -92,48 +92,48 @@ export class ReportsTasks extends Construct {
         },
       }),
     });
-    nightlyExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        resources: [nightlyLogGroup.logGroupArn],
-      }),
-    );
-    nightlyExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          "ecr:BatchCheckLayerAvailability",
-          "ecr:BatchGetImage",
-          "ecr:GetDownloadUrlForLayer",
+    // Exactly the plan's statements: the roles reach CDK's constructs without policy
+    // updates, so CDK's own (broader) grants are not added.
+    const nightlyExecutionRolePolicy = new iam.Policy(
+      this,
+      "NightlyExecutionRolePolicy",
+      {
+        policyName: "logs-image-secrets",
+        roles: [nightlyExecutionRole],
+        statements: [
+          new iam.PolicyStatement({
+            actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources: [nightlyLogGroup.logGroupArn],
+          }),
+          new iam.PolicyStatement({
+            actions: [
+              "ecr:BatchCheckLayerAvailability",
+              "ecr:BatchGetImage",
+              "ecr:GetDownloadUrlForLayer",
+            ],
+            resources: [
+              `arn:${Aws.PARTITION}:ecr:eu-west-1:123456789012:repository/reports`,
+            ],
+          }),
+          new iam.PolicyStatement({
+            actions: ["ecr:GetAuthorizationToken"],
+            resources: ["*"],
+          }),
+          new iam.PolicyStatement({
+            actions: ["secretsmanager:GetSecretValue"],
+            resources: [
+              "arn:aws:secretsmanager:eu-west-1:123456789012:secret:reports/db-AbCdEf",
+            ],
+          }),
+          new iam.PolicyStatement({
+            actions: ["ssm:GetParameters"],
+            resources: [
+              "arn:aws:ssm:eu-west-1:123456789012:parameter/reports/api-token",
+            ],
+          }),
         ],
-        resources: [
-          `arn:${Aws.PARTITION}:ecr:eu-west-1:123456789012:repository/reports`,
-        ],
-      }),
+      },
     );
-    nightlyExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecr:GetAuthorizationToken"],
-        resources: ["*"],
-      }),
-    );
-    nightlyExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["secretsmanager:GetSecretValue"],
-        resources: [
-          "arn:aws:secretsmanager:eu-west-1:123456789012:secret:reports/db-AbCdEf",
-        ],
-      }),
-    );
-    nightlyExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ssm:GetParameters"],
-        resources: [
-          "arn:aws:ssm:eu-west-1:123456789012:parameter/reports/api-token",
-        ],
-      }),
-    );
-    // The statements above are exactly what the execution role needs; CDK's own grants
-    // (logs, secrets) would add more, so it gets the role without policy updates.
     const nightlyTaskDefinition = new ecs.FargateTaskDefinition(
       this,
       "NightlyTaskDefinition",
@@ -191,40 +191,47 @@ export class ReportsTasks extends Construct {
         },
       }),
     });
-    nightlyEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecs:RunTask"],
-        resources: [nightlyTaskDefinition.taskDefinitionArn],
-        conditions: {
-          ArnEquals: {
-            "ecs:cluster": cluster.clusterArn,
-          },
-        },
-      }),
-    );
-    nightlyEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecs:TagResource"],
-        resources: [
-          `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${cluster.clusterName}/*`,
+    // Exactly the plan's statements: the roles reach CDK's constructs without policy
+    // updates, so CDK's own (broader) grants are not added.
+    const nightlyEventsRolePolicy = new iam.Policy(
+      this,
+      "NightlyEventsRolePolicy",
+      {
+        policyName: "run-task",
+        roles: [nightlyEventsRole],
+        statements: [
+          new iam.PolicyStatement({
+            actions: ["ecs:RunTask"],
+            resources: [nightlyTaskDefinition.taskDefinitionArn],
+            conditions: {
+              ArnEquals: {
+                "ecs:cluster":
+                  "arn:aws:ecs:eu-west-1:123456789012:cluster/analytics",
+              },
+            },
+          }),
+          new iam.PolicyStatement({
+            actions: ["ecs:TagResource"],
+            resources: [
+              `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${cluster.clusterName}/*`,
+            ],
+            conditions: {
+              StringEquals: {
+                "ecs:CreateAction": "RunTask",
+              },
+            },
+          }),
+          new iam.PolicyStatement({
+            actions: ["iam:PassRole"],
+            resources: [nightlyExecutionRole.roleArn, nightlyTaskRole.roleArn],
+            conditions: {
+              StringLike: {
+                "iam:PassedToService": "ecs-tasks.amazonaws.com",
+              },
+            },
+          }),
         ],
-        conditions: {
-          StringEquals: {
-            "ecs:CreateAction": "RunTask",
-          },
-        },
-      }),
-    );
-    nightlyEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["iam:PassRole"],
-        resources: [nightlyExecutionRole.roleArn, nightlyTaskRole.roleArn],
-        conditions: {
-          StringLike: {
-            "iam:PassedToService": "ecs-tasks.amazonaws.com",
-          },
-        },
-      }),
+      },
     );
     const nightlyRule = new events.Rule(this, "NightlyRule", {
       ruleName: "reports-nightly",
@@ -280,9 +287,7 @@ export class ReportsTasks extends Construct {
       }),
     );
     // The events role's policy must exist before the first event is delivered.
-    nightlyRule.node.addDependency(
-      nightlyEventsRole.node.findChild("DefaultPolicy"),
-    );
+    nightlyRule.node.addDependency(nightlyEventsRolePolicy);
     new CfnOutput(this, "NightlyRuleArn", {
       description: "ARN of the EventBridge rule that starts task nightly",
       value: nightlyRule.ruleArn,

@@ -72,32 +72,36 @@ export class OpsTasks extends Construct {
         },
       }),
     });
-    migrateExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        resources: [migrateLogGroup.logGroupArn],
-      }),
-    );
-    migrateExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          "ecr:BatchCheckLayerAvailability",
-          "ecr:BatchGetImage",
-          "ecr:GetDownloadUrlForLayer",
+    // Exactly the plan's statements: the roles reach CDK's constructs without policy
+    // updates, so CDK's own (broader) grants are not added.
+    const migrateExecutionRolePolicy = new iam.Policy(
+      this,
+      "MigrateExecutionRolePolicy",
+      {
+        policyName: "logs-image-secrets",
+        roles: [migrateExecutionRole],
+        statements: [
+          new iam.PolicyStatement({
+            actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources: [migrateLogGroup.logGroupArn],
+          }),
+          new iam.PolicyStatement({
+            actions: [
+              "ecr:BatchCheckLayerAvailability",
+              "ecr:BatchGetImage",
+              "ecr:GetDownloadUrlForLayer",
+            ],
+            resources: [
+              `arn:${Aws.PARTITION}:ecr:eu-west-1:123456789012:repository/ops`,
+            ],
+          }),
+          new iam.PolicyStatement({
+            actions: ["ecr:GetAuthorizationToken"],
+            resources: ["*"],
+          }),
         ],
-        resources: [
-          `arn:${Aws.PARTITION}:ecr:eu-west-1:123456789012:repository/ops`,
-        ],
-      }),
+      },
     );
-    migrateExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecr:GetAuthorizationToken"],
-        resources: ["*"],
-      }),
-    );
-    // The statements above are exactly what the execution role needs; CDK's own grants
-    // (logs, secrets) would add more, so it gets the role without policy updates.
     const migrateTaskDefinition = new ecs.FargateTaskDefinition(
       this,
       "MigrateTaskDefinition",
@@ -131,40 +135,46 @@ export class OpsTasks extends Construct {
         },
       }),
     });
-    migrateEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecs:RunTask"],
-        resources: [migrateTaskDefinition.taskDefinitionArn],
-        conditions: {
-          ArnEquals: {
-            "ecs:cluster": cluster.clusterArn,
-          },
-        },
-      }),
-    );
-    migrateEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecs:TagResource"],
-        resources: [
-          `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${cluster.clusterName}/*`,
+    // Exactly the plan's statements: the roles reach CDK's constructs without policy
+    // updates, so CDK's own (broader) grants are not added.
+    const migrateEventsRolePolicy = new iam.Policy(
+      this,
+      "MigrateEventsRolePolicy",
+      {
+        policyName: "run-task",
+        roles: [migrateEventsRole],
+        statements: [
+          new iam.PolicyStatement({
+            actions: ["ecs:RunTask"],
+            resources: [migrateTaskDefinition.taskDefinitionArn],
+            conditions: {
+              ArnEquals: {
+                "ecs:cluster": cluster.clusterArn,
+              },
+            },
+          }),
+          new iam.PolicyStatement({
+            actions: ["ecs:TagResource"],
+            resources: [
+              `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${cluster.clusterName}/*`,
+            ],
+            conditions: {
+              StringEquals: {
+                "ecs:CreateAction": "RunTask",
+              },
+            },
+          }),
+          new iam.PolicyStatement({
+            actions: ["iam:PassRole"],
+            resources: [migrateExecutionRole.roleArn, migrateTaskRole.roleArn],
+            conditions: {
+              StringLike: {
+                "iam:PassedToService": "ecs-tasks.amazonaws.com",
+              },
+            },
+          }),
         ],
-        conditions: {
-          StringEquals: {
-            "ecs:CreateAction": "RunTask",
-          },
-        },
-      }),
-    );
-    migrateEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["iam:PassRole"],
-        resources: [migrateExecutionRole.roleArn, migrateTaskRole.roleArn],
-        conditions: {
-          StringLike: {
-            "iam:PassedToService": "ecs-tasks.amazonaws.com",
-          },
-        },
-      }),
+      },
     );
     const migrateRule = new events.Rule(this, "MigrateRule", {
       ruleName: "ops-migrate",
@@ -228,9 +238,7 @@ export class OpsTasks extends Construct {
       }),
     );
     // The events role's policy must exist before the first event is delivered.
-    migrateRule.node.addDependency(
-      migrateEventsRole.node.findChild("DefaultPolicy"),
-    );
+    migrateRule.node.addDependency(migrateEventsRolePolicy);
     new CfnOutput(this, "MigrateRuleArn", {
       description: "ARN of the EventBridge rule that starts task migrate",
       value: migrateRule.ruleArn,
@@ -266,32 +274,36 @@ export class OpsTasks extends Construct {
         },
       }),
     });
-    runExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        resources: [runLogGroup.logGroupArn],
-      }),
-    );
-    runExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          "ecr:BatchCheckLayerAvailability",
-          "ecr:BatchGetImage",
-          "ecr:GetDownloadUrlForLayer",
+    // Exactly the plan's statements: the roles reach CDK's constructs without policy
+    // updates, so CDK's own (broader) grants are not added.
+    const runExecutionRolePolicy = new iam.Policy(
+      this,
+      "RunExecutionRolePolicy",
+      {
+        policyName: "logs-image-secrets",
+        roles: [runExecutionRole],
+        statements: [
+          new iam.PolicyStatement({
+            actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources: [runLogGroup.logGroupArn],
+          }),
+          new iam.PolicyStatement({
+            actions: [
+              "ecr:BatchCheckLayerAvailability",
+              "ecr:BatchGetImage",
+              "ecr:GetDownloadUrlForLayer",
+            ],
+            resources: [
+              `arn:${Aws.PARTITION}:ecr:eu-west-1:123456789012:repository/ops`,
+            ],
+          }),
+          new iam.PolicyStatement({
+            actions: ["ecr:GetAuthorizationToken"],
+            resources: ["*"],
+          }),
         ],
-        resources: [
-          `arn:${Aws.PARTITION}:ecr:eu-west-1:123456789012:repository/ops`,
-        ],
-      }),
+      },
     );
-    runExecutionRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecr:GetAuthorizationToken"],
-        resources: ["*"],
-      }),
-    );
-    // The statements above are exactly what the execution role needs; CDK's own grants
-    // (logs, secrets) would add more, so it gets the role without policy updates.
     const runTaskDefinition = new ecs.FargateTaskDefinition(
       this,
       "RunTaskDefinition",
@@ -328,41 +340,43 @@ export class OpsTasks extends Construct {
         },
       }),
     });
-    runEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecs:RunTask"],
-        resources: [runTaskDefinition.taskDefinitionArn],
-        conditions: {
-          ArnEquals: {
-            "ecs:cluster": cluster.clusterArn,
+    // Exactly the plan's statements: the roles reach CDK's constructs without policy
+    // updates, so CDK's own (broader) grants are not added.
+    const runEventsRolePolicy = new iam.Policy(this, "RunEventsRolePolicy", {
+      policyName: "run-task",
+      roles: [runEventsRole],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ["ecs:RunTask"],
+          resources: [runTaskDefinition.taskDefinitionArn],
+          conditions: {
+            ArnEquals: {
+              "ecs:cluster": cluster.clusterArn,
+            },
           },
-        },
-      }),
-    );
-    runEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["ecs:TagResource"],
-        resources: [
-          `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${cluster.clusterName}/*`,
-        ],
-        conditions: {
-          StringEquals: {
-            "ecs:CreateAction": "RunTask",
+        }),
+        new iam.PolicyStatement({
+          actions: ["ecs:TagResource"],
+          resources: [
+            `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${cluster.clusterName}/*`,
+          ],
+          conditions: {
+            StringEquals: {
+              "ecs:CreateAction": "RunTask",
+            },
           },
-        },
-      }),
-    );
-    runEventsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ["iam:PassRole"],
-        resources: [runExecutionRole.roleArn, runTaskRole.roleArn],
-        conditions: {
-          StringLike: {
-            "iam:PassedToService": "ecs-tasks.amazonaws.com",
+        }),
+        new iam.PolicyStatement({
+          actions: ["iam:PassRole"],
+          resources: [runExecutionRole.roleArn, runTaskRole.roleArn],
+          conditions: {
+            StringLike: {
+              "iam:PassedToService": "ecs-tasks.amazonaws.com",
+            },
           },
-        },
-      }),
-    );
+        }),
+      ],
+    });
     const runRule = new events.Rule(this, "RunRule", {
       ruleName: "ops-run",
       description:
@@ -413,7 +427,7 @@ export class OpsTasks extends Construct {
       }),
     );
     // The events role's policy must exist before the first event is delivered.
-    runRule.node.addDependency(runEventsRole.node.findChild("DefaultPolicy"));
+    runRule.node.addDependency(runEventsRolePolicy);
     new CfnOutput(this, "RunRuleArn", {
       description: "ARN of the EventBridge rule that starts task run",
       value: runRule.ruleArn,
