@@ -352,7 +352,7 @@ fn offline_provider() -> String {
 /// init, fmt (clean), validate (clean), test (every run passes); then a real `terraform plan` with the real
 /// provider, read back with `terraform show -json`: every expected string is in the planned
 /// values unchanged.
-fn judge(dir: &Path, name: &str, expects: &[Expect]) {
+fn judge(dir: &Path, name: &str, expects: &[Expect], spec: &Path) {
     common::progress(&format!(
         "terraform init, fmt, validate, test and plan of {name}"
     ));
@@ -376,6 +376,33 @@ fn judge(dir: &Path, name: &str, expects: &[Expect]) {
     );
     let differences = plan_differences(dir, name, expects);
     assert!(differences.is_empty(), "{}", differences.join("\n"));
+    // Terraform's own reading of the configuration has exactly the resources of tfc's plan,
+    // and the same ones wait on others (`depends_on`).
+    let (ok, text) = tf(dir, &["show", "-json", "-no-color", "tfc.tfplan"]);
+    assert!(ok, "{name}: terraform show -json:\n{text}");
+    let shown: Value = serde_json::from_str(&text).unwrap();
+    let configured: Vec<&Value> = shown["configuration"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["mode"] == "managed")
+        .collect();
+    let waiting = configured
+        .iter()
+        .filter(|r| r["depends_on"].as_array().is_some_and(|d| !d.is_empty()))
+        .count();
+    let checked = tfc::check(&std::fs::read(spec).unwrap());
+    let plan = tfc::plan::lower(&tfc::model::lower(&checked.spec.unwrap()));
+    assert_eq!(
+        (configured.len(), waiting),
+        (
+            plan.resources().count(),
+            plan.resources()
+                .filter(|r| !r.depends_on.is_empty())
+                .count()
+        ),
+        "{name}: Terraform's configuration and tfc's plan differ in resources or dependencies"
+    );
 }
 
 /// A real `terraform plan` with the real provider, offline, read back with `terraform show
@@ -474,7 +501,7 @@ fn terraform_validates_plans_and_applies_every_output_with_the_spec_strings() {
             s.spawn(move || {
                 for (name, spec) in chunk {
                     let (dir, expects) = module(spec, name);
-                    judge(&dir, name, &expects);
+                    judge(&dir, name, &expects, spec);
                 }
             });
         }

@@ -6,8 +6,10 @@
 //  - `jsonencode(<literal expression>)` replaced by the decoded value of its argument (parsed again
 //    with hcl2json as `v = <argument>`), so policies, event patterns and container definitions can be
 //    compared as data;
-//  - strings with interpolations (`${aws_...}`) left as they are.
-// Usage: node tests/tools/tf/decode.mjs FILE.tf...   (packages resolved like check.mjs)
+//  - strings with interpolations (`${aws_...}`) left as they are, or with --mark-interpolations
+//    as `{"$template": "<the template as written, escapes kept>"}`, so a reader can tell a
+//    reference from literal text that only looks like one.
+// Usage: node tests/tools/tf/decode.mjs [--mark-interpolations] FILE.tf...   (packages resolved like check.mjs)
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,7 +32,8 @@ async function decode(v) {
       const inner = await parse('jsonencode.tf', `v = ${m[1]}\n`);
       return decode(inner.v);
     }
-    return interpolated(v) ? v : unescape(v);
+    if (interpolated(v)) return mark ? { $template: v } : v;
+    return unescape(v);
   }
   if (Array.isArray(v)) return Promise.all(v.map(decode));
   if (v && typeof v === 'object') {
@@ -42,7 +45,8 @@ async function decode(v) {
   return v;
 }
 
-const files = process.argv.slice(2);
+const mark = process.argv.includes('--mark-interpolations');
+const files = process.argv.slice(2).filter((a) => a !== '--mark-interpolations');
 if (files.length === 0) {
   console.error('usage: decode.mjs FILE.tf...');
   process.exit(2);
