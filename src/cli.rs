@@ -88,6 +88,40 @@ fn warning(msg: impl std::fmt::Display) {
     );
 }
 
+/// Parameter values (for a spec that declares `parameters`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ParamArgs {
+    /// Take parameter values from this environment of the spec's `environments`.
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Set a parameter: NAME=VALUE (lists comma-separated); wins over --env and defaults.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+}
+
+impl ParamArgs {
+    /// The values chosen; `single`: exactly one set (every command but `check`).
+    fn values(&self, single: bool) -> Result<crate::spec::params::Values, ExitCode> {
+        let mut set = Vec::new();
+        for s in &self.set {
+            match s.split_once('=') {
+                Some((name, value)) if !name.is_empty() => {
+                    set.push((name.to_string(), value.to_string()))
+                }
+                _ => {
+                    error(format!("--set {s}: expected NAME=VALUE"));
+                    return Err(ExitCode::from(EXIT_USAGE));
+                }
+            }
+        }
+        Ok(crate::spec::params::Values {
+            env: self.env.clone(),
+            set,
+            single,
+        })
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check specs and report every problem with file:line:col.
@@ -116,6 +150,9 @@ pub enum Command {
         /// they are warnings for any CloudFormation or CDK deployment.
         #[arg(long, short, value_enum, value_name = "TARGET")]
         target: Option<Target>,
+        /// Check one set of parameter values instead of every environment.
+        #[command(flatten)]
+        params: ParamArgs,
     },
     /// Compile a spec to CloudFormation, Terraform or CDK.
     ///
@@ -155,6 +192,13 @@ pub enum Command {
         /// earlier compile and no longer generated) (for CI and pre-commit).
         #[arg(long, requires = "output")]
         check: bool,
+        #[command(flatten)]
+        params: ParamArgs,
+        /// Write the parameter values (from --env, --set, defaults) into the output as plain
+        /// literals. A spec with parameters needs it: tfc does not yet render parameters as
+        /// CloudFormation Parameters, Terraform variables or CDK props.
+        #[arg(long)]
+        bake: bool,
     },
     /// Simulate events offline: which tasks start, and with what overrides, command and
     /// environment.
@@ -183,6 +227,8 @@ pub enum Command {
         /// How to print the outcome.
         #[arg(long, value_enum, default_value_t = SimulateFormat::Human)]
         format: SimulateFormat,
+        #[command(flatten)]
+        params: ParamArgs,
     },
     /// Print an event that starts TASK (its pattern satisfied, its override paths filled), as a
     /// PutEvents entry; tfc simulates it before printing.
@@ -200,9 +246,13 @@ pub enum Command {
         /// The task id.
         #[arg(value_name = "TASK")]
         task: String,
-        /// Set a value in the event: `$.path=VALUE` (VALUE is JSON if it parses, else a string).
+        /// Set a value in the event: `$.path=VALUE` (VALUE is JSON if it parses, else a string);
+        /// `NAME=VALUE` (no `$`) sets a parameter of the spec.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
+        /// Take parameter values from this environment of the spec's `environments`.
+        #[arg(long, value_name = "NAME")]
+        env: Option<String>,
         /// Print an `aws events put-events` command line instead of the JSON entry.
         #[arg(long)]
         aws_cli: bool,
@@ -222,6 +272,8 @@ pub enum Command {
         /// Mermaid (renders in GitHub and GitLab markdown) or DOT.
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
+        #[command(flatten)]
+        params: ParamArgs,
     },
     /// Print a shell completion script.
     ///
@@ -257,6 +309,8 @@ pub enum Command {
         /// Print the resource plan instead of the model.
         #[arg(long)]
         plan: bool,
+        #[command(flatten)]
+        params: ParamArgs,
     },
 }
 
@@ -296,32 +350,70 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             deny_warnings,
             target,
-        } => check(&specs, format, deny_warnings, target),
+            params,
+        } => match params.values(params.env.is_some() || !params.set.is_empty()) {
+            Ok(values) => check(&specs, format, deny_warnings, target, &values),
+            Err(code) => code,
+        },
         Command::Schema => {
             emit(&crate::spec::schema_text());
             ExitCode::SUCCESS
         }
-        Command::Model { spec, plan } => model(&spec, plan),
+        Command::Model { spec, plan, params } => match params.values(true) {
+            Ok(values) => model(&spec, plan, &values),
+            Err(code) => code,
+        },
         Command::Compile {
             spec,
             target,
             output,
             format,
             check,
-        } => compile(&spec, target, output.as_deref(), format, check),
+            params,
+            bake,
+        } => match params.values(true) {
+            Ok(values) => compile(
+                &spec,
+                target,
+                output.as_deref(),
+                format,
+                check,
+                &values,
+                bake,
+            ),
+            Err(code) => code,
+        },
         Command::Simulate {
             spec,
             event,
             at,
             format,
-        } => simulate(&spec, event.as_deref(), at.as_deref(), format),
+            params,
+        } => match params.values(true) {
+            Ok(values) => simulate(&spec, event.as_deref(), at.as_deref(), format, &values),
+            Err(code) => code,
+        },
         Command::Event {
             spec,
             task,
             sets,
+            env,
             aws_cli,
-        } => event(&spec, &task, &sets, aws_cli),
-        Command::Graph { spec, format } => match load_valid(&spec) {
+        } => {
+            // `$.path=…` sets the event; `NAME=…` a parameter.
+            let (paths, names): (Vec<String>, Vec<String>) =
+                sets.into_iter().partition(|s| s.starts_with('$'));
+            let params = ParamArgs { env, set: names };
+            match params.values(true) {
+                Ok(values) => event(&spec, &task, &paths, aws_cli, &values),
+                Err(code) => code,
+            }
+        }
+        Command::Graph {
+            spec,
+            format,
+            params,
+        } => match params.values(true).and_then(|v| load_valid(&spec, &v)) {
             Ok(spec) => {
                 let model = crate::model::lower(&spec);
                 emit(&match format {
@@ -430,6 +522,7 @@ fn check(
     format: ReportFormat,
     deny_warnings: bool,
     target: Option<Target>,
+    values: &crate::spec::params::Values,
 ) -> ExitCode {
     let mut reports = Vec::new();
     let mut io_error = false;
@@ -437,7 +530,7 @@ fn check(
         let name = path.display().to_string();
         match read(path) {
             Ok(bytes) => {
-                let checked = crate::check_for(&bytes, target.map(|t| (t, Format::Yaml)));
+                let checked = crate::check_with(&bytes, target.map(|t| (t, Format::Yaml)), values);
                 let source = String::from_utf8(bytes).ok();
                 reports.push((FileReport::new(name, checked.diagnostics), source));
             }
@@ -466,14 +559,20 @@ fn check(
 /// Reads and checks a spec for commands that need a valid one. Problems go to stderr: on
 /// errors the command stops (exit 1; exit 2 when the file cannot be read), warnings are shown
 /// and it goes on.
-pub fn load_valid(path: &Path) -> Result<crate::spec::Spec, ExitCode> {
-    load_valid_for(path, None)
+pub fn load_valid(
+    path: &Path,
+    values: &crate::spec::params::Values,
+) -> Result<crate::spec::Spec, ExitCode> {
+    load_valid_for(path, None, values)
 }
 
 /// [`load_valid`] for commands whose input the spec is (`simulate`, `event`): an invalid spec
 /// is bad input, exit 2, kept apart from exit 1 (valid input, nothing starts).
-fn load_valid_input(path: &Path) -> Result<crate::spec::Spec, ExitCode> {
-    load_valid(path).map_err(|_| ExitCode::from(EXIT_USAGE))
+fn load_valid_input(
+    path: &Path,
+    values: &crate::spec::params::Values,
+) -> Result<crate::spec::Spec, ExitCode> {
+    load_valid(path, values).map_err(|_| ExitCode::from(EXIT_USAGE))
 }
 
 /// [`load_valid`] for compiling to `target` in `format`: the stack quotas of that output are
@@ -481,12 +580,13 @@ fn load_valid_input(path: &Path) -> Result<crate::spec::Spec, ExitCode> {
 fn load_valid_for(
     path: &Path,
     deploy: Option<(Target, Format)>,
+    values: &crate::spec::params::Values,
 ) -> Result<crate::spec::Spec, ExitCode> {
     let bytes = read(path).map_err(|msg| {
         error(msg);
         ExitCode::from(EXIT_USAGE)
     })?;
-    let checked = crate::check_for(&bytes, deploy);
+    let checked = crate::check_with(&bytes, deploy, values);
     let failed = checked.has_errors();
     if !checked.diagnostics.is_empty() {
         let report = FileReport::new(path.display().to_string(), checked.diagnostics);
@@ -497,13 +597,18 @@ fn load_valid_for(
         );
     }
     match checked.spec {
-        Some(spec) if !failed => Ok(spec),
+        Some(spec) if !failed => {
+            if let Some(used) = checked.parameters.filter(|u| !u.is_empty()) {
+                eprintln!("parameters: {used}");
+            }
+            Ok(spec)
+        }
         _ => Err(ExitCode::from(EXIT_INVALID)),
     }
 }
 
-fn model(path: &Path, plan: bool) -> ExitCode {
-    match load_valid(path) {
+fn model(path: &Path, plan: bool, values: &crate::spec::params::Values) -> ExitCode {
+    match load_valid(path, values) {
         Ok(spec) => {
             let model = crate::model::lower(&spec);
             let json = if plan {
@@ -590,6 +695,8 @@ fn compile(
     output: Option<&Path>,
     format: Option<Format>,
     check: bool,
+    values: &crate::spec::params::Values,
+    bake: bool,
 ) -> ExitCode {
     // The command line first: a wrong one is reported before the spec is read.
     if output.is_some_and(|p| p.as_os_str().is_empty()) {
@@ -604,10 +711,18 @@ fn compile(
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let spec = match load_valid_for(path, Some((target, format))) {
+    let spec = match load_valid_for(path, Some((target, format)), values) {
         Ok(spec) => spec,
         Err(code) => return code,
     };
+    if !spec.parameters.is_empty() && !bake {
+        error(format!(
+            "{} declares parameters: compile it with --bake (and --env NAME or --set NAME=VALUE) to write their values as literals",
+            path.display()
+        ));
+        eprintln!("  tfc does not yet render parameters natively (CloudFormation Parameters, Terraform variables, CDK props)");
+        return ExitCode::from(EXIT_USAGE);
+    }
     let plan = crate::plan::lower(&crate::model::lower(&spec));
     let layout = match dest {
         Destination::Directory(_) => Layout::Directory,
@@ -762,8 +877,9 @@ fn simulate(
     source: Option<&Path>,
     at: Option<&str>,
     format: SimulateFormat,
+    values: &crate::spec::params::Values,
 ) -> ExitCode {
-    let spec = match load_valid_input(path) {
+    let spec = match load_valid_input(path, values) {
         Ok(spec) => spec,
         Err(code) => return code,
     };
@@ -907,8 +1023,14 @@ fn render_outcome(o: &crate::simulate::Outcome) -> String {
     out
 }
 
-fn event(path: &Path, task_id: &str, sets: &[String], aws_cli: bool) -> ExitCode {
-    let spec = match load_valid_input(path) {
+fn event(
+    path: &Path,
+    task_id: &str,
+    sets: &[String],
+    aws_cli: bool,
+    values: &crate::spec::params::Values,
+) -> ExitCode {
+    let spec = match load_valid_input(path, values) {
         Ok(spec) => spec,
         Err(code) => return code,
     };

@@ -1,9 +1,20 @@
 //! tfc: compile one YAML spec of EventBridge-triggered ECS Fargate tasks to CloudFormation,
 //! Terraform or CDK.
 //!
-//! The pipeline is a chain of stage functions: [`spec::load::load`] (YAML with locations) →
-//! [`spec::schema_check`] → [`spec::parse`] → [`validate::validate`] → [`model::lower`] →
-//! [`plan::lower`] → a target's render. [`check`] and [`compile`] compose them.
+//! The pipeline is a chain of stage functions, one public function per boundary; [`check`] and
+//! [`compile`] compose them. This mirrors the pipeline table of the design document, with the
+//! resource plan as the stage between the model and the backends:
+//!
+//! | stage | input → output | function | knows about |
+//! |---|---|---|---|
+//! | load | bytes → YAML document + location index (path → line:col) | [`spec::load::load`] | YAML only |
+//! | parameters | document → one document per set of values, `((name))` baked in | [`spec::params`] | the spec's `parameters` and `environments` |
+//! | schema check | document → every structural error, located | [`spec::schema_check`] | the generated JSON Schema |
+//! | parse | document → [`Spec`] (serde types that also derive `JsonSchema`) | [`spec::parse`] | field names, defaults |
+//! | validate | `Spec` → diagnostics (Fargate sizes, cron/rate, patterns, ARNs, names) | [`validate::validate`] | AWS rules, no target |
+//! | lower | `Spec` → [`model::Model`] (defaults merged, names derived, input transformer and IAM statements built once) | [`model::lower`] | AWS concepts, no target |
+//! | plan | `Model` → [`plan::Plan`]: every resource, its neutral name, properties and dependencies | [`plan::lower`] | AWS resources, no target |
+//! | render | `Plan` → files, one backend per target via minijinja | [`targets::Backend::render`] in `src/targets/<target>.rs` + `templates/<target>/` | one target each, and only the plan |
 
 pub mod cli;
 pub mod diagnostics;
@@ -25,6 +36,9 @@ pub struct Checked {
     pub spec: Option<Spec>,
     /// Every problem found, with positions.
     pub diagnostics: Vec<Diagnostic>,
+    /// For a spec with parameters checked with one set of values: what each parameter's value
+    /// was and where it came from.
+    pub parameters: Option<String>,
 }
 
 impl Checked {
@@ -42,38 +56,147 @@ pub fn check(bytes: &[u8]) -> Checked {
 /// [`check`] for one output: the target and format it compiles to decide which stack quotas
 /// apply, and they are errors there (see [`targets::cloudformation::stack_quotas`]).
 pub fn check_for(bytes: &[u8], deploy: Option<(targets::Target, targets::Format)>) -> Checked {
+    check_with(bytes, deploy, &spec::params::Values::default())
+}
+
+/// [`check_for`] with parameter values chosen (`--env`, `--set`). A spec with parameters is
+/// checked once for each set of values: each environment (or the defaults) for `tfc check`,
+/// exactly the chosen one otherwise, and [`Checked::spec`] is the spec with those values baked
+/// in (see [`spec::params`]).
+pub fn check_with(
+    bytes: &[u8],
+    deploy: Option<(targets::Target, targets::Format)>,
+    values: &spec::params::Values,
+) -> Checked {
     let doc = match spec::load::load(bytes) {
         Ok(doc) => doc,
         Err(diagnostics) => {
             return Checked {
                 spec: None,
                 diagnostics,
+                parameters: None,
             }
         }
     };
+    if !spec::params::declares(&doc.value) {
+        if !values.is_empty() {
+            return Checked {
+                spec: None,
+                diagnostics: vec![Diagnostic::error(
+                    "parameter-undefined",
+                    "",
+                    "--env and --set choose parameter values, and this spec declares no `parameters`",
+                )
+                .with_help("declare parameters under `parameters`, or leave out --env and --set")],
+                parameters: None,
+            };
+        }
+        return check_document(&doc, deploy);
+    }
+    // The structure first, with each whole-value reference taken as valid where it stands.
+    let uses = spec::params::uses(&doc.value);
+    let whole: Vec<&str> = uses
+        .iter()
+        .filter(|u| u.offset.is_none())
+        .map(|u| u.pointer.as_str())
+        .collect();
+    let (contexts, mut diagnostics) = spec::params::contexts(&doc, values);
+    let structural: Vec<Diagnostic> = spec::schema_check(&doc)
+        .into_iter()
+        .filter(|d| {
+            !whole
+                .iter()
+                .any(|w| d.pointer == *w || d.pointer.starts_with(&format!("{w}/")))
+        })
+        .collect();
+    // Where the parameter checks already found the problem: a reference that is undeclared,
+    // misplaced or of the wrong type, or a value of the wrong kind. The rules of the field
+    // would only say it again.
+    let reported: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| {
+            d.code.starts_with("parameter-") && d.code != "parameter-missing" && d.is_error()
+        })
+        .map(|d| d.pointer.clone())
+        .collect();
+    let already = |p: &str| {
+        reported
+            .iter()
+            .any(|r| !r.is_empty() && (p == r || p.starts_with(&format!("{r}/"))))
+    };
+    let mut spec = None;
+    if structural.is_empty() {
+        for ctx in &contexts {
+            let (value, bindings) = spec::params::bake(&doc.value, ctx);
+            let baked = spec::Document {
+                value,
+                index: doc.index.clone(),
+                source: doc.source.clone(),
+            };
+            let checked = check_document(&baked, deploy);
+            for d in checked.diagnostics {
+                if already(&d.pointer) {
+                    continue;
+                }
+                if let Some(d) =
+                    spec::params::relate(d, &bindings, ctx).filter(|d| !already(&d.pointer))
+                {
+                    let d = if d.pos.is_none() && !d.pointer.is_empty() {
+                        locate(&doc, d)
+                    } else {
+                        d
+                    };
+                    if !diagnostics.contains(&d) {
+                        diagnostics.push(d);
+                    }
+                }
+            }
+            if spec.is_none() {
+                spec = checked.spec;
+            }
+        }
+    } else {
+        diagnostics.extend(structural);
+    }
+    let diagnostics = diagnostics.into_iter().map(|d| locate(&doc, d)).collect();
+    let single = values.single || !values.is_empty();
+    Checked {
+        spec: if single { spec } else { None },
+        diagnostics,
+        parameters: single.then(|| contexts.first().map(|c| c.describe()).unwrap_or_default()),
+    }
+}
+
+/// Loads, schema-checks, parses and validates one document (no parameters).
+fn check_document(
+    doc: &spec::Document,
+    deploy: Option<(targets::Target, targets::Format)>,
+) -> Checked {
     // Text a deployment tool would evaluate is reported wherever it stands, schema-valid or not.
     let evaluated: Vec<Diagnostic> = validate::text::check_document(&doc.value)
         .into_iter()
-        .map(|d| locate(&doc, d))
+        .map(|d| locate(doc, d))
         .collect();
-    let mut structural = spec::schema_check(&doc);
+    let mut structural = spec::schema_check(doc);
     if !structural.is_empty() {
         // Every other problem too, in one run: the semantic checks run on what is left once
         // the invalid parts are taken out, and report nothing those parts could have caused.
-        structural.extend(partial_semantics(&doc, &structural));
+        structural.extend(partial_semantics(doc, &structural));
         structural.extend(evaluated);
         return Checked {
             spec: None,
             diagnostics: structural,
+            parameters: None,
         };
     }
-    let parsed = match spec::parse(&doc) {
+    let parsed = match spec::parse(doc) {
         Ok(s) => s,
         Err(mut diagnostics) => {
             diagnostics.extend(evaluated);
             return Checked {
                 spec: None,
                 diagnostics,
+                parameters: None,
             };
         }
     };
@@ -81,7 +204,7 @@ pub fn check_for(bytes: &[u8], deploy: Option<(targets::Target, targets::Format)
     diagnostics.extend(
         validate::validate(&parsed)
             .into_iter()
-            .map(|d| locate(&doc, d)),
+            .map(|d| locate(doc, d)),
     );
     // Stack quotas are counted on what the spec compiles to, so only for a valid spec.
     if !diagnostics.iter().any(Diagnostic::is_error) {
@@ -89,12 +212,13 @@ pub fn check_for(bytes: &[u8], deploy: Option<(targets::Target, targets::Format)
         diagnostics.extend(
             targets::cloudformation::stack_quotas(&plan, deploy)
                 .into_iter()
-                .map(|d| locate(&doc, d.on_key())),
+                .map(|d| locate(doc, d.on_key())),
         );
     }
     Checked {
         spec: Some(parsed),
         diagnostics,
+        parameters: None,
     }
 }
 

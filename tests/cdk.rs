@@ -316,9 +316,14 @@ fn normalize(t: &Value) -> Value {
 #[ignore = "needs the pinned validators: run scripts/test"]
 fn every_golden_app_is_prettier_clean() {
     let mut files = Vec::new();
-    for spec in example_specs() {
+    let dirs: Vec<PathBuf> = example_specs()
+        .iter()
+        .map(|s| s.parent().unwrap().to_path_buf())
+        .chain(common::baked_golden_dirs())
+        .collect();
+    for dir in dirs {
         for sub in ["bin", "lib"] {
-            for e in std::fs::read_dir(spec.parent().unwrap().join("cdk").join(sub))
+            for e in std::fs::read_dir(dir.join("cdk").join(sub))
                 .unwrap()
                 .flatten()
             {

@@ -40,11 +40,15 @@ fn yaml(text: &str) -> Value {
     serde_norway::from_str(text).unwrap()
 }
 
+/// Every golden template: the plain examples' and each environment's of the examples with
+/// parameters.
 fn golden_templates() -> Vec<PathBuf> {
     example_specs()
         .iter()
-        .flat_map(|s| {
-            let dir = s.parent().unwrap().join("cloudformation");
+        .map(|s| s.parent().unwrap().to_path_buf())
+        .chain(common::baked_golden_dirs())
+        .flat_map(|d| {
+            let dir = d.join("cloudformation");
             [dir.join("template.yaml"), dir.join("template.json")]
         })
         .collect()

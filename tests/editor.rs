@@ -171,7 +171,7 @@ fn yaml_language_server_validates_completes_and_hovers_with_our_schema() {
     let mut requests = Vec::new();
 
     // 1. Every example and the hostile spec, as checked in: no diagnostics.
-    let mut pristine = common::example_specs();
+    let mut pristine = common::all_example_specs();
     pristine.push(root.join("tests/hostile/spec.yaml"));
     for path in &pristine {
         let text = std::fs::read_to_string(path).expect("spec");
@@ -267,7 +267,8 @@ fn yaml_language_server_validates_completes_and_hovers_with_our_schema() {
     );
     let on_cpu = messages_on(&results, &broken_uri, cpu_line);
     assert!(
-        on_cpu.contains("Incorrect type. Expected \"integer\""),
+        // `cpu` takes a number or `{ param: NAME }`.
+        on_cpu.contains("Incorrect type. Expected \"integer | ParamRef\""),
         "{on_cpu}"
     );
     for d in diagnostics(&results, &broken_uri) {
@@ -282,9 +283,8 @@ fn yaml_language_server_validates_completes_and_hovers_with_our_schema() {
         "{:#}",
         results["diagnostics"][absolute_uri]
     );
-    assert!(
-        messages_on(&results, absolute_uri, absolute_memory_line).contains("Expected \"integer\"")
-    );
+    assert!(messages_on(&results, absolute_uri, absolute_memory_line)
+        .contains("Expected \"integer | ParamRef\""));
 
     // 4. The misspelled `schedule` and the task without a trigger.
     assert_eq!(

@@ -770,6 +770,13 @@ fn specs() -> Vec<(String, Vec<u8>)> {
         let path = root().join("tests/hostile").join(f);
         specs.push((format!("hostile-{f}"), std::fs::read(path).unwrap()));
     }
+    // The examples with parameters, baked for each environment.
+    for (spec, env) in common::parameterised_examples() {
+        specs.push((
+            format!("{}-{env}", common::example_name(&spec)),
+            common::baked_spec(&spec, &env).into_bytes(),
+        ));
+    }
     for seed in [4000, 4001, 4002] {
         specs.push((
             format!("generated-{seed}"),

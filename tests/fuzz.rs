@@ -226,9 +226,14 @@ fn render(spec: &tfc::spec::Spec, target: Target, format: Format) -> String {
     files.into_iter().map(|f| f.contents).collect()
 }
 
-/// The spec, when `check` accepts the input.
+/// The spec, when `check` accepts the input (a spec with parameters with its defaults baked in,
+/// as `compile --bake` without `--env` would).
 fn valid(input: &[u8]) -> Option<tfc::spec::Spec> {
-    let checked = tfc::check(input);
+    let values = tfc::spec::params::Values {
+        single: true,
+        ..Default::default()
+    };
+    let checked = tfc::check_with(input, None, &values);
     if checked.has_errors() {
         None
     } else {

@@ -40,7 +40,7 @@ fn read_tree(dir: &Path) -> BTreeMap<String, String> {
     files
 }
 
-fn compile_into(spec: &Path, target: Target, out: &Path) {
+fn compile_into(spec: &Path, target: Target, out: &Path, extra: &[String]) {
     for file in variants(target) {
         let mut dir = out.as_os_str().to_owned();
         dir.push("/");
@@ -48,6 +48,7 @@ fn compile_into(spec: &Path, target: Target, out: &Path) {
             .arg("compile")
             .arg(spec)
             .args(["--target", target.name()])
+            .args(extra)
             .arg("-o")
             .arg(file.map_or(std::path::PathBuf::from(dir), |f| out.join(f)))
             .output()
@@ -66,20 +67,38 @@ fn every_example_matches_its_golden_output_for_every_target() {
     let bless = std::env::var_os("TFC_BLESS").is_some();
     let scratch = std::env::temp_dir().join(format!("tfc-golden-{}", std::process::id()));
     let mut failures = Vec::new();
-    for spec in example_specs() {
-        let example = spec.parent().unwrap();
+    // Plain examples into `examples/NAME/TARGET/`; those with parameters, baked for each
+    // environment, into `examples/NAME/ENV/TARGET/`.
+    let mut cases: Vec<(std::path::PathBuf, std::path::PathBuf, Vec<String>)> = example_specs()
+        .into_iter()
+        .map(|s| (s.clone(), s.parent().unwrap().to_path_buf(), Vec::new()))
+        .collect();
+    for (spec, env) in common::parameterised_examples() {
+        let base = spec.parent().unwrap().join(&env);
+        cases.push((spec, base, vec!["--bake".into(), "--env".into(), env]));
+    }
+    assert!(
+        cases.len() > example_specs().len(),
+        "no example with parameters"
+    );
+    for (spec, example, extra) in cases {
+        let example = example.as_path();
         for target in Target::ALL {
             let out = scratch
-                .join(example.file_name().unwrap())
+                .join(
+                    example
+                        .strip_prefix(common::root().join("examples"))
+                        .unwrap(),
+                )
                 .join(target.name());
             let _ = std::fs::remove_dir_all(&out);
-            compile_into(&spec, target, &out);
+            compile_into(&spec, target, &out, &extra);
             let got = read_tree(&out);
             assert!(!got.is_empty());
             // Determinism: a second compilation is byte-identical.
             let again = scratch.join("again");
             let _ = std::fs::remove_dir_all(&again);
-            compile_into(&spec, target, &again);
+            compile_into(&spec, target, &again, &extra);
             assert_eq!(
                 got,
                 read_tree(&again),

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{example_specs, python_tool, root, tfc};
+use common::{python_tool, root, tfc};
 use pretty_assertions::assert_eq;
 
 #[test]
@@ -57,7 +57,7 @@ fn schema_describes_every_property_and_closes_every_object() {
 fn check_jsonschema_accepts_examples_and_rejects_a_misspelled_key() {
     let cj = python_tool("check-jsonschema");
     let schema = root().join("schemas/tfc.schema.json");
-    for spec in example_specs() {
+    for spec in common::all_example_specs() {
         let out = std::process::Command::new(&cj)
             .arg("--schemafile")
             .arg(&schema)

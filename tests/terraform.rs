@@ -53,6 +53,11 @@ fn all_outputs() -> Vec<PathBuf> {
             }
         }
     }
+    for dir in common::baked_golden_dirs() {
+        for f in ["versions.tf", "main.tf", "outputs.tf"] {
+            files.push(dir.join("terraform").join(f));
+        }
+    }
     files
 }
 

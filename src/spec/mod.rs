@@ -1,6 +1,7 @@
 //! The spec: loading YAML with locations, the JSON Schema, and typed parsing.
 
 pub mod load;
+pub mod params;
 pub mod types;
 
 use std::sync::OnceLock;
@@ -12,8 +13,21 @@ pub use types::*;
 
 use crate::diagnostics::Diagnostic;
 
-/// The JSON Schema (draft 2020-12) of spec v1, generated from the types.
+/// The JSON Schema (draft 2020-12) of spec v1 that editors use, generated from the types: the
+/// schema `tfc check` validates with, where every field of [`PARAM_FIELDS`] may also be
+/// `{ param: NAME }`.
 pub fn schema() -> Value {
+    let mut value = base_schema();
+    if let Some(obj) = value.as_object_mut() {
+        allow_param_refs(obj);
+    }
+    value
+}
+
+/// The schema without parameter references. `tfc check` validates a spec with it, and a spec
+/// with parameters once for each set of values (see [`params`]): its messages name the
+/// field's own type.
+fn base_schema() -> Value {
     let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
     let schema = generator.into_root_schema_for::<Spec>();
     let mut value = serde_json::to_value(schema).unwrap_or(Value::Null);
@@ -30,6 +44,58 @@ pub fn schema() -> Value {
         add_snippets(obj);
     }
     value
+}
+
+/// The fields that take a whole value from a parameter (`{ param: NAME }`), by schema
+/// definition. Inside strings, `((NAME))` needs no schema change.
+pub const PARAM_FIELDS: [(&str, &[&str]); 5] = [
+    ("Task", &["image", "cpu", "memory", "count"]),
+    ("Defaults", &["image", "cpu", "memory", "count"]),
+    ("Network", &["subnets", "security_groups"]),
+    ("Trigger", &["bus", "enabled"]),
+    ("Cluster", &["arn"]),
+];
+
+/// Lets each of [`PARAM_FIELDS`] be `{ param: NAME }` as well as its own type.
+fn allow_param_refs(root: &mut serde_json::Map<String, Value>) {
+    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let mut param_ref =
+        serde_json::to_value(generator.into_root_schema_for::<ParamRef>()).unwrap_or(Value::Null);
+    tidy(&mut param_ref);
+    if let Some(o) = param_ref.as_object_mut() {
+        o.remove("$schema");
+        o.remove("title");
+    }
+    let Some(defs) = root.get_mut("$defs").and_then(Value::as_object_mut) else {
+        return;
+    };
+    defs.insert("ParamRef".into(), param_ref);
+    for (def, fields) in PARAM_FIELDS {
+        let Some(props) = defs
+            .get_mut(def)
+            .and_then(|d| d.get_mut("properties"))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        for field in fields {
+            let Some(Value::Object(own)) = props.get_mut(*field) else {
+                continue;
+            };
+            let mut own = std::mem::take(own);
+            let mut wrapped = serde_json::Map::new();
+            for k in ["description", "markdownDescription"] {
+                if let Some(v) = own.remove(k) {
+                    wrapped.insert(k.into(), v);
+                }
+            }
+            wrapped.insert(
+                "anyOf".into(),
+                serde_json::json!([own, { "$ref": "#/$defs/ParamRef" }]),
+            );
+            props.insert((*field).to_string(), Value::Object(wrapped));
+        }
+    }
 }
 
 /// Unwraps doc-comment line breaks in descriptions (editors re-flow them) and adds a
@@ -154,7 +220,7 @@ fn add_snippets(root: &mut serde_json::Map<String, Value>) {
 /// The schema, generated once per process.
 fn cached_schema() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
-    SCHEMA.get_or_init(schema)
+    SCHEMA.get_or_init(base_schema)
 }
 
 fn validator() -> Option<&'static jsonschema::Validator> {

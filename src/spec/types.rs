@@ -43,6 +43,19 @@ pub struct Spec {
     /// Tags applied to every taggable resource, merged under each task's own `tags`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
+    /// Deploy-time parameters, by name (lower-case letters, digits and `_`). Use one as a whole
+    /// value, `{ param: NAME }` (subnets, security groups, `cpu`, `memory`, `count`,
+    /// `trigger.enabled`, `cluster.arn`), or inside a string as `((NAME))` (image, environment
+    /// values, command and entry point arguments, event-pattern strings, `trigger.bus`,
+    /// `logging.stream_prefix`). References are read only in a spec that declares parameters.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = { "pattern": "^[a-z][a-z0-9_]*$" }))]
+    pub parameters: BTreeMap<String, Parameter>,
+    /// Values of the parameters per named environment (`staging`, `prod`, …): for some or all
+    /// parameters; the others take their `default`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = { "pattern": "^[a-z][a-z0-9-]*$" }))]
+    pub environments: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
     /// The ECS cluster the tasks run in. Omit it and the spec creates one cluster named after
     /// `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,6 +67,49 @@ pub struct Spec {
     /// The tasks, keyed by task id (lower-case letters, digits and dashes). At least one.
     #[schemars(extend("minProperties" = 1, "propertyNames" = { "pattern": "^[a-z][a-z0-9-]*$" }))]
     pub tasks: BTreeMap<String, Task>,
+}
+
+/// A deploy-time parameter.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Parameter {
+    /// What values it takes: `string`, `number`, `boolean`, `subnet_ids` (a list of subnet
+    /// ids), `security_group_ids` (a list of security group ids) or `arn`.
+    #[serde(rename = "type")]
+    pub kind: ParamType,
+    /// What it is for (shown by the deployment tools).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The value when an environment gives none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<serde_json::Value>,
+    /// The only values it may take.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub allowed: Option<Vec<serde_json::Value>>,
+    /// A regular expression a string value (or each id of a list) must match in full.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+}
+
+/// The type of a parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamType {
+    String,
+    Number,
+    Boolean,
+    SubnetIds,
+    SecurityGroupIds,
+    Arn,
+}
+
+/// A whole value taken from a parameter.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParamRef {
+    /// The name of a parameter declared under `parameters`.
+    pub param: String,
 }
 
 /// An existing ECS cluster.

@@ -15,8 +15,17 @@ pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Every example folder's spec, sorted.
+/// Every example folder's spec, sorted: those that compile as they are (no parameters; see
+/// [`parameterised_examples`]).
 pub fn example_specs() -> Vec<PathBuf> {
+    all_example_specs()
+        .into_iter()
+        .filter(|p| environments(p).is_none())
+        .collect()
+}
+
+/// Every example folder's spec, sorted, with parameters or without.
+pub fn all_example_specs() -> Vec<PathBuf> {
     let mut specs: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
         .expect("examples/")
         .filter_map(|e| e.ok())
@@ -25,6 +34,33 @@ pub fn example_specs() -> Vec<PathBuf> {
         .collect();
     specs.sort();
     specs
+}
+
+/// The environments of a spec that declares parameters (`None` without parameters).
+pub fn environments(spec: &Path) -> Option<Vec<String>> {
+    let value: serde_json::Value =
+        serde_norway::from_str(&std::fs::read_to_string(spec).ok()?).ok()?;
+    value.get("parameters")?;
+    Some(
+        value
+            .get("environments")
+            .and_then(|e| e.as_object())
+            .map(|e| e.keys().cloned().collect())
+            .unwrap_or_default(),
+    )
+}
+
+/// The examples with parameters, each with its environments: `(spec, environment)`.
+pub fn parameterised_examples() -> Vec<(PathBuf, String)> {
+    all_example_specs()
+        .into_iter()
+        .flat_map(|p| {
+            environments(&p)
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |e| (p.clone(), e))
+        })
+        .collect()
 }
 
 /// An example's name: the folder holding its `spec.yaml`.
@@ -155,4 +191,36 @@ pub fn render(spec: &[u8], target: tfc::targets::Target) -> String {
         .into_iter()
         .map(|f| f.contents)
         .collect()
+}
+
+/// The golden folders of the examples with parameters, one per environment
+/// (`examples/NAME/ENV/`), each holding a folder per target like a plain example's.
+pub fn baked_golden_dirs() -> Vec<PathBuf> {
+    parameterised_examples()
+        .into_iter()
+        .map(|(spec, env)| spec.parent().unwrap().join(env))
+        .collect()
+}
+
+/// `spec` with environment `env`'s parameter values written in, as a plain spec (no
+/// `parameters`, no `environments`): what `tfc compile --bake --env ENV` must compile exactly
+/// like.
+pub fn baked_spec(spec: &Path, env: &str) -> String {
+    let doc = tfc::spec::load::load(&std::fs::read(spec).unwrap()).expect("loads");
+    let values = tfc::spec::params::Values {
+        env: Some(env.into()),
+        set: Vec::new(),
+        single: true,
+    };
+    let (contexts, problems) = tfc::spec::params::contexts(&doc, &values);
+    assert!(
+        problems.iter().all(|d| !d.is_error()),
+        "{}: {problems:?}",
+        spec.display()
+    );
+    let (mut baked, _) = tfc::spec::params::bake(&doc.value, &contexts[0]);
+    let obj = baked.as_object_mut().unwrap();
+    obj.remove("parameters");
+    obj.remove("environments");
+    serde_norway::to_string(&baked).unwrap()
 }
