@@ -195,8 +195,9 @@ pub enum Command {
         #[command(flatten)]
         params: ParamArgs,
         /// Write the parameter values (from --env, --set, defaults) into the output as plain
-        /// literals. A spec with parameters needs it: tfc does not yet render parameters as
-        /// CloudFormation Parameters, Terraform variables or CDK props.
+        /// literals. Without it a spec with parameters compiles to the target's own parameters
+        /// (CloudFormation `Parameters`, Terraform variables, CDK props), and with -o DIR/ each
+        /// environment's values are written next to it (only --env's with --env).
         #[arg(long)]
         bake: bool,
     },
@@ -607,6 +608,63 @@ fn load_valid_for(
     }
 }
 
+/// Checks a spec compiled with its parameters as references: with `--env`, that environment;
+/// otherwise every environment (or the defaults), each with the `--set` values. Reports every
+/// problem; `Err` when there is an error.
+fn check_native(
+    path: &Path,
+    bytes: &[u8],
+    deploy: Option<(Target, Format)>,
+    values: &crate::spec::params::Values,
+) -> Result<(), ExitCode> {
+    let envs: Vec<Option<String>> = match &values.env {
+        Some(e) => vec![Some(e.clone())],
+        None => {
+            let named: Vec<Option<String>> = crate::spec::load::load(bytes)
+                .ok()
+                .and_then(|d| {
+                    d.value
+                        .get("environments")
+                        .and_then(|e| e.as_object())
+                        .map(|e| e.keys().cloned().map(Some).collect())
+                })
+                .unwrap_or_default();
+            if named.is_empty() || values.set.is_empty() {
+                vec![None]
+            } else {
+                named
+            }
+        }
+    };
+    let mut diagnostics: Vec<crate::diagnostics::Diagnostic> = Vec::new();
+    for env in envs {
+        let chosen = crate::spec::params::Values {
+            single: env.is_some() || !values.set.is_empty(),
+            env,
+            set: values.set.clone(),
+        };
+        for d in crate::check_with(bytes, deploy, &chosen).diagnostics {
+            if !diagnostics.contains(&d) {
+                diagnostics.push(d);
+            }
+        }
+    }
+    let failed = diagnostics.iter().any(|d| d.is_error());
+    if !diagnostics.is_empty() {
+        let report = FileReport::new(path.display().to_string(), diagnostics);
+        print_reports(
+            &[(report, String::from_utf8(bytes.to_vec()).ok())],
+            ReportFormat::Human,
+            false,
+        );
+    }
+    if failed {
+        Err(ExitCode::from(EXIT_INVALID))
+    } else {
+        Ok(())
+    }
+}
+
 fn model(path: &Path, plan: bool, values: &crate::spec::params::Values) -> ExitCode {
     match load_valid(path, values) {
         Ok(spec) => {
@@ -711,19 +769,37 @@ fn compile(
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let spec = match load_valid_for(path, Some((target, format)), values) {
-        Ok(spec) => spec,
-        Err(code) => return code,
+    let bytes = match read(path) {
+        Ok(b) => b,
+        Err(msg) => {
+            error(msg);
+            return ExitCode::from(EXIT_USAGE);
+        }
     };
-    if !spec.parameters.is_empty() && !bake {
-        error(format!(
-            "{} declares parameters: compile it with --bake (and --env NAME or --set NAME=VALUE) to write their values as literals",
-            path.display()
-        ));
-        eprintln!("  tfc does not yet render parameters natively (CloudFormation Parameters, Terraform variables, CDK props)");
-        return ExitCode::from(EXIT_USAGE);
-    }
-    let plan = crate::plan::lower(&crate::model::lower(&spec));
+    let declares =
+        crate::spec::load::load(&bytes).is_ok_and(|d| crate::spec::params::declares(&d.value));
+    let plan = if declares && !bake {
+        if matches!(dest, Destination::Stdout | Destination::File(_)) && !values.is_empty() {
+            error("--env and --set write parameter files next to the output: use -o DIR/, or --bake to write the values into the output");
+            return ExitCode::from(EXIT_USAGE);
+        }
+        if let Err(code) = check_native(path, &bytes, Some((target, format)), values) {
+            return code;
+        }
+        match crate::native_plan(&bytes, values) {
+            Ok(plan) => plan,
+            Err(msg) => {
+                error(msg);
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+    } else {
+        let spec = match load_valid_for(path, Some((target, format)), values) {
+            Ok(spec) => spec,
+            Err(code) => return code,
+        };
+        crate::plan::lower(&crate::model::lower(&spec))
+    };
     let layout = match dest {
         Destination::Directory(_) => Layout::Directory,
         _ => Layout::Single,

@@ -65,7 +65,7 @@ fn task_flow(t: &TaskModel) -> TaskFlow {
     };
 
     let mut rule = vec![format!("rule {}", t.rule_name)];
-    if !t.enabled {
+    if t.enabled == crate::spec::ParamOr::Lit(false) {
         rule.push("disabled".to_string());
     }
     if let Some(d) = &t.description {
@@ -92,7 +92,7 @@ fn task_flow(t: &TaskModel) -> TaskFlow {
         Definition::Existing { arn, .. } => task.push(format!("task definition {arn}")),
     }
 
-    let mut run = vec![if t.count > 1 {
+    let mut run = vec![if t.count != crate::spec::ParamOr::Lit(1) {
         format!("RunTask × {}", t.count)
     } else {
         "RunTask".to_string()

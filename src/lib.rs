@@ -101,6 +101,7 @@ pub fn check_with(
         .map(|u| u.pointer.as_str())
         .collect();
     let (contexts, mut diagnostics) = spec::params::contexts(&doc, values);
+    diagnostics.extend(spec::params::reserved_characters(&doc.value));
     let structural: Vec<Diagnostic> = spec::schema_check(&doc)
         .into_iter()
         .filter(|d| {
@@ -165,6 +166,77 @@ pub fn check_with(
         diagnostics,
         parameters: single.then(|| contexts.first().map(|c| c.describe()).unwrap_or_default()),
     }
+}
+
+/// The plan of a spec with parameters, with every reference kept as a reference, for a target
+/// to render natively (CloudFormation `Parameters`, Terraform variables, CDK props), and the
+/// value sets to write next to it: the chosen environment's (`--env`), else every
+/// environment's, else the `--set` values alone. Call only for a spec [`check_with`] accepted
+/// with every environment; the values of each were validated there.
+pub fn native_plan(bytes: &[u8], values: &spec::params::Values) -> Result<plan::Plan, String> {
+    let internal = |what: &str| {
+        format!("tfc could not {what} the spec with its parameters as references (a tfc bug; --bake writes literals instead)")
+    };
+    let doc = spec::load::load(bytes).map_err(|_| internal("load"))?;
+    let symbolic = Document {
+        value: spec::params::symbolic(&doc.value),
+        index: doc.index.clone(),
+        source: doc.source.clone(),
+    };
+    let parsed = spec::parse(&symbolic).map_err(|_| internal("parse"))?;
+    let mut plan = plan::lower(&model::lower(&parsed));
+    let used: std::collections::BTreeSet<String> = spec::params::uses(&doc.value)
+        .into_iter()
+        .map(|u| u.name)
+        .collect();
+    plan.parameters = parsed
+        .parameters
+        .iter()
+        .filter(|(name, _)| used.contains(*name))
+        .map(|(name, p)| plan::Parameter {
+            name: name.clone(),
+            kind: p.kind,
+            description: p.description.clone(),
+            default: p.default.clone(),
+            allowed: p.allowed.clone(),
+            pattern: p.pattern.clone(),
+        })
+        .collect();
+    let envs: Vec<Option<String>> = match &values.env {
+        Some(e) => vec![Some(e.clone())],
+        None if !parsed.environments.is_empty() => {
+            parsed.environments.keys().cloned().map(Some).collect()
+        }
+        None if !values.set.is_empty() => vec![None],
+        None => Vec::new(),
+    };
+    for env in envs {
+        let chosen = spec::params::Values {
+            env: env.clone(),
+            set: values.set.clone(),
+            single: true,
+        };
+        let (contexts, _) = spec::params::contexts(&doc, &chosen);
+        let Some(ctx) = contexts.into_iter().next() else {
+            continue;
+        };
+        plan.value_sets.push(plan::ValueSet {
+            name: env.unwrap_or_else(|| "parameters".into()),
+            values: ctx
+                .values
+                .into_iter()
+                .filter(|(name, (_, source))| {
+                    used.contains(name)
+                        && matches!(
+                            source,
+                            spec::params::Source::Environment(_) | spec::params::Source::Set
+                        )
+                })
+                .map(|(name, (v, _))| (name, v))
+                .collect(),
+        });
+    }
+    Ok(plan)
 }
 
 /// Loads, schema-checks, parses and validates one document (no parameters).

@@ -77,6 +77,14 @@ fn every_example_matches_its_golden_output_for_every_target() {
         let base = spec.parent().unwrap().join(&env);
         cases.push((spec, base, vec!["--bake".into(), "--env".into(), env]));
     }
+    // And with the parameters rendered natively, every environment's values next to them,
+    // into `examples/NAME/native/TARGET/`.
+    for spec in common::all_example_specs() {
+        if common::environments(&spec).is_some() {
+            let base = spec.parent().unwrap().join("native");
+            cases.push((spec, base, Vec::new()));
+        }
+    }
     assert!(
         cases.len() > example_specs().len(),
         "no example with parameters"

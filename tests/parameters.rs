@@ -80,7 +80,7 @@ fn environments_give_different_values_and_set_wins() {
 fn mistakes_on_the_command_line_are_named() {
     let spec = example();
     let spec = spec.to_str().unwrap();
-    // Parameters are not rendered natively yet: --bake is required, and says why.
+    // Values for the parameters files need a directory to write them to (or --bake).
     let (code, out, err) = compile(&[spec, "-t", "cfn", "--env", "prod"]);
     assert_eq!((code, out.as_str()), (Some(2), ""));
     assert!(err.contains("--bake"), "{err}");

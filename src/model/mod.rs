@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::spec::{Architecture, Defaults, Network, Overrides, Spec, Task};
+use crate::spec::{Architecture, Defaults, Network, Overrides, ParamOr, Spec, Task};
 pub use image::EcrRepository;
 pub use input::{build_input, placeholder_name, TargetInput};
 
@@ -216,8 +216,8 @@ pub struct CreatedDefinition {
     pub family: String,
     pub image: String,
     pub ecr_repository: Option<EcrRepository>,
-    pub cpu: u32,
-    pub memory: u32,
+    pub cpu: ParamOr<u32>,
+    pub memory: ParamOr<u32>,
     pub architecture: Architecture,
     pub command: Option<Vec<String>>,
     pub entry_point: Option<Vec<String>>,
@@ -271,9 +271,9 @@ pub struct TaskModel {
     pub definition: Definition,
     pub network: Network,
     pub platform_version: String,
-    pub count: u32,
+    pub count: ParamOr<u32>,
     pub trigger: Trigger,
-    pub enabled: bool,
+    pub enabled: ParamOr<bool>,
     pub rule_name: String,
     pub events_role_name: String,
     /// The overrides as written, for tools that apply them (simulate).
@@ -371,14 +371,29 @@ pub fn pascal(id: &str) -> String {
         .collect()
 }
 
-/// The last `/`-separated part of an ARN (`…:cluster/main` → `main`).
+/// The last `/`-separated part of an ARN (`…:cluster/main` → `main`); of a cluster ARN that is
+/// a parameter (a symbolic spec), the marker for its cluster name.
 pub fn arn_resource_name(arn: &str) -> String {
+    use crate::spec::params;
+    if let Some(params::Piece::Param(name)) = params::whole_marker(arn) {
+        return format!("{}{name}{}", params::NAME_OF, params::CLOSE);
+    }
     arn.rsplit('/').next().unwrap_or(arn).to_string()
 }
 
 /// The private ECR repository an image comes from, if it does (see [`image`]).
 pub fn ecr_repository(image: &str) -> Option<EcrRepository> {
-    match image::parse(image).ok()?.registry {
+    // In a symbolic spec a parameter may stand only in the tag (see `spec::params`): the
+    // repository is the same whatever its value, so any valid tag stands in for it.
+    use crate::spec::params::{pieces, Piece};
+    let image: String = pieces(image)
+        .into_iter()
+        .map(|p| match p {
+            Piece::Text(t) => t,
+            Piece::Param(_) | Piece::ClusterName(_) => "x",
+        })
+        .collect();
+    match image::parse(&image).ok()?.registry {
         image::Registry::Ecr(repo) => Some(repo),
         _ => None,
     }
@@ -443,8 +458,8 @@ fn lower_task(spec: &Spec, id: &str, t: &Task) -> TaskModel {
                 family: n.family.clone(),
                 ecr_repository: ecr_repository(&image),
                 image,
-                cpu: t.cpu.unwrap_or(DEFAULT_CPU),
-                memory: t.memory.unwrap_or(DEFAULT_MEMORY),
+                cpu: t.cpu.clone().unwrap_or(ParamOr::Lit(DEFAULT_CPU)),
+                memory: t.memory.clone().unwrap_or(ParamOr::Lit(DEFAULT_MEMORY)),
                 architecture: t.architecture.unwrap_or(Architecture::X86_64),
                 command: t.command.clone(),
                 entry_point: t.entry_point.clone(),
@@ -498,17 +513,17 @@ fn lower_task(spec: &Spec, id: &str, t: &Task) -> TaskModel {
         container,
         definition,
         network: t.network.clone().unwrap_or(Network {
-            subnets: Vec::new(),
-            security_groups: Vec::new(),
+            subnets: ParamOr::Lit(Vec::new()),
+            security_groups: ParamOr::Lit(Vec::new()),
             assign_public_ip: false,
         }),
         platform_version: t
             .platform_version
             .clone()
             .unwrap_or_else(|| "LATEST".into()),
-        count: t.count.unwrap_or(1),
+        count: t.count.clone().unwrap_or(ParamOr::Lit(1)),
         trigger,
-        enabled: t.trigger.enabled.unwrap_or(true),
+        enabled: t.trigger.enabled.clone().unwrap_or(ParamOr::Lit(true)),
         rule_name: n.rule,
         events_role_name: n.events_role,
         overrides,

@@ -22,7 +22,10 @@ use crate::model::{self, Model, TaskModel};
 pub use crate::model::iam::{Condition, EVENTS_SERVICE};
 pub use crate::model::{pascal, EcrRepository, Retry, Secret, SecretArnForm, SecretSource};
 pub use crate::model::{placeholder_name, TargetInput};
-pub use crate::spec::{Architecture, CommandOverride, Network, OverrideValue, Overrides};
+pub use crate::spec::params::{has_marker, pieces, whole_marker, Piece};
+pub use crate::spec::{
+    Architecture, CommandOverride, Network, OverrideValue, Overrides, ParamOr, ParamType,
+};
 
 /// An IAM statement whose resources are plan references.
 pub type Statement = iam::Statement<Arn>;
@@ -45,6 +48,52 @@ pub struct Plan {
     /// one per dead-letter queue.
     pub groups: Vec<Group>,
     pub outputs: Vec<Output>,
+    /// Deploy-time parameters the resources refer to, for native rendering (empty when every
+    /// value is a literal). A reference is a [`ParamOr::Param`] field or a marker inside a
+    /// string (see [`pieces`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<Parameter>,
+    /// The sets of values to write next to the output (one per environment), each holding the
+    /// values its environment and `--set` give; the others take their defaults.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub value_sets: Vec<ValueSet>,
+}
+
+/// A deploy-time parameter of the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Parameter {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ParamType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<serde_json::Value>>,
+    /// A regular expression the whole value (each id of a list) must match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+}
+
+impl Parameter {
+    /// Whether the value may be an empty list (a list parameter whose default or allowed value
+    /// is empty): targets then cannot use their account-validated id types.
+    pub fn may_be_empty(&self) -> bool {
+        let empty = |v: &serde_json::Value| v.as_array().is_some_and(Vec::is_empty);
+        matches!(
+            self.kind,
+            ParamType::SubnetIds | ParamType::SecurityGroupIds
+        ) && (self.default.as_ref().is_some_and(empty) || self.allowed.iter().flatten().any(empty))
+    }
+}
+
+/// Values for some parameters: an environment's, written next to the output.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValueSet {
+    /// The environment's name (the file's name), or `parameters` for `--set` values alone.
+    pub name: String,
+    pub values: BTreeMap<String, serde_json::Value>,
 }
 
 /// Resources that belong together, under a comment (`None` for the stack's shared resources).
@@ -246,8 +295,8 @@ pub struct Policy {
 #[derive(Debug, Clone, Serialize)]
 pub struct TaskDefinition {
     pub family: String,
-    pub cpu: u32,
-    pub memory: u32,
+    pub cpu: ParamOr<u32>,
+    pub memory: ParamOr<u32>,
     pub architecture: Architecture,
     pub execution_role: Ref,
     pub task_role: Ref,
@@ -276,7 +325,7 @@ pub struct Rule {
     pub name: String,
     pub description: Option<String>,
     pub trigger: RuleTrigger,
-    pub enabled: bool,
+    pub enabled: ParamOr<bool>,
 }
 
 /// What a rule matches.
@@ -306,7 +355,7 @@ pub struct Target {
     /// For an existing task definition, the roles it uses where the spec names them (task,
     /// execution): what a target may pass.
     pub existing_roles: (Option<String>, Option<String>),
-    pub count: u32,
+    pub count: ParamOr<u32>,
     pub platform_version: String,
     pub network: Network,
     /// Tags of the task definition are copied to the tasks.
@@ -450,6 +499,8 @@ pub fn lower(model: &Model) -> Plan {
         cluster,
         groups,
         outputs,
+        parameters: Vec::new(),
+        value_sets: Vec::new(),
     }
 }
 
@@ -543,8 +594,8 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
                 id: id(Part::TaskDefinition),
                 kind: Kind::TaskDefinition(Box::new(TaskDefinition {
                     family: def.family.clone(),
-                    cpu: def.cpu,
-                    memory: def.memory,
+                    cpu: def.cpu.clone(),
+                    memory: def.memory.clone(),
                     architecture: def.architecture,
                     execution_role,
                     task_role,
@@ -598,7 +649,7 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
                     expression: expression.clone(),
                 },
             },
-            enabled: task.enabled,
+            enabled: task.enabled.clone(),
         }),
         tags: task.tags.clone(),
         depends_on: Vec::new(),
@@ -619,7 +670,7 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
                 } => (task_role.clone(), execution_role.clone()),
                 model::Definition::Create(_) => (None, None),
             },
-            count: task.count,
+            count: task.count.clone(),
             platform_version: task.platform_version.clone(),
             network: task.network.clone(),
             propagate_tags: task.propagate_tags,

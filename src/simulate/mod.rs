@@ -165,7 +165,8 @@ fn simulate_task(
         environment_complete: None,
         problems: Vec::new(),
     };
-    if !task.enabled {
+    // A simulated spec has its parameters baked in: every value is a literal.
+    if !task.enabled.lit_or(true) {
         outcome.reason = Some("the rule is disabled (`enabled: false`)".into());
         return outcome;
     }
@@ -210,10 +211,10 @@ fn simulate_task(
             ),
             Definition::Existing { arn, .. } => arn.clone(),
         },
-        count: task.count,
+        count: task.count.lit_or(1),
         launch_type: "FARGATE",
-        subnets: task.network.subnets.clone(),
-        security_groups: task.network.security_groups.clone(),
+        subnets: task.network.subnets.lit_or(Vec::new()),
+        security_groups: task.network.security_groups.lit_or(Vec::new()),
         assign_public_ip: task.network.assign_public_ip,
     });
     let text = match &task.input {

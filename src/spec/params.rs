@@ -82,7 +82,7 @@ fn whole_field(rel: &str) -> Option<&'static [ParamType]> {
         "network/subnets" => &[SubnetIds],
         "network/security_groups" => &[SecurityGroupIds],
         "trigger/enabled" => &[Boolean],
-        "image" | "trigger/bus" => &[String, Arn],
+        "trigger/bus" => &[String, Arn],
         "/cluster/arn" => &[Arn, String],
         _ => return None,
     })
@@ -106,7 +106,7 @@ fn text_field(rel: &str) -> bool {
 }
 
 /// The fields that take parameters, for messages.
-pub const WHERE: &str = "a whole value `{ param: NAME }` in `image`, `cpu`, `memory`, `count`, `network.subnets`, `network.security_groups`, `trigger.bus`, `trigger.enabled` and `cluster.arn`; `((NAME))` inside `image`, `environment` values, `command` and `entry_point` arguments, event-pattern strings, `trigger.bus` and `logging.stream_prefix`";
+pub const WHERE: &str = "a whole value `{ param: NAME }` in `cpu`, `memory`, `count`, `network.subnets`, `network.security_groups`, `trigger.bus`, `trigger.enabled` and `cluster.arn`; `((NAME))` inside the tag of `image`, `environment` values, `command` and `entry_point` arguments, event-pattern strings, `trigger.bus` and `logging.stream_prefix`";
 
 /// The part of a pointer relative to its task or `defaults`, or the pointer itself for the
 /// spec's own fields (`/cluster/arn`).
@@ -510,6 +510,36 @@ pub fn contexts(doc: &Document, values: &Values) -> (Vec<Context>, Vec<Diagnosti
             ),
             Some(_) => {}
         }
+        // The repository stays literal: tfc grants the pull permission for it, and renders the
+        // same permission whatever the tag is.
+        if let (Some(offset), "image") = (u.offset, rel.as_str()) {
+            let text = doc
+                .value
+                .pointer(&u.pointer)
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let chars: Vec<char> = text.chars().collect();
+            let slash = chars.iter().rposition(|c| *c == '/').map_or(0, |i| i + 1);
+            let tag = chars[slash..]
+                .iter()
+                .position(|c| *c == ':' || *c == '@')
+                .map(|i| i + slash);
+            if tag.is_none_or(|t| offset <= t) {
+                out.push(
+                    Diagnostic::error(
+                        "parameter-position",
+                        u.pointer.clone(),
+                        format!(
+                            "{} may use a parameter only in its tag (`{}`)",
+                            field_name(&u.pointer),
+                            u.name
+                        ),
+                    )
+                    .with_help("keep the registry and repository literal, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:((image_tag))`: tfc grants the pull permission for that repository")
+                    .at_offset(u.offset),
+                );
+            }
+        }
     }
     for name in &names {
         if !used.iter().any(|u| &u.name == name) {
@@ -876,4 +906,174 @@ mod tests {
         assert_eq!(baked["parameters"]["tag"]["default"], "((tag))");
         assert_eq!(bindings.len(), 2);
     }
+}
+
+/// Opens a parameter marker in a symbolic spec: `OPEN name CLOSE` stands for the parameter's
+/// value. The characters are from Unicode's private-use area, which `check` rejects in specs
+/// that declare parameters, so no spec text can forge one.
+pub const OPEN: char = '\u{E000}';
+/// Closes a marker.
+pub const CLOSE: char = '\u{E001}';
+/// Opens a marker for the cluster name in a cluster ARN parameter (`…:cluster/NAME`).
+pub const NAME_OF: char = '\u{E002}';
+
+/// Whether `c` is one of the marker characters.
+pub fn is_marker_char(c: char) -> bool {
+    matches!(c, OPEN | CLOSE | NAME_OF)
+}
+
+/// The marker for parameter `name`.
+pub fn marker(name: &str) -> String {
+    format!("{OPEN}{name}{CLOSE}")
+}
+
+/// A piece of a string of a symbolic spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    Text(&'a str),
+    /// The value of a parameter.
+    Param(&'a str),
+    /// The cluster name in the value of a cluster ARN parameter.
+    ClusterName(&'a str),
+}
+
+/// The pieces of `s`: text and parameter markers.
+pub fn pieces(s: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(i) = rest.find([OPEN, NAME_OF]) {
+        let kind = rest[i..].chars().next();
+        let after = &rest[i + 3..];
+        let Some(end) = after.find(CLOSE) else { break };
+        if i > 0 {
+            out.push(Piece::Text(&rest[..i]));
+        }
+        let name = &after[..end];
+        out.push(if kind == Some(OPEN) {
+            Piece::Param(name)
+        } else {
+            Piece::ClusterName(name)
+        });
+        rest = &after[end + 3..];
+    }
+    if !rest.is_empty() || out.is_empty() {
+        out.push(Piece::Text(rest));
+    }
+    out
+}
+
+/// Whether `s` holds a marker.
+pub fn has_marker(s: &str) -> bool {
+    s.contains([OPEN, NAME_OF])
+}
+
+/// The parameter `s` consists of, when it is exactly one marker.
+pub fn whole_marker(s: &str) -> Option<Piece<'_>> {
+    match pieces(s).as_slice() {
+        [p @ (Piece::Param(_) | Piece::ClusterName(_))] => Some(*p),
+        _ => None,
+    }
+}
+
+/// The document with every reference made a marker: `((NAME))` inside strings, and a whole
+/// value in a string field. References in the other fields stay `{ param: NAME }`, which the
+/// typed spec reads as [`super::ParamOr::Param`]. Only for a spec `check` accepted.
+pub fn symbolic(value: &Value) -> Value {
+    fn walk(v: &Value, pointer: &str) -> Value {
+        if let Some(name) = whole_ref(v) {
+            return match relative(pointer).as_str() {
+                "trigger/bus" | "/cluster/arn" => Value::String(marker(name)),
+                _ => v.clone(),
+            };
+        }
+        match v {
+            Value::String(s) => {
+                let refs = refs_in(s);
+                if refs.is_empty() {
+                    return v.clone();
+                }
+                let chars: Vec<char> = s.chars().collect();
+                let mut out = String::new();
+                let mut at = 0;
+                for (offset, name) in refs {
+                    out.extend(&chars[at..offset]);
+                    out.push_str(&marker(&name));
+                    at = offset + name.chars().count() + 4;
+                }
+                out.extend(&chars[at..]);
+                Value::String(out)
+            }
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| walk(x, &pointer_push(pointer, &i.to_string())))
+                    .collect(),
+            ),
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, x)| {
+                        let keep = pointer.is_empty() && (k == "parameters" || k == "environments");
+                        (
+                            k.clone(),
+                            if keep {
+                                x.clone()
+                            } else {
+                                walk(x, &pointer_push(pointer, k))
+                            },
+                        )
+                    })
+                    .collect(),
+            ),
+            _ => v.clone(),
+        }
+    }
+    walk(value, "")
+}
+
+/// Private-use characters tfc reserves for its markers, wherever a spec with parameters has
+/// them (in a key or a value).
+pub fn reserved_characters(value: &Value) -> Vec<Diagnostic> {
+    fn walk(v: &Value, pointer: &str, out: &mut Vec<Diagnostic>) {
+        let bad = |s: &str| s.chars().any(is_marker_char);
+        match v {
+            Value::String(s) if bad(s) => out.push(
+                Diagnostic::error(
+                    "reserved-character",
+                    pointer.to_string(),
+                    format!(
+                        "{} holds a private-use character U+E000–U+E002 that tfc reserves in specs with parameters",
+                        field_name(pointer)
+                    ),
+                )
+                .with_help("remove the character"),
+            ),
+            Value::Array(items) => {
+                for (i, x) in items.iter().enumerate() {
+                    walk(x, &pointer_push(pointer, &i.to_string()), out);
+                }
+            }
+            Value::Object(map) => {
+                for (k, x) in map {
+                    let at = pointer_push(pointer, k);
+                    if bad(k) {
+                        out.push(
+                            Diagnostic::error(
+                                "reserved-character",
+                                at.clone(),
+                                "a key holds a private-use character U+E000–U+E002 that tfc reserves in specs with parameters",
+                            )
+                            .with_help("remove the character")
+                            .on_key(),
+                        );
+                    }
+                    walk(x, &at, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, "", &mut out);
+    out
 }

@@ -105,11 +105,89 @@ pub enum ParamType {
 }
 
 /// A whole value taken from a parameter.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParamRef {
     /// The name of a parameter declared under `parameters`.
     pub param: String,
+}
+
+/// A field that takes a literal or a whole-value parameter reference. Checking bakes every
+/// reference into a literal (see [`super::params`]); a reference survives only into the
+/// symbolic spec that native rendering lowers, where it becomes the target's own parameter.
+/// Its schema is the literal's: the editor schema adds `{ param: NAME }` to the fields that
+/// take one.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum ParamOr<T> {
+    Lit(T),
+    Param(ParamRef),
+}
+
+impl<T> ParamOr<T> {
+    /// The literal, unless this is a reference.
+    pub fn lit(&self) -> Option<&T> {
+        match self {
+            ParamOr::Lit(v) => Some(v),
+            ParamOr::Param(_) => None,
+        }
+    }
+
+    /// The parameter's name, for a reference.
+    pub fn param(&self) -> Option<&str> {
+        match self {
+            ParamOr::Lit(_) => None,
+            ParamOr::Param(r) => Some(&r.param),
+        }
+    }
+}
+
+impl<T: Clone> ParamOr<T> {
+    /// The literal, or `fallback` for a reference (which only a symbolic spec has).
+    pub fn lit_or(&self, fallback: T) -> T {
+        self.lit().cloned().unwrap_or(fallback)
+    }
+}
+
+impl<T> ParamOr<Vec<T>> {
+    /// An empty literal list (left out when serialised).
+    pub fn is_empty_list(&self) -> bool {
+        self.lit().is_some_and(Vec::is_empty)
+    }
+}
+
+impl<T: Default> Default for ParamOr<T> {
+    fn default() -> Self {
+        ParamOr::Lit(T::default())
+    }
+}
+
+/// A literal as itself, a reference as `((name))`.
+impl<T: std::fmt::Display> std::fmt::Display for ParamOr<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParamOr::Lit(v) => v.fmt(f),
+            ParamOr::Param(r) => write!(f, "(({}))", r.param),
+        }
+    }
+}
+
+impl<T> From<T> for ParamOr<T> {
+    fn from(v: T) -> Self {
+        ParamOr::Lit(v)
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for ParamOr<T> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
 }
 
 /// An existing ECS cluster.
@@ -144,11 +222,11 @@ macro_rules! task_struct {
             /// Fargate CPU units. Default 256.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             #[schemars(extend("enum" = [256, 512, 1024, 2048, 4096, 8192, 16384]))]
-            pub cpu: Option<u32>,
+            pub cpu: Option<ParamOr<u32>>,
             /// Memory in MiB; must form a valid Fargate pair with `cpu`. Default 512.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             #[schemars(range(min = 512, max = 122880))]
-            pub memory: Option<u32>,
+            pub memory: Option<ParamOr<u32>>,
             /// CPU architecture of the image. Default `x86_64`.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub architecture: Option<Architecture>,
@@ -189,7 +267,7 @@ macro_rules! task_struct {
             /// Tasks started per trigger, 1–10. Default 1.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             #[schemars(range(min = 1, max = 10))]
-            pub count: Option<u32>,
+            pub count: Option<ParamOr<u32>>,
             /// How EventBridge retries a failed RunTask.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub retry: Option<Retry>,
@@ -264,11 +342,11 @@ pub struct Network {
         length(min = 1, max = 16),
         inner(pattern(r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$"))
     )]
-    pub subnets: Vec<String>,
+    pub subnets: ParamOr<Vec<String>>,
     /// Security group ids (0–5), e.g. `sg-0123456789abcdef0`. Default: the VPC's default group.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "ParamOr::is_empty_list")]
     #[schemars(length(max = 5), inner(pattern(r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$")))]
-    pub security_groups: Vec<String>,
+    pub security_groups: ParamOr<Vec<String>>,
     /// Give the task a public IP (needed to pull images from a public subnet without a NAT).
     /// Default false.
     #[serde(default)]
@@ -298,7 +376,7 @@ pub struct Trigger {
     pub bus: Option<String>,
     /// Whether the rule is enabled. Default true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    pub enabled: Option<ParamOr<bool>>,
 }
 
 /// Container overrides sent with each RunTask, filled from the triggering event.

@@ -29,9 +29,9 @@ use serde_json::Value;
 use super::ts::{self, atom, call, object, string, Part, Ts};
 use super::{environment, generated_by, pascal, Backend, Format, Layout, OutputFile, RenderError};
 use crate::plan::{
-    Architecture, Arn, ClusterRef, CommandOverride, Group, Id, Kind, OverrideValue, Owner,
-    Part as PlanPart, Plan, QueuePolicy, Ref, Resource, Rule, RuleTrigger, SecretArnForm,
-    SecretSource, Statement, Target, TargetInput, TaskDefinition,
+    Architecture, Arn, ClusterRef, CommandOverride, Group, Id, Kind, OverrideValue, Owner, ParamOr,
+    ParamType, Part as PlanPart, Plan, QueuePolicy, Ref, Resource, Rule, RuleTrigger,
+    SecretArnForm, SecretSource, Statement, Target, TargetInput, TaskDefinition,
 };
 
 /// `templates/cdk/construct.ts.j2`: the construct module (stdout, and `lib/` in the app).
@@ -109,6 +109,13 @@ struct View {
     versions: BTreeMap<&'static str, &'static str>,
     /// The `context` of cdk.json: the feature flags `cdk init` writes, as pretty JSON.
     feature_flags: String,
+    /// With deploy-time parameters: the props interface's name, its declaration, and the
+    /// constructor's `params` (the props with their defaults, checked).
+    props_class: String,
+    props: String,
+    params: String,
+    /// With deploy-time parameters: the app's statements choosing their values.
+    app_parameters: String,
 }
 
 /// The feature flags aws-cdk-lib recommends for new apps (its `recommended-feature-flags.json`,
@@ -195,6 +202,242 @@ fn camel(id: &str) -> String {
 
 fn num(n: impl std::fmt::Display) -> Ts {
     atom(n.to_string())
+}
+
+/// A number field: its literal or its parameter.
+fn number(v: &ParamOr<u32>) -> Ts {
+    match v {
+        ParamOr::Lit(n) => num(n),
+        ParamOr::Param(r) => param(&r.param),
+    }
+}
+
+/// A parameter's value in the construct.
+fn param(name: &str) -> Ts {
+    atom(format!("params.{}", ts::param_name(name)))
+}
+
+/// A list of imported ids (subnets, security groups): one import per literal id, or one per
+/// element of the parameter's list at synth time.
+fn imported_ids(v: &ParamOr<Vec<String>>, owner: &Owner, class: &str, what: &str) -> Ts {
+    let import = |id_ts: Ts, construct_id: Ts| {
+        call(
+            format!(
+                "{class}.{}",
+                if what == "Subnet" {
+                    "fromSubnetId"
+                } else {
+                    "fromSecurityGroupId"
+                }
+            ),
+            vec![atom("this"), construct_id, id_ts],
+        )
+    };
+    match v {
+        ParamOr::Lit(ids) => Ts::Array(
+            ids.iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    import(
+                        string(s.clone()),
+                        string(import_id(owner, &format!("{what}{i}"))),
+                    )
+                })
+                .collect(),
+        ),
+        ParamOr::Param(r) => call(
+            format!("import{what}s"),
+            vec![
+                atom("this"),
+                string(import_id(owner, what)),
+                param(&r.param),
+            ],
+        ),
+    }
+}
+
+/// The TypeScript type of a parameter.
+fn param_type(kind: ParamType) -> &'static str {
+    match kind {
+        ParamType::String | ParamType::Arn => "string",
+        ParamType::Number => "number",
+        ParamType::Boolean => "boolean",
+        ParamType::SubnetIds | ParamType::SecurityGroupIds => "string[]",
+    }
+}
+
+/// The props interface: one readonly member per parameter, optional where it has a default,
+/// commented with its description, default and allowed values.
+fn props_interface(plan: &Plan, class: &str) -> String {
+    let mut out = format!(
+        "/**\n * The deploy-time parameters of the spec (its `parameters`).\n */\nexport interface {class} {{\n"
+    );
+    for p in &plan.parameters {
+        let mut notes: Vec<String> = p.description.iter().cloned().collect();
+        if let Some(d) = &p.default {
+            notes.push(format!("Default: {d}."));
+        }
+        if let Some(a) = &p.allowed {
+            notes.push(format!(
+                "One of {}.",
+                a.iter()
+                    .map(Value::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if let Some(re) = &p.pattern {
+            notes.push(format!("Matches /^(?:{re})$/."));
+        }
+        for n in notes {
+            out.push_str(&format!("  // {}\n", super::comment_text(&n)));
+        }
+        out.push_str(&format!(
+            "  readonly {}{}: {};\n",
+            ts::param_name(&p.name),
+            if p.default.is_some() { "?" } else { "" },
+            param_type(p.kind)
+        ));
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// The constructor's `params`: each prop or its default, then the spec's constraints checked
+/// (allowed values, patterns), so a wrong value fails the synth with the parameter's name.
+fn params_statements(plan: &Plan) -> String {
+    let fields: Vec<(String, Ts)> = plan
+        .parameters
+        .iter()
+        .map(|p| {
+            let name = ts::param_name(&p.name);
+            let value = match &p.default {
+                Some(d) => Ts::Code(format!(
+                    "props.{name} ?? {}",
+                    ts::print(&json_literal(d), 0, 0, 0)
+                )),
+                None => atom(format!("props.{name}")),
+            };
+            (name, value)
+        })
+        .collect();
+    let mut out = ts::statement("const params = ", &Ts::Object(fields), 2);
+    for p in &plan.parameters {
+        let name = ts::param_name(&p.name);
+        let value = format!("params.{name}");
+        if let Some(a) = &p.allowed {
+            out.push_str(&ts::statement(
+                "",
+                &call(
+                    "allowed",
+                    vec![
+                        string(p.name.clone()),
+                        atom(value.clone()),
+                        Ts::Array(a.iter().map(json_literal).collect()),
+                    ],
+                ),
+                2,
+            ));
+        }
+        if let Some(re) = &p.pattern {
+            let list = matches!(p.kind, ParamType::SubnetIds | ParamType::SecurityGroupIds);
+            out.push_str(&ts::statement(
+                "",
+                &call(
+                    "matches",
+                    vec![
+                        string(p.name.clone()),
+                        if list {
+                            atom(value.clone())
+                        } else {
+                            Ts::Array(vec![atom(value.clone())])
+                        },
+                        string(format!("^(?:{re})$")),
+                    ],
+                ),
+                2,
+            ));
+        }
+    }
+    out
+}
+
+/// A JSON value as a plain TypeScript literal (parameter values: no `Fn.sub`).
+fn json_literal(v: &Value) -> Ts {
+    match v {
+        Value::String(s) => string(s.clone()),
+        Value::Array(items) => Ts::Array(items.iter().map(json_literal).collect()),
+        Value::Object(map) => Ts::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), json_literal(v)))
+                .collect(),
+        ),
+        other => atom(other.to_string()),
+    }
+}
+
+/// The app's statements: each environment's values (`environments`), the one chosen by
+/// context `environment` (default: `--env`'s), then a value per parameter from context
+/// (`cdk synth -c imageTag=…`) over it.
+fn app_parameters(plan: &Plan, props_class: &str, default_env: Option<&str>) -> String {
+    let envs = Ts::Object(
+        plan.value_sets
+            .iter()
+            .map(|set| {
+                (
+                    set.name.clone(),
+                    Ts::Object(
+                        set.values
+                            .iter()
+                            .map(|(k, v)| (ts::param_name(k), json_literal(v)))
+                            .collect(),
+                    ),
+                )
+            })
+            .collect(),
+    );
+    let mut out = String::new();
+    out.push_str("// Each environment's values (the spec's `environments`).\n");
+    out.push_str(&ts::statement(
+        &format!("const environments: Record<string, Partial<{props_class}>> = "),
+        &envs,
+        0,
+    ));
+    out.push_str(&format!(
+        "const environment: string | undefined = app.node.tryGetContext(\"environment\"){};\n",
+        match default_env {
+            Some(e) => format!(" ?? {}", ts::quote(e)),
+            None => String::new(),
+        }
+    ));
+    let parsers: Vec<(String, Ts)> = plan
+        .parameters
+        .iter()
+        .map(|p| {
+            (
+                ts::param_name(&p.name),
+                atom(match p.kind {
+                    ParamType::String | ParamType::Arn => "text",
+                    ParamType::Number => "numeric",
+                    ParamType::Boolean => "flag",
+                    ParamType::SubnetIds | ParamType::SecurityGroupIds => "list",
+                }),
+            )
+        })
+        .collect();
+    out.push_str(&ts::statement("const parsers = ", &Ts::Object(parsers), 0));
+    let required: Vec<Ts> = plan
+        .parameters
+        .iter()
+        .filter(|p| p.default.is_none())
+        .map(|p| string(ts::param_name(&p.name)))
+        .collect();
+    out.push_str(&ts::statement(
+        "const required: string[] = ",
+        &Ts::Array(required),
+        0,
+    ));
+    out
 }
 
 fn strings(v: &[String]) -> Ts {
@@ -510,11 +753,15 @@ fn convert_model(plan: &Plan) -> View {
     }
     let stack_class = format!("{}Stack", pascal(&plan.name));
     let mut stack_args = vec![atom("app"), string(stack_class.clone())];
+    let mut stack_props = Vec::new();
     if plan.description.is_some() {
-        stack_args.push(object(vec![(
-            "description",
-            string(plan.stack_description.clone()),
-        )]));
+        stack_props.push(("description", string(plan.stack_description.clone())));
+    }
+    if !plan.parameters.is_empty() {
+        stack_props.push(("parameters", atom("parameters")));
+    }
+    if !stack_props.is_empty() {
+        stack_args.push(object(stack_props));
     }
     let mut view = View {
         header: generated_by(),
@@ -534,7 +781,25 @@ fn convert_model(plan: &Plan) -> View {
             ("ts-node", TS_NODE),
         ]),
         feature_flags: feature_flags(),
+        props_class: String::new(),
+        props: String::new(),
+        params: String::new(),
+        app_parameters: String::new(),
     };
+    if !plan.parameters.is_empty() {
+        view.props_class = format!("{}Props", view.class);
+        view.props = props_interface(plan, &view.props_class);
+        view.params = params_statements(plan);
+        let default_env = plan
+            .value_sets
+            .first()
+            .filter(|_| plan.value_sets.len() == 1);
+        view.app_parameters = app_parameters(
+            plan,
+            &view.props_class,
+            default_env.map(|s| s.name.as_str()),
+        );
+    }
     view.imports = imports(&view);
     view
 }
@@ -777,7 +1042,13 @@ fn convert_rule(id: &Id, rule: &Rule) -> String {
             ),
         )),
     }
-    props.push(("enabled", atom(rule.enabled.to_string())));
+    props.push((
+        "enabled",
+        match &rule.enabled {
+            ParamOr::Lit(on) => atom(on.to_string()),
+            ParamOr::Param(r) => param(&r.param),
+        },
+    ));
     out.push_str(&declare(
         id,
         &new("events.Rule", &construct_id(id), object(props)),
@@ -839,7 +1110,7 @@ fn convert_target(plan: &Plan, r: &Resource, t: &Target) -> String {
             "role",
             atom(format!("{}.withoutPolicyUpdates()", var(&t.role))),
         ),
-        ("taskCount", num(t.count)),
+        ("taskCount", number(&t.count)),
         (
             "platformVersion",
             atom(platform_version(&t.platform_version)),
@@ -848,43 +1119,16 @@ fn convert_target(plan: &Plan, r: &Resource, t: &Target) -> String {
             "subnetSelection",
             object(vec![(
                 "subnets",
-                Ts::Array(
-                    t.network
-                        .subnets
-                        .iter()
-                        .enumerate()
-                        .map(|(i, s)| {
-                            call(
-                                "ec2.Subnet.fromSubnetId",
-                                vec![
-                                    atom("this"),
-                                    string(import_id(owner, &format!("Subnet{i}"))),
-                                    string(s.clone()),
-                                ],
-                            )
-                        })
-                        .collect(),
-                ),
+                imported_ids(&t.network.subnets, owner, "ec2.Subnet", "Subnet"),
             )]),
         ),
         (
             "securityGroups",
-            Ts::Array(
-                t.network
-                    .security_groups
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| {
-                        call(
-                            "ec2.SecurityGroup.fromSecurityGroupId",
-                            vec![
-                                atom("this"),
-                                string(import_id(owner, &format!("SecurityGroup{i}"))),
-                                string(s.clone()),
-                            ],
-                        )
-                    })
-                    .collect(),
+            imported_ids(
+                &t.network.security_groups,
+                owner,
+                "ec2.SecurityGroup",
+                "SecurityGroup",
             ),
         ),
     ];
@@ -997,12 +1241,29 @@ fn convert_target(plan: &Plan, r: &Resource, t: &Target) -> String {
             2,
         ));
     }
-    if t.network.security_groups.is_empty() {
+    let may_be_empty = match &t.network.security_groups {
+        ParamOr::Lit(groups) => groups.is_empty().then(String::new),
+        ParamOr::Param(r) => plan
+            .parameters
+            .iter()
+            .find(|p| p.name == r.param)
+            .filter(|p| p.may_be_empty())
+            .map(|p| format!("params.{}", ts::param_name(&p.name))),
+    };
+    if let Some(list) = may_be_empty {
         out.push_str("    // Without security groups EcsTask would create one; the spec means the VPC's default\n    // group, which EventBridge uses when the list is left out (as the other targets do).\n");
         declare_cfn_rule(&mut out);
-        out.push_str(&format!(
-            "    {cfn_rule}.addPropertyDeletionOverride(\n      \"Targets.0.EcsParameters.NetworkConfiguration.AwsVpcConfiguration.SecurityGroups\",\n    );\n"
-        ));
+        let property =
+            "\"Targets.0.EcsParameters.NetworkConfiguration.AwsVpcConfiguration.SecurityGroups\"";
+        if list.is_empty() {
+            out.push_str(&format!(
+                "    {cfn_rule}.addPropertyDeletionOverride(\n      {property},\n    );\n"
+            ));
+        } else {
+            out.push_str(&format!(
+                "    if ({list}.length === 0) {{\n      {cfn_rule}.addPropertyDeletionOverride(\n        {property},\n      );\n    }}\n"
+            ));
+        }
     }
     out
 }
@@ -1147,8 +1408,8 @@ fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
     };
     let mut props = vec![
         ("family", string(def.family.clone())),
-        ("cpu", num(def.cpu)),
-        ("memoryLimitMiB", num(def.memory)),
+        ("cpu", number(&def.cpu)),
+        ("memoryLimitMiB", number(&def.memory)),
         ("taskRole", task_role),
         ("executionRole", execution_role),
     ];

@@ -17,8 +17,9 @@ use super::{
     environment, generated_by, pascal, yaml, Backend, Format, Layout, OutputFile, RenderError,
 };
 use crate::plan::{
-    arn_of, Architecture, Arn, ClusterRef, Id, Kind, Owner, Part, Plan, Resource as PlanResource,
-    Rule, RuleTrigger, Statement, Target, TargetInput, TaskDefinition,
+    arn_of, has_marker, pieces, whole_marker, Architecture, Arn, ClusterRef, Id, Kind, Owner,
+    ParamOr, ParamType, Part, Piece, Plan, Resource as PlanResource, Rule, RuleTrigger, Statement,
+    Target, TargetInput, TaskDefinition,
 };
 
 /// `templates/cloudformation/template.yaml.j2`.
@@ -59,6 +60,7 @@ struct TaskGroup {
 struct View {
     header: String,
     description: String,
+    parameters: Map<String, Value>,
     conditions: Map<String, Value>,
     shared: Vec<Resource>,
     tasks: Vec<TaskGroup>,
@@ -79,6 +81,9 @@ impl View {
         let mut doc = Map::new();
         doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
         doc.insert("Description".into(), json!(self.description));
+        if !self.parameters.is_empty() {
+            doc.insert("Parameters".into(), Value::Object(self.parameters.clone()));
+        }
         if !self.conditions.is_empty() {
             doc.insert("Conditions".into(), Value::Object(self.conditions.clone()));
         }
@@ -92,10 +97,23 @@ impl Backend for CloudFormation {
     fn render(
         &self,
         plan: &Plan,
-        _layout: Layout,
+        layout: Layout,
         format: Format,
     ) -> Result<Vec<OutputFile>, RenderError> {
         let view = convert_model(plan);
+        let taken: Vec<String> = view
+            .shared
+            .iter()
+            .chain(view.tasks.iter().flat_map(|t| &t.resources))
+            .map(|r| r.id.clone())
+            .chain(view.outputs.keys().cloned())
+            .chain(view.conditions.keys().cloned())
+            .collect();
+        if let Some(p) = view.parameters.keys().find(|p| taken.contains(p)) {
+            return Err(RenderError(format!(
+                "parameter logical id `{p}` is also the logical id of a resource, output or condition of the template; rename the parameter"
+            )));
+        }
         let mut env = environment(&TEMPLATES)?;
         env.add_filter("yaml", |v: minijinja::Value, indent: usize| {
             Ok(yaml::to_yaml(&to_json(&v)?, indent))
@@ -114,10 +132,182 @@ impl Backend for CloudFormation {
             view => &view,
             document => view.document(),
         })?;
-        Ok(vec![OutputFile {
+        let mut files = vec![OutputFile {
             path: path.into(),
             contents,
-        }])
+        }];
+        // Next to the template, each environment's values in the form `aws cloudformation
+        // create-stack --parameters file://…` and `deploy --parameter-overrides file://…`
+        // read (and `cfn-lint --parameter-files`).
+        if layout == Layout::Directory {
+            for set in &plan.value_sets {
+                let list: Vec<Value> = set
+                    .values
+                    .iter()
+                    .map(|(name, v)| {
+                        json!({ "ParameterKey": parameter_id(name), "ParameterValue": parameter_text(v) })
+                    })
+                    .collect();
+                files.push(OutputFile {
+                    path: format!("{}.parameters.json", set.name),
+                    contents: super::json_pretty(&Value::Array(list))
+                        .map_err(|e| RenderError(e.to_string()))?,
+                });
+            }
+        }
+        Ok(files)
+    }
+}
+
+/// The logical id of a parameter: its name in PascalCase (`image_tag` → `ImageTag`).
+fn parameter_id(name: &str) -> String {
+    pascal(name)
+}
+
+/// A value as CloudFormation parameter text: lists comma-separated, numbers and booleans as
+/// their JSON text.
+fn parameter_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(parameter_text)
+            .collect::<Vec<_>>()
+            .join(","),
+        other => other.to_string(),
+    }
+}
+
+/// The `Parameters` entry of each plan parameter: AWS-specific list types where the value can
+/// never be empty (the console and `deploy` then check the ids exist), `CommaDelimitedList`
+/// where it may; a boolean is a `String` of `true`/`false` (CloudFormation has no boolean
+/// type) tested by a condition.
+fn parameters(plan: &Plan) -> Map<String, Value> {
+    let mut out = Map::new();
+    for p in &plan.parameters {
+        let mut body = Map::new();
+        let kind = match p.kind {
+            ParamType::String | ParamType::Arn | ParamType::Boolean => "String",
+            ParamType::Number => "Number",
+            _ if p.may_be_empty() => "CommaDelimitedList",
+            ParamType::SubnetIds => "List<AWS::EC2::Subnet::Id>",
+            ParamType::SecurityGroupIds => "List<AWS::EC2::SecurityGroup::Id>",
+        };
+        body.insert("Type".into(), json!(kind));
+        if let Some(d) = &p.description {
+            body.insert("Description".into(), json!(d));
+        }
+        if let Some(d) = &p.default {
+            body.insert("Default".into(), json!(parameter_text(d)));
+        }
+        match (&p.allowed, p.kind) {
+            (Some(a), _) => {
+                body.insert(
+                    "AllowedValues".into(),
+                    Value::Array(a.iter().map(|v| json!(parameter_text(v))).collect()),
+                );
+            }
+            (None, ParamType::Boolean) => {
+                body.insert("AllowedValues".into(), json!(["true", "false"]));
+            }
+            _ => {}
+        }
+        if let (Some(re), ParamType::String | ParamType::Arn) = (&p.pattern, p.kind) {
+            body.insert("AllowedPattern".into(), json!(re));
+        }
+        out.insert(parameter_id(&p.name), Value::Object(body));
+    }
+    out
+}
+
+/// A number field: its literal, as the text CloudFormation's string-typed size properties take
+/// (`as_text`), or a `Ref` of its parameter.
+fn number(v: &ParamOr<u32>, as_text: bool) -> Value {
+    match v {
+        ParamOr::Lit(n) if as_text => json!(n.to_string()),
+        ParamOr::Lit(n) => json!(n),
+        ParamOr::Param(r) => reference(&parameter_id(&r.param)),
+    }
+}
+
+/// The condition that a boolean parameter is `true`, added to `conditions`.
+fn is_true(name: &str, conditions: &mut Map<String, Value>) -> String {
+    let id = format!("{}IsTrue", parameter_id(name));
+    conditions.insert(
+        id.clone(),
+        json!({ "Fn::Equals": [reference(&parameter_id(name)), "true"] }),
+    );
+    id
+}
+
+/// The condition that a list parameter is not empty, added to `conditions`.
+fn not_empty(name: &str, conditions: &mut Map<String, Value>) -> String {
+    let id = format!("{}IsNotEmpty", parameter_id(name));
+    conditions.insert(
+        id.clone(),
+        json!({ "Fn::Not": [{ "Fn::Equals": [{ "Fn::Join": ["", reference(&parameter_id(name))] }, ""] }] }),
+    );
+    id
+}
+
+/// The cluster name of a cluster ARN parameter: the part after `cluster/`.
+fn cluster_name_of(name: &str) -> Value {
+    json!({ "Fn::Select": [1, { "Fn::Split": ["/", reference(&parameter_id(name))] }] })
+}
+
+/// Spells the parameter markers of the plan's strings: a string that is one parameter becomes
+/// its `Ref`, one with parameters inside becomes an `Fn::Sub` (its text escaped as
+/// [`literal_dollars`] does), and inside tfc's own `Fn::Sub` strings a marker becomes the
+/// variable.
+fn parameter_refs(v: &mut Value) {
+    match v {
+        Value::String(s) if has_marker(s) => {
+            *v = match whole_marker(s) {
+                Some(Piece::Param(name)) => reference(&parameter_id(name)),
+                Some(Piece::ClusterName(name)) => cluster_name_of(name),
+                _ => substitution(s, true),
+            };
+        }
+        Value::Array(items) => items.iter_mut().for_each(parameter_refs),
+        Value::Object(map) => {
+            if map.len() == 1 {
+                if let Some(Value::String(text)) = map.get("Fn::Sub") {
+                    if has_marker(text) {
+                        *v = substitution(text, false);
+                    }
+                    return;
+                }
+            }
+            map.values_mut().for_each(parameter_refs);
+        }
+        _ => {}
+    }
+}
+
+/// An `Fn::Sub` of `s` with its markers as variables; `escape` for text that is not already
+/// `Fn::Sub` text.
+fn substitution(s: &str, escape: bool) -> Value {
+    let mut text = String::new();
+    let mut vars = Map::new();
+    for piece in pieces(s) {
+        match piece {
+            Piece::Text(t) if escape && t.contains("${") => {
+                text.push_str(&t.replace("${", &format!("${{{DOLLAR}}}{{")));
+                vars.insert(DOLLAR.into(), json!("$"));
+            }
+            Piece::Text(t) => text.push_str(t),
+            Piece::Param(name) => text.push_str(&format!("${{{}}}", parameter_id(name))),
+            Piece::ClusterName(name) => {
+                let var = format!("{}ClusterName", parameter_id(name));
+                text.push_str(&format!("${{{var}}}"));
+                vars.insert(var, cluster_name_of(name));
+            }
+        }
+    }
+    if vars.is_empty() {
+        json!({ "Fn::Sub": text })
+    } else {
+        json!({ "Fn::Sub": [text, vars] })
     }
 }
 
@@ -277,19 +467,23 @@ fn convert_model(plan: &Plan) -> View {
         .chain(tasks.iter_mut().flat_map(|t| t.resources.iter_mut()))
     {
         if let Some(props) = r.body.get_mut("Properties") {
+            parameter_refs(props);
             literal_dollars(props);
         }
     }
     let mut outputs = Map::new();
     for o in &plan.outputs {
+        let mut value = refs.arn(&o.value);
+        parameter_refs(&mut value);
         outputs.insert(
             pascal(&o.name),
-            json!({ "Description": o.description, "Value": refs.arn(&o.value) }),
+            json!({ "Description": o.description, "Value": value }),
         );
     }
     View {
         header: generated_by(),
         description: plan.stack_description.clone(),
+        parameters: parameters(plan),
         conditions,
         shared,
         tasks,
@@ -377,9 +571,12 @@ fn convert_resource(
                 Kind::Target(target) if target.rule == r.id => Some((t, target)),
                 _ => None,
             });
-            let mut props = convert_rule(rule, &r.tags);
+            let mut props = convert_rule(rule, &r.tags, conditions);
             if let Some((t, target)) = target {
-                props.insert("Targets".into(), json!([convert_target(target, refs)]));
+                props.insert(
+                    "Targets".into(),
+                    json!([convert_target(target, refs, conditions)]),
+                );
                 depends_on.extend(t.depends_on.iter().cloned());
             }
             props
@@ -472,8 +669,8 @@ fn convert_definition(def: &TaskDefinition, refs: &Refs<'_>) -> Map<String, Valu
 
     let mut props = Map::new();
     props.insert("Family".into(), json!(def.family));
-    props.insert("Cpu".into(), json!(def.cpu.to_string()));
-    props.insert("Memory".into(), json!(def.memory.to_string()));
+    props.insert("Cpu".into(), number(&def.cpu, true));
+    props.insert("Memory".into(), number(&def.memory, true));
     props.insert("NetworkMode".into(), json!("awsvpc"));
     props.insert("RequiresCompatibilities".into(), json!(["FARGATE"]));
     if def.architecture == Architecture::Arm64 {
@@ -506,7 +703,11 @@ fn one_or_many(mut v: Vec<Value>) -> Value {
     }
 }
 
-fn convert_rule(rule: &Rule, rule_tags: &BTreeMap<String, String>) -> Map<String, Value> {
+fn convert_rule(
+    rule: &Rule,
+    rule_tags: &BTreeMap<String, String>,
+    conditions: &mut Map<String, Value>,
+) -> Map<String, Value> {
     let mut props = Map::new();
     props.insert("Name".into(), json!(rule.name));
     if let Some(d) = &rule.description {
@@ -523,9 +724,15 @@ fn convert_rule(rule: &Rule, rule_tags: &BTreeMap<String, String>) -> Map<String
             props.insert("ScheduleExpression".into(), json!(expression));
         }
     }
+    let state = |on: bool| json!(if on { "ENABLED" } else { "DISABLED" });
     props.insert(
         "State".into(),
-        json!(if rule.enabled { "ENABLED" } else { "DISABLED" }),
+        match &rule.enabled {
+            ParamOr::Lit(on) => state(*on),
+            ParamOr::Param(r) => {
+                json!({ "Fn::If": [is_true(&r.param, conditions), state(true), state(false)] })
+            }
+        },
     );
     if !rule_tags.is_empty() {
         props.insert("Tags".into(), tags(rule_tags));
@@ -533,7 +740,7 @@ fn convert_rule(rule: &Rule, rule_tags: &BTreeMap<String, String>) -> Map<String
     props
 }
 
-fn convert_target(t: &Target, refs: &Refs<'_>) -> Value {
+fn convert_target(t: &Target, refs: &Refs<'_>, conditions: &mut Map<String, Value>) -> Value {
     let mut vpc = Map::new();
     vpc.insert(
         "AssignPublicIp".into(),
@@ -543,16 +750,37 @@ fn convert_target(t: &Target, refs: &Refs<'_>) -> Value {
             "DISABLED"
         }),
     );
-    if !t.network.security_groups.is_empty() {
-        vpc.insert("SecurityGroups".into(), json!(t.network.security_groups));
+    match &t.network.security_groups {
+        ParamOr::Lit(groups) if groups.is_empty() => {}
+        ParamOr::Lit(groups) => {
+            vpc.insert("SecurityGroups".into(), json!(groups));
+        }
+        ParamOr::Param(r) => {
+            let p = refs.plan.parameters.iter().find(|p| p.name == r.param);
+            let groups = reference(&parameter_id(&r.param));
+            vpc.insert(
+                "SecurityGroups".into(),
+                if p.is_some_and(|p| p.may_be_empty()) {
+                    json!({ "Fn::If": [not_empty(&r.param, conditions), groups, reference("AWS::NoValue")] })
+                } else {
+                    groups
+                },
+            );
+        }
     }
-    vpc.insert("Subnets".into(), json!(t.network.subnets));
+    vpc.insert(
+        "Subnets".into(),
+        match &t.network.subnets {
+            ParamOr::Lit(subnets) => json!(subnets),
+            ParamOr::Param(r) => reference(&parameter_id(&r.param)),
+        },
+    );
     let mut ecs = Map::new();
     ecs.insert(
         "TaskDefinitionArn".into(),
         refs.arn(&arn_of(&t.task_definition)),
     );
-    ecs.insert("TaskCount".into(), json!(t.count));
+    ecs.insert("TaskCount".into(), number(&t.count, false));
     ecs.insert("LaunchType".into(), json!("FARGATE"));
     ecs.insert("PlatformVersion".into(), json!(t.platform_version));
     ecs.insert(

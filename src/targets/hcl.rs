@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use crate::plan::{has_marker, pieces, whole_marker, Piece};
+
 /// An HCL expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
@@ -97,12 +99,47 @@ impl Block {
 /// A string literal: `"…"` with HCL's escapes, `${` → `$${` and `%{` → `%%{` so that text is
 /// never read as a template interpolation or directive, and every non-printable character as
 /// `\uNNNN`.
+///
+/// A deploy-time parameter's marker (see [`crate::plan::pieces`]) becomes the interpolation of
+/// its variable, the only `${…}` tfc writes into a string.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
-    out.push_str(&escape_literal(s));
+    out.push_str(&literal_with_variables(s));
     out.push('"');
     out
+}
+
+/// The expression a parameter marker stands for.
+fn variable(piece: Piece<'_>) -> Option<String> {
+    match piece {
+        Piece::Text(_) => None,
+        Piece::Param(name) => Some(format!("var.{name}")),
+        Piece::ClusterName(name) => Some(format!("element(split(\"/\", var.{name}), 1)")),
+    }
+}
+
+/// The inside of a string literal with parameter markers interpolated.
+fn literal_with_variables(s: &str) -> String {
+    if !has_marker(s) {
+        return escape_literal(s);
+    }
+    pieces(s)
+        .into_iter()
+        .map(|p| match (p, variable(p)) {
+            (_, Some(v)) => format!("${{{v}}}"),
+            (Piece::Text(t), None) => escape_literal(t),
+            _ => String::new(),
+        })
+        .collect()
+}
+
+/// A string value: a parameter's variable itself when the string is exactly one.
+fn string_value(s: &str) -> String {
+    match whole_marker(s).and_then(variable) {
+        Some(v) => v,
+        None => quote(s),
+    }
 }
 
 /// The inside of a string literal (see [`quote`]).
@@ -150,12 +187,28 @@ fn key(k: &str) -> String {
     }
 }
 
+/// The single-line form of an expression (the multi-line one when it has none).
+pub fn inline_expr(e: &Expr) -> String {
+    inline(e).unwrap_or_else(|| {
+        let mut out = String::new();
+        multiline(e, 0, &mut out);
+        out
+    })
+}
+
+/// A block's body items at the top level (a `.tfvars` file), `=` aligned as `terraform fmt`.
+pub fn body(b: &Block) -> String {
+    let mut out = String::new();
+    render_body(&b.body, 0, &mut out);
+    out
+}
+
 /// The single-line form of an expression, if it has one.
 fn inline(e: &Expr) -> Option<String> {
     match e {
-        Expr::Str(s) => Some(quote(s)),
+        Expr::Str(s) => Some(string_value(s)),
         Expr::Json(v) => Some(match v {
-            Value::String(s) => quote(s),
+            Value::String(s) => string_value(s),
             other => other.to_string(),
         }),
         Expr::Raw(r) => Some(r.clone()),
@@ -163,7 +216,7 @@ fn inline(e: &Expr) -> Option<String> {
             let mut s = String::from("\"");
             for p in parts {
                 match p {
-                    Part::Lit(l) => s.push_str(&escape_literal(l)),
+                    Part::Lit(l) => s.push_str(&literal_with_variables(l)),
                     Part::Ref(r) => {
                         s.push_str("${");
                         s.push_str(r);

@@ -13,8 +13,8 @@ use serde_json::json;
 use super::hcl::{self, Block, Expr, Part};
 use super::{environment, generated_by, Backend, Format, Layout, OutputFile, RenderError};
 use crate::plan::{
-    arn_of, Architecture, Arn, ClusterRef, Id, Kind, Owner, Part as PlanPart, Plan, QueuePolicy,
-    Resource, Rule, RuleTrigger, Statement, Target, TargetInput, TaskDefinition,
+    arn_of, Architecture, Arn, ClusterRef, Id, Kind, Owner, ParamOr, ParamType, Part as PlanPart,
+    Plan, QueuePolicy, Resource, Rule, RuleTrigger, Statement, Target, TargetInput, TaskDefinition,
 };
 
 /// `templates/terraform/versions.tf.j2`.
@@ -26,7 +26,14 @@ pub const TEMPLATE_OUTPUTS: &str = "terraform/outputs.tf.j2";
 /// `templates/terraform/single.tf.j2`: the three files as one document (stdout).
 pub const TEMPLATE_SINGLE: &str = "terraform/single.tf.j2";
 
-const TEMPLATES: [(&str, &str); 4] = [
+/// `templates/terraform/variables.tf.j2`.
+pub const TEMPLATE_VARIABLES: &str = "terraform/variables.tf.j2";
+
+const TEMPLATES: [(&str, &str); 5] = [
+    (
+        TEMPLATE_VARIABLES,
+        include_str!("../../templates/terraform/variables.tf.j2"),
+    ),
     (
         TEMPLATE_VERSIONS,
         include_str!("../../templates/terraform/versions.tf.j2"),
@@ -71,6 +78,7 @@ struct View {
     description: Option<String>,
     terraform_version: &'static str,
     provider_version: &'static str,
+    variables: Vec<String>,
     shared: Vec<String>,
     tasks: Vec<TaskGroup>,
     outputs: Vec<String>,
@@ -97,20 +105,35 @@ impl Backend for Terraform {
                 path: "main.tf".into(),
                 contents: render(TEMPLATE_SINGLE)?,
             }],
-            Layout::Directory => vec![
-                OutputFile {
-                    path: "versions.tf".into(),
-                    contents: render(TEMPLATE_VERSIONS)?,
-                },
-                OutputFile {
-                    path: "main.tf".into(),
-                    contents: render(TEMPLATE_MAIN)?,
-                },
-                OutputFile {
-                    path: "outputs.tf".into(),
-                    contents: render(TEMPLATE_OUTPUTS)?,
-                },
-            ],
+            Layout::Directory => {
+                let mut files = vec![
+                    OutputFile {
+                        path: "versions.tf".into(),
+                        contents: render(TEMPLATE_VERSIONS)?,
+                    },
+                    OutputFile {
+                        path: "main.tf".into(),
+                        contents: render(TEMPLATE_MAIN)?,
+                    },
+                    OutputFile {
+                        path: "outputs.tf".into(),
+                        contents: render(TEMPLATE_OUTPUTS)?,
+                    },
+                ];
+                if !view.variables.is_empty() {
+                    files.push(OutputFile {
+                        path: "variables.tf".into(),
+                        contents: render(TEMPLATE_VARIABLES)?,
+                    });
+                }
+                for set in &plan.value_sets {
+                    files.push(OutputFile {
+                        path: format!("{}.tfvars", set.name),
+                        contents: tfvars(set),
+                    });
+                }
+                files
+            }
         })
     }
 }
@@ -333,6 +356,7 @@ fn convert_model(plan: &Plan) -> View {
         description: plan.description.clone(),
         terraform_version: TERRAFORM_VERSION,
         provider_version: PROVIDER_VERSION,
+        variables: variables(plan),
         shared,
         tasks,
         outputs,
@@ -450,8 +474,8 @@ fn convert_definition(
         .attr("family", string(def.family.clone()))
         .attr("requires_compatibilities", strings(&["FARGATE".into()]))
         .attr("network_mode", string("awsvpc"))
-        .attr("cpu", string(def.cpu.to_string()))
-        .attr("memory", string(def.memory.to_string()))
+        .attr("cpu", size(&def.cpu))
+        .attr("memory", size(&def.memory))
         .attr("execution_role_arn", refs.arn(&arn_of(&def.execution_role)))
         .attr("task_role_arn", refs.arn(&arn_of(&def.task_role)))
         .attr(
@@ -485,8 +509,124 @@ fn convert_rule(b: Block, rule: &Rule) -> Block {
     }
     b.attr(
         "state",
-        string(if rule.enabled { "ENABLED" } else { "DISABLED" }),
+        match &rule.enabled {
+            ParamOr::Lit(on) => string(if *on { "ENABLED" } else { "DISABLED" }),
+            ParamOr::Param(r) => raw(format!("var.{} ? \"ENABLED\" : \"DISABLED\"", r.param)),
+        },
     )
+}
+
+/// A task size: the string the provider takes, or the number variable (Terraform converts it).
+fn size(v: &ParamOr<u32>) -> Expr {
+    match v {
+        ParamOr::Lit(n) => string(n.to_string()),
+        ParamOr::Param(r) => raw(format!("var.{}", r.param)),
+    }
+}
+
+/// A list of ids, or its variable.
+fn ids(v: &ParamOr<Vec<String>>) -> Expr {
+    match v {
+        ParamOr::Lit(list) => strings(list),
+        ParamOr::Param(r) => raw(format!("var.{}", r.param)),
+    }
+}
+
+/// `variables.tf`: a `variable` block per plan parameter, with its type, description, default
+/// and `validation` blocks for what the spec constrains (allowed values, pattern, and the id
+/// formats and list lengths of the fields that take it).
+fn variables(plan: &Plan) -> Vec<String> {
+    plan.parameters
+        .iter()
+        .map(|p| {
+            let var = format!("var.{}", p.name);
+            let ty = match p.kind {
+                ParamType::String | ParamType::Arn => "string",
+                ParamType::Number => "number",
+                ParamType::Boolean => "bool",
+                ParamType::SubnetIds | ParamType::SecurityGroupIds => "list(string)",
+            };
+            let mut b = Block::new("variable", &[&p.name])
+                .attr_opt("description", p.description.clone().map(string))
+                .attr("type", raw(ty))
+                .attr_opt("default", p.default.as_ref().map(hcl::from_json));
+            let mut checks: Vec<(String, String)> = Vec::new();
+            if let Some(allowed) = &p.allowed {
+                checks.push((
+                    format!(
+                        "contains({}, {var})",
+                        hcl::inline_expr(&hcl::from_json(&serde_json::Value::Array(
+                            allowed.clone()
+                        )))
+                    ),
+                    format!(
+                        "The {} must be one of {}.",
+                        p.name,
+                        allowed
+                            .iter()
+                            .map(|v| v.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+            let id_format = match p.kind {
+                ParamType::SubnetIds => Some(("subnet", 1, 16)),
+                ParamType::SecurityGroupIds => Some(("sg", 0, 5)),
+                _ => None,
+            };
+            if let Some((prefix, min, max)) = id_format {
+                checks.push((
+                    if min == 0 {
+                        format!("length({var}) <= {max}")
+                    } else {
+                        format!("length({var}) >= {min} && length({var}) <= {max}")
+                    },
+                    format!("The {} must hold {min} to {max} ids.", p.name),
+                ));
+                checks.push((
+                    format!(
+                        "alltrue([for id in {var} : can(regex({}, id))])",
+                        hcl::quote(&format!("^{prefix}-([0-9a-f]{{8}}|[0-9a-f]{{17}})$"))
+                    ),
+                    format!("Each of the {} must be a {prefix}-… id.", p.name),
+                ));
+            }
+            if let Some(re) = &p.pattern {
+                let re = hcl::quote(&format!("^(?:{re})$"));
+                checks.push((
+                    if id_format.is_some() {
+                        format!("alltrue([for id in {var} : can(regex({re}, id))])")
+                    } else {
+                        format!("can(regex({re}, {var}))")
+                    },
+                    format!("The {} must match the pattern of the spec.", p.name),
+                ));
+            }
+            for (condition, message) in checks {
+                b = b.block(
+                    Block::new("validation", &[])
+                        .attr("condition", raw(condition))
+                        .attr("error_message", string(message)),
+                );
+            }
+            b.render(0)
+        })
+        .collect()
+}
+
+/// An environment's values as a `.tfvars` file.
+fn tfvars(set: &crate::plan::ValueSet) -> String {
+    let body = Block {
+        kind: String::new(),
+        labels: Vec::new(),
+        body: set
+            .values
+            .iter()
+            .map(|(k, v)| hcl::Item::Attr(k.clone(), hcl::from_json(v)))
+            .collect(),
+    };
+    format!("# {}\n{}", generated_by(), hcl::body(&body))
 }
 
 fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
@@ -500,14 +640,20 @@ fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
         )
     });
     let mut network =
-        Block::new("network_configuration", &[]).attr("subnets", strings(&t.network.subnets));
-    if !t.network.security_groups.is_empty() {
-        network = network.attr("security_groups", strings(&t.network.security_groups));
+        Block::new("network_configuration", &[]).attr("subnets", ids(&t.network.subnets));
+    if !t.network.security_groups.is_empty_list() {
+        network = network.attr("security_groups", ids(&t.network.security_groups));
     }
     network = network.attr("assign_public_ip", boolean(t.network.assign_public_ip));
     let mut ecs = Block::new("ecs_target", &[])
         .attr("task_definition_arn", refs.arn(&arn_of(&t.task_definition)))
-        .attr("task_count", num(t.count))
+        .attr(
+            "task_count",
+            match &t.count {
+                ParamOr::Lit(n) => num(*n),
+                ParamOr::Param(r) => raw(format!("var.{}", r.param)),
+            },
+        )
         .attr("launch_type", string("FARGATE"))
         .attr("platform_version", string(t.platform_version.clone()));
     if t.propagate_tags {

@@ -6,6 +6,8 @@
 /// Prettier's default print width.
 pub const WIDTH: usize = 80;
 
+use crate::plan::{has_marker, pieces, whole_marker, Piece};
+
 /// A TypeScript expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ts {
@@ -22,6 +24,9 @@ pub enum Ts {
     Cast(Box<Ts>, String),
     /// A template literal: text (escaped on output) and tfc's own expressions.
     Template(Vec<Part>),
+    /// An expression tfc writes itself that is not an atom (an arrow function over a
+    /// parameter's list); never holds spec text.
+    Code(String),
 }
 
 /// A piece of a template literal.
@@ -80,6 +85,50 @@ pub fn quote(s: &str) -> String {
         }
     }
     out.push(q);
+    out
+}
+
+/// The TypeScript name of a deploy-time parameter (`image_tag` → `imageTag`), a member of the
+/// construct's `params`.
+pub fn param_name(name: &str) -> String {
+    let p = crate::plan::pascal(name);
+    let mut cs = p.chars();
+    match cs.next() {
+        Some(f) => f.to_ascii_lowercase().to_string() + cs.as_str(),
+        None => p,
+    }
+}
+
+/// The expression a parameter marker stands for.
+fn param_expression(piece: Piece<'_>) -> Option<String> {
+    match piece {
+        Piece::Text(_) => None,
+        Piece::Param(name) => Some(format!("params.{}", param_name(name))),
+        Piece::ClusterName(name) => Some(format!(
+            "Fn.select(1, Fn.split(\"/\", params.{}))",
+            param_name(name)
+        )),
+    }
+}
+
+/// A string of the plan as TypeScript: a string literal; with deploy-time parameters inside, a
+/// template literal interpolating them (its text escaped); a parameter alone, its expression.
+pub fn string_literal(s: &str) -> String {
+    if !has_marker(s) {
+        return quote(s);
+    }
+    if let Some(e) = whole_marker(s).and_then(param_expression) {
+        return e;
+    }
+    let mut out = String::from("`");
+    for p in pieces(s) {
+        match (p, param_expression(p)) {
+            (_, Some(e)) => out.push_str(&format!("${{{e}}}")),
+            (Piece::Text(t), None) => out.push_str(&template_text(t)),
+            _ => {}
+        }
+    }
+    out.push('`');
     out
 }
 
@@ -153,7 +202,8 @@ fn flat(e: &Ts) -> Option<String> {
                 .chain(std::iter::once("`".to_string()))
                 .collect(),
         ),
-        Ts::Str(s) => Some(quote(s)),
+        Ts::Str(s) => Some(string_literal(s)),
+        Ts::Code(c) => Some(c.clone()),
         Ts::Array(items) => {
             let parts: Option<Vec<String>> = items.iter().map(flat).collect();
             parts.map(|p| format!("[{}]", p.join(", ")))
@@ -196,12 +246,13 @@ pub fn print(e: &Ts, indent: usize, col: usize, tail: usize) -> String {
                 match v {
                     // An unbreakable string that does not fit moves to its own line.
                     Ts::Str(text)
-                        if head.chars().count() + quote(text).chars().count() + 1 > WIDTH =>
+                        if head.chars().count() + string_literal(text).chars().count() + 1
+                            > WIDTH =>
                     {
                         out.push_str(head.trim_end());
                         out.push('\n');
                         out.push_str(&pad(indent + 2));
-                        out.push_str(&quote(text));
+                        out.push_str(&string_literal(text));
                     }
                     _ => {
                         out.push_str(&head);

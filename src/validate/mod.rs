@@ -339,17 +339,24 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
     }
 
     // Fargate size.
-    if own.task_definition.is_none() {
-        let cpu = t.cpu.unwrap_or(model::DEFAULT_CPU);
-        let memory = t.memory.unwrap_or(model::DEFAULT_MEMORY);
+    // (A checked spec has its parameters baked in: a reference is never seen here.)
+    let literal = |v: &Option<crate::spec::ParamOr<u32>>, default: u32| match v {
+        None => Some(default),
+        Some(v) => v.lit().copied(),
+    };
+    if let (None, Some(cpu), Some(memory)) = (
+        &own.task_definition,
+        literal(&t.cpu, model::DEFAULT_CPU),
+        literal(&t.memory, model::DEFAULT_MEMORY),
+    ) {
         let valid = fargate_memory(cpu);
         if !valid.is_empty() && !valid.contains(&memory) {
             let defaults = spec.defaults.as_ref();
             let ptr = match (
-                own.memory,
-                own.cpu,
-                defaults.and_then(|d| d.memory),
-                defaults.and_then(|d| d.cpu),
+                &own.memory,
+                &own.cpu,
+                defaults.and_then(|d| d.memory.as_ref()),
+                defaults.and_then(|d| d.cpu.as_ref()),
             ) {
                 (Some(_), ..) => field("memory"),
                 (None, Some(_), None, _) => field("cpu"),

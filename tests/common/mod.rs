@@ -224,3 +224,16 @@ pub fn baked_spec(spec: &Path, env: &str) -> String {
     obj.remove("environments");
     serde_norway::to_string(&baked).unwrap()
 }
+
+/// The golden folders of the examples with parameters compiled natively (`examples/NAME/native/`,
+/// a folder per target holding its parameters and every environment's values).
+pub fn native_golden_dirs() -> Vec<(PathBuf, PathBuf)> {
+    all_example_specs()
+        .into_iter()
+        .filter(|s| environments(s).is_some())
+        .map(|s| {
+            let dir = s.parent().unwrap().join("native");
+            (s, dir)
+        })
+        .collect()
+}
