@@ -66,6 +66,11 @@ fn cdk_synth(dir: &Path, bin: &Path, out_dir: &Path) -> Command {
 /// and its built-in template validation (an error with
 /// `@aws-cdk/core:validateAgainstDefaultRules`, which cdk.json sets) reported nothing.
 fn synth(dir: &Path) -> Value {
+    synth_with(dir, &[])
+}
+
+/// [`synth`] with context values (`cdk synth -c KEY=VALUE`).
+fn synth_with(dir: &Path, context: &[(&str, &str)]) -> Value {
     common::progress(&format!("tsc and cdk synth of {}", dir.display()));
     let tsc = node_tool("typescript/bin/tsc");
     run(
@@ -89,7 +94,11 @@ fn synth(dir: &Path) -> Value {
         cdk_json["context"]["@aws-cdk/core:validateAgainstDefaultRules"],
         json!(true)
     );
-    let printed = run(&mut cdk_synth(dir, &bin, &out_dir), "cdk synth");
+    let mut cmd = cdk_synth(dir, &bin, &out_dir);
+    for (k, v) in context {
+        cmd.arg("-c").arg(format!("{k}={v}"));
+    }
+    let printed = run(&mut cmd, "cdk synth");
     assert_eq!(printed.trim(), "", "{}: cdk synth printed", dir.display());
     let mut template = None;
     for entry in std::fs::read_dir(&out_dir).unwrap().flatten() {
@@ -320,6 +329,7 @@ fn every_golden_app_is_prettier_clean() {
         .iter()
         .map(|s| s.parent().unwrap().to_path_buf())
         .chain(common::baked_golden_dirs())
+        .chain(common::native_golden_dirs().into_iter().map(|(_, d)| d))
         .collect();
     for dir in dirs {
         for sub in ["bin", "lib"] {
@@ -364,7 +374,7 @@ fn every_example_synthesizes_to_the_same_deployment_as_cloudformation() {
         // The golden app is what gets checked (the golden test ties it to the compiler).
         let dir = scratch(&name);
         let golden = spec.parent().unwrap().join("cdk");
-        copy_tree(&golden, &dir);
+        common::copy_tree(&golden, &dir);
         std::os::unix::fs::symlink(node_modules(), dir.join("node_modules")).unwrap();
         let synthesized = synth(&dir);
         let cdk = normalize(&synthesized);
@@ -465,18 +475,6 @@ fn hostile_strings_survive_typescript_and_synthesis() {
     // And the whole deployment still equals tfc's CloudFormation for it.
     let cdk = normalize(&synthesized);
     assert_eq!(cdk, normalize(&cfn(&spec_path)));
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]
@@ -613,4 +611,68 @@ fn synth_without_the_flags_prints_the_notice_the_generated_app_avoids() {
         printed.contains("feature flags are not configured"),
         "{printed}"
     );
+}
+
+#[test]
+#[ignore = "needs the pinned validators: run scripts/test"]
+fn parameterised_app_synthesizes_each_environment_to_its_baked_cloudformation() {
+    let dirs = common::native_golden_dirs();
+    assert!(!dirs.is_empty());
+    for (spec, native) in dirs {
+        let dir = scratch("cdk-native");
+        common::copy_tree(&native.join("cdk"), &dir);
+        std::os::unix::fs::symlink(node_modules(), dir.join("node_modules")).unwrap();
+        let mut synthesized = Vec::new();
+        for env in common::environments(&spec).unwrap() {
+            let cdk = normalize(&synth_with(&dir, &[("environment", &env)]));
+            let baked: Value = serde_json::from_str(
+                &std::fs::read_to_string(
+                    spec.parent()
+                        .unwrap()
+                        .join(&env)
+                        .join("cloudformation/template.json"),
+                )
+                .unwrap(),
+            )
+            .unwrap();
+            assert_eq!(
+                cdk,
+                normalize(&baked),
+                "{env}: the app with context environment={env} differs from tfc's CloudFormation baked for {env}"
+            );
+            synthesized.push(cdk);
+        }
+        // The control: the environments synthesize differently.
+        assert_ne!(synthesized[0], synthesized[1]);
+        // A context value overrides the environment's; one the spec does not allow fails the
+        // synth and names the parameter.
+        let envs = common::environments(&spec).unwrap();
+        let text = std::fs::read_to_string(native.join("cdk/lib").join(format!(
+            "{}-tasks.ts",
+            tfc::spec::load::load(&std::fs::read(&spec).unwrap()).unwrap().value["name"]
+                .as_str()
+                .unwrap()
+        )))
+        .unwrap();
+        assert!(
+            text.contains("allowed(\"env\""),
+            "the example constrains env"
+        );
+        let bin = dir
+            .join("bin")
+            .read_dir()
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "js"))
+            .unwrap();
+        let mut cmd = cdk_synth(&dir, &bin, &dir.join("cdk.out.bad"));
+        cmd.args(["-c", &format!("environment={}", envs[0]), "-c", "env=qa"]);
+        let out = cmd.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("parameter env is \"qa\""),
+            "{err}"
+        );
+    }
 }

@@ -47,6 +47,7 @@ fn golden_templates() -> Vec<PathBuf> {
         .iter()
         .map(|s| s.parent().unwrap().to_path_buf())
         .chain(common::baked_golden_dirs())
+        .chain(common::native_golden_dirs().into_iter().map(|(_, d)| d))
         .flat_map(|d| {
             let dir = d.join("cloudformation");
             [dir.join("template.yaml"), dir.join("template.json")]

@@ -58,6 +58,11 @@ fn all_outputs() -> Vec<PathBuf> {
             files.push(dir.join("terraform").join(f));
         }
     }
+    for (_, dir) in common::native_golden_dirs() {
+        for f in ["versions.tf", "variables.tf", "main.tf", "outputs.tf"] {
+            files.push(dir.join("terraform").join(f));
+        }
+    }
     files
 }
 

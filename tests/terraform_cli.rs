@@ -537,3 +537,87 @@ fn both_checks_fail_when_a_planned_string_differs() {
         "{differences:?}"
     );
 }
+
+/// The planned values of the module in `dir` (a copy made here) with the real provider,
+/// offline, after a clean `init`, `fmt -check` and `validate`; `var_file` chooses the values.
+fn planned(
+    dir: &Path,
+    name: &str,
+    var_file: Option<&str>,
+) -> std::collections::BTreeMap<String, Value> {
+    std::fs::write(dir.join("offline_provider.tf"), offline_provider()).unwrap();
+    for args in [
+        &["init", "-backend=false", "-input=false", "-no-color"][..],
+        &["fmt", "-check", "-diff", "-no-color"],
+        &["validate", "-no-color"],
+    ] {
+        let (ok, text) = tf(dir, args);
+        assert!(ok, "{name}: terraform {}:\n{text}", args[0]);
+    }
+    let mut args = vec![
+        "plan",
+        "-input=false",
+        "-no-color",
+        "-lock=false",
+        "-out=tfc.tfplan",
+    ];
+    let file;
+    if let Some(f) = var_file {
+        file = format!("-var-file={f}");
+        args.push(&file);
+    }
+    let (ok, text) = tf(dir, &args);
+    assert!(ok, "{name}: terraform plan:\n{text}");
+    let (ok, text) = tf(dir, &["show", "-json", "-no-color", "tfc.tfplan"]);
+    assert!(ok, "{name}: terraform show -json:\n{text}");
+    planned_resources(&serde_json::from_str(&text).unwrap())
+}
+
+#[test]
+#[ignore = "needs terraform and the provider mirror of the machine image: run scripts/test"]
+fn variables_planned_with_each_tfvars_equal_the_module_baked_for_that_environment() {
+    let dirs = common::native_golden_dirs();
+    assert!(!dirs.is_empty());
+    for (spec, native) in dirs {
+        let envs = common::environments(&spec).unwrap();
+        let mut plans = Vec::new();
+        for env in &envs {
+            let dir = scratch(&format!("tf-native-{env}"));
+            common::copy_tree(&native.join("terraform"), &dir);
+            let ours = planned(&dir, env, Some(&format!("{env}.tfvars")));
+            let dir = scratch(&format!("tf-baked-{env}"));
+            common::copy_tree(&spec.parent().unwrap().join(env).join("terraform"), &dir);
+            let baked = planned(&dir, env, None);
+            assert_eq!(
+                ours, baked,
+                "{env}: the variables with {env}.tfvars plan differently from the baked module"
+            );
+            plans.push(ours);
+        }
+        // The control: the environments' plans differ, so the comparison can fail.
+        assert_ne!(plans[0], plans[1]);
+        // A value the spec does not allow fails the variable's validation.
+        let dir = scratch("tf-native-invalid");
+        common::copy_tree(&native.join("terraform"), &dir);
+        std::fs::write(dir.join("offline_provider.tf"), offline_provider()).unwrap();
+        let (ok, _) = tf(
+            &dir,
+            &["init", "-backend=false", "-input=false", "-no-color"],
+        );
+        assert!(ok);
+        let file = format!("-var-file={}.tfvars", envs[0]);
+        let (ok, text) = tf(
+            &dir,
+            &[
+                "plan",
+                "-input=false",
+                "-no-color",
+                "-lock=false",
+                &file,
+                "-var",
+                "env=qa",
+            ],
+        );
+        assert!(!ok && text.contains("Invalid value for variable"), "{text}");
+    }
+}

@@ -237,3 +237,16 @@ pub fn native_golden_dirs() -> Vec<(PathBuf, PathBuf)> {
         })
         .collect()
 }
+
+/// Copies the files under `from` into `to` (which exists).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
