@@ -666,6 +666,44 @@ fn check_native(
 }
 
 fn model(path: &Path, plan: bool, values: &crate::spec::params::Values) -> ExitCode {
+    // Without --env or --set, a spec with parameters shows them as references: `((name))` in
+    // strings, `{ "param": name }` for whole values, and the parameters themselves.
+    let bytes = read(path).unwrap_or_default();
+    let declares =
+        crate::spec::load::load(&bytes).is_ok_and(|d| crate::spec::params::declares(&d.value));
+    if declares && values.is_empty() {
+        if let Err(code) = check_native(path, &bytes, None, values) {
+            return code;
+        }
+        let shown = crate::symbolic_spec(&bytes).and_then(|(_, spec)| {
+            let mut json = if plan {
+                serde_json::to_value(crate::native_plan(&bytes, values)?)
+            } else {
+                serde_json::to_value(crate::model::lower(&spec)).map(|mut m| {
+                    if let Some(o) = m.as_object_mut() {
+                        o.insert(
+                            "parameters".into(),
+                            serde_json::to_value(&spec.parameters).unwrap_or_default(),
+                        );
+                    }
+                    m
+                })
+            }
+            .map_err(|e| e.to_string())?;
+            crate::spec::params::readable(&mut json);
+            Ok(json)
+        });
+        return match shown {
+            Ok(json) => {
+                emit(&(serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"));
+                ExitCode::SUCCESS
+            }
+            Err(msg) => {
+                error(msg);
+                ExitCode::from(EXIT_INVALID)
+            }
+        };
+    }
     match load_valid(path, values) {
         Ok(spec) => {
             let model = crate::model::lower(&spec);
@@ -790,7 +828,7 @@ fn compile(
             Ok(plan) => plan,
             Err(msg) => {
                 error(msg);
-                return ExitCode::from(EXIT_USAGE);
+                return ExitCode::from(EXIT_INVALID);
             }
         }
     } else {

@@ -168,12 +168,9 @@ pub fn check_with(
     }
 }
 
-/// The plan of a spec with parameters, with every reference kept as a reference, for a target
-/// to render natively (CloudFormation `Parameters`, Terraform variables, CDK props), and the
-/// value sets to write next to it: the chosen environment's (`--env`), else every
-/// environment's, else the `--set` values alone. Call only for a spec [`check_with`] accepted
-/// with every environment; the values of each were validated there.
-pub fn native_plan(bytes: &[u8], values: &spec::params::Values) -> Result<plan::Plan, String> {
+/// A spec with parameters parsed with every reference kept (see [`spec::params::symbolic`]),
+/// and its document. Only for a spec [`check_with`] accepted.
+pub fn symbolic_spec(bytes: &[u8]) -> Result<(Document, Spec), String> {
     let internal = |what: &str| {
         format!("tfc could not {what} the spec with its parameters as references (a tfc bug; --bake writes literals instead)")
     };
@@ -184,6 +181,16 @@ pub fn native_plan(bytes: &[u8], values: &spec::params::Values) -> Result<plan::
         source: doc.source.clone(),
     };
     let parsed = spec::parse(&symbolic).map_err(|_| internal("parse"))?;
+    Ok((doc, parsed))
+}
+
+/// The plan of a spec with parameters, with every reference kept as a reference, for a target
+/// to render natively (CloudFormation `Parameters`, Terraform variables, CDK props), and the
+/// value sets to write next to it: the chosen environment's (`--env`), else every
+/// environment's, else the `--set` values alone. Call only for a spec [`check_with`] accepted
+/// with every environment; the values of each were validated there.
+pub fn native_plan(bytes: &[u8], values: &spec::params::Values) -> Result<plan::Plan, String> {
+    let (doc, parsed) = symbolic_spec(bytes)?;
     let mut plan = plan::lower(&model::lower(&parsed));
     let used: std::collections::BTreeSet<String> = spec::params::uses(&doc.value)
         .into_iter()
@@ -202,6 +209,24 @@ pub fn native_plan(bytes: &[u8], values: &spec::params::Values) -> Result<plan::
             pattern: p.pattern.clone(),
         })
         .collect();
+    // A CloudFormation template has one namespace of logical ids: a parameter may not be
+    // named like a resource or output of the plan.
+    let taken: Vec<String> = plan
+        .resources()
+        .map(|r| model::pascal(&r.id.name()))
+        .chain(plan.outputs.iter().map(|o| model::pascal(&o.name)))
+        .collect();
+    if let Some(p) = plan
+        .parameters
+        .iter()
+        .find(|p| taken.contains(&model::pascal(&p.name)))
+    {
+        return Err(format!(
+            "parameter `{}` is named like a resource or output of the stack (`{}`): rename it",
+            p.name,
+            model::pascal(&p.name)
+        ));
+    }
     let envs: Vec<Option<String>> = match &values.env {
         Some(e) => vec![Some(e.clone())],
         None if !parsed.environments.is_empty() => {

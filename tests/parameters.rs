@@ -192,3 +192,61 @@ fn simulate_event_and_graph_use_the_chosen_values_and_say_so() {
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("com.corp.env.prod.manage"), "{out}");
 }
+
+#[test]
+fn model_shows_parameters_as_references_without_values_and_as_values_with_them() {
+    let spec = example();
+    let (code, out, err) = run(tfc().args(["model", "--plan"]).arg(&spec));
+    assert_eq!(code, Some(0), "{err}");
+    let plan: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(out.contains("com.corp.env.((env)).manage"), "{out}");
+    assert!(out.contains("\"param\": \"subnets\""), "{out}");
+    assert!(!out.chars().any(|c| ('\u{E000}'..='\u{E002}').contains(&c)));
+    let names: Vec<&str> = plan["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "cpu",
+            "env",
+            "image_tag",
+            "memory",
+            "security_groups",
+            "subnets"
+        ]
+    );
+    let sets: Vec<&str> = plan["value_sets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(sets, ["prod", "staging"]);
+    let (code, out, _) = run(tfc().arg("model").arg(&spec));
+    assert_eq!(code, Some(0));
+    assert!(out.contains("\"parameters\""), "{out}");
+    // With an environment, the values themselves.
+    let (code, out, err) = run(tfc().arg("model").arg(&spec).args(["--env", "prod"]));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("com.corp.env.prod.manage") && !out.contains("(("),
+        "{out}"
+    );
+}
+
+#[test]
+fn parameter_names_the_targets_spell_alike_are_an_error() {
+    let text = std::fs::read_to_string(example()).unwrap().replace(
+        "  image_tag:\n",
+        "  image__tag:\n    type: string\n    default: x\n  image_tag:\n",
+    );
+    let path = scratch("params-alike").join("spec.yaml");
+    std::fs::write(&path, text).unwrap();
+    let (code, _, err) = run(tfc().arg("check").arg(&path));
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("parameter-name"), "{err}");
+}

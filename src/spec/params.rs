@@ -439,6 +439,25 @@ pub fn contexts(doc: &Document, values: &Values) -> (Vec<Context>, Vec<Diagnosti
             }
         }
     }
+    // Names the targets spell alike (`image_tag` is ImageTag in CloudFormation, imageTag in
+    // CDK): two that differ only in underscores would be one parameter there.
+    let mut spelled: BTreeMap<String, &String> = BTreeMap::new();
+    for name in &names {
+        let key = crate::model::pascal(name);
+        if let Some(first) = spelled.get(&key) {
+            out.push(
+                Diagnostic::error(
+                    "parameter-name",
+                    pointer_push("/parameters", name),
+                    format!("parameters `{first}` and `{name}` are both `{key}` in CloudFormation and CDK"),
+                )
+                .with_help("rename one: names that differ only in underscores cannot be told apart there")
+                .on_key(),
+            );
+        } else {
+            spelled.insert(key, name);
+        }
+    }
     // References.
     let used = uses(value);
     for u in &used {
@@ -1076,4 +1095,24 @@ pub fn reserved_characters(value: &Value) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     walk(value, "", &mut out);
     out
+}
+
+/// `v` with every marker written back as the spec writes it, `((name))` (the cluster name of
+/// a cluster ARN parameter as `((name)):cluster-name`), for showing a symbolic model or plan.
+pub fn readable(v: &mut Value) {
+    match v {
+        Value::String(s) if has_marker(s) => {
+            *s = pieces(s)
+                .into_iter()
+                .map(|p| match p {
+                    Piece::Text(t) => t.to_string(),
+                    Piece::Param(n) => format!("(({n}))"),
+                    Piece::ClusterName(n) => format!("(({n})):cluster-name"),
+                })
+                .collect();
+        }
+        Value::Array(items) => items.iter_mut().for_each(readable),
+        Value::Object(map) => map.values_mut().for_each(readable),
+        _ => {}
+    }
 }
