@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::hostile::Rng;
-use common::{example_specs, root};
+use common::root;
 use serde_json::Value;
 use tfc::targets::{Format, Layout, Target};
 
@@ -40,7 +40,7 @@ fn env_u64(name: &str, default: u64) -> u64 {
 
 /// Seed inputs: every spec the repository has, plus generated hostile specs.
 fn corpus() -> Vec<Vec<u8>> {
-    let mut files: Vec<PathBuf> = example_specs();
+    let mut files: Vec<PathBuf> = common::all_example_specs();
     files.push(root().join("tests/hostile/spec.yaml"));
     for e in std::fs::read_dir(root().join("tests/invalid"))
         .unwrap()
@@ -256,7 +256,28 @@ fn fuzz_check() {
 fn fuzz_compile_cloudformation() {
     let rendered = Arc::new(AtomicU64::new(0));
     let count = rendered.clone();
+    let native = Arc::new(AtomicU64::new(0));
+    let native_count = native.clone();
     fuzz("cloudformation", move |input| {
+        // A spec with parameters that check accepts also renders them natively, in every
+        // target, and the template still parses.
+        let declares =
+            tfc::spec::load::load(input).is_ok_and(|d| tfc::spec::params::declares(&d.value));
+        if declares && !tfc::check(input).has_errors() {
+            native_count.fetch_add(1, Ordering::SeqCst);
+            let plan = tfc::native_plan(input, &Default::default())
+                .unwrap_or_else(|e| panic!("a checked spec's parameters: {e}"));
+            for target in Target::ALL {
+                let files = target
+                    .backend()
+                    .render(&plan, Layout::Directory, Format::Json)
+                    .unwrap_or_else(|e| panic!("{target:?} failed to render parameters: {e}"));
+                if target == Target::Cloudformation {
+                    let _: Value = serde_json::from_str(&files[0].contents)
+                        .unwrap_or_else(|e| panic!("the JSON template does not parse: {e}"));
+                }
+            }
+        }
         if let Some(spec) = valid(input) {
             count.fetch_add(1, Ordering::SeqCst);
             let yaml = render(&spec, Target::Cloudformation, Format::Yaml);
@@ -271,6 +292,8 @@ fn fuzz_compile_cloudformation() {
     // The mutations must leave enough specs valid for the renderer to be exercised.
     let n = rendered.load(Ordering::SeqCst);
     assert!(n >= 500, "only {n} fuzzed specs were valid");
+    let n = native.load(Ordering::SeqCst);
+    assert!(n >= 50, "only {n} fuzzed specs with parameters were valid");
 }
 
 /// Renders the valid inputs' outputs for `target`, keeping up to `keep` distinct ones for the
