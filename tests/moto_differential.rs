@@ -28,6 +28,18 @@
 //!   `content_ip_address_bad_type_NEG`); moto's `ipaddress.ip_address` also accepts an integer
 //!   (`167772161` is `10.0.0.1`).
 //!
+//! - `or-override`: the user guide's "Considerations when creating event patterns" ("If
+//!   multiple patterns are specified for the same JSON field, EventBridge only uses the last
+//!   one") and event-ruler's `$or` (each alternative is compiled as a rule together with the
+//!   fields around it): a field given in an alternative replaces the same field outside. moto
+//!   requires both.
+//! - `unicode-case`: event-ruler's `EqualsIgnoreCaseParser` matches each pattern character as
+//!   its `Locale.ROOT` lower- or upper-case mapping, so `straße` matches `STRASSE` and `ς`
+//!   matches `Σ`; moto compares Python's `lower()` of both sides.
+//!
+//! The `dotted-keys` and `big-integers` families (dotted keys as nested fields; integers beyond
+//! a double's precision compared exactly) must agree, and do.
+//!
 //! Cited pages (https://docs.aws.amazon.com/eventbridge/latest/userguide/): CF
 //! `eb-event-patterns-content-based-filtering.html`, OPS `eb-create-pattern-operators.html`, ARR
 //! `eb-event-patterns-arrays.html`; event-ruler: https://github.com/aws/event-ruler; LocalStack's
@@ -42,7 +54,9 @@ use serde_json::{json, Map, Value};
 use tfc::simulate::pattern::matches;
 
 /// Disagreements in these families are expected, tfc following AWS (see the module docs).
-const ALLOWED: [(&str, &str); 4] = [
+const ALLOWED: [(&str, &str); 6] = [
+    ("or-override", "a $or alternative's field replaces the same field around the $or (user guide considerations: only the last pattern for a field is used; event-ruler $or compiles each alternative with the fields around it); moto applies both"),
+    ("unicode-case", "equals-ignore-case lets each pattern character stand for its full lower- or upper-case mapping (event-ruler EqualsIgnoreCaseParser: straße matches STRASSE, ς matches Σ); moto compares Python lower()"),
     ("bool-vs-number", "a JSON boolean is not a number (CF numeric matching; event-ruler JSON text matching); moto: True == 1"),
     ("exists-empty-container", "{} and [] hold no leaf value, so they do not exist (CF exists matching: leaf nodes only); moto: they exist"),
     ("array-of-objects", "fields inside arrays of objects are matched (event-ruler JSON Array Matching; recorded list_within_dict); moto: never seen"),
@@ -50,7 +64,11 @@ const ALLOWED: [(&str, &str); 4] = [
 ];
 
 /// How many pairs per family.
-const PLAN: [(&str, usize); 7] = [
+const PLAN: [(&str, usize); 11] = [
+    ("dotted-keys", 80),
+    ("or-override", 60),
+    ("big-integers", 60),
+    ("unicode-case", 80),
     ("general", 2400),
     ("boolean", 200),
     ("bool-vs-number", 120),
@@ -586,6 +604,70 @@ impl Gen {
         )
     }
 
+    /// A pattern key with dots (CONS: keys are joined with dots), alone or beside the nested
+    /// form of the same parent; the event nested or with the dotted key itself.
+    fn dotted_keys(&mut self) -> (Value, Value) {
+        let v = *self.rng.pick(&["a", "b"]);
+        let other = *self.rng.pick(&["a", "b"]);
+        let pattern = match self.rng.below(3) {
+            0 => json!({"detail.state": [v]}),
+            1 => json!({"detail": {"kind": ["k"]}, "detail.state": [v]}),
+            _ => json!({"detail": {"state.status": [v]}}),
+        };
+        let event = match self.rng.below(3) {
+            0 => json!({"detail": {"kind": "k", "state": other, "status": other}}),
+            1 => json!({"detail": {"kind": "k", "state": {"status": other}}}),
+            _ => json!({"detail.state": other, "detail": {"kind": "k"}}),
+        };
+        self.used.insert("dotted-keys");
+        (pattern, event)
+    }
+
+    /// A field outside a `$or` and inside one of its alternatives (RULER "$or").
+    fn or_override(&mut self) -> (Value, Value) {
+        let outer = *self.rng.pick(&["a", "b"]);
+        let inner = *self.rng.pick(&["a", "c"]);
+        let pattern = json!({"detail": {"name": [outer], "$or": [{"name": [{"anything-but": inner}]}, {"other": ["x"]}]}});
+        let name = *self.rng.pick(&["a", "b", "c"]);
+        let event = if self.rng.chance(50) {
+            json!({"detail": {"name": name, "other": "x"}})
+        } else {
+            json!({"detail": {"name": name}})
+        };
+        self.used.insert("or-override");
+        (pattern, event)
+    }
+
+    /// Integers beyond a double's 53 bits, equal or one apart.
+    fn big_integers(&mut self) -> (Value, Value) {
+        let base: u64 =
+            *self
+                .rng
+                .pick(&[12345678901234567890, 9007199254740993, 18446744073709551615]);
+        let other = if self.rng.chance(50) { base } else { base - 1 };
+        self.used.insert("big-integers");
+        (
+            json!({"detail": {"id": [base]}}),
+            json!({"detail": {"id": other}}),
+        )
+    }
+
+    /// equals-ignore-case on letters whose case mappings are not one-to-one.
+    fn unicode_case(&mut self) -> (Value, Value) {
+        let words = [
+            "straße", "STRASSE", "Straße", "strasse", "ς", "Σ", "σ", "ı", "I", "i", "İ",
+        ];
+        let p = *self.rng.pick(&words);
+        let e = *self.rng.pick(&words);
+        let pattern = match self.rng.below(3) {
+            0 => json!({"detail": {"s": [{"equals-ignore-case": p}]}}),
+            1 => json!({"detail": {"s": [{"prefix": {"equals-ignore-case": p}}]}}),
+            _ => json!({"detail": {"s": [{"anything-but": {"equals-ignore-case": [p]}}]}}),
+        };
+        self.used.insert("unicode-case");
+        (pattern, json!({"detail": {"s": e}}))
+    }
+
     /// Pattern objects over scalars and leaf arrays over objects.
     fn no_match_structure(&mut self) -> (Value, Value) {
         let cond = self.condition();
@@ -646,6 +728,10 @@ fn generate() -> Vec<Pair> {
                 "exists-empty-container" => g.exists_empty_container(),
                 "array-of-objects" => g.array_of_objects(),
                 "cidr-number" => g.cidr_number(),
+                "dotted-keys" => g.dotted_keys(),
+                "or-override" => g.or_override(),
+                "big-integers" => g.big_integers(),
+                "unicode-case" => g.unicode_case(),
                 _ => g.no_match_structure(),
             };
             pairs.push(Pair {

@@ -990,3 +990,216 @@ fn reserved_placeholders_and_strings() {
     assert!(check_overrides(&apply(&paths, r#"{"a":"<o>"}"#, &e, &ctx()), "web").is_err());
     assert_eq!(lookup(&e, "$.o.k"), Some(&json!("v")));
 }
+
+// Issue families measured against Event Ruler (RULER: the aws/event-ruler README and source,
+// `software.amazon.event.ruler`), and the user guide's "Considerations when creating event
+// patterns" (CONS: `eb-create-pattern.html#eb-create-pattern-considerations`).
+
+/// CONS: "when EventBridge compiles event patterns for use, it uses dot (.) as the joining
+/// character", so a dotted key is the nested field; RULER "Caveat: Compiled rules and JSON keys
+/// with dots" (both the pattern's and the event's keys).
+#[test]
+fn cons_dotted_keys_are_nested_fields() {
+    table(
+        json!({"properties.foo": [{"wildcard": "*bar*"}]}),
+        &[
+            (json!({"properties": {"foo": "foobar"}}), true),
+            (json!({"properties": {"foo": "baz"}}), false),
+            (json!({"properties.foo": "foobar"}), true),
+            (json!({"properties": {"other": "foobar"}}), false),
+        ],
+    );
+    // A dotted key next to the nested form of the same parent: both fields apply.
+    table(
+        json!({"detail": {"a": ["1"]}, "detail.b": ["2"]}),
+        &[
+            (json!({"detail": {"a": "1", "b": "2"}}), true),
+            (json!({"detail": {"a": "1", "b": "3"}}), false),
+            (json!({"detail": {"b": "2"}}), false),
+        ],
+    );
+    // Deeper: `detail.state.status` is `detail` → `state` → `status`.
+    table(
+        json!({"detail": {"state.status": ["running"]}}),
+        &[
+            (detail(json!({"state": {"status": "running"}})), true),
+            (detail(json!({"state": {"status": "stopped"}})), false),
+        ],
+    );
+}
+
+/// CONS: "If multiple patterns are specified for the same JSON field, EventBridge only uses
+/// the last one": the nested form and the dotted form of one field, in either order.
+#[test]
+fn cons_a_field_given_twice_uses_the_last() {
+    table(
+        json!({"detail": {"state": ["a"]}, "detail.state": ["b"]}),
+        &[
+            (detail(json!({"state": "b"})), true),
+            (detail(json!({"state": "a"})), false),
+        ],
+    );
+    table(
+        json!({"detail.state": ["b"], "detail": {"state": ["a"]}}),
+        &[
+            (detail(json!({"state": "a"})), true),
+            (detail(json!({"state": "b"})), false),
+        ],
+    );
+    let (_, ignored) = tfc::simulate::pattern::normalize(
+        &json!({"detail": {"state": ["a"]}, "detail.state": ["b"]}),
+    );
+    assert_eq!(ignored.len(), 1);
+    assert_eq!(
+        (ignored[0].pointer.as_str(), ignored[0].field.as_str()),
+        ("/detail/state", "detail.state")
+    );
+}
+
+/// RULER "$or": each alternative is compiled as a rule of its own together with the fields
+/// around it, and the alternative's field is the one used (CONS, "only uses the last one").
+#[test]
+fn ruler_or_alternative_replaces_the_same_field_outside() {
+    let pattern = json!({
+        "name": ["a", "b"],
+        "$or": [{"name": [{"anything-but": "a"}]}, {"other": ["x"]}]
+    });
+    table(
+        pattern.clone(),
+        &[
+            // First alternative: name is anything but "a" (the outer list is not applied).
+            (json!({"name": "c"}), true),
+            (json!({"name": "b"}), true),
+            (json!({"name": "a"}), false),
+            // Second alternative: the outer name list and other = x.
+            (json!({"name": "a", "other": "x"}), true),
+            (json!({"name": "c", "other": "y"}), true),
+        ],
+    );
+    let (_, ignored) = tfc::simulate::pattern::normalize(&pattern);
+    assert!(
+        ignored.iter().all(|i| i.by_or && i.field == "name"),
+        "{ignored:?}"
+    );
+    // Nested: the alternative's detail.x replaces the outer one, the outer detail.y stays.
+    table(
+        json!({"detail": {"x": ["1"], "y": ["2"]}, "$or": [{"detail": {"x": ["9"]}}, {"source": ["s"]}]}),
+        &[
+            (detail(json!({"x": "9", "y": "2"})), true),
+            (detail(json!({"x": "9", "y": "3"})), false),
+            (json!({"source": "s", "detail": {"x": "1", "y": "2"}}), true),
+            (
+                json!({"source": "s", "detail": {"x": "8", "y": "2"}}),
+                false,
+            ),
+        ],
+    );
+}
+
+/// RULER `EqualsIgnoreCaseParser`: each pattern character stands for its `Locale.ROOT` lower-
+/// or upper-case mapping, so full mappings count and the relation is not symmetric.
+#[test]
+fn ruler_equals_ignore_case_uses_full_case_mappings_of_the_pattern() {
+    let eic = |p: &str| json!({"detail": {"s": [{"equals-ignore-case": p}]}});
+    let s = |v: &str| detail(json!({ "s": v }));
+    table(
+        eic("straße"),
+        &[
+            (s("STRASSE"), true),
+            (s("Straße"), true),
+            (s("strasse"), false),
+        ],
+    );
+    // Upper-case ß maps to SS, but an event's ß is no spelling of S.
+    table(
+        eic("STRASSE"),
+        &[(s("straße"), false), (s("strasse"), true)],
+    );
+    // Final sigma: ς maps to ς and Σ; σ is neither.
+    table(eic("ς"), &[(s("Σ"), true), (s("ς"), true), (s("σ"), false)]);
+    table(eic("Σ"), &[(s("σ"), true), (s("ς"), false)]);
+    // Dotless ı maps to ı and I; I maps to i and I.
+    table(eic("ı"), &[(s("I"), true), (s("i"), false)]);
+    table(eic("I"), &[(s("ı"), false), (s("i"), true)]);
+    // Characters beyond the BMP are UTF-16 surrogate pairs in Java: no case mapping.
+    table(eic("𐐨"), &[(s("𐐨"), true), (s("𐐀"), false)]);
+    // The prefix, suffix and anything-but forms fold the same way.
+    let op = |o: Value| json!({"detail": {"s": [o]}});
+    table(
+        op(json!({"prefix": {"equals-ignore-case": "straße"}})),
+        &[(s("STRASSE-1"), true), (s("STRASS"), false)],
+    );
+    table(
+        op(json!({"suffix": {"equals-ignore-case": "straße"}})),
+        &[(s("Haupt-STRASSE"), true), (s("Haupt-STRAS"), false)],
+    );
+    table(
+        op(json!({"anything-but": {"equals-ignore-case": ["straße"]}})),
+        &[(s("STRASSE"), false), (s("Gasse"), true)],
+    );
+}
+
+/// Exact numbers: integers compare exactly (IDs of 19–20 digits exceed a double's 53 bits);
+/// RULER compiles exact numbers numerically, so `5` is still `5.0`.
+#[test]
+fn exact_numbers_beyond_double_precision_stay_distinct() {
+    table(
+        json!({"detail": {"id": [12345678901234567890u64]}}),
+        &[
+            (detail(json!({"id": 12345678901234567890u64})), true),
+            (detail(json!({"id": 12345678901234567891u64})), false),
+        ],
+    );
+    table(
+        json!({"detail": {"id": [-9007199254740993i64]}}),
+        &[
+            (detail(json!({"id": -9007199254740993i64})), true),
+            (detail(json!({"id": -9007199254740992i64})), false),
+        ],
+    );
+    table(
+        json!({"detail": {"n": [5]}}),
+        &[
+            (detail(json!({"n": 5.0})), true),
+            (detail(json!({"n": 5.5})), false),
+        ],
+    );
+}
+
+/// RULER README "Anything-but matching": prefix and suffix lists (any listed prefix excludes).
+#[test]
+fn ruler_anything_but_prefix_and_suffix_lists() {
+    let ab = |o: Value| json!({"detail": {"state": [{"anything-but": o}]}});
+    let st = |v: &str| detail(json!({ "state": v }));
+    table(
+        ab(json!({"prefix": ["init", "error"]})),
+        &[
+            (st("initializing"), false),
+            (st("error-7"), false),
+            (st("running"), true),
+        ],
+    );
+    table(
+        ab(json!({"suffix": [".png", ".jpg"]})),
+        &[
+            (st("a.png"), false),
+            (st("b.jpg"), false),
+            (st("c.txt"), true),
+        ],
+    );
+}
+
+/// Leading zeros: an IPv4 address with a zero-padded part (`010.1.2.3`) is not an address
+/// (Rust's parser, like the WHATWG and inet_pton rules, refuses it), so a `cidr` never matches
+/// it; the value still matches as a string.
+#[test]
+fn leading_zero_ipv4_is_not_an_address() {
+    let cidr = json!({"detail": {"ip": [{"cidr": "10.0.0.0/8"}]}});
+    table(
+        cidr,
+        &[
+            (detail(json!({"ip": "10.1.2.3"})), true),
+            (detail(json!({"ip": "010.1.2.3"})), false),
+        ],
+    );
+}

@@ -43,7 +43,13 @@
 //! `equals-ignore-case` match when any element does, and `anything-but` around `numeric` or
 //! `cidr` negates it (both as moto 5.2.5 reads them); a CIDR block with host bits set is masked
 //! (moto: never matches). An unknown operator, or `anything-but` around `exists`, never matches.
-//! Event keys containing dots are not joined with nested keys (RULER: "should not be relied upon").
+//!
+//! Before matching, the pattern is compiled as EventBridge does ([`normalize`]): dotted keys
+//! become nested fields, a field given twice keeps the last, and the fields around a `$or` join
+//! each alternative unless it gives the same field (CONS, the user guide's "Considerations when
+//! creating event patterns"; RULER "$or"). Event keys with dots are read as nested fields too
+//! (RULER "Compiled rules and JSON keys with dots"). Exact integers compare exactly; case
+//! folding follows RULER's `EqualsIgnoreCaseParser` (see `ignore_case`).
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::net::IpAddr;
@@ -62,12 +68,304 @@ pub struct Mismatch {
 /// Whether `event` matches `pattern` (both JSON). `Ok(())` on match.
 pub fn matches(pattern: &Value, event: &Value) -> Result<(), Mismatch> {
     match pattern {
-        Value::Object(map) => match_object(map, Some(event), ""),
+        Value::Object(_) => {
+            let joined;
+            let event = if has_dotted_keys(event) {
+                joined = join_dotted_keys(event);
+                &joined
+            } else {
+                event
+            };
+            match &normalize(pattern).0 {
+                Value::Object(map) => match_object(map, Some(event), ""),
+                _ => Ok(()),
+            }
+        }
         other => Err(Mismatch {
             path: String::new(),
             condition: format!("an event pattern is a JSON object, not {}", describe(other)),
             found: None,
         }),
+    }
+}
+
+/// A field of a pattern that EventBridge ignores because the same field is given again later
+/// (EP "Considerations when creating event patterns": "If multiple patterns are specified for
+/// the same JSON field, EventBridge only uses the last one").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ignored {
+    /// JSON pointer of the ignored occurrence in the pattern as written.
+    pub pointer: String,
+    /// The field, dotted (`detail.state`).
+    pub field: String,
+    /// Replaced in an `$or` alternative (and used in the others), rather than everywhere.
+    pub by_or: bool,
+}
+
+/// The pattern as EventBridge compiles it: dotted keys joined into nested fields (EP "…uses
+/// dot (.) as the joining character": `{"detail.state": […]}` is `{"detail": {"state":
+/// […]}}`), a field given twice kept once, the last (EP, above), and every field outside a
+/// `$or` copied into each alternative unless the alternative gives the same field, which
+/// replaces it (RULER "$or": each alternative is compiled as its own rule together with the
+/// fields around it, so the alternative's field is the later one). Returns the fields ignored.
+pub fn normalize(pattern: &Value) -> (Value, Vec<Ignored>) {
+    let mut ignored = Vec::new();
+    let value = match pattern {
+        Value::Object(map) => Value::Object(normalize_object(map, "", "", &mut ignored)),
+        other => other.clone(),
+    };
+    (value, ignored)
+}
+
+fn has_dotted_keys(v: &Value) -> bool {
+    match v {
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, x)| k.contains('.') || has_dotted_keys(x)),
+        Value::Array(items) => items.iter().any(has_dotted_keys),
+        _ => false,
+    }
+}
+
+/// The event with dotted keys read as nested fields, as RULER compiles field names ("Compiled
+/// rules and JSON keys with dots": `{"state.status": "running"}` and `{"state": {"status":
+/// "running"}}` match the same rules). A dotted key whose first part is already a value that is
+/// not an object stays as it is.
+fn join_dotted_keys(v: &Value) -> Value {
+    match v {
+        Value::Array(items) => Value::Array(items.iter().map(join_dotted_keys).collect()),
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (k, x) in map {
+                let x = join_dotted_keys(x);
+                let parts: Vec<&str> = k.split('.').collect();
+                if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
+                    merge_field(&mut out, k, x);
+                    continue;
+                }
+                let mut nested = x;
+                for p in parts[1..].iter().rev() {
+                    let mut m = Map::new();
+                    m.insert((*p).to_string(), nested);
+                    nested = Value::Object(m);
+                }
+                merge_field(&mut out, parts[0], nested);
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+fn merge_field(out: &mut Map<String, Value>, key: &str, value: Value) {
+    match (out.get_mut(key), value) {
+        (Some(Value::Object(existing)), Value::Object(add)) => {
+            for (k, v) in add {
+                merge_field(existing, &k, v);
+            }
+        }
+        (Some(_), _) => {}
+        (None, value) => {
+            out.insert(key.to_string(), value);
+        }
+    }
+}
+
+/// Where each leaf of a normalized object came from, by dotted field.
+type Origins = std::collections::BTreeMap<String, String>;
+
+fn normalize_object(
+    map: &Map<String, Value>,
+    pointer: &str,
+    field: &str,
+    ignored: &mut Vec<Ignored>,
+) -> Map<String, Value> {
+    let mut origins = Origins::new();
+    let mut out = Map::new();
+    let mut alternatives: Option<(Vec<Value>, String)> = None;
+    for (key, sub) in map {
+        let at = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+        if key == "$or" {
+            if let Value::Array(items) = sub {
+                alternatives = Some((items.clone(), at));
+                continue;
+            }
+        }
+        let segments: Vec<&str> = if key.contains('.') && key.split('.').all(|s| !s.is_empty()) {
+            key.split('.').collect()
+        } else {
+            vec![key.as_str()]
+        };
+        insert(&mut out, &segments, sub, &at, field, &mut origins, ignored);
+    }
+    if let Some((items, at)) = alternatives {
+        let merged: Vec<Value> = items
+            .iter()
+            .enumerate()
+            .map(|(i, alt)| match alt {
+                Value::Object(a) => {
+                    let a = normalize_object(a, &format!("{at}/{i}"), field, ignored);
+                    let mut base = out.clone();
+                    let mut base_origins = origins.clone();
+                    let mut alt_origins = Origins::new();
+                    leaf_origins(&a, field, &format!("{at}/{i}"), &mut alt_origins);
+                    let before = ignored.len();
+                    overlay(
+                        &mut base,
+                        &a,
+                        field,
+                        &mut base_origins,
+                        &alt_origins,
+                        ignored,
+                    );
+                    for i in &mut ignored[before..] {
+                        i.by_or = true;
+                    }
+                    Value::Object(base)
+                }
+                other => other.clone(),
+            })
+            .collect();
+        // The fields around the `$or` now live in each alternative.
+        let mut only = Map::new();
+        only.insert("$or".into(), Value::Array(merged));
+        return only;
+    }
+    out
+}
+
+fn join_field(field: &str, key: &str) -> String {
+    if field.is_empty() {
+        key.to_string()
+    } else {
+        format!("{field}.{key}")
+    }
+}
+
+/// Puts `sub` at `segments` below `out`, merging objects; a leaf given again replaces the
+/// earlier one, which is recorded as ignored.
+fn insert(
+    out: &mut Map<String, Value>,
+    segments: &[&str],
+    sub: &Value,
+    at: &str,
+    field: &str,
+    origins: &mut Origins,
+    ignored: &mut Vec<Ignored>,
+) {
+    let Some((first, rest)) = segments.split_first() else {
+        return;
+    };
+    let here = join_field(field, first);
+    if !rest.is_empty() {
+        let entry = out
+            .entry(first.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !entry.is_object() {
+            forget(origins, &here, ignored);
+            *entry = Value::Object(Map::new());
+        }
+        if let Value::Object(inner) = entry {
+            insert(inner, rest, sub, at, &here, origins, ignored);
+        }
+        return;
+    }
+    match sub {
+        Value::Object(nested) => {
+            let normalized = normalize_object(nested, at, &here, ignored);
+            let entry = out
+                .entry(first.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !entry.is_object() {
+                forget(origins, &here, ignored);
+                *entry = Value::Object(Map::new());
+            }
+            let mut nested_origins = Origins::new();
+            leaf_origins(&normalized, &here, at, &mut nested_origins);
+            if let Value::Object(existing) = entry {
+                overlay(
+                    existing,
+                    &normalized,
+                    &here,
+                    origins,
+                    &nested_origins,
+                    ignored,
+                );
+            }
+        }
+        leaf => {
+            if out.contains_key(*first) {
+                forget(origins, &here, ignored);
+            }
+            out.insert(first.to_string(), leaf.clone());
+            origins.insert(here, at.to_string());
+        }
+    }
+}
+
+/// Records every leaf at or below `field` as ignored (it is being replaced).
+fn forget(origins: &mut Origins, field: &str, ignored: &mut Vec<Ignored>) {
+    let below = format!("{field}.");
+    let gone: Vec<String> = origins
+        .keys()
+        .filter(|k| *k == field || k.starts_with(&below))
+        .cloned()
+        .collect();
+    for k in gone {
+        if let Some(pointer) = origins.remove(&k) {
+            ignored.push(Ignored {
+                pointer,
+                field: k,
+                by_or: false,
+            });
+        }
+    }
+}
+
+/// The source pointer of each leaf of a normalized object (the pointers are approximate for
+/// fields below a merged `$or`).
+fn leaf_origins(map: &Map<String, Value>, field: &str, at: &str, out: &mut Origins) {
+    for (k, v) in map {
+        let here = join_field(field, k);
+        match v {
+            Value::Object(inner) if k != "$or" => {
+                leaf_origins(inner, &here, &format!("{at}/{k}"), out)
+            }
+            _ => {
+                out.insert(here, format!("{at}/{k}"));
+            }
+        }
+    }
+}
+
+/// Lays `top` over `base`: objects merge, anything else in `top` replaces what `base` has.
+fn overlay(
+    base: &mut Map<String, Value>,
+    top: &Map<String, Value>,
+    field: &str,
+    base_origins: &mut Origins,
+    top_origins: &Origins,
+    ignored: &mut Vec<Ignored>,
+) {
+    for (k, v) in top {
+        let here = join_field(field, k);
+        match (base.get_mut(k), v) {
+            (Some(Value::Object(b)), Value::Object(t)) if k != "$or" => {
+                overlay(b, t, &here, base_origins, top_origins, ignored)
+            }
+            (existing, _) => {
+                if existing.is_some() {
+                    forget(base_origins, &here, ignored);
+                }
+                base.insert(k.clone(), v.clone());
+                let below = format!("{here}.");
+                for (f, p) in top_origins {
+                    if *f == here || f.starts_with(&below) {
+                        base_origins.insert(f.clone(), p.clone());
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -247,12 +545,23 @@ fn excluded(arg: &Value, leaf: &Value) -> bool {
     }
 }
 
-/// Exact matching by JSON type: numbers numerically, everything else by equality.
+/// Exact matching by JSON type: numbers by value, everything else by equality. Two integers
+/// compare exactly (19-digit ids beyond a double's 53 bits stay distinct: `12345678901234567890`
+/// is not `12345678901234567891`); otherwise as doubles, so `5` is `5.0` (RULER compiles exact
+/// numbers to `ComparableNumber`, numerically).
 fn same_value(pattern: &Value, leaf: &Value) -> bool {
+    fn integer(n: &serde_json::Number) -> Option<i128> {
+        n.as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from))
+    }
     match (pattern, leaf) {
-        (Value::Number(a), Value::Number(b)) => match (a.as_f64(), b.as_f64()) {
+        (Value::Number(a), Value::Number(b)) => match (integer(a), integer(b)) {
             (Some(x), Some(y)) => x == y,
-            _ => a == b,
+            _ => match (a.as_f64(), b.as_f64()) {
+                (Some(x), Some(y)) => x == y,
+                _ => a == b,
+            },
         },
         (a, b) => a == b,
     }
@@ -270,10 +579,12 @@ fn operator_matches(name: &str, arg: &Value, leaf: &Value) -> bool {
         return false;
     };
     match name {
-        "prefix" => string_test(arg, text, |p, t| t.starts_with(p), true),
-        "suffix" => string_test(arg, text, |p, t| t.ends_with(p), true),
-        "equals-ignore-case" => string_test(arg, text, |p, t| lower(p) == lower(t), false),
-        "wildcard" => string_test(arg, text, wildcard_matches, false),
+        "prefix" => string_test(arg, text, |p, t| t.starts_with(p), Some(Fold::Prefix)),
+        "suffix" => string_test(arg, text, |p, t| t.ends_with(p), Some(Fold::Suffix)),
+        "equals-ignore-case" => {
+            string_test(arg, text, |p, t| ignore_case(p, t, Fold::Equals), None)
+        }
+        "wildcard" => string_test(arg, text, wildcard_matches, None),
         "cidr" => arg.as_str().is_some_and(|block| cidr_matches(block, text)),
         _ => false,
     }
@@ -285,23 +596,91 @@ fn string_test(
     arg: &Value,
     text: &str,
     test: fn(&str, &str) -> bool,
-    nested_ignore_case: bool,
+    nested_ignore_case: Option<Fold>,
 ) -> bool {
     match arg {
         Value::String(p) => test(p, text),
         Value::Array(list) => list
             .iter()
             .any(|p| p.as_str().is_some_and(|p| test(p, text))),
-        Value::Object(inner) if nested_ignore_case && inner.len() == 1 => inner
-            .get("equals-ignore-case")
-            .and_then(Value::as_str)
-            .is_some_and(|p| test(&lower(p), &lower(text))),
+        Value::Object(inner) if inner.len() == 1 => match nested_ignore_case {
+            // `{"prefix": {"equals-ignore-case": …}}`.
+            Some(fold) => inner
+                .get("equals-ignore-case")
+                .and_then(Value::as_str)
+                .is_some_and(|p| ignore_case(p, text, fold)),
+            None => false,
+        },
         _ => false,
     }
 }
 
-fn lower(s: &str) -> String {
-    s.to_lowercase()
+/// Where a case-insensitive pattern must match: all of the text, its start or its end.
+#[derive(Clone, Copy, PartialEq)]
+enum Fold {
+    Equals,
+    Prefix,
+    Suffix,
+}
+
+/// Case-insensitive matching as RULER does it (`EqualsIgnoreCaseParser`): each character of
+/// the *pattern* stands for its lower-case or its upper-case mapping (Java's `toLowerCase` /
+/// `toUpperCase` with `Locale.ROOT`, one UTF-16 unit at a time, so full mappings such as
+/// `ß` → `SS` and `İ` → `i̇` count, and a character outside the Basic Multilingual Plane, a
+/// surrogate pair in Java, has no case mapping). The text must be exactly such a spelling.
+/// This is not symmetric: pattern `straße` matches `STRASSE`, pattern `STRASSE` does not match
+/// `straße`; `ς` matches `Σ` and `ς` but not `σ`; dotless `ı` matches `I`, but `I` does not
+/// match `ı` (its mappings are `i` and `I`).
+fn ignore_case(pattern: &str, text: &str, fold: Fold) -> bool {
+    let mut alternatives: Vec<Vec<String>> = pattern
+        .chars()
+        .map(|c| {
+            if (c as u32) > 0xFFFF {
+                return vec![c.to_string()];
+            }
+            let lower: String = c.to_lowercase().collect();
+            let upper: String = c.to_uppercase().collect();
+            if lower == upper {
+                vec![lower]
+            } else {
+                vec![lower, upper]
+            }
+        })
+        .collect();
+    let reversed: String;
+    let text = if fold == Fold::Suffix {
+        // Matching the end is matching the start of both reversed.
+        alternatives.reverse();
+        for alts in &mut alternatives {
+            for a in alts.iter_mut() {
+                *a = a.chars().rev().collect();
+            }
+        }
+        reversed = text.chars().rev().collect();
+        reversed.as_str()
+    } else {
+        text
+    };
+    // The byte offsets of `text` a spelling of the pattern's first characters can reach.
+    let mut reach = std::collections::BTreeSet::from([0usize]);
+    for alts in &alternatives {
+        let mut next = std::collections::BTreeSet::new();
+        for &at in &reach {
+            for a in alts {
+                if text[at..].starts_with(a.as_str()) {
+                    next.insert(at + a.len());
+                }
+            }
+        }
+        if next.is_empty() {
+            return false;
+        }
+        reach = next;
+    }
+    match fold {
+        Fold::Equals => reach.contains(&text.len()),
+        Fold::Prefix | Fold::Suffix => true,
+    }
 }
 
 /// `numeric`: operator/value pairs, all of which must hold.

@@ -110,6 +110,28 @@ pub fn check_pattern(pattern: &Value) -> Vec<Problem> {
         other => checker.err("", format!("the pattern is {}", kind(other)), OBJECT_HELP),
     }
     checker.size(pattern);
+    // EP "Considerations when creating event patterns": "If multiple patterns are specified for
+    // the same JSON field, EventBridge only uses the last one" (keys joined with dots, and in a
+    // `$or` alternative together with the fields around it: RULER "$or").
+    let (_, ignored) = crate::simulate::pattern::normalize(pattern);
+    let mut seen = std::collections::BTreeSet::new();
+    for i in ignored {
+        if !seen.insert((i.pointer.clone(), i.by_or)) {
+            continue;
+        }
+        let (msg, help) = if i.by_or {
+            (
+                format!("field `{}` is given again in a `$or` alternative, so that alternative ignores it here", i.field),
+                "EventBridge compiles each `$or` alternative together with the fields around it, and the alternative's own field is the one it uses; give the field in only one place",
+            )
+        } else {
+            (
+                format!("field `{}` is given again later in the pattern, so EventBridge ignores it here", i.field),
+                "EventBridge uses only the last pattern given for a field (keys are joined with dots: `a.b` is field `b` of `a`); keep one",
+            )
+        };
+        checker.warn(&i.pointer, msg, help);
+    }
     checker.problems
 }
 
@@ -254,8 +276,10 @@ impl Checker {
                 // reported as that (see `object`).
                 let operator_in_or = !ptr.is_empty() && OPERATORS.contains(&key.as_str());
                 let intrinsic = map.len() == 1 && (key == "Ref" || key.starts_with("Fn::"));
-                if key.is_empty() || ENVELOPE.contains(&key.as_str()) || operator_in_or || intrinsic
-                {
+                // EP "Considerations": keys are joined with dots, so `detail.state` is a field
+                // of `detail`.
+                let first = key.split('.').next().unwrap_or_default();
+                if key.is_empty() || ENVELOPE.contains(&first) || operator_in_or || intrinsic {
                     continue;
                 }
                 let msg = format!("`{key}` is not a field of EventBridge events, so the rule never matches: the top level of a pattern names the event's envelope fields");
@@ -493,8 +517,14 @@ impl Checker {
                 };
                 let at = child(ptr, op);
                 match (op.as_str(), v) {
-                    // RULER: "Null prefix/suffix not allowed".
+                    // RULER: "Null prefix/suffix not allowed"; its README's anything-but section
+                    // documents lists too (`{"anything-but": {"prefix": ["init", "error"]}}`).
                     ("prefix" | "suffix", Value::String(s)) if !s.is_empty() => {}
+                    ("prefix" | "suffix", Value::Array(list))
+                        if !list.is_empty()
+                            && list
+                                .iter()
+                                .all(|v| v.as_str().is_some_and(|s| !s.is_empty())) => {}
                     ("equals-ignore-case", _) if v.is_string() || strings(v) => {}
                     ("wildcard", Value::String(s)) => self.wildcard(s, &at, ctx),
                     ("wildcard", Value::Array(list)) if strings(v) => {
@@ -505,7 +535,8 @@ impl Checker {
                         }
                     }
                     ("prefix" | "suffix", _) => {
-                        let msg = format!("{ctx} `{op}` needs a non-empty string");
+                        let msg =
+                            format!("{ctx} `{op}` needs a non-empty string or a list of them");
                         self.err(&at, msg, ANYTHING_BUT_HELP);
                     }
                     ("equals-ignore-case" | "wildcard", _) => {
@@ -605,9 +636,14 @@ impl Checker {
                 (Ok(addr), Ok(bits)) => {
                     let max = if addr.is_ipv4() { 32 } else { 128 };
                     if bits == max {
-                        // RULER CIDR.java: "IPv4 mask bits must be < 32" (IPv6: < 128).
-                        let msg = format!("{ctx} /{max} is one address; EventBridge may reject it");
-                        return self.warn(ptr, msg, &format!("match it as a string: \"{ip}\""));
+                        // RULER CIDR.java: "IPv4 mask bits must be < 32" (IPv6: < 128), and
+                        // the rule is rejected when it is created.
+                        let msg = format!("{ctx} /{max} is a single address, and EventBridge rejects a CIDR block of /{max} (the mask must be shorter)");
+                        return self.err(
+                            ptr,
+                            msg,
+                            &format!("match the address as a string: \"{ip}\""),
+                        );
                     } else if bits < max {
                         return;
                     }
@@ -889,6 +925,11 @@ mod tests {
             ab(json!({"equals-ignore-case": ["a", "b"]})),
         ]);
         valid(&[ab(json!({"wildcard": ["*/lib/*", "*/bin/*"]}))]);
+        // Event Ruler's README, "Anything-but matching": prefix and suffix lists.
+        valid(&[
+            ab(json!({"prefix": ["init", "error"]})),
+            ab(json!({"suffix": [".png", ".jpg"]})),
+        ]);
         let cases = [
             (ab(json!(["a", 1])), E, ""),
             (ab(json!([])), E, ""),
@@ -896,7 +937,8 @@ mod tests {
             (ab(json!(null)), E, ""),
             (ab(json!({"prefix": "a", "suffix": "b"})), E, ""),
             (ab(json!({"prefix": ""})), E, "/prefix"),
-            (ab(json!({"suffix": ["a"]})), E, "/suffix"),
+            (ab(json!({"suffix": ["a", ""]})), E, "/suffix"),
+            (ab(json!({"prefix": []})), E, "/prefix"),
             (
                 ab(json!({"equals-ignore-case": [1]})),
                 E,
@@ -957,8 +999,9 @@ mod tests {
             (cidr(json!("300.0.0.0/8")), E, ""),
             (cidr(json!("10.0.0.0/x")), E, ""),
             (cidr(json!(24)), E, ""),
-            (cidr(json!("10.0.0.1/32")), W, ""),
-            (cidr(json!("::1/128")), W, ""),
+            // RULER CIDR.java rejects a mask of the full length.
+            (cidr(json!("10.0.0.1/32")), E, ""),
+            (cidr(json!("::1/128")), E, ""),
         ];
         invalid("/f/0/cidr", &cases);
     }
@@ -1041,8 +1084,7 @@ mod tests {
 
     #[test]
     fn top_level_keys_are_envelope_fields() {
-        let ok = json!({"version": ["0"], "id": [{"exists": true}], "detail-type": ["T"],
-            "source": ["s"], "account": ["123456789012"], "time": [{"prefix": "2026"}],
+        let ok = json!({"version": ["0"], "account": ["123456789012"],
             "region": ["eu-west-1"], "resources": [{"prefix": "arn:"}],
             "replay-name": [{"exists": false}], "detail": {"Source": ["anything goes here"]},
             "$or": [{"source": ["a"]}, {"detail-type": ["b"], "$or": [{"id": ["x"]}, {"time": ["y"]}]}]});
