@@ -274,6 +274,14 @@ fn check_document(
         .into_iter()
         .map(|d| locate(doc, d))
         .collect();
+    let evaluated: Vec<Diagnostic> = evaluated
+        .into_iter()
+        .chain(
+            numeric_bounds_as_written(doc)
+                .into_iter()
+                .map(|d| locate(doc, d)),
+        )
+        .collect();
     let mut structural = spec::schema_check(doc);
     if !structural.is_empty() {
         // Every other problem too, in one run: the semantic checks run on what is left once
@@ -387,4 +395,113 @@ fn inside_value(
     } else {
         pos
     }
+}
+
+/// `numeric` bounds of event patterns as written in the source: YAML gives tfc a double, in
+/// which `1E-325` is 0 and `0.1234567` is close to it, so the text decides. EventBridge
+/// compares numbers "between -5.0e9 and +5.0e9 inclusive, with 15 digits of precision, that is
+/// to say 6 digits to the right of the decimal point" (Event Ruler README, "Numeric matching";
+/// user guide "Numeric matching"): a bound that is not zero but rounds to zero there is an
+/// error, more digits than six after the point a warning (they are not compared).
+fn numeric_bounds_as_written(doc: &Document) -> Vec<Diagnostic> {
+    fn walk(v: &serde_json::Value, pointer: &str, out: &mut Vec<(String, f64)>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, x) in map {
+                    let at = spec::load::pointer_push(pointer, k);
+                    if k == "numeric" {
+                        if let serde_json::Value::Array(items) = x {
+                            for (i, item) in items.iter().enumerate() {
+                                if let Some(n) = item.as_f64() {
+                                    out.push((spec::load::pointer_push(&at, &i.to_string()), n));
+                                }
+                            }
+                        }
+                    }
+                    walk(x, &at, out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, x) in items.iter().enumerate() {
+                    walk(x, &spec::load::pointer_push(pointer, &i.to_string()), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut bounds = Vec::new();
+    for (task, t) in doc
+        .value
+        .get("tasks")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(event) = t.get("trigger").and_then(|t| t.get("event")) {
+            let at = format!(
+                "/tasks/{}/trigger/event",
+                task.replace('~', "~0").replace('/', "~1")
+            );
+            walk(event, &at, &mut bounds);
+        }
+    }
+    let mut out = Vec::new();
+    for (pointer, value) in bounds {
+        let Some(pos) = doc.index.value_pos(&pointer) else {
+            continue;
+        };
+        let Some(line) = doc.source.lines().nth(pos.line.saturating_sub(1)) else {
+            continue;
+        };
+        let text: String = line
+            .chars()
+            .skip(pos.col.saturating_sub(1))
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+            .collect();
+        let Some(decimals) = decimal_places(&text) else {
+            continue;
+        };
+        let nonzero = text
+            .split(['e', 'E'])
+            .next()
+            .is_some_and(|m| m.chars().any(|c| ('1'..='9').contains(&c)));
+        if nonzero && value.abs() < 0.5e-6 {
+            out.push(
+                Diagnostic::error(
+                    "event-pattern",
+                    pointer,
+                    format!("`numeric` bound {text} is below the precision EventBridge compares numbers with (six digits after the decimal point), so it is 0 there"),
+                )
+                .with_help("use a bound with at most six digits after the decimal point, between -5.0e9 and 5.0e9"),
+            );
+        } else if decimals > 6 {
+            out.push(
+                Diagnostic::warning(
+                    "event-pattern",
+                    pointer,
+                    format!("`numeric` bound {text} has {decimals} digits after the decimal point; EventBridge compares six"),
+                )
+                .with_help("round the bound to six digits after the decimal point"),
+            );
+        }
+    }
+    out
+}
+
+/// How many digits a decimal number's text has after the point once its exponent is applied
+/// (`1.5e-3` → 4, `12e2` → 0); `None` when it is not a decimal number.
+fn decimal_places(text: &str) -> Option<i64> {
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i64>().ok()?),
+        None => (text, 0),
+    };
+    let mantissa = mantissa.trim_start_matches(['-', '+']);
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let frac = frac.trim_end_matches('0');
+    Some((frac.len() as i64 - exponent).max(0))
 }
