@@ -5,8 +5,9 @@
 //!
 //! The view model is built as JSON values by small `convert_*` functions (intrinsics in their
 //! long form, `Ref`/`Fn::GetAtt`/`Fn::Sub`, so no YAML tags are needed); the templates in
-//! `templates/cloudformation/` lay the document out and every value passes through the `yaml`
-//! or `json` filter, which serialise (and so escape) it.
+//! `templates/cloudformation/` lay the document out, and every value reaches them serialised
+//! (and so escaped) by tfc's YAML or JSON writer: each resource body, section and the JSON
+//! document once, in Rust, rather than converted to template values and back per filter call.
 
 use std::collections::BTreeMap;
 
@@ -45,7 +46,12 @@ pub struct CloudFormation;
 #[derive(Debug, Serialize)]
 struct Resource {
     id: String,
+    #[serde(skip)]
     body: Value,
+    /// The body as YAML at the resource's indentation, filled in for the YAML template (the
+    /// serialiser escapes; serialising here rather than in a template filter saves converting
+    /// every value to a template value and back).
+    yaml: String,
 }
 
 /// A task's resources, under a comment naming the task.
@@ -100,7 +106,7 @@ impl Backend for CloudFormation {
         layout: Layout,
         format: Format,
     ) -> Result<Vec<OutputFile>, RenderError> {
-        let view = convert_model(plan);
+        let mut view = convert_model(plan);
         let taken: Vec<String> = view
             .shared
             .iter()
@@ -114,24 +120,11 @@ impl Backend for CloudFormation {
                 "parameter logical id `{p}` is also the logical id of a resource, output or condition of the template; rename the parameter"
             )));
         }
-        let mut env = environment(&TEMPLATES)?;
-        env.add_filter("yaml", |v: minijinja::Value, indent: usize| {
-            Ok(yaml::to_yaml(&to_json(&v)?, indent))
-        });
-        env.add_filter("yaml_scalar", |v: minijinja::Value| {
-            Ok(yaml::scalar(&to_json(&v)?))
-        });
-        env.add_filter("json_pretty", |v: minijinja::Value| {
-            super::json_pretty(&v).map_err(filter_error)
-        });
-        let (name, path) = match format {
-            Format::Yaml => (TEMPLATE_YAML, "template.yaml"),
-            Format::Json => (TEMPLATE_JSON, "template.json"),
+        let path = match format {
+            Format::Yaml => "template.yaml",
+            Format::Json => "template.json",
         };
-        let contents = env.get_template(name)?.render(minijinja::context! {
-            view => &view,
-            document => view.document(),
-        })?;
+        let contents = text(&mut view, format)?;
         let mut files = vec![OutputFile {
             path: path.into(),
             contents,
@@ -309,6 +302,56 @@ fn substitution(s: &str, escape: bool) -> Value {
     } else {
         json!({ "Fn::Sub": [text, vars] })
     }
+}
+
+/// The template environment, built once per process (templates compile once).
+fn template_environment() -> Result<&'static minijinja::Environment<'static>, RenderError> {
+    static ENV: std::sync::OnceLock<Result<minijinja::Environment<'static>, String>> =
+        std::sync::OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = environment(&TEMPLATES).map_err(|e| e.0)?;
+        env.add_filter("yaml_scalar", |v: minijinja::Value| {
+            Ok(yaml::scalar(&to_json(&v)?))
+        });
+        Ok(env)
+    })
+    .as_ref()
+    .map_err(|e| RenderError(e.clone()))
+}
+
+/// The template text of `view` in `format`.
+fn text(view: &mut View, format: Format) -> Result<String, RenderError> {
+    let env = template_environment()?;
+    Ok(match format {
+        Format::Yaml => {
+            for r in view
+                .shared
+                .iter_mut()
+                .chain(view.tasks.iter_mut().flat_map(|t| t.resources.iter_mut()))
+            {
+                if r.yaml.is_empty() {
+                    r.yaml = yaml::to_yaml(&r.body, 2);
+                }
+            }
+            let sections = |m: &Map<String, Value>| yaml::to_yaml(&Value::Object(m.clone()), 1);
+            env.get_template(TEMPLATE_YAML)?
+                .render(minijinja::context! {
+                    view => &*view,
+                    parameters => sections(&view.parameters),
+                    conditions => sections(&view.conditions),
+                    outputs => sections(&view.outputs),
+                })?
+        }
+        Format::Json => {
+            let document =
+                super::json_pretty(&view.document()).map_err(|e| RenderError(e.to_string()))?;
+            env.get_template(TEMPLATE_JSON)?
+                .render(minijinja::context! {
+                    view => &*view,
+                    document => document,
+                })?
+        }
+    })
 }
 
 fn filter_error(e: serde_json::Error) -> minijinja::Error {
@@ -624,6 +667,7 @@ fn convert_resource(
     Some(Resource {
         id,
         body: Value::Object(body),
+        yaml: String::new(),
     })
 }
 
@@ -858,16 +902,11 @@ pub fn stack_quotas(
     if matches!(deploy, Some((Target::Terraform, _))) {
         return Vec::new();
     }
-    let view = convert_model(plan);
-    let doc = view.document();
-    let count = |k: &str| doc[k].as_object().map_or(0, Map::len);
-    let (resources, outputs) = (count("Resources"), count("Outputs"));
-    let size = |format: Format| -> usize {
-        CloudFormation
-            .render(plan, Layout::Single, format)
-            .map(|f| f.iter().map(|f| f.contents.len()).sum())
-            .unwrap_or(0)
-    };
+    let mut view = convert_model(plan);
+    let resources = view.shared.len() + view.tasks.iter().map(|t| t.resources.len()).sum::<usize>();
+    let outputs = view.outputs.len();
+    // Exactly the bytes `render` writes, from this one view.
+    let mut size = |format: Format| -> usize { text(&mut view, format).map_or(0, |t| t.len()) };
     let problem = |message: String| match deploy {
         Some(_) => Diagnostic::error("stack-quota", "/tasks", message),
         None => Diagnostic::warning("stack-quota", "/tasks", message),
@@ -903,10 +942,10 @@ pub fn stack_quotas(
             (n, Some(n))
         }
         Some(_) => (size(Format::Json), None),
-        None => (
-            size(Format::Json).max(size(Format::Yaml)),
-            Some(size(Format::Yaml)),
-        ),
+        None => {
+            let yaml = size(Format::Yaml);
+            (size(Format::Json).max(yaml), Some(yaml))
+        }
     };
     if bytes > MAX_S3_BYTES {
         out.push(
