@@ -525,25 +525,32 @@ fn check(
     target: Option<Target>,
     values: &crate::spec::params::Values,
 ) -> ExitCode {
-    let mut reports = Vec::new();
-    let mut io_error = false;
-    for path in specs {
-        let name = path.display().to_string();
-        match read(path) {
-            Ok(bytes) => {
-                let checked = crate::check_with(&bytes, target.map(|t| (t, Format::Yaml)), values);
-                let source = String::from_utf8(bytes).ok();
-                reports.push((FileReport::new(name, checked.diagnostics), source));
+    // Every file on every core (rayon's work-stealing pool); the reports come back in the
+    // order of the arguments, so the output is the same as with one thread.
+    use rayon::prelude::*;
+    let checked: Vec<(FileReport, Option<String>, bool)> = specs
+        .par_iter()
+        .map(|path| {
+            let name = path.display().to_string();
+            match read(path) {
+                Ok(bytes) => {
+                    let checked =
+                        crate::check_with(&bytes, target.map(|t| (t, Format::Yaml)), values);
+                    let source = String::from_utf8(bytes).ok();
+                    (FileReport::new(name, checked.diagnostics), source, false)
+                }
+                Err(msg) => {
+                    // Reported like any other problem of that file, in every format, so a
+                    // missing file can never look like a pass.
+                    let d = Diagnostic::error(UNREADABLE, "", msg);
+                    (FileReport::new(name, vec![d]), None, true)
+                }
             }
-            Err(msg) => {
-                // Reported like any other problem of that file, in every format, so a
-                // missing file can never look like a pass.
-                let d = Diagnostic::error(UNREADABLE, "", msg);
-                reports.push((FileReport::new(name, vec![d]), None));
-                io_error = true;
-            }
-        }
-    }
+        })
+        .collect();
+    let io_error = checked.iter().any(|(_, _, e)| *e);
+    let reports: Vec<(FileReport, Option<String>)> =
+        checked.into_iter().map(|(r, s, _)| (r, s)).collect();
     print_reports(&reports, format, deny_warnings);
     let failed = reports
         .iter()

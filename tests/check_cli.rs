@@ -447,3 +447,49 @@ fn diagnostics_are_coloured_exactly_when_asked_or_on_a_terminal() {
         true
     )));
 }
+
+#[test]
+fn many_files_are_checked_in_parallel_and_reported_in_argument_order() {
+    // Every file of the invalid corpus, twice over, on one thread and on all: byte-identical
+    // reports, in the order given, in every format.
+    let mut files: Vec<std::path::PathBuf> =
+        std::fs::read_dir(common::root().join("tests/invalid"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+    files.sort();
+    let mut twice = files.clone();
+    twice.extend(files.iter().rev().cloned());
+    for format in ["human", "json"] {
+        let run = |threads: Option<&str>| {
+            let mut cmd = common::tfc();
+            cmd.arg("check").args(["--format", format]).args(&twice);
+            if let Some(n) = threads {
+                cmd.env("RAYON_NUM_THREADS", n);
+            }
+            cmd.output().unwrap()
+        };
+        let one = run(Some("1"));
+        let all = run(None);
+        assert_eq!(one.status.code(), Some(1));
+        assert_eq!(
+            (all.status.code(), &all.stdout, &all.stderr),
+            (one.status.code(), &one.stdout, &one.stderr),
+            "{format}"
+        );
+        let text = String::from_utf8_lossy(if one.stdout.is_empty() {
+            &one.stderr
+        } else {
+            &one.stdout
+        })
+        .into_owned();
+        let first = text
+            .find(files[0].file_name().unwrap().to_str().unwrap())
+            .unwrap();
+        let second = text
+            .find(files[1].file_name().unwrap().to_str().unwrap())
+            .unwrap();
+        assert!(first < second, "reports follow the argument order");
+    }
+}
