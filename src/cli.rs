@@ -528,26 +528,28 @@ fn check(
     // Every file on every core (rayon's work-stealing pool); the reports come back in the
     // order of the arguments, so the output is the same as with one thread.
     use rayon::prelude::*;
-    let checked: Vec<(FileReport, Option<String>, bool)> = specs
-        .par_iter()
-        .map(|path| {
-            let name = path.display().to_string();
-            match read(path) {
-                Ok(bytes) => {
-                    let checked =
-                        crate::check_with(&bytes, target.map(|t| (t, Format::Yaml)), values);
-                    let source = String::from_utf8(bytes).ok();
-                    (FileReport::new(name, checked.diagnostics), source, false)
-                }
-                Err(msg) => {
-                    // Reported like any other problem of that file, in every format, so a
-                    // missing file can never look like a pass.
-                    let d = Diagnostic::error(UNREADABLE, "", msg);
-                    (FileReport::new(name, vec![d]), None, true)
-                }
+    let one = |path: &PathBuf| {
+        let name = path.display().to_string();
+        match read(path) {
+            Ok(bytes) => {
+                let checked = crate::check_with(&bytes, target.map(|t| (t, Format::Yaml)), values);
+                let source = String::from_utf8(bytes).ok();
+                (FileReport::new(name, checked.diagnostics), source, false)
             }
-        })
-        .collect();
+            Err(msg) => {
+                // Reported like any other problem of that file, in every format, so a
+                // missing file can never look like a pass.
+                let d = Diagnostic::error(UNREADABLE, "", msg);
+                (FileReport::new(name, vec![d]), None, true)
+            }
+        }
+    };
+    // One file needs no pool (starting its threads would cost more than the check).
+    let checked: Vec<(FileReport, Option<String>, bool)> = if specs.len() > 1 {
+        specs.par_iter().map(one).collect()
+    } else {
+        specs.iter().map(one).collect()
+    };
     let io_error = checked.iter().any(|(_, _, e)| *e);
     let reports: Vec<(FileReport, Option<String>)> =
         checked.into_iter().map(|(r, s, _)| (r, s)).collect();
