@@ -286,18 +286,8 @@ fn cfn_lint_form(template: &Value, file: &Value) -> Value {
 }
 
 fn cfn_lint(args: &[&Path]) -> (bool, String) {
-    let out = Command::new(common::python_tool("cfn-lint"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success() && out.stdout.is_empty(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    let (code, out, err) = common::run(Command::new(common::python_tool("cfn-lint")).args(args));
+    (code == Some(0) && out.is_empty(), format!("{out}{err}"))
 }
 
 #[test]

@@ -202,14 +202,16 @@ fn model_shows_parameters_as_references_without_values_and_as_values_with_them()
     assert!(out.contains("com.corp.env.((env)).manage"), "{out}");
     assert!(out.contains("\"param\": \"subnets\""), "{out}");
     assert!(!out.chars().any(|c| ('\u{E000}'..='\u{E002}').contains(&c)));
-    let names: Vec<&str> = plan["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
+    let names = |key: &str| -> Vec<String> {
+        plan[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
+    };
     assert_eq!(
-        names,
+        names("parameters"),
         [
             "cpu",
             "env",
@@ -219,13 +221,7 @@ fn model_shows_parameters_as_references_without_values_and_as_values_with_them()
             "subnets"
         ]
     );
-    let sets: Vec<&str> = plan["value_sets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(sets, ["prod", "staging"]);
+    assert_eq!(names("value_sets"), ["prod", "staging"]);
     let (code, out, _) = run(tfc().arg("model").arg(&spec));
     assert_eq!(code, Some(0));
     assert!(out.contains("\"parameters\""), "{out}");

@@ -325,38 +325,31 @@ fn params_statements(plan: &Plan) -> String {
     for p in &plan.parameters {
         let name = ts::param_name(&p.name);
         let value = format!("params.{name}");
-        if let Some(a) = &p.allowed {
+        let mut check = |function: &str, argument: Ts, constraint: Ts| {
             out.push_str(&ts::statement(
                 "",
-                &call(
-                    "allowed",
-                    vec![
-                        string(p.name.clone()),
-                        atom(value.clone()),
-                        Ts::Array(a.iter().map(json_literal).collect()),
-                    ],
-                ),
+                &call(function, vec![string(p.name.clone()), argument, constraint]),
                 2,
             ));
+        };
+        if let Some(a) = &p.allowed {
+            check(
+                "allowed",
+                atom(value.clone()),
+                Ts::Array(a.iter().map(json_literal).collect()),
+            );
         }
         if let Some(re) = &p.pattern {
             let list = matches!(p.kind, ParamType::SubnetIds | ParamType::SecurityGroupIds);
-            out.push_str(&ts::statement(
-                "",
-                &call(
-                    "matches",
-                    vec![
-                        string(p.name.clone()),
-                        if list {
-                            atom(value.clone())
-                        } else {
-                            Ts::Array(vec![atom(value.clone())])
-                        },
-                        string(format!("^(?:{re})$")),
-                    ],
-                ),
-                2,
-            ));
+            check(
+                "matches",
+                if list {
+                    atom(value.clone())
+                } else {
+                    Ts::Array(vec![atom(value.clone())])
+                },
+                string(format!("^(?:{re})$")),
+            );
         }
     }
     out
