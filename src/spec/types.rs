@@ -364,12 +364,42 @@ pub struct Trigger {
     #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
     #[schemars(extend("examples" = [{ "source": ["com.example.app"], "detail-type": ["Run"], "detail": { "subject": ["execute"] } }]))]
     pub event: Option<serde_json::Value>,
-    /// A schedule expression (UTC): `cron(min hour day-of-month month day-of-week year)` or
-    /// `rate(value unit)`.
+    /// A schedule expression: `cron(min hour day-of-month month day-of-week year)`,
+    /// `rate(value unit)`, or (EventBridge Scheduler only) a one-time `at(yyyy-mm-ddThh:mm:ss)`.
+    /// Evaluated in UTC, or in `timezone` with EventBridge Scheduler.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(pattern(r"^(cron|rate)\(.*\)$"))]
-    #[schemars(extend("examples" = ["cron(0 3 * * ? *)", "rate(1 hour)"]))]
+    #[schemars(pattern(r"^(cron|rate|at)\(.*\)$"))]
+    #[schemars(extend("examples" = ["cron(0 3 * * ? *)", "rate(1 hour)", "at(2035-01-15T03:00:00)"]))]
     pub schedule: Option<String>,
+    /// Schedules only: run through EventBridge Scheduler (`AWS::Scheduler::Schedule`) instead of
+    /// a scheduled EventBridge rule. Default: true when any Scheduler-only field (`timezone`,
+    /// `flexible_window`, `start`, `end`, `group`, an `at(…)` expression) is set, else false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduler: Option<bool>,
+    /// Scheduler only: the IANA time zone the expression is evaluated in, e.g. `Europe/Berlin`
+    /// (daylight saving time included). Default `UTC`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 50))]
+    #[schemars(extend("examples" = ["Europe/Berlin", "America/New_York"]))]
+    pub timezone: Option<String>,
+    /// Scheduler only: `off` (run at the scheduled minute), or the most minutes (1–1440) after
+    /// it that Scheduler may pick to spread load. Default `off`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flexible_window: Option<FlexibleWindow>,
+    /// Scheduler only: no run before this instant, ISO 8601 with an offset
+    /// (`2035-01-01T00:00:00Z`, `2035-01-01T00:00:00+01:00`) or a local time in `timezone`
+    /// (`2035-01-01T00:00:00`). The first run of a `rate(…)` schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["2035-01-01T00:00:00Z"]))]
+    pub start: Option<String>,
+    /// Scheduler only: no run at or after this instant; same forms as `start`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = ["2035-12-31T00:00:00Z"]))]
+    pub end: Option<String>,
+    /// Scheduler only: the name of an existing schedule group. Default: the `default` group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[0-9a-zA-Z-_.]{1,64}$"))]
+    pub group: Option<String>,
     /// Event triggers only: the name or ARN of a custom event bus. Default: the account's
     /// default bus.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -377,6 +407,33 @@ pub struct Trigger {
     /// Whether the rule is enabled. Default true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<ParamOr<bool>>,
+}
+
+/// A Scheduler flexible time window: `off`, or the maximum minutes (1–1440) after the scheduled
+/// time. Its schema is one shape (a string or a whole number, with examples) rather than an
+/// `anyOf`: a value outside it gets `tfc check`'s message naming what is valid instead of a
+/// schema's "invalid value".
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum FlexibleWindow {
+    /// `off`: run at the scheduled minute.
+    Off(String),
+    /// The maximum window in minutes.
+    Minutes(u32),
+}
+
+impl JsonSchema for FlexibleWindow {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FlexibleWindow".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "`off`, or the maximum minutes (1–1440) after the scheduled time that EventBridge Scheduler may start the run.",
+            "type": ["string", "integer"],
+            "examples": ["off", 15],
+        })
+    }
 }
 
 /// Container overrides sent with each RunTask, filled from the triggering event.

@@ -7,6 +7,7 @@ mod bus;
 mod overrides;
 pub mod pattern;
 pub mod schedule;
+pub mod scheduler;
 pub mod text;
 
 use std::collections::BTreeSet;
@@ -509,6 +510,16 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
                 });
             }
         }
+        (None, Some(_)) if scheduler::uses_scheduler(&t.trigger) => {
+            if t.trigger.bus.is_some() {
+                out.push(
+                    Diagnostic::error("bus", pointer_push(&trig, "bus"), "schedules run only on the default event bus")
+                        .with_help("remove `bus`, or trigger the task with an event pattern on that bus"),
+                );
+            }
+        }
+        // `at(…)` with `scheduler: false`: the Scheduler check says what is wrong.
+        (None, Some(expr)) if scheduler::is_at(expr) => {}
         (None, Some(expr)) => {
             if let Err(e) = schedule::parse_schedule(expr) {
                 out.push(
@@ -541,6 +552,7 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
         }
     }
     bus::check(spec, &t, &pointer_push(&trig, "bus"), out);
+    scheduler::check(id, &t, &trig, scheduler::now(), out);
 
     check_overrides(id, &t, at, out);
     overrides::check(id, &t, at, out);
@@ -692,10 +704,11 @@ fn check_overrides(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
     }
     let container = t.container.clone().unwrap_or_else(|| id.to_string());
     match model::build_input(&container, o, &kind) {
+        // Scheduler has no input transformer: its `from` values are refused on their own.
         TargetInput::Transformer {
             input_paths,
             input_template,
-        } => {
+        } if !scheduler::uses_scheduler(&t.trigger) => {
             if input_paths.len() > MAX_INPUT_PATHS {
                 out.push(
                     Diagnostic::error("override-path", base.clone(), format!("tasks.{id}.overrides reads {} distinct event paths; an input transformer holds at most {MAX_INPUT_PATHS}", input_paths.len()))

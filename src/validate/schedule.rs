@@ -414,6 +414,54 @@ impl Cron {
     }
 }
 
+impl Cron {
+    /// Whether the day fields (day-of-month, month, day-of-week, year) allow this date.
+    pub fn matches_date(&self, year: i32, month: u32, day: u32) -> bool {
+        let at = Minute {
+            year,
+            month,
+            day,
+            hour: 0,
+            minute: 0,
+        };
+        let Ok(y) = u32::try_from(year) else {
+            return false;
+        };
+        let values = [
+            (DOM, day),
+            (3, month),
+            (DOW, weekday(year, month, day)),
+            (YEAR, y),
+        ];
+        values.iter().all(|&(i, v)| match &self.fields[i] {
+            None => true,
+            Some(parts) => parts.iter().any(|p| p.matches(v, &at)),
+        })
+    }
+
+    /// Every (hour, minute) of a day the time fields allow, in order.
+    pub fn times(&self) -> Vec<(u32, u32)> {
+        let at = Minute {
+            year: 2000,
+            month: 1,
+            day: 1,
+            hour: 0,
+            minute: 0,
+        };
+        let allows = |i: usize, v: u32| match &self.fields[i] {
+            None => true,
+            Some(parts) => parts.iter().any(|p| p.matches(v, &at)),
+        };
+        let mut out = Vec::new();
+        for h in (0..24).filter(|&h| allows(1, h)) {
+            for m in (0..60).filter(|&m| allows(0, m)) {
+                out.push((h, m));
+            }
+        }
+        out
+    }
+}
+
 impl Part {
     /// `v` is the field's value at `at` (for day-of-week, the weekday 1 = SUN … 7 = SAT).
     fn matches(&self, v: u32, at: &Minute) -> bool {
