@@ -88,6 +88,7 @@ fn allow(actions: &[&'static str], resources: Vec<Res>, condition: Option<Condit
 
 /// The services that assume the roles tfc creates.
 pub const EVENTS_SERVICE: &str = "events.amazonaws.com";
+pub const SCHEDULER_SERVICE: &str = "scheduler.amazonaws.com";
 pub const ECS_TASKS_SERVICE: &str = "ecs-tasks.amazonaws.com";
 
 /// The trust policy statement of a role tfc creates: `service` may assume it, and only on behalf
@@ -225,7 +226,26 @@ pub fn events_statements(task: &TaskModel) -> Vec<Statement> {
             }),
         ));
     }
+    // Scheduler delivers undeliverable runs to the dead-letter queue as the schedule's role
+    // (Scheduler user guide, "Configuring a dead-letter queue": the execution role needs
+    // `sqs:SendMessage` on the queue), where a rule uses the queue's resource policy.
+    if let (true, Some(queue)) = (task.uses_scheduler(), &task.dead_letter_queue) {
+        out.push(allow(
+            &["sqs:SendMessage"],
+            vec![Res::Literal(queue.clone())],
+            None,
+        ));
+    }
     out
+}
+
+/// The service that assumes a task's events role: EventBridge, or EventBridge Scheduler.
+pub fn events_service(task: &TaskModel) -> &'static str {
+    if task.uses_scheduler() {
+        SCHEDULER_SERVICE
+    } else {
+        EVENTS_SERVICE
+    }
 }
 
 /// What the dead-letter queue's policy allows: EventBridge sending, for this task's rule only

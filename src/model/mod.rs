@@ -72,6 +72,11 @@ fn dead_letter_queues(tasks: &[TaskModel]) -> Vec<DeadLetterQueue> {
         let Some(arn) = &t.dead_letter_queue else {
             continue;
         };
+        // Scheduler sends to a dead-letter queue with the schedule's role (an identity policy),
+        // not as a service principal: its queue needs no resource policy.
+        if t.uses_scheduler() {
+            continue;
+        }
         match queues.iter_mut().find(|q| &q.arn == arn) {
             Some(q) => q.tasks.push(t.id.clone()),
             None => {
@@ -252,7 +257,24 @@ pub enum Trigger {
     },
     Schedule {
         expression: String,
+        /// Run through EventBridge Scheduler instead of a scheduled rule.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        scheduler: Option<Scheduler>,
     },
+}
+
+/// How EventBridge Scheduler runs a schedule (see [`crate::validate::scheduler`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scheduler {
+    /// The IANA zone the expression is evaluated in; `UTC` unless the spec names one.
+    pub timezone: String,
+    /// Minutes of flexible window; `None` is off.
+    pub flexible_window: Option<u32>,
+    /// UTC instants, `2035-01-01T00:00:00Z`.
+    pub start: Option<String>,
+    pub end: Option<String>,
+    /// An existing schedule group; `None` is the `default` group.
+    pub group: Option<String>,
 }
 
 /// The target's retry policy.
@@ -283,6 +305,19 @@ pub struct TaskModel {
     pub dead_letter_queue: Option<String>,
     pub tags: BTreeMap<String, String>,
     pub propagate_tags: bool,
+}
+
+impl TaskModel {
+    /// Whether EventBridge Scheduler starts the task (else an EventBridge rule).
+    pub fn uses_scheduler(&self) -> bool {
+        matches!(
+            self.trigger,
+            Trigger::Schedule {
+                scheduler: Some(_),
+                ..
+            }
+        )
+    }
 }
 
 /// Applies `defaults` to a task: what `validate` checks and `lower` resolves.
@@ -436,6 +471,30 @@ pub fn lower(spec: &Spec) -> Model {
     }
 }
 
+/// A Scheduler trigger's options: dates become UTC instants (a checked spec has valid ones;
+/// anything else, such as a parameter reference, is kept as written).
+fn lower_scheduler(t: &crate::spec::types::Trigger) -> Scheduler {
+    use crate::validate::scheduler as s;
+    let timezone = t.timezone.clone().unwrap_or_else(|| "UTC".into());
+    let zone = s::zone(&timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let date = |d: &Option<String>| {
+        d.as_ref().map(|text| match s::instant(text, &zone) {
+            Ok(t) => s::utc_text(t),
+            Err(_) => text.clone(),
+        })
+    };
+    Scheduler {
+        flexible_window: t
+            .flexible_window
+            .as_ref()
+            .and_then(|w| s::window(w).ok().flatten()),
+        start: date(&t.start),
+        end: date(&t.end),
+        group: t.group.clone(),
+        timezone,
+    }
+}
+
 fn lower_task(spec: &Spec, id: &str, t: &Task) -> TaskModel {
     let n = names(&spec.name, id);
     let container = t.container.clone().unwrap_or_else(|| id.to_string());
@@ -494,6 +553,8 @@ fn lower_task(spec: &Spec, id: &str, t: &Task) -> TaskModel {
     let trigger = match (&t.trigger.event, &t.trigger.schedule) {
         (_, Some(expr)) => Trigger::Schedule {
             expression: expr.clone(),
+            scheduler: crate::validate::scheduler::uses_scheduler(&t.trigger)
+                .then(|| lower_scheduler(&t.trigger)),
         },
         (event, None) => Trigger::Pattern {
             pattern: event.clone().unwrap_or_default(),

@@ -131,6 +131,7 @@ pub enum Part {
     EventsRolePolicy,
     Rule,
     Target,
+    Schedule,
     QueuePolicy,
 }
 
@@ -148,6 +149,7 @@ impl Part {
             Part::EventsRolePolicy => "events-role-policy",
             Part::Rule => "rule",
             Part::Target => "target",
+            Part::Schedule => "schedule",
             Part::QueuePolicy => "queue-policy",
         }
     }
@@ -256,6 +258,7 @@ pub enum Kind {
     TaskDefinition(Box<TaskDefinition>),
     Rule(Rule),
     Target(Box<Target>),
+    Schedule(Box<Schedule>),
     QueuePolicy(QueuePolicy),
 }
 
@@ -370,6 +373,28 @@ pub struct Target {
     pub input: TargetInput,
     pub retry: Option<Retry>,
     pub dead_letter_queue: Option<String>,
+}
+
+/// An EventBridge Scheduler schedule with its ECS target (a schedule has exactly one target,
+/// inside the schedule resource in every target language).
+#[derive(Debug, Clone, Serialize)]
+pub struct Schedule {
+    pub name: String,
+    pub description: Option<String>,
+    pub expression: String,
+    /// The IANA zone; always written (Scheduler's default is UTC, as CDK spells it).
+    pub timezone: String,
+    /// Minutes; `None` is `OFF`.
+    pub flexible_window: Option<u32>,
+    /// UTC instants `2035-01-01T00:00:00Z`.
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub group: Option<String>,
+    pub enabled: ParamOr<bool>,
+    /// RunTask as the schedule calls it. `target.rule` is the schedule itself; the retry policy
+    /// is always set (Scheduler's defaults, 185 attempts for 86,400 s, when the spec sets none),
+    /// as CDK always writes it; the input is `None`-like `{}` when nothing is overridden.
+    pub target: Target,
 }
 
 /// The access policy of a dead-letter queue: EventBridge may send to it, for the plan's rules.
@@ -623,7 +648,7 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
     resources.push(role(
         Part::EventsRole,
         &task.events_role_name,
-        iam::EVENTS_SERVICE,
+        iam::events_service(task),
     ));
     resources.push(Resource {
         id: id(Part::EventsRolePolicy),
@@ -635,6 +660,101 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
         tags: BTreeMap::new(),
         depends_on: Vec::new(),
     });
+    let scheduler = match &task.trigger {
+        model::Trigger::Schedule {
+            expression,
+            scheduler: Some(s),
+        } => Some((expression, s)),
+        _ => None,
+    };
+    let invoker = if scheduler.is_some() {
+        Part::Schedule
+    } else {
+        Part::Rule
+    };
+    let target = Target {
+        rule: id(invoker),
+        target_id: task.id.clone(),
+        cluster: cluster.clone(),
+        role: id(Part::EventsRole),
+        task_definition: task_definition.clone(),
+        existing_roles: match &task.definition {
+            model::Definition::Existing {
+                task_role,
+                execution_role,
+                ..
+            } => (task_role.clone(), execution_role.clone()),
+            model::Definition::Create(_) => (None, None),
+        },
+        count: task.count.clone(),
+        platform_version: task.platform_version.clone(),
+        network: task.network.clone(),
+        propagate_tags: task.propagate_tags,
+        task_tags: task.tags.clone(),
+        container: task.container.clone(),
+        overrides: task.overrides.clone(),
+        input: task.input.clone(),
+        retry: task.retry.clone(),
+        dead_letter_queue: task.dead_letter_queue.clone(),
+    };
+    if let Some((expression, s)) = scheduler {
+        let retry = task.retry.clone().unwrap_or(model::Retry {
+            attempts: None,
+            max_event_age: None,
+        });
+        resources.push(Resource {
+            id: id(Part::Schedule),
+            kind: Kind::Schedule(Box::new(Schedule {
+                name: task.rule_name.clone(),
+                description: task.description.clone(),
+                expression: expression.clone(),
+                timezone: s.timezone.clone(),
+                flexible_window: s.flexible_window,
+                start: s.start.clone(),
+                end: s.end.clone(),
+                group: s.group.clone(),
+                enabled: task.enabled.clone(),
+                target: Target {
+                    retry: Some(model::Retry {
+                        attempts: Some(retry.attempts.unwrap_or(185)),
+                        max_event_age: Some(retry.max_event_age.unwrap_or(86_400)),
+                    }),
+                    ..target
+                },
+            })),
+            tags: BTreeMap::new(),
+            // As for a rule's target: the role's policy first, or the first run may be denied.
+            depends_on: vec![id(Part::EventsRolePolicy)],
+        });
+        let outputs = vec![
+            Output {
+                owner: owner.clone(),
+                name: format!("{}-schedule-arn", task.id),
+                description: format!(
+                    "ARN of the EventBridge Scheduler schedule that starts task {}",
+                    task.id
+                ),
+                value: Arn::Of {
+                    id: id(Part::Schedule),
+                },
+            },
+            Output {
+                owner: owner.clone(),
+                name: format!("{}-task-definition-arn", task.id),
+                description: format!("ARN of the task definition of task {}", task.id),
+                value: arn_of(&task_definition),
+            },
+        ];
+        let group = Group {
+            comment: Some(match &task.description {
+                Some(d) => format!("Task {}: {d}", task.id),
+                None => format!("Task {}", task.id),
+            }),
+            resources,
+            owner,
+        };
+        return (group, outputs);
+    }
     resources.push(Resource {
         id: id(Part::Rule),
         kind: Kind::Rule(Rule {
@@ -645,7 +765,7 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
                     pattern: pattern.clone(),
                     bus: bus.clone(),
                 },
-                model::Trigger::Schedule { expression } => RuleTrigger::Schedule {
+                model::Trigger::Schedule { expression, .. } => RuleTrigger::Schedule {
                     expression: expression.clone(),
                 },
             },
@@ -656,31 +776,7 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
     });
     resources.push(Resource {
         id: id(Part::Target),
-        kind: Kind::Target(Box::new(Target {
-            rule: id(Part::Rule),
-            target_id: task.id.clone(),
-            cluster: cluster.clone(),
-            role: id(Part::EventsRole),
-            task_definition: task_definition.clone(),
-            existing_roles: match &task.definition {
-                model::Definition::Existing {
-                    task_role,
-                    execution_role,
-                    ..
-                } => (task_role.clone(), execution_role.clone()),
-                model::Definition::Create(_) => (None, None),
-            },
-            count: task.count.clone(),
-            platform_version: task.platform_version.clone(),
-            network: task.network.clone(),
-            propagate_tags: task.propagate_tags,
-            task_tags: task.tags.clone(),
-            container: task.container.clone(),
-            overrides: task.overrides.clone(),
-            input: task.input.clone(),
-            retry: task.retry.clone(),
-            dead_letter_queue: task.dead_letter_queue.clone(),
-        })),
+        kind: Kind::Target(Box::new(target)),
         tags: BTreeMap::new(),
         // The events role's policy must exist before the first event is delivered: with
         // `retry.attempts: 0` an event that arrives before it is lost.
@@ -748,6 +844,14 @@ impl Resource {
                 reference(&d.execution_role, &mut out);
                 reference(&d.task_role, &mut out);
                 out.push(d.container.log_group.clone());
+            }
+            Kind::Schedule(s) => {
+                let t = &s.target;
+                out.push(t.role.clone());
+                reference(&t.task_definition, &mut out);
+                if let ClusterRef::Created { id } = &t.cluster {
+                    out.push(id.clone());
+                }
             }
             Kind::Target(t) => {
                 out.push(t.rule.clone());

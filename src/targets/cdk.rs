@@ -27,11 +27,14 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::ts::{self, atom, call, object, string, Part, Ts};
-use super::{environment, generated_by, pascal, Backend, Format, Layout, OutputFile, RenderError};
+use super::{
+    environment, generated_by, pascal, schedule_input, Backend, Format, Layout, OutputFile,
+    RenderError,
+};
 use crate::plan::{
-    Architecture, Arn, ClusterRef, CommandOverride, Group, Id, Kind, OverrideValue, Owner, ParamOr,
-    ParamType, Part as PlanPart, Plan, QueuePolicy, Ref, Resource, Rule, RuleTrigger,
-    SecretArnForm, SecretSource, Statement, Target, TargetInput, TaskDefinition,
+    arn_of, Architecture, Arn, ClusterRef, CommandOverride, Group, Id, Kind, OverrideValue, Owner,
+    ParamOr, ParamType, Part as PlanPart, Plan, QueuePolicy, Ref, Resource, Rule, RuleTrigger,
+    Schedule, SecretArnForm, SecretSource, Statement, Target, TargetInput, TaskDefinition,
 };
 
 /// `templates/cdk/construct.ts.j2`: the construct module (stdout, and `lib/` in the app).
@@ -549,6 +552,7 @@ impl Refs {
                     PlanPart::Cluster => "clusterArn",
                     PlanPart::TaskDefinition => "taskDefinitionArn",
                     PlanPart::Rule => "ruleArn",
+                    PlanPart::Schedule => "attrArn",
                     PlanPart::LogGroup => "logGroupArn",
                     _ => "roleArn",
                 };
@@ -875,6 +879,7 @@ fn convert_group(plan: &Plan, group: &Group) -> String {
             Kind::TaskDefinition(def) => convert_definition(&r.id, def, &refs),
             Kind::Rule(rule) => convert_rule(&r.id, rule),
             Kind::Target(t) => convert_target(plan, r, t),
+            Kind::Schedule(sc) => convert_schedule(r, sc, &refs),
             Kind::QueuePolicy(q) => convert_queue_policy(&r.id, q, &refs),
         });
     }
@@ -1068,6 +1073,142 @@ fn convert_rule(id: &Id, rule: &Rule) -> String {
         out.push_str(&ts::statement(
             &format!("{cfn_rule}.eventBusName = "),
             &string(arn.clone()),
+            2,
+        ));
+    }
+    out
+}
+
+/// A schedule as `scheduler.CfnSchedule`. Not the L2 `scheduler.Schedule` with
+/// `EcsRunFargateTask`: that target takes only a task definition created in the same app (not
+/// an imported one), has no container overrides (aws/aws-cdk#34129) and needs `subnetType:
+/// PUBLIC` for a public IP, so the L1 resource says what the plan says for every task alike.
+fn convert_schedule(r: &Resource, sc: &Schedule, refs: &Refs) -> String {
+    let t = &sc.target;
+    let mut vpc = vec![(
+        "assignPublicIp",
+        string(if t.network.assign_public_ip {
+            "ENABLED"
+        } else {
+            "DISABLED"
+        }),
+    )];
+    let list = |v: &ParamOr<Vec<String>>| match v {
+        ParamOr::Lit(items) => Ts::Array(items.iter().map(|i| string(i.clone())).collect()),
+        ParamOr::Param(p) => param(&p.param),
+    };
+    vpc.push(("subnets", list(&t.network.subnets)));
+    match &t.network.security_groups {
+        ParamOr::Lit(groups) if groups.is_empty() => {}
+        ParamOr::Lit(_) => vpc.push(("securityGroups", list(&t.network.security_groups))),
+        ParamOr::Param(p) => {
+            let v = ts::param_name(&p.param);
+            vpc.push((
+                "securityGroups",
+                atom(format!("params.{v}.length > 0 ? params.{v} : undefined")),
+            ));
+        }
+    }
+    let mut ecs = vec![
+        ("taskDefinitionArn", refs.arn(&arn_of(&t.task_definition))),
+        ("taskCount", number(&t.count)),
+        ("launchType", string("FARGATE")),
+        ("platformVersion", string(t.platform_version.clone())),
+        (
+            "networkConfiguration",
+            object(vec![("awsvpcConfiguration", object(vpc))]),
+        ),
+    ];
+    if t.propagate_tags {
+        ecs.push(("propagateTags", string("TASK_DEFINITION")));
+    }
+    if !t.task_tags.is_empty() {
+        ecs.push((
+            "tags",
+            Ts::Array(
+                t.task_tags
+                    .iter()
+                    .map(|(k, v)| {
+                        object(vec![
+                            ("key", string(k.clone())),
+                            ("value", string(v.clone())),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ));
+    }
+    let mut target = vec![
+        ("arn", atom("cluster.clusterArn")),
+        ("roleArn", atom(format!("{}.roleArn", var(&t.role)))),
+        ("ecsParameters", object(ecs)),
+    ];
+    if let Some(input) = schedule_input(t) {
+        target.push(("input", text(input)));
+    }
+    if let Some(retry) = &t.retry {
+        let mut policy = Vec::new();
+        if let Some(age) = retry.max_event_age {
+            policy.push(("maximumEventAgeInSeconds", num(age)));
+        }
+        if let Some(a) = retry.attempts {
+            policy.push(("maximumRetryAttempts", num(a)));
+        }
+        target.push(("retryPolicy", object(policy)));
+    }
+    if let Some(q) = &t.dead_letter_queue {
+        target.push(("deadLetterConfig", object(vec![("arn", string(q.clone()))])));
+    }
+    let mut props = vec![("name", text(&sc.name))];
+    if let Some(g) = &sc.group {
+        props.push(("groupName", text(g)));
+    }
+    if let Some(d) = &sc.description {
+        props.push(("description", text(d)));
+    }
+    props.push(("scheduleExpression", text(&sc.expression)));
+    props.push(("scheduleExpressionTimezone", text(&sc.timezone)));
+    props.push((
+        "flexibleTimeWindow",
+        match sc.flexible_window {
+            None => object(vec![("mode", string("OFF"))]),
+            Some(m) => object(vec![
+                ("mode", string("FLEXIBLE")),
+                ("maximumWindowInMinutes", num(m)),
+            ]),
+        },
+    ));
+    if let Some(d) = &sc.start {
+        props.push(("startDate", string(d.clone())));
+    }
+    if let Some(d) = &sc.end {
+        props.push(("endDate", string(d.clone())));
+    }
+    props.push((
+        "state",
+        match &sc.enabled {
+            ParamOr::Lit(on) => string(if *on { "ENABLED" } else { "DISABLED" }),
+            ParamOr::Param(p) => atom(format!(
+                "params.{} ? \"ENABLED\" : \"DISABLED\"",
+                ts::param_name(&p.param)
+            )),
+        },
+    ));
+    props.push(("target", object(target)));
+    let mut out = declare(
+        &r.id,
+        &new("scheduler.CfnSchedule", &construct_id(&r.id), object(props)),
+    );
+    for d in &r.depends_on {
+        if d.part == PlanPart::EventsRolePolicy {
+            out.push_str("    // The role's policy must exist before the first run.\n");
+        }
+        out.push_str(&ts::statement(
+            "",
+            &call(
+                format!("{}.node.addDependency", var(&r.id)),
+                vec![atom(var(d))],
+            ),
             2,
         ));
     }
@@ -1307,6 +1448,10 @@ fn imports(view: &View) -> Vec<String> {
         }
         if m == "events" && code.contains("targets.") {
             out.push("import * as targets from \"aws-cdk-lib/aws-events-targets\";".into());
+        }
+        // After `logs`, in order; `scheduler.` alone also starts the Scheduler principal's name.
+        if m == "logs" && code.contains("new scheduler.") {
+            out.push("import * as scheduler from \"aws-cdk-lib/aws-scheduler\";".into());
         }
     }
     out.push("import { Construct } from \"constructs\";".into());

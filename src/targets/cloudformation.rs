@@ -15,12 +15,13 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::{
-    environment, generated_by, pascal, yaml, Backend, Format, Layout, OutputFile, RenderError,
+    environment, generated_by, pascal, schedule_input, yaml, Backend, Format, Layout, OutputFile,
+    RenderError,
 };
 use crate::plan::{
     arn_of, has_marker, pieces, whole_marker, Architecture, Arn, ClusterRef, Id, Kind, Owner,
-    ParamOr, ParamType, Part, Piece, Plan, Resource as PlanResource, Rule, RuleTrigger, Statement,
-    Target, TargetInput, TaskDefinition,
+    ParamOr, ParamType, Part, Piece, Plan, Resource as PlanResource, Rule, RuleTrigger, Schedule,
+    Statement, Target, TargetInput, TaskDefinition,
 };
 
 /// `templates/cloudformation/template.yaml.j2`.
@@ -408,6 +409,7 @@ fn resource_type(kind: &Kind) -> Option<&'static str> {
         Kind::TaskDefinition(_) => "AWS::ECS::TaskDefinition",
         Kind::Rule(_) => "AWS::Events::Rule",
         Kind::QueuePolicy(_) => "AWS::SQS::QueuePolicy",
+        Kind::Schedule(_) => "AWS::Scheduler::Schedule",
         Kind::Target(_) => return None,
     })
 }
@@ -650,6 +652,7 @@ fn convert_resource(
             props.insert("PolicyDocument".into(), refs.document(&q.statements));
             props
         }
+        Kind::Schedule(sc) => convert_schedule(sc, refs, conditions),
         Kind::Target(_) => return None,
     };
     if !depends_on.is_empty() {
@@ -784,7 +787,8 @@ fn convert_rule(
     props
 }
 
-fn convert_target(t: &Target, refs: &Refs<'_>, conditions: &mut Map<String, Value>) -> Value {
+/// The awsvpc configuration of a RunTask, as rules and schedules both write it.
+fn awsvpc(t: &Target, refs: &Refs<'_>, conditions: &mut Map<String, Value>) -> Map<String, Value> {
     let mut vpc = Map::new();
     vpc.insert(
         "AssignPublicIp".into(),
@@ -819,6 +823,11 @@ fn convert_target(t: &Target, refs: &Refs<'_>, conditions: &mut Map<String, Valu
             ParamOr::Param(r) => reference(&parameter_id(&r.param)),
         },
     );
+    vpc
+}
+
+fn convert_target(t: &Target, refs: &Refs<'_>, conditions: &mut Map<String, Value>) -> Value {
+    let vpc = awsvpc(t, refs, conditions);
     let mut ecs = Map::new();
     ecs.insert(
         "TaskDefinitionArn".into(),
@@ -871,6 +880,95 @@ fn convert_target(t: &Target, refs: &Refs<'_>, conditions: &mut Map<String, Valu
         target.insert("DeadLetterConfig".into(), json!({ "Arn": q }));
     }
     Value::Object(target)
+}
+
+/// `AWS::Scheduler::Schedule`: the schedule and its ECS target (`Target.EcsParameters`, the
+/// overrides as a static `Input`).
+fn convert_schedule(
+    sc: &Schedule,
+    refs: &Refs<'_>,
+    conditions: &mut Map<String, Value>,
+) -> Map<String, Value> {
+    let t = &sc.target;
+    let mut props = Map::new();
+    props.insert("Name".into(), json!(sc.name));
+    if let Some(g) = &sc.group {
+        props.insert("GroupName".into(), json!(g));
+    }
+    if let Some(d) = &sc.description {
+        props.insert("Description".into(), json!(d));
+    }
+    props.insert("ScheduleExpression".into(), json!(sc.expression));
+    props.insert("ScheduleExpressionTimezone".into(), json!(sc.timezone));
+    props.insert(
+        "FlexibleTimeWindow".into(),
+        match sc.flexible_window {
+            None => json!({ "Mode": "OFF" }),
+            Some(m) => json!({ "Mode": "FLEXIBLE", "MaximumWindowInMinutes": m }),
+        },
+    );
+    if let Some(d) = &sc.start {
+        props.insert("StartDate".into(), json!(d));
+    }
+    if let Some(d) = &sc.end {
+        props.insert("EndDate".into(), json!(d));
+    }
+    let state = |on: bool| json!(if on { "ENABLED" } else { "DISABLED" });
+    props.insert(
+        "State".into(),
+        match &sc.enabled {
+            ParamOr::Lit(on) => state(*on),
+            ParamOr::Param(r) => {
+                json!({ "Fn::If": [is_true(&r.param, conditions), state(true), state(false)] })
+            }
+        },
+    );
+    let vpc = awsvpc(t, refs, conditions);
+    let mut ecs = Map::new();
+    ecs.insert(
+        "TaskDefinitionArn".into(),
+        refs.arn(&arn_of(&t.task_definition)),
+    );
+    ecs.insert("TaskCount".into(), number(&t.count, false));
+    ecs.insert("LaunchType".into(), json!("FARGATE"));
+    ecs.insert("PlatformVersion".into(), json!(t.platform_version));
+    ecs.insert(
+        "NetworkConfiguration".into(),
+        json!({ "AwsvpcConfiguration": vpc }),
+    );
+    if t.propagate_tags {
+        ecs.insert("PropagateTags".into(), json!("TASK_DEFINITION"));
+    }
+    if !t.task_tags.is_empty() {
+        // Scheduler's RunTask tags: a list of `{key, value}` maps.
+        let list: Vec<Value> = t
+            .task_tags
+            .iter()
+            .map(|(k, v)| json!({ "key": k, "value": v }))
+            .collect();
+        ecs.insert("Tags".into(), Value::Array(list));
+    }
+    let mut target = Map::new();
+    target.insert("Arn".into(), refs.cluster_arn(&t.cluster));
+    target.insert("RoleArn".into(), get_att(&logical_id(&t.role), "Arn"));
+    target.insert("EcsParameters".into(), Value::Object(ecs));
+    if let Some(input) = schedule_input(t) {
+        target.insert("Input".into(), json!(input));
+    }
+    if let Some(retry) = &t.retry {
+        target.insert(
+            "RetryPolicy".into(),
+            json!({
+                "MaximumEventAgeInSeconds": retry.max_event_age,
+                "MaximumRetryAttempts": retry.attempts,
+            }),
+        );
+    }
+    if let Some(q) = &t.dead_letter_queue {
+        target.insert("DeadLetterConfig".into(), json!({ "Arn": q }));
+    }
+    props.insert("Target".into(), Value::Object(target));
+    props
 }
 
 /// CloudFormation's stack quotas (CloudFormation user guide, "CloudFormation quotas").

@@ -225,6 +225,15 @@ pub fn json_pretty<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_jso
     Ok(String::from_utf8(out).unwrap_or_default())
 }
 
+/// What a schedule passes to RunTask as its `Input`: the static overrides, or nothing when none
+/// are set (Scheduler has no event, so a checked spec has no transformer here).
+pub fn schedule_input(t: &crate::plan::Target) -> Option<&str> {
+    match &t.input {
+        crate::plan::TargetInput::Static { input } if input != "{}" => Some(input),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,10 +11,13 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::hcl::{self, Block, Expr, Part};
-use super::{environment, generated_by, Backend, Format, Layout, OutputFile, RenderError};
+use super::{
+    environment, generated_by, schedule_input, Backend, Format, Layout, OutputFile, RenderError,
+};
 use crate::plan::{
     arn_of, Architecture, Arn, ClusterRef, Id, Kind, Owner, ParamOr, ParamType, Part as PlanPart,
-    Plan, QueuePolicy, Resource, Rule, RuleTrigger, Statement, Target, TargetInput, TaskDefinition,
+    Plan, QueuePolicy, Resource, Rule, RuleTrigger, Schedule, Statement, Target, TargetInput,
+    TaskDefinition,
 };
 
 /// `templates/terraform/versions.tf.j2`.
@@ -210,6 +213,7 @@ fn address(id: &Id) -> (&'static str, String) {
         PlanPart::EventsRolePolicy => ("aws_iam_role_policy", format!("{owner}_events")),
         PlanPart::Rule => ("aws_cloudwatch_event_rule", owner),
         PlanPart::Target => ("aws_cloudwatch_event_target", owner),
+        PlanPart::Schedule => ("aws_scheduler_schedule", owner),
         PlanPart::QueuePolicy => ("aws_sqs_queue_policy", format!("dead_letter_{owner}")),
     }
 }
@@ -385,6 +389,7 @@ fn convert_resource(r: &Resource, refs: &Refs<'_>) -> Block {
         Kind::TaskDefinition(def) => convert_definition(b, def, &r.tags, refs),
         Kind::Rule(rule) => convert_rule(b, rule),
         Kind::Target(t) => convert_target(b, t, refs),
+        Kind::Schedule(sc) => convert_schedule(b, sc, refs),
         Kind::QueuePolicy(q) => convert_queue_policy(b, q, refs),
     };
     let b = match &r.kind {
@@ -696,6 +701,72 @@ fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
         b = b.block(Block::new("dead_letter_config", &[]).attr("arn", string(q.clone())));
     }
     b
+}
+
+/// `aws_scheduler_schedule`: the schedule with its ECS target.
+fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
+    let t = &sc.target;
+    let mut network =
+        Block::new("network_configuration", &[]).attr("subnets", ids(&t.network.subnets));
+    if !t.network.security_groups.is_empty_list() {
+        network = network.attr("security_groups", ids(&t.network.security_groups));
+    }
+    network = network.attr("assign_public_ip", boolean(t.network.assign_public_ip));
+    let mut ecs = Block::new("ecs_parameters", &[])
+        .attr("task_definition_arn", refs.arn(&arn_of(&t.task_definition)))
+        .attr(
+            "task_count",
+            match &t.count {
+                ParamOr::Lit(n) => num(*n),
+                ParamOr::Param(r) => raw(format!("var.{}", r.param)),
+            },
+        )
+        .attr("launch_type", string("FARGATE"))
+        .attr("platform_version", string(t.platform_version.clone()));
+    if t.propagate_tags {
+        ecs = ecs.attr("propagate_tags", string("TASK_DEFINITION"));
+    }
+    if !t.task_tags.is_empty() {
+        ecs = ecs.attr("tags", map(&t.task_tags));
+    }
+    ecs = ecs.block(network);
+    let mut target = Block::new("target", &[])
+        .attr("arn", refs.cluster_arn(&t.cluster))
+        .attr("role_arn", raw(attribute(&t.role, "arn")))
+        .attr_opt("input", schedule_input(t).map(|i| string(i.to_string())));
+    target = target.block(ecs);
+    if let Some(retry) = &t.retry {
+        target = target.block(
+            Block::new("retry_policy", &[])
+                .attr_opt("maximum_event_age_in_seconds", retry.max_event_age.map(num))
+                .attr_opt("maximum_retry_attempts", retry.attempts.map(num)),
+        );
+    }
+    if let Some(q) = &t.dead_letter_queue {
+        target = target.block(Block::new("dead_letter_config", &[]).attr("arn", string(q.clone())));
+    }
+    let window = match sc.flexible_window {
+        None => Block::new("flexible_time_window", &[]).attr("mode", string("OFF")),
+        Some(m) => Block::new("flexible_time_window", &[])
+            .attr("mode", string("FLEXIBLE"))
+            .attr("maximum_window_in_minutes", num(m)),
+    };
+    b.attr("name", string(sc.name.clone()))
+        .attr_opt("group_name", sc.group.clone().map(string))
+        .attr_opt("description", sc.description.clone().map(string))
+        .attr("schedule_expression", string(sc.expression.clone()))
+        .attr("schedule_expression_timezone", string(sc.timezone.clone()))
+        .attr_opt("start_date", sc.start.clone().map(string))
+        .attr_opt("end_date", sc.end.clone().map(string))
+        .attr(
+            "state",
+            match &sc.enabled {
+                ParamOr::Lit(on) => string(if *on { "ENABLED" } else { "DISABLED" }),
+                ParamOr::Param(r) => raw(format!("var.{} ? \"ENABLED\" : \"DISABLED\"", r.param)),
+            },
+        )
+        .block(window)
+        .block(target)
 }
 
 /// A queue policy, created (`count`) only when applied in the plan's account for it.
