@@ -221,10 +221,18 @@ pub enum Command {
         /// The event file; `-` or none reads standard input.
         #[arg(long, value_name = "EVENT")]
         event: Option<PathBuf>,
-        /// Evaluate schedules at this UTC minute (e.g. 2026-11-29T03:00:00Z); without --event,
-        /// simulates the scheduled event EventBridge emits then.
+        /// Evaluate schedules at this minute (e.g. 2026-11-29T03:00:00Z, or with an offset
+        /// such as +01:00), in each schedule's own time zone; without --event, simulates the
+        /// scheduled event EventBridge emits then.
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
+        /// List each scheduled task's next N run times, in UTC and on its zone's clock, instead
+        /// of simulating an event.
+        #[arg(long, value_name = "N", conflicts_with_all = ["event", "at"])]
+        next: Option<usize>,
+        /// With --next: list runs from this instant (default: now).
+        #[arg(long, value_name = "TIME", requires = "next")]
+        from: Option<String>,
         /// How to print the outcome.
         #[arg(long, value_enum, default_value_t = SimulateFormat::Human)]
         format: SimulateFormat,
@@ -388,8 +396,24 @@ pub fn run(cli: Cli) -> ExitCode {
             spec,
             event,
             at,
+            next: Some(n),
+            from,
             format,
             params,
+        } => {
+            let _ = (event, at);
+            match params.values(true) {
+                Ok(values) => next_runs(&spec, n, from.as_deref(), format, &values),
+                Err(code) => code,
+            }
+        }
+        Command::Simulate {
+            spec,
+            event,
+            at,
+            format,
+            params,
+            ..
         } => match params.values(true) {
             Ok(values) => simulate(&spec, event.as_deref(), at.as_deref(), format, &values),
             Err(code) => code,
@@ -995,6 +1019,43 @@ impl SimulationOutput {
     }
 }
 
+/// `tfc simulate SPEC --next N [--from TIME]`.
+fn next_runs(
+    path: &Path,
+    n: usize,
+    from: Option<&str>,
+    format: SimulateFormat,
+    values: &crate::spec::params::Values,
+) -> ExitCode {
+    let spec = match load_valid_input(path, values) {
+        Ok(spec) => spec,
+        Err(code) => return code,
+    };
+    let from = match from {
+        None => crate::validate::scheduler::now(),
+        Some(s) => match s.parse::<jiff::Timestamp>() {
+            Ok(t) => t,
+            Err(_) => {
+                error(format!("--from: `{s}` is not an instant: write e.g. 2026-11-29T03:00:00Z or 2026-11-29T04:00:00+01:00"));
+                return ExitCode::from(EXIT_USAGE);
+            }
+        },
+    };
+    if n > 10_000 {
+        error("--next: at most 10000 runs");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let model = crate::model::lower(&spec);
+    let list = crate::simulate::next_runs(&model, from, n);
+    let text = match format {
+        SimulateFormat::Human => crate::simulate::render_next(&list),
+        SimulateFormat::Json => serde_json::to_string_pretty(&list).unwrap_or_default() + "\n",
+    };
+    let mut out = std::io::stdout();
+    let _ = out.write_all(text.as_bytes());
+    ExitCode::SUCCESS
+}
+
 fn simulate(
     path: &Path,
     source: Option<&Path>,
@@ -1007,7 +1068,12 @@ fn simulate(
         Err(code) => return code,
     };
     let model = crate::model::lower(&spec);
-    let minute = match at.map(crate::validate::schedule::Minute::parse).transpose() {
+    // An instant with any offset is converted; otherwise the rule's own UTC parser explains.
+    let parse_at = |s: &str| match s.parse::<jiff::Timestamp>() {
+        Ok(t) => Ok(crate::validate::scheduler::minute_of(t)),
+        Err(_) => crate::validate::schedule::Minute::parse(s),
+    };
+    let minute = match at.map(parse_at).transpose() {
         Ok(m) => m,
         Err(e) => {
             error(format!("--at: {e}"));

@@ -61,10 +61,27 @@ fn task_flow(t: &TaskModel) -> TaskFlow {
             }
             lines
         }
-        Trigger::Schedule { expression } => vec!["schedule".to_string(), expression.clone()],
+        Trigger::Schedule {
+            expression,
+            scheduler: None,
+        } => vec!["schedule (UTC)".to_string(), expression.clone()],
+        Trigger::Schedule {
+            expression,
+            scheduler: Some(s),
+        } => {
+            let mut lines = vec![format!("schedule ({})", s.timezone), expression.clone()];
+            if let Some(m) = s.flexible_window {
+                lines.push(format!("flexible window {m} min"));
+            }
+            lines
+        }
     };
 
-    let mut rule = vec![format!("rule {}", t.rule_name)];
+    let mut rule = vec![if t.uses_scheduler() {
+        format!("Scheduler schedule {}", t.rule_name)
+    } else {
+        format!("rule {}", t.rule_name)
+    }];
     if t.enabled == crate::spec::ParamOr::Lit(false) {
         rule.push("disabled".to_string());
     }
@@ -512,6 +529,13 @@ mod tests {
                 }
                 Trigger::Schedule { .. } => Trigger::Schedule {
                     expression: all.clone(),
+                    scheduler: Some(crate::model::Scheduler {
+                        timezone: all.clone(),
+                        flexible_window: Some(5),
+                        start: None,
+                        end: None,
+                        group: Some(all.clone()),
+                    }),
                 },
             };
             t.overrides.environment = HOSTILE
@@ -646,7 +670,7 @@ mod tests {
         );
         let out = mermaid(&m);
         let expected = r#"flowchart LR
-  trigger1(["schedule<br/>rate(1 hour)"])
+  trigger1(["schedule (UTC)<br/>rate(1 hour)"])
   rule1["rule p-a<br/>disabled"]
   trigger2(["event on the default bus<br/>source: [s]"])
   rule2["rule p-b"]
@@ -663,7 +687,7 @@ mod tests {
         let d = dot(&m);
         assert!(d.contains("  rule1 -> task1 [label=\"RunTask\\n[\\\"echo\\\", $.detail.x, \\\"\\\"] → command\"];\n"), "{d}");
         assert!(
-            d.contains("  trigger1 [shape=ellipse, label=\"schedule\\nrate(1 hour)\"];\n"),
+            d.contains("  trigger1 [shape=ellipse, label=\"schedule (UTC)\\nrate(1 hour)\"];\n"),
             "{d}"
         );
     }

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use crate::model::{Cluster, Definition, Model, TargetInput, TaskModel, Trigger};
 use crate::validate::schedule::{self, Minute, Schedule};
+use crate::validate::scheduler;
 
 /// Values tfc gives the fields of an event that it does not carry (a PutEvents entry has no
 /// `id`, `account`, `time`…), so patterns and paths that read them behave predictably.
@@ -190,7 +191,11 @@ fn simulate_task(
                 }),
             }
         }
-        Trigger::Schedule { expression } => scheduled(expression, event, at),
+        Trigger::Schedule {
+            expression,
+            scheduler: Some(s),
+        } => scheduler_runs(expression, s, event, at),
+        Trigger::Schedule { expression, .. } => scheduled(expression, event, at),
     };
     if let Err(reason) = verdict {
         outcome.reason = Some(reason);
@@ -266,6 +271,130 @@ fn scheduled(expression: &str, event: &Value, at: Option<Minute>) -> Result<(), 
         )),
         _ => Ok(()),
     }
+}
+
+/// EventBridge Scheduler sends no event: only `--at` asks whether it runs, in its zone and
+/// bounds.
+fn scheduler_runs(
+    expression: &str,
+    s: &crate::model::Scheduler,
+    event: &Value,
+    at: Option<Minute>,
+) -> Result<(), String> {
+    let from_at = event.get("source").and_then(Value::as_str) == Some("aws.events")
+        && event.get("detail-type").and_then(Value::as_str) == Some("Scheduled Event");
+    let (Some(minute), true) = (at, from_at) else {
+        return Err(format!("`{expression}` runs on EventBridge Scheduler, which no event starts; ask with --at TIME (or list runs with --next N)"));
+    };
+    let when = scheduler::when(expression, Some(s))?;
+    let t = scheduler::timestamp_of(minute).ok_or("--at is out of range")?;
+    if when.fires_in_minute(t) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{expression}` in {} does not run at {} ({})",
+            s.timezone,
+            scheduler::utc_text(t),
+            scheduler::local_text(t, &when.zone)
+        ))
+    }
+}
+
+/// A scheduled task's next runs, for `tfc simulate --next`.
+#[derive(Debug, Clone, Serialize)]
+pub struct NextRuns {
+    pub task: String,
+    pub expression: String,
+    /// `rule` (UTC) or `scheduler`.
+    pub service: &'static str,
+    pub timezone: String,
+    /// Minutes after each time that Scheduler may start the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flexible_window: Option<u32>,
+    pub runs: Vec<NextRun>,
+    /// Why no times can be listed (a rate counts from when it is created).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One run: in UTC and on the schedule's clock.
+#[derive(Debug, Clone, Serialize)]
+pub struct NextRun {
+    pub utc: String,
+    pub local: String,
+}
+
+/// The next `n` runs at or after `from` of every scheduled task, in task order.
+pub fn next_runs(model: &Model, from: jiff::Timestamp, n: usize) -> Vec<NextRuns> {
+    let mut out = Vec::new();
+    for task in &model.tasks {
+        let Trigger::Schedule {
+            expression,
+            scheduler: s,
+        } = &task.trigger
+        else {
+            continue;
+        };
+        let Ok(when) = scheduler::when(expression, s.as_ref()) else {
+            continue;
+        };
+        let (runs, note) = match when.next(from, n) {
+            scheduler::Runs::Times(times) => (
+                times
+                    .into_iter()
+                    .map(|t| NextRun {
+                        utc: scheduler::utc_text(t),
+                        local: scheduler::local_text(t, &when.zone),
+                    })
+                    .collect(),
+                None,
+            ),
+            scheduler::Runs::FromCreation => (
+                Vec::new(),
+                Some(format!("`{expression}` counts from when the schedule is created; set `start` (EventBridge Scheduler) to fix its times")),
+            ),
+        };
+        out.push(NextRuns {
+            task: task.id.clone(),
+            expression: expression.clone(),
+            service: if s.is_some() { "scheduler" } else { "rule" },
+            timezone: when.zone_name.clone(),
+            flexible_window: when.window,
+            runs,
+            note,
+        });
+    }
+    out
+}
+
+/// `--next` as text: per task its expression and zone, then one line per run.
+pub fn render_next(list: &[NextRuns]) -> String {
+    let mut out = String::new();
+    for r in list {
+        let window = r
+            .flexible_window
+            .map(|m| format!(", flexible window {m} min"))
+            .unwrap_or_default();
+        let via = if r.service == "scheduler" {
+            "EventBridge Scheduler"
+        } else {
+            "EventBridge rule"
+        };
+        out.push_str(&format!(
+            "{}: {} in {} ({via}{window})\n",
+            r.task, r.expression, r.timezone
+        ));
+        for run in &r.runs {
+            out.push_str(&format!("  {}  {}\n", run.utc, run.local));
+        }
+        if r.runs.is_empty() {
+            out.push_str(&format!(
+                "  {}\n",
+                r.note.clone().unwrap_or_else(|| "no further runs".into())
+            ));
+        }
+    }
+    out
 }
 
 /// The container's command and environment after the overrides.
