@@ -180,6 +180,7 @@ fn canonical_ids(t: &Value) -> BTreeMap<String, String> {
             "AWS::IAM::Role" => format!("role {}", p["RoleName"].as_str()?),
             "AWS::ECS::TaskDefinition" => format!("task-definition {}", p["Family"].as_str()?),
             "AWS::Events::Rule" => format!("rule {}", p["Name"].as_str()?),
+            "AWS::Scheduler::Schedule" => format!("schedule {}", p["Name"].as_str()?),
             _ => return None,
         };
         Some(s)

@@ -13,10 +13,11 @@ use common::{example_specs, root, tools};
 use serde_json::Value;
 
 /// Checks that do not apply to tfc's outputs; the README explains each.
-const NOT_APPLICABLE: [&str; 5] = [
+const NOT_APPLICABLE: [&str; 6] = [
     "CKV_AWS_65",  // Container Insights on the cluster tfc creates
     "CKV_AWS_66",  // log retention unset (never expire, CloudWatch's default)
     "CKV_AWS_158", // log groups encrypted with a customer-managed KMS key
+    "CKV_AWS_297", // Scheduler schedules encrypted with a customer-managed KMS key
     "CKV_AWS_336", // read-only root file system
     "CKV_AWS_338", // log retention of at least a year
 ];

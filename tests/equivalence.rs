@@ -27,7 +27,7 @@ use tfc::targets::{Format, Layout, Target};
 /// One table of resource types: the neutral kind, CloudFormation's type, Terraform's type. A
 /// rule's target is a property of the rule in CloudFormation (`Targets`) and a resource of its
 /// own in Terraform.
-const KINDS: [(&str, &str, &str); 8] = [
+const KINDS: [(&str, &str, &str); 9] = [
     ("cluster", "AWS::ECS::Cluster", "aws_ecs_cluster"),
     (
         "log-group",
@@ -52,7 +52,41 @@ const KINDS: [(&str, &str, &str); 8] = [
         "AWS::SQS::QueuePolicy",
         "aws_sqs_queue_policy",
     ),
+    (
+        "schedule",
+        "AWS::Scheduler::Schedule",
+        "aws_scheduler_schedule",
+    ),
 ];
+
+/// A Scheduler schedule and its ECS target in the neutral form, from either target's fields
+/// (`f` reads a field by its CloudFormation name path; `tags` are the RunTask tags as a map).
+#[allow(clippy::too_many_arguments)]
+fn schedule_value(
+    name: &Value,
+    fields: [&Value; 9],
+    target: [&Value; 6],
+    ecs: [&Value; 6],
+    vpc: [&Value; 3],
+    task_tags: Value,
+    depends: Vec<String>,
+) -> Value {
+    let [group, description, expression, zone, mode, window, start, end, state] = fields;
+    let [cluster, role, input, attempts, age, dlq] = target;
+    let [definition, count, launch, platform, propagate, _] = ecs;
+    let [subnets, groups, public_ip] = vpc;
+    json!({
+        "name": name, "group": group, "description": description, "expression": expression,
+        "timezone": zone, "window_mode": mode, "window": window, "start": start, "end": end,
+        "enabled": state == "ENABLED",
+        "cluster": cluster, "role": role, "input": input, "retry_attempts": attempts,
+        "max_event_age": age, "dead_letter_queue": dlq,
+        "task_definition": definition, "count": count, "launch_type": launch,
+        "platform_version": platform, "propagate_tags": propagate,
+        "subnets": subnets, "security_groups": many(groups), "public_ip": public_ip,
+        "task_tags": task_tags, "depends_on": depends,
+    })
+}
 
 fn kind_of_cfn(t: &str) -> &'static str {
     KINDS
@@ -184,7 +218,7 @@ impl CfnNames {
                 "log-group" => Some(p["LogGroupName"].clone()),
                 "role" => Some(p["RoleName"].clone()),
                 "task-definition" => Some(p["Family"].clone()),
-                "rule" => Some(p["Name"].clone()),
+                "rule" | "schedule" => Some(p["Name"].clone()),
                 _ => None,
             };
             if let Some(n) = name {
@@ -405,6 +439,62 @@ fn cfn_deployment(t: &Value) -> Deployment {
                     "tags": tags,
                 })
             }
+            "schedule" => {
+                let tg = &p["Target"];
+                let ecs = &tg["EcsParameters"];
+                let vpc = &ecs["NetworkConfiguration"]["AwsvpcConfiguration"];
+                let mut depends: Vec<String> = r["DependsOn"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|d| names.key(d.as_str().unwrap()))
+                    .collect();
+                depends.sort();
+                let task_tags: Map<String, Value> = ecs["Tags"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|t| (t["key"].as_str().unwrap().to_string(), t["value"].clone()))
+                    .collect();
+                let w = &p["FlexibleTimeWindow"];
+                schedule_value(
+                    &p["Name"],
+                    [
+                        &p["GroupName"],
+                        &p["Description"],
+                        &p["ScheduleExpression"],
+                        &p["ScheduleExpressionTimezone"],
+                        &w["Mode"],
+                        &w["MaximumWindowInMinutes"],
+                        &p["StartDate"],
+                        &p["EndDate"],
+                        &p["State"],
+                    ],
+                    [
+                        &tg["Arn"],
+                        &tg["RoleArn"],
+                        &tg["Input"],
+                        &tg["RetryPolicy"]["MaximumRetryAttempts"],
+                        &tg["RetryPolicy"]["MaximumEventAgeInSeconds"],
+                        &tg["DeadLetterConfig"]["Arn"],
+                    ],
+                    [
+                        &ecs["TaskDefinitionArn"],
+                        &ecs["TaskCount"],
+                        &ecs["LaunchType"],
+                        &ecs["PlatformVersion"],
+                        &ecs["PropagateTags"],
+                        &Value::Null,
+                    ],
+                    [
+                        &vpc["Subnets"],
+                        &vpc["SecurityGroups"],
+                        &json!(vpc["AssignPublicIp"] == "ENABLED"),
+                    ],
+                    Value::Object(task_tags),
+                    depends,
+                )
+            }
             "queue-policy" => {
                 let condition = r["Condition"].as_str().unwrap();
                 json!({
@@ -460,7 +550,7 @@ impl TfNames {
                 let b = &b[0];
                 if matches!(
                     kind,
-                    "cluster" | "log-group" | "role" | "task-definition" | "rule"
+                    "cluster" | "log-group" | "role" | "task-definition" | "rule" | "schedule"
                 ) {
                     keys.insert(
                         format!("{ty}.{label}"),
@@ -677,6 +767,61 @@ fn tf_deployment(doc: &Value) -> Deployment {
                         }),
                     );
                     continue;
+                }
+                "schedule" => {
+                    let tg = &b["target"][0];
+                    let ecs = &tg["ecs_parameters"][0];
+                    let net = &ecs["network_configuration"][0];
+                    let retry = &tg["retry_policy"][0];
+                    let w = &b["flexible_time_window"][0];
+                    let mut depends: Vec<String> = raw["depends_on"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|d| names.owner(template(d)))
+                        .collect();
+                    depends.sort();
+                    schedule_value(
+                        &b["name"],
+                        [
+                            &b["group_name"],
+                            &b["description"],
+                            &b["schedule_expression"],
+                            &b["schedule_expression_timezone"],
+                            &w["mode"],
+                            &w["maximum_window_in_minutes"],
+                            &b["start_date"],
+                            &b["end_date"],
+                            &b["state"],
+                        ],
+                        [
+                            &tg["arn"],
+                            &tg["role_arn"],
+                            &tg["input"],
+                            &retry["maximum_retry_attempts"],
+                            &retry["maximum_event_age_in_seconds"],
+                            &tg["dead_letter_config"][0]["arn"],
+                        ],
+                        [
+                            &ecs["task_definition_arn"],
+                            &ecs["task_count"],
+                            &ecs["launch_type"],
+                            &ecs["platform_version"],
+                            &ecs["propagate_tags"],
+                            &Value::Null,
+                        ],
+                        [
+                            &net["subnets"],
+                            &net["security_groups"],
+                            &json!(net["assign_public_ip"] == true),
+                        ],
+                        ecs["tags"]
+                            .as_object()
+                            .cloned()
+                            .map(Value::Object)
+                            .unwrap_or(json!({})),
+                        depends,
+                    )
                 }
                 "queue-policy" => {
                     // `count = data.aws_caller_identity.current.account_id == "ACCOUNT" ? 1 : 0`
@@ -932,6 +1077,65 @@ fn a_broken_backend_is_caught() {
         let found = differences(&plan, &broken_plan, what);
         assert!(
             found.iter().any(|d| d.contains(expect)),
+            "a Terraform backend that {what} went unnoticed: {found:?}"
+        );
+    }
+    // The same for EventBridge Scheduler schedules: zone, window, bounds, target and role.
+    let spec = std::fs::read(root().join("examples/local-time/spec.yaml")).unwrap();
+    let plan = plan_of(&spec);
+    assert!(differences(&plan, &plan, "schedule-ok").is_empty());
+    let each_schedule = |change: fn(&mut tfc::plan::Schedule)| {
+        broken(&plan, |p| {
+            for g in &mut p.groups {
+                for r in &mut g.resources {
+                    if let Kind::Schedule(s) = &mut r.kind {
+                        change(s);
+                    }
+                }
+            }
+        })
+    };
+    let controls: Vec<(&str, Plan)> = vec![
+        (
+            "changes a time zone",
+            each_schedule(|s| s.timezone = "UTC".into()),
+        ),
+        (
+            "drops a window",
+            each_schedule(|s| s.flexible_window = None),
+        ),
+        ("drops a start", each_schedule(|s| s.start = None)),
+        (
+            "drops the input",
+            each_schedule(|s| {
+                s.target.input = tfc::plan::TargetInput::Static { input: "{}".into() }
+            }),
+        ),
+        (
+            "drops the dead-letter queue",
+            each_schedule(|s| s.target.dead_letter_queue = None),
+        ),
+        (
+            "drops a schedule's dependency",
+            broken(&plan, |p| {
+                for g in &mut p.groups {
+                    for r in &mut g.resources {
+                        if matches!(r.kind, Kind::Schedule(_)) {
+                            r.depends_on.clear();
+                        }
+                    }
+                }
+            }),
+        ),
+        (
+            "flips propagate-tags",
+            each_schedule(|s| s.target.propagate_tags = !s.target.propagate_tags),
+        ),
+    ];
+    for (what, broken_plan) in controls {
+        let found = differences(&plan, &broken_plan, what);
+        assert!(
+            found.iter().any(|d| d.starts_with("schedule ")),
             "a Terraform backend that {what} went unnoticed: {found:?}"
         );
     }

@@ -295,9 +295,16 @@ fn the_graph_shows_what_flows_from_the_event_into_the_container() {
     assert!(argv.contains("$.detail.command] → command"), "{argv}");
     let nightly = tfc::graph::mermaid(&model_of(&root.join("examples/nightly-report/spec.yaml")));
     assert!(
-        nightly.contains("schedule<br/>cron(0 3 * * ? *)"),
+        nightly.contains("schedule (UTC)<br/>cron(0 3 * * ? *)"),
         "{nightly}"
     );
+    let local = tfc::graph::mermaid(&model_of(&root.join("examples/local-time/spec.yaml")));
+    assert!(
+        local
+            .contains("schedule (Europe/Berlin)<br/>cron(15 2 * * ? *)<br/>flexible window 15 min"),
+        "{local}"
+    );
+    assert!(local.contains("Scheduler schedule shop-cleanup"), "{local}");
     let existing = tfc::graph::mermaid(&model_of(
         &root.join("examples/existing-definition/spec.yaml"),
     ));

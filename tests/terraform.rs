@@ -127,6 +127,25 @@ fn input_templates_and_event_patterns_read_back_equal_the_model() {
         let main = decode(&spec.parent().unwrap().join("terraform/main.tf"));
         for task in &model.tasks {
             let label = task.id.replace('-', "_");
+            if let tfc::model::Trigger::Schedule {
+                expression,
+                scheduler: Some(s),
+            } = &task.trigger
+            {
+                let schedule = &main["resource"]["aws_scheduler_schedule"][&label][0];
+                assert_eq!(schedule["schedule_expression"], json!(expression));
+                assert_eq!(schedule["schedule_expression_timezone"], json!(s.timezone));
+                let tfc::model::TargetInput::Static { input } = &task.input else {
+                    panic!("{label}: a schedule has no input transformer")
+                };
+                let expected = (input != "{}").then(|| json!(input));
+                assert_eq!(
+                    schedule["target"][0].get("input"),
+                    expected.as_ref(),
+                    "{label}"
+                );
+                continue;
+            }
             let target = &main["resource"]["aws_cloudwatch_event_target"][&label][0];
             match &task.input {
                 tfc::model::TargetInput::Transformer {
@@ -153,7 +172,7 @@ fn input_templates_and_event_patterns_read_back_equal_the_model() {
                 tfc::model::Trigger::Pattern { pattern, .. } => {
                     assert_eq!(&rule["event_pattern"], pattern, "{label}")
                 }
-                tfc::model::Trigger::Schedule { expression } => {
+                tfc::model::Trigger::Schedule { expression, .. } => {
                     assert_eq!(rule["schedule_expression"], json!(expression))
                 }
             }

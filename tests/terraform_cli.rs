@@ -134,6 +134,11 @@ enum Field {
     InputTemplate,
     InputPaths,
     Input,
+    /// A Scheduler schedule's fields.
+    ScheduleDescription,
+    ScheduleExpression,
+    ScheduleTimezone,
+    ScheduleInput,
 }
 
 impl Field {
@@ -152,6 +157,10 @@ impl Field {
                 ("aws_cloudwatch_event_target", "input_transformer")
             }
             Field::Input => ("aws_cloudwatch_event_target", "input"),
+            Field::ScheduleDescription => ("aws_scheduler_schedule", "description"),
+            Field::ScheduleExpression => ("aws_scheduler_schedule", "schedule_expression"),
+            Field::ScheduleTimezone => ("aws_scheduler_schedule", "schedule_expression_timezone"),
+            Field::ScheduleInput => ("aws_scheduler_schedule", "target"),
         }
     }
 
@@ -173,7 +182,13 @@ impl Field {
             Field::Pattern => format!("jsondecode({at})"),
             Field::InputTemplate => format!("{at}[0].input_template"),
             Field::InputPaths => format!("{at}[0].input_paths"),
-            Field::Description | Field::Schedule | Field::Input => at,
+            Field::ScheduleInput => format!("{at}[0].input"),
+            Field::Description
+            | Field::Schedule
+            | Field::Input
+            | Field::ScheduleDescription
+            | Field::ScheduleExpression
+            | Field::ScheduleTimezone => at,
         }
     }
 
@@ -200,7 +215,13 @@ impl Field {
             }
             Field::InputTemplate => v[0]["input_template"].clone(),
             Field::InputPaths => v[0]["input_paths"].clone(),
-            Field::Description | Field::Schedule | Field::Input => v.clone(),
+            Field::ScheduleInput => v[0]["input"].clone(),
+            Field::Description
+            | Field::Schedule
+            | Field::Input
+            | Field::ScheduleDescription
+            | Field::ScheduleExpression
+            | Field::ScheduleTimezone => v.clone(),
         }
     }
 }
@@ -230,12 +251,29 @@ fn expectations(model: &Model) -> Vec<Expect> {
             add(Field::Image, json!(def.image));
             add(Field::StreamPrefix, json!(def.log.stream_prefix));
         }
+        if let Trigger::Schedule {
+            expression,
+            scheduler: Some(s),
+        } = &task.trigger
+        {
+            if let Some(d) = &task.description {
+                add(Field::ScheduleDescription, json!(d));
+            }
+            add(Field::ScheduleExpression, json!(expression));
+            add(Field::ScheduleTimezone, json!(s.timezone));
+            if let TargetInput::Static { input } = &task.input {
+                if input != "{}" {
+                    add(Field::ScheduleInput, json!(input));
+                }
+            }
+            continue;
+        }
         if let Some(d) = &task.description {
             add(Field::Description, json!(d));
         }
         match &task.trigger {
             Trigger::Pattern { pattern, .. } => add(Field::Pattern, pattern.clone()),
-            Trigger::Schedule { expression } => add(Field::Schedule, json!(expression)),
+            Trigger::Schedule { expression, .. } => add(Field::Schedule, json!(expression)),
         }
         match &task.input {
             TargetInput::Transformer {
