@@ -1165,6 +1165,9 @@ fn render_outcome(o: &crate::simulate::Outcome) -> String {
             },
             if rt.assign_public_ip { "yes" } else { "no" }
         ));
+        if let Some(options) = rt.options() {
+            out.push_str(&format!("      run: {options}\n"));
+        }
     }
     if let Some(ov) = &o.overrides {
         out.push_str(&format!(

@@ -108,6 +108,7 @@ fn task_flow(t: &TaskModel) -> TaskFlow {
         }
         Definition::Existing { arn, .. } => task.push(format!("task definition {arn}")),
     }
+    task.extend(t.run.describe().into_iter().map(clip));
 
     let mut run = vec![if t.count != crate::spec::ParamOr::Lit(1) {
         format!("RunTask × {}", t.count)

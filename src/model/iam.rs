@@ -168,6 +168,27 @@ pub fn execution_statements(def: &CreatedDefinition) -> Vec<Statement> {
     out
 }
 
+/// The ECS Exec statement: the actions the SSM agent in the task calls to open sessions
+/// (ECS developer guide, "Monitor Amazon ECS containers with ECS Exec"; the statement CDK's
+/// `enableExecuteCommand` adds). `ssmmessages` has no resource-level permissions: AWS requires
+/// `*`.
+pub const EXEC_ACTIONS: [&str; 4] = [
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+];
+
+/// What a created task role needs beyond nothing: the ECS Exec channels when the task allows
+/// ECS Exec. Empty for every other task (the role then has no policy at all).
+pub fn task_statements(task: &TaskModel) -> Vec<Statement> {
+    let mut out = Vec::new();
+    if task.run.enable_execute_command {
+        out.push(allow(&EXEC_ACTIONS, vec![Res::Literal("*".into())], None));
+    }
+    out
+}
+
 /// What the events role needs to start the task: CDK's `EcsTask` grants plus the conditions AWS
 /// documents (ECS developer guide, "Amazon ECS CloudWatch Events IAM role").
 pub fn events_statements(task: &TaskModel) -> Vec<Statement> {

@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::spec::{Architecture, Defaults, Network, Overrides, ParamOr, Spec, Task};
+use crate::spec::{
+    Architecture, CapacityProvider, Defaults, Network, Overrides, ParamOr, Spec, Task,
+};
 pub use image::EcrRepository;
 pub use input::{build_input, placeholder_name, TargetInput};
 
@@ -284,6 +286,66 @@ pub struct Retry {
     pub max_event_age: Option<u32>,
 }
 
+/// One entry of a capacity provider strategy, with AWS's defaults filled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StrategyItem {
+    pub provider: CapacityProvider,
+    pub weight: u32,
+    /// 0 when the spec sets none (written only when above 0).
+    pub base: u32,
+}
+
+/// How RunTask starts the tasks beyond the definition: placement and the options ECS offers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RunOptions {
+    /// The capacity provider strategy; empty means the `FARGATE` launch type.
+    pub capacity_provider_strategy: Vec<StrategyItem>,
+    pub enable_execute_command: bool,
+    pub enable_ecs_managed_tags: bool,
+    /// The RunTask `group`; `None` is ECS's default (`family:FAMILY`).
+    pub group: Option<String>,
+}
+
+impl RunOptions {
+    /// The launch type to write: `FARGATE`, unless a strategy is set (they exclude each other).
+    pub fn launch_type(&self) -> Option<&'static str> {
+        self.capacity_provider_strategy
+            .is_empty()
+            .then_some("FARGATE")
+    }
+
+    /// The options beyond the defaults in words, one phrase each, as `tfc simulate` and
+    /// `tfc graph` show them (none for the FARGATE launch type with no options).
+    pub fn describe(&self) -> Vec<String> {
+        let mut parts = Vec::new();
+        if !self.capacity_provider_strategy.is_empty() {
+            let items: Vec<String> = self
+                .capacity_provider_strategy
+                .iter()
+                .map(|i| {
+                    let base = if i.base > 0 {
+                        format!("base {}, ", i.base)
+                    } else {
+                        String::new()
+                    };
+                    format!("{} ({base}weight {})", i.provider.name(), i.weight)
+                })
+                .collect();
+            parts.push(format!("capacity providers {}", items.join(", ")));
+        }
+        if self.enable_execute_command {
+            parts.push("ECS Exec enabled".to_string());
+        }
+        if self.enable_ecs_managed_tags {
+            parts.push("ECS managed tags".to_string());
+        }
+        if let Some(g) = &self.group {
+            parts.push(format!("group {g}"));
+        }
+        parts
+    }
+}
+
 /// One task, its rule and its target.
 #[derive(Debug, Clone, Serialize)]
 pub struct TaskModel {
@@ -305,6 +367,7 @@ pub struct TaskModel {
     pub dead_letter_queue: Option<String>,
     pub tags: BTreeMap<String, String>,
     pub propagate_tags: bool,
+    pub run: RunOptions,
 }
 
 impl TaskModel {
@@ -365,6 +428,18 @@ pub fn effective(defaults: Option<&Defaults>, task: &Task) -> Task {
     pick(&mut t.retry, &d.retry);
     pick(&mut t.dead_letter_queue, &d.dead_letter_queue);
     pick(&mut t.propagate_tags, &d.propagate_tags);
+    // Launch type and strategy are one choice: a task that makes it takes neither from
+    // `defaults`.
+    if t.launch_type.is_none() && t.capacity_provider_strategy.is_none() {
+        pick(&mut t.launch_type, &d.launch_type);
+        pick(
+            &mut t.capacity_provider_strategy,
+            &d.capacity_provider_strategy,
+        );
+    }
+    pick(&mut t.enable_execute_command, &d.enable_execute_command);
+    pick(&mut t.enable_ecs_managed_tags, &d.enable_ecs_managed_tags);
+    pick(&mut t.task_group, &d.task_group);
     merge(&mut t.tags, &d.tags);
     t
 }
@@ -595,6 +670,21 @@ fn lower_task(spec: &Spec, id: &str, t: &Task) -> TaskModel {
         dead_letter_queue: t.dead_letter_queue.clone(),
         tags,
         propagate_tags: t.propagate_tags.unwrap_or(true),
+        run: RunOptions {
+            capacity_provider_strategy: t
+                .capacity_provider_strategy
+                .iter()
+                .flatten()
+                .map(|i| StrategyItem {
+                    provider: i.provider,
+                    weight: i.weight.unwrap_or(0),
+                    base: i.base.unwrap_or(0),
+                })
+                .collect(),
+            enable_execute_command: t.enable_execute_command.unwrap_or(false),
+            enable_ecs_managed_tags: t.enable_ecs_managed_tags.unwrap_or(false),
+            group: t.task_group.clone(),
+        },
     }
 }
 

@@ -20,11 +20,14 @@ use crate::model::iam::{self, Res, RoleUse};
 use crate::model::{self, Model, TaskModel};
 
 pub use crate::model::iam::{Condition, EVENTS_SERVICE};
-pub use crate::model::{pascal, EcrRepository, Retry, Secret, SecretArnForm, SecretSource};
+pub use crate::model::{
+    pascal, EcrRepository, Retry, RunOptions, Secret, SecretArnForm, SecretSource, StrategyItem,
+};
 pub use crate::model::{placeholder_name, TargetInput};
 pub use crate::spec::params::{has_marker, pieces, whole_marker, Piece};
 pub use crate::spec::{
-    Architecture, CommandOverride, Network, OverrideValue, Overrides, ParamOr, ParamType,
+    Architecture, CapacityProvider, CommandOverride, Network, OverrideValue, Overrides, ParamOr,
+    ParamType,
 };
 
 /// An IAM statement whose resources are plan references.
@@ -122,8 +125,10 @@ pub enum Owner {
 #[serde(rename_all = "kebab-case")]
 pub enum Part {
     Cluster,
+    CapacityProviders,
     LogGroup,
     TaskRole,
+    TaskRolePolicy,
     ExecutionRole,
     ExecutionRolePolicy,
     TaskDefinition,
@@ -140,8 +145,10 @@ impl Part {
     pub fn name(self) -> &'static str {
         match self {
             Part::Cluster => "cluster",
+            Part::CapacityProviders => "cluster-capacity-providers",
             Part::LogGroup => "log-group",
             Part::TaskRole => "task-role",
+            Part::TaskRolePolicy => "task-role-policy",
             Part::ExecutionRole => "execution-role",
             Part::ExecutionRolePolicy => "execution-role-policy",
             Part::TaskDefinition => "task-definition",
@@ -252,6 +259,7 @@ pub struct Resource {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Kind {
     Cluster(Cluster),
+    CapacityProviders(CapacityProviders),
     LogGroup(LogGroup),
     Role(Role),
     Policy(Policy),
@@ -266,6 +274,17 @@ pub enum Kind {
 #[derive(Debug, Clone, Serialize)]
 pub struct Cluster {
     pub name: String,
+}
+
+/// The capacity providers associated with the cluster tfc creates: exactly those its tasks'
+/// strategies name, with no default strategy (a task without a strategy names its launch type).
+/// One association resource in every target (CloudFormation requires a separate resource to
+/// set them with CDK's construct, Terraform has only the separate resource).
+#[derive(Debug, Clone, Serialize)]
+pub struct CapacityProviders {
+    pub cluster: Id,
+    /// `FARGATE`, `FARGATE_SPOT`, sorted.
+    pub providers: Vec<CapacityProvider>,
 }
 
 /// A CloudWatch Logs group.
@@ -365,6 +384,8 @@ pub struct Target {
     pub propagate_tags: bool,
     /// Tags every task started gets.
     pub task_tags: BTreeMap<String, String>,
+    /// Placement (launch type or capacity provider strategy), ECS Exec, managed tags, group.
+    pub run: RunOptions,
     /// The container the overrides apply to.
     pub container: String,
     /// The overrides as the spec writes them (CDK's `containerOverrides` spell them so).
@@ -454,6 +475,24 @@ pub fn lower(model: &Model) -> Plan {
                 tags: model.tags.clone(),
                 depends_on: Vec::new(),
             });
+            let mut providers: Vec<CapacityProvider> = model
+                .tasks
+                .iter()
+                .flat_map(|t| t.run.capacity_provider_strategy.iter().map(|i| i.provider))
+                .collect();
+            providers.sort();
+            providers.dedup();
+            if !providers.is_empty() {
+                shared.push(Resource {
+                    id: Id::new(&Owner::Stack, Part::CapacityProviders),
+                    kind: Kind::CapacityProviders(CapacityProviders {
+                        cluster: Id::cluster(),
+                        providers,
+                    }),
+                    tags: BTreeMap::new(),
+                    depends_on: Vec::new(),
+                });
+            }
             ClusterRef::Created { id: Id::cluster() }
         }
         model::Cluster::Existing { arn, name } => ClusterRef::Existing {
@@ -603,6 +642,19 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
             };
             let task_role = role_ref(&def.task_role, Part::TaskRole);
             let execution_role = role_ref(&def.execution_role, Part::ExecutionRole);
+            let task_statements = iam::task_statements(task);
+            if let (Ref::Created { id: role }, false) = (&task_role, task_statements.is_empty()) {
+                resources.push(Resource {
+                    id: id(Part::TaskRolePolicy),
+                    kind: Kind::Policy(Policy {
+                        name: "task-permissions".into(),
+                        role: role.clone(),
+                        statements: statements(task_statements),
+                    }),
+                    tags: BTreeMap::new(),
+                    depends_on: Vec::new(),
+                });
+            }
             if let Ref::Created { id: role } = &execution_role {
                 resources.push(Resource {
                     id: id(Part::ExecutionRolePolicy),
@@ -667,6 +719,15 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
         } => Some((expression, s)),
         _ => None,
     };
+    // What RunTask needs before the first run: the events role's policy, and the capacity
+    // providers of a strategy on the cluster tfc creates (RunTask fails on providers the
+    // cluster has not associated yet).
+    let mut waits = vec![id(Part::EventsRolePolicy)];
+    if matches!(cluster, ClusterRef::Created { .. })
+        && !task.run.capacity_provider_strategy.is_empty()
+    {
+        waits.push(Id::new(&Owner::Stack, Part::CapacityProviders));
+    }
     let invoker = if scheduler.is_some() {
         Part::Schedule
     } else {
@@ -691,6 +752,7 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
         network: task.network.clone(),
         propagate_tags: task.propagate_tags,
         task_tags: task.tags.clone(),
+        run: task.run.clone(),
         container: task.container.clone(),
         overrides: task.overrides.clone(),
         input: task.input.clone(),
@@ -724,7 +786,7 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
             })),
             tags: BTreeMap::new(),
             // As for a rule's target: the role's policy first, or the first run may be denied.
-            depends_on: vec![id(Part::EventsRolePolicy)],
+            depends_on: waits,
         });
         let outputs = vec![
             Output {
@@ -780,7 +842,7 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
         tags: BTreeMap::new(),
         // The events role's policy must exist before the first event is delivered: with
         // `retry.attempts: 0` an event that arrives before it is lost.
-        depends_on: vec![id(Part::EventsRolePolicy)],
+        depends_on: waits,
     });
     let outputs = vec![
         Output {
@@ -835,6 +897,7 @@ impl Resource {
         };
         match &self.kind {
             Kind::Cluster(_) | Kind::LogGroup(_) | Kind::Rule(_) => {}
+            Kind::CapacityProviders(c) => out.push(c.cluster.clone()),
             Kind::Role(r) => statements(std::slice::from_ref(&r.trust), &mut out),
             Kind::Policy(p) => {
                 out.push(p.role.clone());

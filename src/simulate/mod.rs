@@ -69,10 +69,35 @@ pub struct RunTask {
     pub cluster: String,
     pub task_definition: String,
     pub count: u32,
-    pub launch_type: &'static str,
+    /// `FARGATE`, unless a capacity provider strategy places the tasks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub launch_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub capacity_provider_strategy: Vec<crate::model::StrategyItem>,
     pub subnets: Vec<String>,
     pub security_groups: Vec<String>,
     pub assign_public_ip: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub enable_execute_command: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub enable_ecs_managed_tags: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+impl RunTask {
+    /// The placement and options beyond the defaults, as `tfc simulate` prints them
+    /// (`None` for a task on the FARGATE launch type with no options).
+    pub fn options(&self) -> Option<String> {
+        let parts = crate::model::RunOptions {
+            capacity_provider_strategy: self.capacity_provider_strategy.clone(),
+            enable_execute_command: self.enable_execute_command,
+            enable_ecs_managed_tags: self.enable_ecs_managed_tags,
+            group: self.group.clone(),
+        }
+        .describe();
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
 }
 
 /// Turns a PutEvents entry (`Source`, `DetailType`, `Detail` as a JSON string, …) into the event
@@ -217,10 +242,14 @@ fn simulate_task(
             Definition::Existing { arn, .. } => arn.clone(),
         },
         count: task.count.lit_or(1),
-        launch_type: "FARGATE",
+        launch_type: task.run.launch_type(),
+        capacity_provider_strategy: task.run.capacity_provider_strategy.clone(),
         subnets: task.network.subnets.lit_or(Vec::new()),
         security_groups: task.network.security_groups.lit_or(Vec::new()),
         assign_public_ip: task.network.assign_public_ip,
+        enable_execute_command: task.run.enable_execute_command,
+        enable_ecs_managed_tags: task.run.enable_ecs_managed_tags,
+        group: task.run.group.clone(),
     });
     let text = match &task.input {
         TargetInput::Transformer {

@@ -280,6 +280,33 @@ macro_rules! task_struct {
             /// Copy the task definition's tags to each started task. Default true.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub propagate_tags: Option<bool>,
+            /// The launch type RunTask uses: `FARGATE`, the only one tfc runs. Default `FARGATE`
+            /// unless `capacity_provider_strategy` is set; the two exclude each other, and a
+            /// task's own `launch_type` or strategy replaces the other one from `defaults`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub launch_type: Option<LaunchType>,
+            /// Capacity providers to start the tasks on instead of the launch type, e.g.
+            /// `FARGATE_SPOT` with weight 3 and `FARGATE` with base 1 and weight 1 as the fallback
+            /// (1–6 entries, each provider once, at most one `base`, at least one weight above
+            /// 0). The cluster tfc creates gets the providers its tasks use; an existing cluster
+            /// must have them associated already. `FARGATE_SPOT` runs x86_64 images only.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(length(min = 1, max = 6))]
+            pub capacity_provider_strategy: Option<Vec<CapacityProviderItem>>,
+            /// Allow ECS Exec (`aws ecs execute-command`) into the started tasks. tfc grants the
+            /// `ssmmessages` permissions ECS Exec needs to the task role it creates; a given
+            /// `task_role` must have them already. Needs platform 1.4.0 or later. Default false.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub enable_execute_command: Option<bool>,
+            /// Have ECS add its managed tags (`aws:ecs:clusterName`, …) to the started tasks.
+            /// Default false.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub enable_ecs_managed_tags: Option<bool>,
+            /// The RunTask `group` the started tasks belong to (letters, digits and `_ - : . /`,
+            /// up to 255). Default: ECS's `family:FAMILY`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(pattern(r"^[A-Za-z0-9_:./-]{1,255}$"))]
+            pub task_group: Option<String>,
         }
     };
 }
@@ -316,6 +343,52 @@ pub enum Architecture {
     X86_64,
     #[serde(rename = "arm64")]
     Arm64,
+}
+
+/// The launch type of the started tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum LaunchType {
+    #[serde(rename = "FARGATE")]
+    Fargate,
+}
+
+/// A Fargate capacity provider: `FARGATE` (on demand) or `FARGATE_SPOT` (spare capacity at a
+/// discount, interrupted with a two-minute warning).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+pub enum CapacityProvider {
+    #[serde(rename = "FARGATE")]
+    Fargate,
+    #[serde(rename = "FARGATE_SPOT")]
+    FargateSpot,
+}
+
+impl CapacityProvider {
+    /// The provider's name in AWS.
+    pub fn name(self) -> &'static str {
+        match self {
+            CapacityProvider::Fargate => "FARGATE",
+            CapacityProvider::FargateSpot => "FARGATE_SPOT",
+        }
+    }
+}
+
+/// One entry of a capacity provider strategy.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityProviderItem {
+    /// `FARGATE` or `FARGATE_SPOT`.
+    pub provider: CapacityProvider,
+    /// Relative share of the tasks started after the bases are met, 0–1000. Default 0 (an
+    /// entry with weight 0 only takes its `base`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1000))]
+    pub weight: Option<u32>,
+    /// Tasks that run on this provider first, 0–100000; only one entry may set it. Default 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 100000))]
+    pub base: Option<u32>,
 }
 
 /// Container logging.

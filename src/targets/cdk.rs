@@ -826,6 +826,22 @@ fn convert_group(plan: &Plan, group: &Group) -> String {
                     ]),
                 ),
             ),
+            Kind::CapacityProviders(c) => declare(
+                &r.id,
+                &new(
+                    "ecs.CfnClusterCapacityProviderAssociations",
+                    &construct_id(&r.id),
+                    object(vec![
+                        ("cluster", atom(format!("{}.clusterName", var(&c.cluster)))),
+                        (
+                            "capacityProviders",
+                            Ts::Array(c.providers.iter().map(|p| string(p.name())).collect()),
+                        ),
+                        // A task without a strategy names its launch type.
+                        ("defaultCapacityProviderStrategy", Ts::Array(Vec::new())),
+                    ]),
+                ),
+            ),
             Kind::LogGroup(g) => declare(
                 &r.id,
                 &new(
@@ -1112,13 +1128,25 @@ fn convert_schedule(r: &Resource, sc: &Schedule, refs: &Refs) -> String {
     let mut ecs = vec![
         ("taskDefinitionArn", refs.arn(&arn_of(&t.task_definition))),
         ("taskCount", number(&t.count)),
-        ("launchType", string("FARGATE")),
-        ("platformVersion", string(t.platform_version.clone())),
-        (
-            "networkConfiguration",
-            object(vec![("awsvpcConfiguration", object(vpc))]),
-        ),
     ];
+    match t.run.launch_type() {
+        Some(launch) => ecs.push(("launchType", string(launch))),
+        None => ecs.push(("capacityProviderStrategy", strategy(t, false))),
+    }
+    ecs.push(("platformVersion", string(t.platform_version.clone())));
+    ecs.push((
+        "networkConfiguration",
+        object(vec![("awsvpcConfiguration", object(vpc))]),
+    ));
+    if t.run.enable_execute_command {
+        ecs.push(("enableExecuteCommand", atom("true")));
+    }
+    if t.run.enable_ecs_managed_tags {
+        ecs.push(("enableEcsManagedTags", atom("true")));
+    }
+    if let Some(g) = &t.run.group {
+        ecs.push(("group", string(g.clone())));
+    }
     if t.propagate_tags {
         ecs.push(("propagateTags", string("TASK_DEFINITION")));
     }
@@ -1215,6 +1243,32 @@ fn convert_schedule(r: &Resource, sc: &Schedule, refs: &Refs) -> String {
     out
 }
 
+/// A capacity provider strategy: camelCase for an L1 property, or CloudFormation's own names for
+/// a property override.
+fn strategy(t: &Target, cloudformation: bool) -> Ts {
+    let [provider, weight, base] = if cloudformation {
+        ["CapacityProvider", "Weight", "Base"]
+    } else {
+        ["capacityProvider", "weight", "base"]
+    };
+    Ts::Array(
+        t.run
+            .capacity_provider_strategy
+            .iter()
+            .map(|i| {
+                let mut item = vec![
+                    (provider, string(i.provider.name())),
+                    (weight, num(i.weight)),
+                ];
+                if i.base > 0 {
+                    item.push((base, num(i.base)));
+                }
+                object(item)
+            })
+            .collect(),
+    )
+}
+
 fn convert_target(plan: &Plan, r: &Resource, t: &Target) -> String {
     let owner = &r.id.owner;
     let rule = var(&t.rule);
@@ -1288,6 +1342,9 @@ fn convert_target(plan: &Plan, r: &Resource, t: &Target) -> String {
             ),
         ));
     }
+    if t.run.enable_execute_command {
+        target.push(("enableExecuteCommand", atom("true")));
+    }
     if let Some(o) = container_overrides(t) {
         target.push(("containerOverrides", o));
     }
@@ -1331,6 +1388,57 @@ fn convert_target(plan: &Plan, r: &Resource, t: &Target) -> String {
             &call(format!("{rule}.node.addDependency"), vec![atom(var(d))]),
             2,
         ));
+    }
+    // EcsTask always writes a launch type and has no strategy, managed tags or group: the rule
+    // says them itself.
+    let ecs = "Targets.0.EcsParameters";
+    if t.run.launch_type().is_none() {
+        out.push_str("    // A capacity provider strategy instead of EcsTask's launch type (they exclude each other).\n");
+        declare_cfn_rule(&mut out);
+        out.push_str(&ts::statement(
+            "",
+            &call(
+                format!("{cfn_rule}.addPropertyDeletionOverride"),
+                vec![string(format!("{ecs}.LaunchType"))],
+            ),
+            2,
+        ));
+        out.push_str(&ts::statement(
+            "",
+            &call(
+                format!("{cfn_rule}.addPropertyOverride"),
+                vec![
+                    string(format!("{ecs}.CapacityProviderStrategy")),
+                    strategy(t, true),
+                ],
+            ),
+            2,
+        ));
+    }
+    let extra = [
+        (
+            "EnableECSManagedTags",
+            t.run.enable_ecs_managed_tags.then(|| atom("true")),
+        ),
+        ("Group", t.run.group.clone().map(string)),
+    ];
+    if extra.iter().any(|(_, v)| v.is_some()) {
+        out.push_str(
+            "    // EcsTask has no ECS managed tags or task group: the rule sets them itself.\n",
+        );
+    }
+    for (property, value) in extra {
+        if let Some(value) = value {
+            declare_cfn_rule(&mut out);
+            out.push_str(&ts::statement(
+                "",
+                &call(
+                    format!("{cfn_rule}.addPropertyOverride"),
+                    vec![string(format!("{ecs}.{property}")), value],
+                ),
+                2,
+            ));
+        }
     }
     if t.network.assign_public_ip {
         out.push_str("    // EcsTask only assigns public IPs with subnetType PUBLIC; the subnets here are explicit.\n");

@@ -403,6 +403,7 @@ fn logical_id(id: &Id) -> String {
 fn resource_type(kind: &Kind) -> Option<&'static str> {
     Some(match kind {
         Kind::Cluster(_) => "AWS::ECS::Cluster",
+        Kind::CapacityProviders(_) => "AWS::ECS::ClusterCapacityProviderAssociations",
         Kind::LogGroup(_) => "AWS::Logs::LogGroup",
         Kind::Role(_) => "AWS::IAM::Role",
         Kind::Policy(_) => "AWS::IAM::Policy",
@@ -580,6 +581,17 @@ fn convert_resource(
         Kind::Cluster(c) => {
             let mut props = Map::new();
             props.insert("ClusterName".into(), json!(c.name));
+            props
+        }
+        Kind::CapacityProviders(c) => {
+            let mut props = Map::new();
+            props.insert("Cluster".into(), reference(&logical_id(&c.cluster)));
+            props.insert(
+                "CapacityProviders".into(),
+                json!(c.providers.iter().map(|p| p.name()).collect::<Vec<_>>()),
+            );
+            // Required; empty: a task without a strategy names its launch type.
+            props.insert("DefaultCapacityProviderStrategy".into(), json!([]));
             props
         }
         Kind::LogGroup(g) => {
@@ -826,6 +838,43 @@ fn awsvpc(t: &Target, refs: &Refs<'_>, conditions: &mut Map<String, Value>) -> M
     vpc
 }
 
+/// Placement and the RunTask options, spelled alike in a rule's and a schedule's
+/// `EcsParameters`: the launch type or the capacity provider strategy (never both), ECS Exec,
+/// ECS managed tags and the task group, each only when the spec sets it.
+fn run_options(ecs: &mut Map<String, Value>, t: &Target) {
+    match t.run.launch_type() {
+        Some(launch) => {
+            ecs.insert("LaunchType".into(), json!(launch));
+        }
+        None => {
+            let strategy: Vec<Value> = t
+                .run
+                .capacity_provider_strategy
+                .iter()
+                .map(|i| {
+                    let mut item = Map::new();
+                    item.insert("CapacityProvider".into(), json!(i.provider.name()));
+                    item.insert("Weight".into(), json!(i.weight));
+                    if i.base > 0 {
+                        item.insert("Base".into(), json!(i.base));
+                    }
+                    Value::Object(item)
+                })
+                .collect();
+            ecs.insert("CapacityProviderStrategy".into(), Value::Array(strategy));
+        }
+    }
+    if t.run.enable_execute_command {
+        ecs.insert("EnableExecuteCommand".into(), json!(true));
+    }
+    if t.run.enable_ecs_managed_tags {
+        ecs.insert("EnableECSManagedTags".into(), json!(true));
+    }
+    if let Some(g) = &t.run.group {
+        ecs.insert("Group".into(), json!(g));
+    }
+}
+
 fn convert_target(t: &Target, refs: &Refs<'_>, conditions: &mut Map<String, Value>) -> Value {
     let vpc = awsvpc(t, refs, conditions);
     let mut ecs = Map::new();
@@ -834,7 +883,7 @@ fn convert_target(t: &Target, refs: &Refs<'_>, conditions: &mut Map<String, Valu
         refs.arn(&arn_of(&t.task_definition)),
     );
     ecs.insert("TaskCount".into(), number(&t.count, false));
-    ecs.insert("LaunchType".into(), json!("FARGATE"));
+    run_options(&mut ecs, t);
     ecs.insert("PlatformVersion".into(), json!(t.platform_version));
     ecs.insert(
         "NetworkConfiguration".into(),
@@ -930,7 +979,7 @@ fn convert_schedule(
         refs.arn(&arn_of(&t.task_definition)),
     );
     ecs.insert("TaskCount".into(), number(&t.count, false));
-    ecs.insert("LaunchType".into(), json!("FARGATE"));
+    run_options(&mut ecs, t);
     ecs.insert("PlatformVersion".into(), json!(t.platform_version));
     ecs.insert(
         "NetworkConfiguration".into(),

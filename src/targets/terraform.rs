@@ -204,8 +204,10 @@ fn address(id: &Id) -> (&'static str, String) {
     };
     match id.part {
         PlanPart::Cluster => ("aws_ecs_cluster", "this".into()),
+        PlanPart::CapacityProviders => ("aws_ecs_cluster_capacity_providers", "this".into()),
         PlanPart::LogGroup => ("aws_cloudwatch_log_group", owner),
         PlanPart::TaskRole => ("aws_iam_role", format!("{owner}_task")),
+        PlanPart::TaskRolePolicy => ("aws_iam_role_policy", format!("{owner}_task")),
         PlanPart::ExecutionRole => ("aws_iam_role", format!("{owner}_execution")),
         PlanPart::ExecutionRolePolicy => ("aws_iam_role_policy", format!("{owner}_execution")),
         PlanPart::TaskDefinition => ("aws_ecs_task_definition", owner),
@@ -372,6 +374,18 @@ fn convert_resource(r: &Resource, refs: &Refs<'_>) -> Block {
     let b = resource_block(&r.id);
     let b = match &r.kind {
         Kind::Cluster(c) => b.attr("name", string(c.name.clone())),
+        // No default strategy: a task without a strategy names its launch type.
+        Kind::CapacityProviders(c) => b
+            .attr("cluster_name", raw(attribute(&c.cluster, "name")))
+            .attr(
+                "capacity_providers",
+                strings(
+                    &c.providers
+                        .iter()
+                        .map(|p| p.name().to_string())
+                        .collect::<Vec<_>>(),
+                ),
+            ),
         Kind::LogGroup(g) => b
             .attr("name", string(g.name.clone()))
             .attr_opt("retention_in_days", g.retention_days.map(num))
@@ -634,6 +648,31 @@ fn tfvars(set: &crate::plan::ValueSet) -> String {
     format!("# {}\n{}", generated_by(), hcl::body(&body))
 }
 
+/// The RunTask options a rule's `ecs_target` and a schedule's `ecs_parameters` share: ECS Exec,
+/// managed tags and the group when the spec sets them, and the capacity provider strategy (whose
+/// presence leaves `launch_type` out).
+fn run_options(mut ecs: Block, t: &Target) -> Block {
+    ecs = ecs
+        .attr_opt(
+            "enable_execute_command",
+            t.run.enable_execute_command.then(|| boolean(true)),
+        )
+        .attr_opt(
+            "enable_ecs_managed_tags",
+            t.run.enable_ecs_managed_tags.then(|| boolean(true)),
+        )
+        .attr_opt("group", t.run.group.clone().map(string));
+    for i in &t.run.capacity_provider_strategy {
+        ecs = ecs.block(
+            Block::new("capacity_provider_strategy", &[])
+                .attr("capacity_provider", string(i.provider.name()))
+                .attr("weight", num(i.weight))
+                .attr_opt("base", (i.base > 0).then(|| num(i.base))),
+        );
+    }
+    ecs
+}
+
 fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
     let on_bus = refs.plan.get(&t.rule).is_some_and(|r| {
         matches!(
@@ -659,12 +698,12 @@ fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
                 ParamOr::Param(r) => raw(format!("var.{}", r.param)),
             },
         )
-        .attr("launch_type", string("FARGATE"))
+        .attr_opt("launch_type", t.run.launch_type().map(string))
         .attr("platform_version", string(t.platform_version.clone()));
     if t.propagate_tags {
         ecs = ecs.attr("propagate_tags", string("TASK_DEFINITION"));
     }
-    ecs = with_tags(ecs, &t.task_tags).block(network);
+    ecs = run_options(with_tags(ecs, &t.task_tags), t).block(network);
 
     let mut b = b
         .attr("rule", raw(attribute(&t.rule, "name")))
@@ -721,7 +760,7 @@ fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
                 ParamOr::Param(r) => raw(format!("var.{}", r.param)),
             },
         )
-        .attr("launch_type", string("FARGATE"))
+        .attr_opt("launch_type", t.run.launch_type().map(string))
         .attr("platform_version", string(t.platform_version.clone()));
     if t.propagate_tags {
         ecs = ecs.attr("propagate_tags", string("TASK_DEFINITION"));
@@ -729,7 +768,7 @@ fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
     if !t.task_tags.is_empty() {
         ecs = ecs.attr("tags", map(&t.task_tags));
     }
-    ecs = ecs.block(network);
+    ecs = run_options(ecs, t).block(network);
     let mut target = Block::new("target", &[])
         .attr("arn", refs.cluster_arn(&t.cluster))
         .attr("role_arn", raw(attribute(&t.role, "arn")))

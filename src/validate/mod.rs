@@ -6,6 +6,7 @@ pub mod arn;
 mod bus;
 mod overrides;
 pub mod pattern;
+mod run;
 pub mod schedule;
 pub mod scheduler;
 pub mod text;
@@ -155,11 +156,30 @@ fn scope_of(pointer: &str) -> (Scope<'_>, Option<&str>) {
 fn caused_by(field: &str) -> &'static [&'static str] {
     match field {
         // Fargate size and platform.
-        "cpu" | "memory" | "platform_version" => &["cpu", "memory", "platform_version"],
-        "task_definition" => &["image", "cpu", "memory", "platform_version"],
+        "cpu" | "memory" => &["cpu", "memory", "platform_version"],
+        "platform_version" => &[
+            "cpu",
+            "memory",
+            "platform_version",
+            "enable_execute_command",
+        ],
+        "task_definition" => &[
+            "image",
+            "cpu",
+            "memory",
+            "platform_version",
+            "enable_execute_command",
+            "capacity_provider_strategy",
+        ],
+        // Placement: one choice, read with the architecture.
+        "launch_type" | "architecture" => &["capacity_provider_strategy"],
         // Accounts of the spec (the dead-letter queue warning) and existing-definition roles.
         "image" => &["dead_letter_queue"],
-        "task_role" | "execution_role" => &["task_definition", "dead_letter_queue"],
+        "task_role" | "execution_role" => &[
+            "task_definition",
+            "dead_letter_queue",
+            "enable_execute_command",
+        ],
         "cluster" => &["dead_letter_queue"],
         // Overrides read the trigger's pattern, the container and the command.
         "container" => &["overrides"],
@@ -188,6 +208,8 @@ fn caused_by(field: &str) -> &'static [&'static str] {
             "network",
             "logging",
             "tags",
+            "capacity_provider_strategy",
+            "enable_execute_command",
         ],
         _ => &[],
     }
@@ -554,6 +576,7 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
     bus::check(spec, &t, &pointer_push(&trig, "bus"), out);
     scheduler::check(id, &t, &trig, scheduler::now(), out);
 
+    run::check(id, own, &t, at, out);
     check_overrides(id, &t, at, out);
     overrides::check(id, &t, at, out);
     check_names(spec, id, &t, at, out);
