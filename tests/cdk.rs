@@ -176,6 +176,7 @@ fn canonical_ids(t: &Value) -> BTreeMap<String, String> {
         let p = &r["Properties"];
         let s = match r["Type"].as_str()? {
             "AWS::ECS::Cluster" => "cluster".to_string(),
+            "AWS::ECS::ClusterCapacityProviderAssociations" => "capacity-providers".to_string(),
             "AWS::Logs::LogGroup" => format!("log-group {}", p["LogGroupName"].as_str()?),
             "AWS::IAM::Role" => format!("role {}", p["RoleName"].as_str()?),
             "AWS::ECS::TaskDefinition" => format!("task-definition {}", p["Family"].as_str()?),

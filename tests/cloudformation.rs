@@ -915,3 +915,140 @@ fn stack_quotas_are_reported_before_deploy() {
     assert!(!dir.join("t.json").exists());
     assert!(String::from_utf8_lossy(&json_out.stderr).contains("accepts at most 1048576"));
 }
+
+/// The ECS Exec statement, as AWS documents it for the task role.
+fn exec_statement() -> Value {
+    json!({
+        "Effect": "Allow",
+        "Action": [
+            "ssmmessages:CreateControlChannel",
+            "ssmmessages:CreateDataChannel",
+            "ssmmessages:OpenControlChannel",
+            "ssmmessages:OpenDataChannel",
+        ],
+        "Resource": "*",
+    })
+}
+
+#[test]
+fn ecs_exec_adds_exactly_its_statement_to_the_created_task_role_and_nothing_else() {
+    let before = yaml(&compile_str(&seed(), "yaml"));
+    let spec = seed().replace(
+        "    container: web\n",
+        "    container: web\n    enable_execute_command: true\n",
+    );
+    let after = yaml(&compile_str(&spec, "yaml"));
+    assert_eq!(
+        statements(&after, "ManageTaskRolePolicy"),
+        vec![exec_statement()]
+    );
+    assert_eq!(
+        after["Resources"]["ManageTaskRolePolicy"]["Properties"]["Roles"],
+        json!([{"Ref": "ManageTaskRole"}])
+    );
+    assert_eq!(
+        after["Resources"]["ManageRule"]["Properties"]["Targets"][0]["EcsParameters"]
+            ["EnableExecuteCommand"],
+        json!(true)
+    );
+    // Everything else is as without ECS Exec: the same resources, the same other policies.
+    let mut rest = after.clone();
+    rest["Resources"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ManageTaskRolePolicy");
+    rest["Resources"]["ManageRule"]["Properties"]["Targets"][0]["EcsParameters"]
+        .as_object_mut()
+        .unwrap()
+        .remove("EnableExecuteCommand");
+    assert_eq!(rest, before);
+    // Without ECS Exec the task role has no policy at all.
+    assert!(before["Resources"].get("ManageTaskRolePolicy").is_none());
+}
+
+#[test]
+fn ecs_exec_with_a_given_task_role_grants_nothing() {
+    let role = "arn:aws:iam::123456789012:role/my-proj-task";
+    let spec = seed().replace(
+        "    container: web\n",
+        &format!("    container: web\n    task_role: {role}\n    enable_execute_command: true\n"),
+    );
+    let t = yaml(&compile_str(&spec, "yaml"));
+    let mut policies: Vec<&String> = t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::IAM::Policy")
+        .map(|(id, _)| id)
+        .collect();
+    policies.sort();
+    assert_eq!(
+        policies,
+        ["ManageEventsRolePolicy", "ManageExecutionRolePolicy"]
+    );
+}
+
+#[test]
+fn placement_and_run_options_change_no_statement() {
+    let before = yaml(&compile_str(&seed(), "yaml"));
+    let spec = seed().replace(
+        "    container: web\n",
+        "    container: web\n    capacity_provider_strategy:\n      - { provider: FARGATE_SPOT, weight: 3 }\n      - { provider: FARGATE, base: 1, weight: 1 }\n    enable_ecs_managed_tags: true\n    task_group: management\n",
+    );
+    let after = yaml(&compile_str(&spec, "yaml"));
+    for policy in ["ManageEventsRolePolicy", "ManageExecutionRolePolicy"] {
+        assert_eq!(
+            statements(&after, policy),
+            statements(&before, policy),
+            "{policy}"
+        );
+    }
+    let ecs = &after["Resources"]["ManageRule"]["Properties"]["Targets"][0]["EcsParameters"];
+    assert_eq!(
+        ecs.get("LaunchType"),
+        None,
+        "a strategy excludes the launch type"
+    );
+    assert_eq!(
+        ecs["CapacityProviderStrategy"],
+        json!([
+            {"CapacityProvider": "FARGATE_SPOT", "Weight": 3},
+            {"CapacityProvider": "FARGATE", "Weight": 1, "Base": 1},
+        ])
+    );
+    assert_eq!(ecs["EnableECSManagedTags"], json!(true));
+    assert_eq!(ecs["Group"], json!("management"));
+    // The cluster gets exactly the providers the strategy names, and the rule waits for them.
+    assert_eq!(
+        after["Resources"]["ClusterCapacityProviders"]["Properties"],
+        json!({
+            "Cluster": {"Ref": "Cluster"},
+            "CapacityProviders": ["FARGATE", "FARGATE_SPOT"],
+            "DefaultCapacityProviderStrategy": [],
+        })
+    );
+    assert_eq!(
+        after["Resources"]["ManageRule"]["DependsOn"],
+        json!(["ManageEventsRolePolicy", "ClusterCapacityProviders"])
+    );
+    assert!(before["Resources"]
+        .get("ClusterCapacityProviders")
+        .is_none());
+}
+
+#[test]
+fn an_existing_cluster_gets_no_capacity_provider_association() {
+    let spec = seed().replace(
+        "tags:\n  team: platform\n",
+        "tags:\n  team: platform\ncluster:\n  arn: arn:aws:ecs:eu-west-1:123456789012:cluster/main\n",
+    ).replace(
+        "    container: web\n",
+        "    container: web\n    capacity_provider_strategy:\n      - { provider: FARGATE_SPOT, weight: 1 }\n",
+    );
+    let t = yaml(&compile_str(&spec, "yaml"));
+    assert!(t["Resources"].get("ClusterCapacityProviders").is_none());
+    assert_eq!(
+        t["Resources"]["ManageRule"]["DependsOn"],
+        json!(["ManageEventsRolePolicy"])
+    );
+}

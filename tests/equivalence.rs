@@ -27,8 +27,13 @@ use tfc::targets::{Format, Layout, Target};
 /// One table of resource types: the neutral kind, CloudFormation's type, Terraform's type. A
 /// rule's target is a property of the rule in CloudFormation (`Targets`) and a resource of its
 /// own in Terraform.
-const KINDS: [(&str, &str, &str); 9] = [
+const KINDS: [(&str, &str, &str); 10] = [
     ("cluster", "AWS::ECS::Cluster", "aws_ecs_cluster"),
+    (
+        "capacity-providers",
+        "AWS::ECS::ClusterCapacityProviderAssociations",
+        "aws_ecs_cluster_capacity_providers",
+    ),
     (
         "log-group",
         "AWS::Logs::LogGroup",
@@ -86,6 +91,58 @@ fn schedule_value(
         "subnets": subnets, "security_groups": many(groups), "public_ip": public_ip,
         "task_tags": task_tags, "depends_on": depends,
     })
+}
+
+/// The field names of the RunTask options in each language: strategy, its provider, weight and
+/// base, then ECS Exec, managed tags and group (CloudFormation's names are the same in a rule's
+/// and a schedule's `EcsParameters`; so are Terraform's in `ecs_target` and `ecs_parameters`).
+const RUN_CFN: [&str; 7] = [
+    "CapacityProviderStrategy",
+    "CapacityProvider",
+    "Weight",
+    "Base",
+    "EnableExecuteCommand",
+    "EnableECSManagedTags",
+    "Group",
+];
+const RUN_TF: [&str; 7] = [
+    "capacity_provider_strategy",
+    "capacity_provider",
+    "weight",
+    "base",
+    "enable_execute_command",
+    "enable_ecs_managed_tags",
+    "group",
+];
+
+/// Placement and RunTask options in the neutral form: the strategy as a list sorted by
+/// provider (Terraform's is a set), absent booleans as false, an absent base as 0.
+fn run_options(ecs: &Value, names: [&str; 7]) -> Value {
+    let [strategy, provider, weight, base, exec, managed, group] = names;
+    let mut items: Vec<Value> = ecs[strategy]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| {
+            json!({
+                "provider": i[provider],
+                "weight": i[weight],
+                "base": if i[base].is_null() { json!(0) } else { i[base].clone() },
+            })
+        })
+        .collect();
+    items.sort_by_key(|i| i["provider"].to_string());
+    json!({
+        "strategy": items,
+        "execute_command": ecs[exec] == true,
+        "managed_tags": ecs[managed] == true,
+        "group": ecs[group],
+    })
+}
+
+fn with_run(mut v: Value, run: Value) -> Value {
+    v["run"] = run;
+    v
 }
 
 fn kind_of_cfn(t: &str) -> &'static str {
@@ -242,6 +299,13 @@ impl CfnNames {
                 "queue-policy" => {
                     keys.insert(id.clone(), format!("queue-policy of {}", r["Condition"]));
                 }
+                "capacity-providers" => {
+                    let cluster = p["Cluster"]["Ref"].as_str().unwrap();
+                    keys.insert(
+                        id.clone(),
+                        format!("capacity-providers of {}", keys[cluster]),
+                    );
+                }
                 _ => {}
             }
         }
@@ -348,6 +412,11 @@ fn cfn_deployment(t: &Value) -> Deployment {
         let tags = tag_map(&p["Tags"]);
         let value = match kind {
             "cluster" => json!({ "name": p["ClusterName"], "tags": tags }),
+            "capacity-providers" => json!({
+                "cluster": p["Cluster"],
+                "providers": p["CapacityProviders"],
+                "default_strategy": many(&p["DefaultCapacityProviderStrategy"]),
+            }),
             "log-group" => json!({
                 "name": p["LogGroupName"],
                 "retention_days": p["RetentionInDays"],
@@ -418,6 +487,7 @@ fn cfn_deployment(t: &Value) -> Deployment {
                             "security_groups": many(&vpc["SecurityGroups"]),
                             "public_ip": vpc["AssignPublicIp"] == "ENABLED",
                             "propagate_tags": ecs["PropagateTags"],
+                            "run": run_options(ecs, RUN_CFN),
                             "task_tags": tag_map(&ecs["TagList"]),
                             "input": target["Input"],
                             "input_paths": transformer["InputPathsMap"],
@@ -457,42 +527,46 @@ fn cfn_deployment(t: &Value) -> Deployment {
                     .map(|t| (t["key"].as_str().unwrap().to_string(), t["value"].clone()))
                     .collect();
                 let w = &p["FlexibleTimeWindow"];
-                schedule_value(
-                    &p["Name"],
-                    [
-                        &p["GroupName"],
-                        &p["Description"],
-                        &p["ScheduleExpression"],
-                        &p["ScheduleExpressionTimezone"],
-                        &w["Mode"],
-                        &w["MaximumWindowInMinutes"],
-                        &p["StartDate"],
-                        &p["EndDate"],
-                        &p["State"],
-                    ],
-                    [
-                        &tg["Arn"],
-                        &tg["RoleArn"],
-                        &tg["Input"],
-                        &tg["RetryPolicy"]["MaximumRetryAttempts"],
-                        &tg["RetryPolicy"]["MaximumEventAgeInSeconds"],
-                        &tg["DeadLetterConfig"]["Arn"],
-                    ],
-                    [
-                        &ecs["TaskDefinitionArn"],
-                        &ecs["TaskCount"],
-                        &ecs["LaunchType"],
-                        &ecs["PlatformVersion"],
-                        &ecs["PropagateTags"],
-                        &Value::Null,
-                    ],
-                    [
-                        &vpc["Subnets"],
-                        &vpc["SecurityGroups"],
-                        &json!(vpc["AssignPublicIp"] == "ENABLED"),
-                    ],
-                    Value::Object(task_tags),
-                    depends,
+                let run = run_options(ecs, RUN_CFN);
+                with_run(
+                    schedule_value(
+                        &p["Name"],
+                        [
+                            &p["GroupName"],
+                            &p["Description"],
+                            &p["ScheduleExpression"],
+                            &p["ScheduleExpressionTimezone"],
+                            &w["Mode"],
+                            &w["MaximumWindowInMinutes"],
+                            &p["StartDate"],
+                            &p["EndDate"],
+                            &p["State"],
+                        ],
+                        [
+                            &tg["Arn"],
+                            &tg["RoleArn"],
+                            &tg["Input"],
+                            &tg["RetryPolicy"]["MaximumRetryAttempts"],
+                            &tg["RetryPolicy"]["MaximumEventAgeInSeconds"],
+                            &tg["DeadLetterConfig"]["Arn"],
+                        ],
+                        [
+                            &ecs["TaskDefinitionArn"],
+                            &ecs["TaskCount"],
+                            &ecs["LaunchType"],
+                            &ecs["PlatformVersion"],
+                            &ecs["PropagateTags"],
+                            &Value::Null,
+                        ],
+                        [
+                            &vpc["Subnets"],
+                            &vpc["SecurityGroups"],
+                            &json!(vpc["AssignPublicIp"] == "ENABLED"),
+                        ],
+                        Value::Object(task_tags),
+                        depends,
+                    ),
+                    run,
                 )
             }
             "queue-policy" => {
@@ -570,6 +644,10 @@ impl TfNames {
                         names.owner(template(&b["role"]))
                     ),
                     "queue-policy" => format!("queue-policy of {}", label),
+                    "capacity-providers" => format!(
+                        "capacity-providers of {}",
+                        names.owner(template(&b["cluster_name"]))
+                    ),
                     _ => continue,
                 };
                 names.keys.insert(format!("{ty}.{label}"), key);
@@ -676,6 +754,11 @@ fn tf_deployment(doc: &Value) -> Deployment {
             let tags = tag_map(&b["tags"]);
             let value = match kind {
                 "cluster" => json!({ "name": b["name"], "tags": tags }),
+                "capacity-providers" => json!({
+                    "cluster": b["cluster_name"],
+                    "providers": b["capacity_providers"],
+                    "default_strategy": many(&b["default_capacity_provider_strategy"]),
+                }),
                 "log-group" => json!({
                     "name": b["name"],
                     "retention_days": b["retention_in_days"],
@@ -756,6 +839,7 @@ fn tf_deployment(doc: &Value) -> Deployment {
                             "security_groups": many(&net["security_groups"]),
                             "public_ip": net["assign_public_ip"] == true,
                             "propagate_tags": ecs["propagate_tags"],
+                            "run": run_options(ecs, RUN_TF),
                             "task_tags": tag_map(&ecs["tags"]),
                             "input": b["input"],
                             "input_paths": transformer["input_paths"],
@@ -781,46 +865,50 @@ fn tf_deployment(doc: &Value) -> Deployment {
                         .map(|d| names.owner(template(d)))
                         .collect();
                     depends.sort();
-                    schedule_value(
-                        &b["name"],
-                        [
-                            &b["group_name"],
-                            &b["description"],
-                            &b["schedule_expression"],
-                            &b["schedule_expression_timezone"],
-                            &w["mode"],
-                            &w["maximum_window_in_minutes"],
-                            &b["start_date"],
-                            &b["end_date"],
-                            &b["state"],
-                        ],
-                        [
-                            &tg["arn"],
-                            &tg["role_arn"],
-                            &tg["input"],
-                            &retry["maximum_retry_attempts"],
-                            &retry["maximum_event_age_in_seconds"],
-                            &tg["dead_letter_config"][0]["arn"],
-                        ],
-                        [
-                            &ecs["task_definition_arn"],
-                            &ecs["task_count"],
-                            &ecs["launch_type"],
-                            &ecs["platform_version"],
-                            &ecs["propagate_tags"],
-                            &Value::Null,
-                        ],
-                        [
-                            &net["subnets"],
-                            &net["security_groups"],
-                            &json!(net["assign_public_ip"] == true),
-                        ],
-                        ecs["tags"]
-                            .as_object()
-                            .cloned()
-                            .map(Value::Object)
-                            .unwrap_or(json!({})),
-                        depends,
+                    let run = run_options(ecs, RUN_TF);
+                    with_run(
+                        schedule_value(
+                            &b["name"],
+                            [
+                                &b["group_name"],
+                                &b["description"],
+                                &b["schedule_expression"],
+                                &b["schedule_expression_timezone"],
+                                &w["mode"],
+                                &w["maximum_window_in_minutes"],
+                                &b["start_date"],
+                                &b["end_date"],
+                                &b["state"],
+                            ],
+                            [
+                                &tg["arn"],
+                                &tg["role_arn"],
+                                &tg["input"],
+                                &retry["maximum_retry_attempts"],
+                                &retry["maximum_event_age_in_seconds"],
+                                &tg["dead_letter_config"][0]["arn"],
+                            ],
+                            [
+                                &ecs["task_definition_arn"],
+                                &ecs["task_count"],
+                                &ecs["launch_type"],
+                                &ecs["platform_version"],
+                                &ecs["propagate_tags"],
+                                &Value::Null,
+                            ],
+                            [
+                                &net["subnets"],
+                                &net["security_groups"],
+                                &json!(net["assign_public_ip"] == true),
+                            ],
+                            ecs["tags"]
+                                .as_object()
+                                .cloned()
+                                .map(Value::Object)
+                                .unwrap_or(json!({})),
+                            depends,
+                        ),
+                        run,
                     )
                 }
                 "queue-policy" => {
@@ -1136,6 +1224,84 @@ fn a_broken_backend_is_caught() {
         let found = differences(&plan, &broken_plan, what);
         assert!(
             found.iter().any(|d| d.starts_with("schedule ")),
+            "a Terraform backend that {what} went unnoticed: {found:?}"
+        );
+    }
+    // And for the RunTask options, on rules and schedules alike: placement, ECS Exec, managed
+    // tags, group, the cluster's capacity providers.
+    let spec = std::fs::read(root().join("examples/spot-jobs/spec.yaml")).unwrap();
+    let plan = plan_of(&spec);
+    assert!(differences(&plan, &plan, "run-ok").is_empty());
+    let each_target = |change: fn(&mut tfc::plan::Target)| {
+        broken(&plan, |p| {
+            for g in &mut p.groups {
+                for r in &mut g.resources {
+                    match &mut r.kind {
+                        Kind::Target(t) => change(t),
+                        Kind::Schedule(s) => change(&mut s.target),
+                        _ => {}
+                    }
+                }
+            }
+        })
+    };
+    let controls: Vec<(&str, Plan, &str)> = vec![
+        (
+            "drops a strategy",
+            each_target(|t| t.run.capacity_provider_strategy.clear()),
+            "target ",
+        ),
+        (
+            "changes a weight",
+            each_target(|t| {
+                for i in &mut t.run.capacity_provider_strategy {
+                    i.weight += 1;
+                }
+            }),
+            "schedule ",
+        ),
+        (
+            "drops a base",
+            each_target(|t| {
+                for i in &mut t.run.capacity_provider_strategy {
+                    i.base = 0;
+                }
+            }),
+            "target ",
+        ),
+        (
+            "drops ECS Exec",
+            each_target(|t| t.run.enable_execute_command = false),
+            "target ",
+        ),
+        (
+            "drops managed tags",
+            each_target(|t| t.run.enable_ecs_managed_tags = false),
+            "schedule ",
+        ),
+        (
+            "drops the group",
+            each_target(|t| t.run.group = None),
+            "target ",
+        ),
+        (
+            "drops a capacity provider",
+            broken(&plan, |p| {
+                for g in &mut p.groups {
+                    for r in &mut g.resources {
+                        if let Kind::CapacityProviders(c) = &mut r.kind {
+                            c.providers.pop();
+                        }
+                    }
+                }
+            }),
+            "capacity-providers of",
+        ),
+    ];
+    for (what, broken_plan, expect) in controls {
+        let found = differences(&plan, &broken_plan, what);
+        assert!(
+            found.iter().any(|d| d.starts_with(expect)),
             "a Terraform backend that {what} went unnoticed: {found:?}"
         );
     }

@@ -391,3 +391,22 @@ fn pinned_mermaid_parser_cannot_parse_flowcharts() {
         "{report:#}"
     );
 }
+
+#[test]
+fn the_task_node_names_its_placement_and_options() {
+    let root = common::root();
+    let model = model_of(&root.join("examples/spot-jobs/spec.yaml"));
+    let mermaid = tfc::graph::mermaid(&model);
+    assert!(
+        mermaid.contains("capacity providers FARGATE (base 1, weight 1), FARGATE_SPOT (weight 3)<br/>ECS Exec enabled<br/>ECS managed tags<br/>group search-jobs\"]"),
+        "{mermaid}"
+    );
+    let dot = tfc::graph::dot(&model);
+    assert!(
+        dot.contains("capacity providers FARGATE_SPOT (weight 1)"),
+        "{dot}"
+    );
+    // A task on the launch type with no options shows none.
+    let seed = tfc::graph::mermaid(&model_of(&root.join("examples/django-manage/spec.yaml")));
+    assert!(!seed.contains("capacity providers"), "{seed}");
+}

@@ -367,3 +367,45 @@ fn a_failed_run_task_names_no_command() {
     assert!(out.contains("problem:"), "{out}");
     assert!(!out.contains("command:"), "{out}");
 }
+
+#[test]
+fn the_run_task_request_shows_placement_and_options() {
+    let spec = root().join("examples/spot-jobs/spec.yaml");
+    let event = r#"{"source":"com.example.catalogue","detail-type":"Reindex Requested","detail":{"index":"products"}}"#;
+    let (code, text) = simulate(&spec, event, &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("      run: capacity providers FARGATE (base 1, weight 1), FARGATE_SPOT (weight 3); ECS Exec enabled; ECS managed tags; group search-jobs\n"),
+        "{text}"
+    );
+    let (code, text) = simulate(&spec, event, &["--format", "json"]);
+    assert_eq!(code, Some(0));
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let reindex = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["task"] == "reindex")
+        .unwrap();
+    let rt = &reindex["run_task"];
+    assert_eq!(rt.get("launch_type"), None, "{rt}");
+    assert_eq!(
+        rt["capacity_provider_strategy"],
+        json!([
+            {"provider": "FARGATE", "weight": 1, "base": 1},
+            {"provider": "FARGATE_SPOT", "weight": 3, "base": 0},
+        ])
+    );
+    assert_eq!(rt["enable_execute_command"], true);
+    assert_eq!(rt["enable_ecs_managed_tags"], true);
+    assert_eq!(rt["group"], "search-jobs");
+    // A task on the launch type shows it, and no options line.
+    let seed = root().join("examples/django-manage/spec.yaml");
+    let event = r#"{"source":"com.corp.env.my-proj.manage","detail-type":"Management","detail":{"subject":"execute","command":"check"}}"#;
+    let (_, text) = simulate(&seed, event, &[]);
+    assert!(!text.contains("      run: "), "{text}");
+    let (_, text) = simulate(&seed, event, &["--format", "json"]);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v[0]["run_task"]["launch_type"], "FARGATE");
+    assert_eq!(v[0]["run_task"].get("enable_execute_command"), None);
+}

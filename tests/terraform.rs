@@ -295,10 +295,17 @@ fn every_target_waits_for_its_events_role_policy() {
         {
             let label = block.split('"').next().unwrap();
             let body = &block[..block.find("\n}\n").unwrap()];
+            // …and for the cluster's capacity providers, when its strategy needs them.
+            let strategy = body.contains("capacity_provider_strategy {");
+            let expected = if strategy
+                && main.contains("resource \"aws_ecs_cluster_capacity_providers\" \"this\"")
+            {
+                format!("depends_on = [aws_iam_role_policy.{label}_events, aws_ecs_cluster_capacity_providers.this]")
+            } else {
+                format!("depends_on = [aws_iam_role_policy.{label}_events]")
+            };
             assert!(
-                body.contains(&format!(
-                    "depends_on = [aws_iam_role_policy.{label}_events]"
-                )),
+                body.contains(&expected),
                 "{}: target {label}",
                 spec.display()
             );
