@@ -233,6 +233,14 @@ pub struct CreatedDefinition {
     pub log: Log,
     pub task_role: Role,
     pub execution_role: Role,
+    /// GiB; `None` is Fargate's 20.
+    pub ephemeral_storage: Option<u32>,
+    pub read_only_root_filesystem: bool,
+    /// Writable scratch volumes: name → container path, sorted by name.
+    pub scratch: BTreeMap<String, String>,
+    /// Seconds; `None` is ECS's 30.
+    pub stop_timeout: Option<u32>,
+    pub user: Option<String>,
 }
 
 /// The task definition a rule runs.
@@ -420,6 +428,14 @@ pub fn effective(defaults: Option<&Defaults>, task: &Task) -> Task {
         merge(&mut t.secrets, &d.secrets);
         pick(&mut t.task_role, &d.task_role);
         pick(&mut t.execution_role, &d.execution_role);
+        pick(&mut t.ephemeral_storage, &d.ephemeral_storage);
+        pick(
+            &mut t.read_only_root_filesystem,
+            &d.read_only_root_filesystem,
+        );
+        pick(&mut t.scratch, &d.scratch);
+        pick(&mut t.stop_timeout, &d.stop_timeout);
+        pick(&mut t.user, &d.user);
     }
     pick(&mut t.container, &d.container);
     pick(&mut t.network, &d.network);
@@ -622,6 +638,11 @@ fn lower_task(spec: &Spec, id: &str, t: &Task) -> TaskModel {
                 },
                 task_role: role(&t.task_role, &n.task_role),
                 execution_role: role(&t.execution_role, &n.execution_role),
+                ephemeral_storage: t.ephemeral_storage,
+                read_only_root_filesystem: t.read_only_root_filesystem.unwrap_or(false),
+                scratch: t.scratch.clone().unwrap_or_default(),
+                stop_timeout: t.stop_timeout,
+                user: t.user.clone(),
             }))
         }
     };

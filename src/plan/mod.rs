@@ -322,6 +322,10 @@ pub struct TaskDefinition {
     pub architecture: Architecture,
     pub execution_role: Ref,
     pub task_role: Ref,
+    /// GiB; `None` is Fargate's default (20).
+    pub ephemeral_storage: Option<u32>,
+    /// The task's volumes (bind mounts on its ephemeral storage), by name, sorted.
+    pub volumes: Vec<String>,
     pub container: Container,
 }
 
@@ -339,6 +343,12 @@ pub struct Container {
     /// The log group the `awslogs` driver writes to, in the deployment's region.
     pub log_group: Id,
     pub stream_prefix: String,
+    pub read_only_root_filesystem: bool,
+    /// Read-write mounts of the task's volumes: (volume, container path), by volume name.
+    pub mount_points: Vec<(String, String)>,
+    /// Seconds; `None` is ECS's default (30).
+    pub stop_timeout: Option<u32>,
+    pub user: Option<String>,
 }
 
 /// An EventBridge rule.
@@ -676,6 +686,8 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
                     architecture: def.architecture,
                     execution_role,
                     task_role,
+                    ephemeral_storage: def.ephemeral_storage,
+                    volumes: def.scratch.keys().cloned().collect(),
                     container: Container {
                         name: task.container.clone(),
                         image: def.image.clone(),
@@ -686,6 +698,14 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
                         secrets: def.secrets.clone(),
                         log_group: id(Part::LogGroup),
                         stream_prefix: def.log.stream_prefix.clone(),
+                        read_only_root_filesystem: def.read_only_root_filesystem,
+                        mount_points: def
+                            .scratch
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect(),
+                        stop_timeout: def.stop_timeout,
+                        user: def.user.clone(),
                     },
                 })),
                 tags: task.tags.clone(),

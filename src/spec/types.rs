@@ -246,6 +246,35 @@ macro_rules! task_struct {
             #[serde(default, skip_serializing_if = "Option::is_none")]
             #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }))]
             pub secrets: Option<BTreeMap<String, String>>,
+            /// Ephemeral storage of the task in GiB, 21–200 (Fargate gives 20 GiB without it).
+            /// Needs platform 1.4.0 or later.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(range(min = 21, max = 200))]
+            pub ephemeral_storage: Option<u32>,
+            /// Mount the container's root file system read-only. Give the job writable
+            /// directories with `scratch`. Default false.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub read_only_root_filesystem: Option<bool>,
+            /// Writable scratch directories on the task's ephemeral storage: volume name →
+            /// absolute container path, e.g. `{ tmp: /tmp, cache: /app/cache }`. Each becomes a
+            /// task volume mounted read-write. A task's own `scratch` replaces the one in
+            /// `defaults` whole.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(extend(
+                "propertyNames" = { "pattern": "^[A-Za-z0-9_-]{1,255}$" },
+                "additionalProperties" = { "type": "string", "pattern": "^/[!-~]{0,4095}$" }
+            ))]
+            pub scratch: Option<BTreeMap<String, String>>,
+            /// Seconds ECS waits after SIGTERM before it kills the container, 2–120 on Fargate.
+            /// Default 30.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(range(min = 2, max = 120))]
+            pub stop_timeout: Option<u32>,
+            /// The user the container runs as: `UID`, `UID:GID`, `NAME` or `NAME:GROUP`.
+            /// Default: the image's user.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(pattern(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$"))]
+            pub user: Option<String>,
             /// ARN of the IAM role the task's code runs as. Default: a role is created (no
             /// permissions) for tasks with an `image`.
             #[serde(default, skip_serializing_if = "Option::is_none")]

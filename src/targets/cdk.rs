@@ -1659,6 +1659,20 @@ fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
         ("taskRole", task_role),
         ("executionRole", execution_role),
     ];
+    if let Some(gib) = def.ephemeral_storage {
+        props.push(("ephemeralStorageGiB", num(gib)));
+    }
+    if !def.volumes.is_empty() {
+        props.push((
+            "volumes",
+            Ts::Array(
+                def.volumes
+                    .iter()
+                    .map(|v| object(vec![("name", string(v.clone()))]))
+                    .collect(),
+            ),
+        ));
+    }
     if def.architecture == Architecture::Arm64 {
         props.push((
             "runtimePlatform",
@@ -1779,12 +1793,39 @@ fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
             ])],
         ),
     ));
+    if c.read_only_root_filesystem {
+        container.push(("readonlyRootFilesystem", atom("true")));
+    }
+    if let Some(t) = c.stop_timeout {
+        container.push(("stopTimeout", call("Duration.seconds", vec![num(t)])));
+    }
+    if let Some(u) = &c.user {
+        container.push(("user", text(u)));
+    }
+    let add = call(
+        format!("{}.addContainer", var(id)),
+        vec![string(c.name.clone()), object(container)],
+    );
+    if c.mount_points.is_empty() {
+        out.push_str(&ts::statement("", &add, 2));
+        return out;
+    }
+    let v = format!("{}Container", var(id));
+    out.push_str(&ts::statement(&format!("const {v} = "), &add, 2));
+    let mounts = c
+        .mount_points
+        .iter()
+        .map(|(volume, path)| {
+            object(vec![
+                ("sourceVolume", string(volume.clone())),
+                ("containerPath", text(path)),
+                ("readOnly", atom("false")),
+            ])
+        })
+        .collect();
     out.push_str(&ts::statement(
         "",
-        &call(
-            format!("{}.addContainer", var(id)),
-            vec![string(c.name.clone()), object(container)],
-        ),
+        &call(format!("{v}.addMountPoints"), mounts),
         2,
     ));
     out

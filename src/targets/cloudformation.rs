@@ -725,6 +725,25 @@ fn convert_definition(def: &TaskDefinition, refs: &Refs<'_>) -> Map<String, Valu
             }
         }),
     );
+    if c.read_only_root_filesystem {
+        container.insert("ReadonlyRootFilesystem".into(), json!(true));
+    }
+    if !c.mount_points.is_empty() {
+        let mounts: Vec<Value> = c
+            .mount_points
+            .iter()
+            .map(|(volume, path)| {
+                json!({"SourceVolume": volume, "ContainerPath": path, "ReadOnly": false})
+            })
+            .collect();
+        container.insert("MountPoints".into(), Value::Array(mounts));
+    }
+    if let Some(t) = c.stop_timeout {
+        container.insert("StopTimeout".into(), json!(t));
+    }
+    if let Some(u) = &c.user {
+        container.insert("User".into(), json!(u));
+    }
 
     let mut props = Map::new();
     props.insert("Family".into(), json!(def.family));
@@ -743,6 +762,13 @@ fn convert_definition(def: &TaskDefinition, refs: &Refs<'_>) -> Map<String, Valu
         refs.arn(&arn_of(&def.execution_role)),
     );
     props.insert("TaskRoleArn".into(), refs.arn(&arn_of(&def.task_role)));
+    if let Some(gib) = def.ephemeral_storage {
+        props.insert("EphemeralStorage".into(), json!({ "SizeInGiB": gib }));
+    }
+    if !def.volumes.is_empty() {
+        let volumes: Vec<Value> = def.volumes.iter().map(|v| json!({ "Name": v })).collect();
+        props.insert("Volumes".into(), Value::Array(volumes));
+    }
     props.insert("ContainerDefinitions".into(), json!([container]));
     props
 }

@@ -488,6 +488,29 @@ fn convert_definition(
             ),
         ]),
     ));
+    if c.read_only_root_filesystem {
+        container.push(("readonlyRootFilesystem", boolean(true)));
+    }
+    if !c.mount_points.is_empty() {
+        let mounts = c
+            .mount_points
+            .iter()
+            .map(|(volume, path)| {
+                object(vec![
+                    ("sourceVolume", string(volume.clone())),
+                    ("containerPath", string(path.clone())),
+                    ("readOnly", boolean(false)),
+                ])
+            })
+            .collect();
+        container.push(("mountPoints", Expr::List(mounts)));
+    }
+    if let Some(t) = c.stop_timeout {
+        container.push(("stopTimeout", num(t)));
+    }
+    if let Some(u) = &c.user {
+        container.push(("user", string(u.clone())));
+    }
 
     let mut block = block
         .attr("family", string(def.family.clone()))
@@ -508,6 +531,12 @@ fn convert_definition(
                 .attr("operating_system_family", string("LINUX"))
                 .attr("cpu_architecture", string("ARM64")),
         );
+    }
+    if let Some(gib) = def.ephemeral_storage {
+        block = block.block(Block::new("ephemeral_storage", &[]).attr("size_in_gib", num(gib)));
+    }
+    for v in &def.volumes {
+        block = block.block(Block::new("volume", &[]).attr("name", string(v.clone())));
     }
     block
 }

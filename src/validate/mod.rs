@@ -304,6 +304,14 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
                 ("environment", own.environment.is_some()),
                 ("secrets", own.secrets.is_some()),
                 ("logging", own.logging.is_some()),
+                ("ephemeral_storage", own.ephemeral_storage.is_some()),
+                (
+                    "read_only_root_filesystem",
+                    own.read_only_root_filesystem.is_some(),
+                ),
+                ("scratch", own.scratch.is_some()),
+                ("stop_timeout", own.stop_timeout.is_some()),
+                ("user", own.user.is_some()),
             ];
             for (name, set) in container_fields {
                 if set {
@@ -577,6 +585,7 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
     scheduler::check(id, &t, &trig, scheduler::now(), out);
 
     run::check(id, own, &t, at, out);
+    run::check_storage(id, own, &t, at, out);
     check_overrides(id, &t, at, out);
     overrides::check(id, &t, at, out);
     check_names(spec, id, &t, at, out);

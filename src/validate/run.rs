@@ -129,3 +129,87 @@ pub fn check(id: &str, own: &Task, t: &Task, at: &str, out: &mut Vec<Diagnostic>
         }
     }
 }
+
+/// The directories the SSM agent behind ECS Exec writes to: with a read-only root file system
+/// ECS Exec works only when they are writable (aws/containers-roadmap#1359,
+/// aws-containers/amazon-ecs-exec-checker#21).
+pub const EXEC_AGENT_PATHS: [&str; 3] = ["/managed-agents", "/var/lib/amazon", "/var/log/amazon"];
+
+/// The container's storage and runtime settings on a created task definition: ephemeral
+/// storage needs platform 1.4.0 (ECS developer guide, "Fargate task ephemeral storage"); scratch
+/// volumes mount at distinct absolute paths, never the root.
+pub fn check_storage(id: &str, own: &Task, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
+    if own.task_definition.is_some() {
+        return;
+    }
+    if let (Some(gib), Some(v)) = (
+        t.ephemeral_storage,
+        t.platform_version.as_deref().filter(|v| *v != "LATEST"),
+    ) {
+        if version_lt(v, "1.4.0") {
+            out.push(
+                Diagnostic::error(
+                    "ephemeral-storage",
+                    origin(at, "platform_version", own.platform_version.is_some()),
+                    format!("{gib} GiB of ephemeral storage needs Fargate platform 1.4.0 or later; tasks.{id} runs on {v}"),
+                )
+                .with_help("use `platform_version: LATEST` or 1.4.0, or leave `ephemeral_storage` out (20 GiB)"),
+            );
+        }
+    }
+    let scratch_at = origin(at, "scratch", own.scratch.is_some());
+    let scratch = t.scratch.clone().unwrap_or_default();
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for (name, path) in &scratch {
+        let ptr = pointer_push(&scratch_at, name);
+        let normal = path.trim_end_matches('/');
+        if normal.is_empty() || path.split('/').any(|p| p == "." || p == "..") {
+            out.push(
+                Diagnostic::error(
+                    "scratch",
+                    ptr.clone(),
+                    format!("scratch volume `{name}` of tasks.{id} mounts at `{path}`"),
+                )
+                .with_help("mount each volume at an absolute directory below the root, without `.` or `..` parts, e.g. /tmp"),
+            );
+        } else if let Some((other, _)) = seen.iter().find(|(_, p)| *p == normal) {
+            out.push(
+                Diagnostic::error(
+                    "scratch",
+                    ptr.clone(),
+                    format!("scratch volumes `{other}` and `{name}` of tasks.{id} both mount at `{path}`"),
+                )
+                .with_help("give each volume its own directory"),
+            );
+        }
+        seen.push((name, normal));
+    }
+    if t.read_only_root_filesystem == Some(true) && t.enable_execute_command == Some(true) {
+        let missing: Vec<&str> = EXEC_AGENT_PATHS
+            .iter()
+            .copied()
+            .filter(|agent| {
+                !seen
+                    .iter()
+                    .any(|(_, p)| agent == p || agent.starts_with(&format!("{p}/")))
+            })
+            .collect();
+        if !missing.is_empty() {
+            out.push(
+                Diagnostic::warning(
+                    "execute-command",
+                    origin(
+                        at,
+                        "read_only_root_filesystem",
+                        own.read_only_root_filesystem.is_some(),
+                    ),
+                    format!("ECS Exec cannot start its agent on the read-only root file system of tasks.{id}"),
+                )
+                .with_help(format!(
+                    "the SSM agent writes to {}: add them as `scratch` volumes, or leave the root writable",
+                    missing.join(", ")
+                )),
+            );
+        }
+    }
+}
