@@ -1052,3 +1052,50 @@ fn an_existing_cluster_gets_no_capacity_provider_association() {
         json!(["ManageEventsRolePolicy"])
     );
 }
+
+#[test]
+fn storage_and_runtime_settings_reach_the_task_definition_and_grant_nothing() {
+    let before = yaml(&compile_str(&seed(), "yaml"));
+    let spec = seed().replace(
+        "    container: web\n",
+        "    container: web\n    ephemeral_storage: 50\n    read_only_root_filesystem: true\n    scratch: { tmp: /tmp, cache: /app/cache }\n    stop_timeout: 90\n    user: \"1000:1000\"\n",
+    );
+    let after = yaml(&compile_str(&spec, "yaml"));
+    let policies = |t: &Value| -> Vec<(String, Vec<Value>)> {
+        t["Resources"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, r)| r["Type"] == "AWS::IAM::Policy")
+            .map(|(id, _)| (id.clone(), statements(t, id)))
+            .collect()
+    };
+    assert_eq!(policies(&after), policies(&before));
+    let def = &after["Resources"]["ManageTaskDefinition"]["Properties"];
+    assert_eq!(def["EphemeralStorage"], json!({"SizeInGiB": 50}));
+    assert_eq!(def["Volumes"], json!([{"Name": "cache"}, {"Name": "tmp"}]));
+    let c = &def["ContainerDefinitions"][0];
+    assert_eq!(c["ReadonlyRootFilesystem"], json!(true));
+    assert_eq!(
+        c["MountPoints"],
+        json!([
+            {"SourceVolume": "cache", "ContainerPath": "/app/cache", "ReadOnly": false},
+            {"SourceVolume": "tmp", "ContainerPath": "/tmp", "ReadOnly": false},
+        ])
+    );
+    assert_eq!(c["StopTimeout"], json!(90));
+    assert_eq!(c["User"], json!("1000:1000"));
+    // Without them the definition has none of these properties.
+    let plain = &before["Resources"]["ManageTaskDefinition"]["Properties"];
+    for key in ["EphemeralStorage", "Volumes"] {
+        assert!(plain.get(key).is_none(), "{key}");
+    }
+    for key in [
+        "ReadonlyRootFilesystem",
+        "MountPoints",
+        "StopTimeout",
+        "User",
+    ] {
+        assert!(plain["ContainerDefinitions"][0].get(key).is_none(), "{key}");
+    }
+}

@@ -140,6 +140,28 @@ fn run_options(ecs: &Value, names: [&str; 7]) -> Value {
     })
 }
 
+/// The `key` of each element of a list (volume names), absent as an empty list.
+fn names_of(list: &Value, key: &str) -> Value {
+    Value::Array(
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| v[key].clone())
+            .collect(),
+    )
+}
+
+/// Mount points as `[volume, path, read-only]` triples, absent as an empty list.
+fn mounts(list: &Value, [volume, path, read_only]: [&str; 3]) -> Value {
+    Value::Array(
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .map(|m| json!([m[volume], m[path], m[read_only]]))
+            .collect(),
+    )
+}
+
 fn with_run(mut v: Value, run: Value) -> Value {
     v["run"] = run;
     v
@@ -445,7 +467,13 @@ fn cfn_deployment(t: &Value) -> Deployment {
                     "architecture": p["RuntimePlatform"]["CpuArchitecture"],
                     "execution_role": p["ExecutionRoleArn"],
                     "task_role": p["TaskRoleArn"],
+                    "ephemeral_storage": p["EphemeralStorage"]["SizeInGiB"],
+                    "volumes": names_of(&p["Volumes"], "Name"),
                     "container": {
+                        "read_only_root": c["ReadonlyRootFilesystem"],
+                        "mounts": mounts(&c["MountPoints"], ["SourceVolume", "ContainerPath", "ReadOnly"]),
+                        "stop_timeout": c["StopTimeout"],
+                        "user": c["User"],
                         "name": c["Name"],
                         "image": c["Image"],
                         "essential": c["Essential"],
@@ -787,7 +815,13 @@ fn tf_deployment(doc: &Value) -> Deployment {
                         "architecture": b["runtime_platform"][0]["cpu_architecture"],
                         "execution_role": b["execution_role_arn"],
                         "task_role": b["task_role_arn"],
+                        "ephemeral_storage": b["ephemeral_storage"][0]["size_in_gib"],
+                        "volumes": names_of(&b["volume"], "name"),
                         "container": {
+                            "read_only_root": c["readonlyRootFilesystem"],
+                            "mounts": mounts(&c["mountPoints"], ["sourceVolume", "containerPath", "readOnly"]),
+                            "stop_timeout": c["stopTimeout"],
+                            "user": c["user"],
                             "name": c["name"],
                             "image": c["image"],
                             "essential": c["essential"],
@@ -1283,6 +1317,21 @@ fn a_broken_backend_is_caught() {
             "drops the group",
             each_target(|t| t.run.group = None),
             "target ",
+        ),
+        (
+            "drops a scratch mount",
+            broken(&plan, |p| {
+                for g in &mut p.groups {
+                    for r in &mut g.resources {
+                        if let Kind::TaskDefinition(d) = &mut r.kind {
+                            d.container.mount_points.pop();
+                            d.container.read_only_root_filesystem = false;
+                            d.ephemeral_storage = None;
+                        }
+                    }
+                }
+            }),
+            "task-definition ",
         ),
         (
             "drops a capacity provider",

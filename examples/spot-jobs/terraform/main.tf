@@ -497,9 +497,63 @@ resource "aws_ecs_task_definition" "reindex" {
           "awslogs-stream-prefix" = "reindex"
         }
       }
+      readonlyRootFilesystem = true
+      mountPoints = [
+        {
+          sourceVolume  = "build"
+          containerPath = "/var/search/build"
+          readOnly      = false
+        },
+        {
+          sourceVolume  = "exec-agent"
+          containerPath = "/managed-agents"
+          readOnly      = false
+        },
+        {
+          sourceVolume  = "exec-logs"
+          containerPath = "/var/log/amazon"
+          readOnly      = false
+        },
+        {
+          sourceVolume  = "exec-state"
+          containerPath = "/var/lib/amazon"
+          readOnly      = false
+        },
+        {
+          sourceVolume  = "tmp"
+          containerPath = "/tmp"
+          readOnly      = false
+        },
+      ]
+      stopTimeout = 120
+      user        = "1000:1000"
     },
   ])
   tags = { team = "search" }
+
+  ephemeral_storage {
+    size_in_gib = 100
+  }
+
+  volume {
+    name = "build"
+  }
+
+  volume {
+    name = "exec-agent"
+  }
+
+  volume {
+    name = "exec-logs"
+  }
+
+  volume {
+    name = "exec-state"
+  }
+
+  volume {
+    name = "tmp"
+  }
 }
 
 resource "aws_iam_role" "reindex_events" {

@@ -5,6 +5,7 @@ import {
   Annotations,
   Aws,
   CfnOutput,
+  Duration,
   Fn,
   RemovalPolicy,
   Tags,
@@ -535,20 +536,71 @@ export class SearchTasks extends Construct {
         memoryLimitMiB: 4096,
         taskRole: reindexTaskRole,
         executionRole: reindexExecutionRole.withoutPolicyUpdates(),
+        ephemeralStorageGiB: 100,
+        volumes: [
+          {
+            name: "build",
+          },
+          {
+            name: "exec-agent",
+          },
+          {
+            name: "exec-logs",
+          },
+          {
+            name: "exec-state",
+          },
+          {
+            name: "tmp",
+          },
+        ],
       },
     );
-    reindexTaskDefinition.addContainer("reindex", {
-      containerName: "reindex",
-      image: ecs.ContainerImage.fromRegistry(
-        "123456789012.dkr.ecr.eu-west-1.amazonaws.com/search-jobs:1.8.0",
-      ),
-      essential: true,
-      command: ["search-jobs", "reindex"],
-      logging: ecs.LogDrivers.awsLogs({
-        logGroup: reindexLogGroup,
-        streamPrefix: "reindex",
-      }),
-    });
+    const reindexTaskDefinitionContainer = reindexTaskDefinition.addContainer(
+      "reindex",
+      {
+        containerName: "reindex",
+        image: ecs.ContainerImage.fromRegistry(
+          "123456789012.dkr.ecr.eu-west-1.amazonaws.com/search-jobs:1.8.0",
+        ),
+        essential: true,
+        command: ["search-jobs", "reindex"],
+        logging: ecs.LogDrivers.awsLogs({
+          logGroup: reindexLogGroup,
+          streamPrefix: "reindex",
+        }),
+        readonlyRootFilesystem: true,
+        stopTimeout: Duration.seconds(120),
+        user: "1000:1000",
+      },
+    );
+    reindexTaskDefinitionContainer.addMountPoints(
+      {
+        sourceVolume: "build",
+        containerPath: "/var/search/build",
+        readOnly: false,
+      },
+      {
+        sourceVolume: "exec-agent",
+        containerPath: "/managed-agents",
+        readOnly: false,
+      },
+      {
+        sourceVolume: "exec-logs",
+        containerPath: "/var/log/amazon",
+        readOnly: false,
+      },
+      {
+        sourceVolume: "exec-state",
+        containerPath: "/var/lib/amazon",
+        readOnly: false,
+      },
+      {
+        sourceVolume: "tmp",
+        containerPath: "/tmp",
+        readOnly: false,
+      },
+    );
     const reindexEventsRole = new iam.Role(this, "ReindexEventsRole", {
       roleName: "search-reindex-events",
       assumedBy: new iam.ServicePrincipal("events.amazonaws.com", {
