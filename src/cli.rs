@@ -1169,6 +1169,14 @@ fn render_outcome(o: &crate::simulate::Outcome) -> String {
             out.push_str(&format!("      run: {options}\n"));
         }
     }
+    if let Some(size) = o.size.as_ref().filter(|s| s.overridden) {
+        let show = |v: Option<u32>| v.map_or("(the definition's)".to_string(), |n| n.to_string());
+        out.push_str(&format!(
+            "      size: {} CPU · {} MiB (from the overrides)\n",
+            show(size.cpu),
+            show(size.memory)
+        ));
+    }
     if let Some(ov) = &o.overrides {
         out.push_str(&format!(
             "      overrides: {}\n",

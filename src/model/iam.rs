@@ -54,7 +54,7 @@ pub struct Statement<R = Res> {
     pub sid: Option<String>,
     /// The AWS service a resource policy allows (identity policies have none).
     pub service_principal: Option<&'static str>,
-    pub actions: Vec<&'static str>,
+    pub actions: Vec<String>,
     pub resources: Vec<R>,
     pub condition: Option<Condition<R>>,
 }
@@ -80,7 +80,7 @@ fn allow(actions: &[&'static str], resources: Vec<Res>, condition: Option<Condit
     Statement {
         sid: None,
         service_principal: None,
-        actions: actions.to_vec(),
+        actions: actions.iter().map(|a| a.to_string()).collect(),
         resources,
         condition,
     }
@@ -99,7 +99,7 @@ pub fn trust_statement(service: &'static str) -> Statement {
     Statement {
         sid: None,
         service_principal: Some(service),
-        actions: vec!["sts:AssumeRole"],
+        actions: vec!["sts:AssumeRole".to_string()],
         resources: Vec::new(),
         condition: Some(Condition {
             op: "StringEquals",
@@ -179,12 +179,32 @@ pub const EXEC_ACTIONS: [&str; 4] = [
     "ssmmessages:OpenDataChannel",
 ];
 
-/// What a created task role needs beyond nothing: the ECS Exec channels when the task allows
-/// ECS Exec. Empty for every other task (the role then has no policy at all).
+/// The inline policy of a created task role: the ECS Exec channels when the task allows ECS
+/// Exec, then the spec's own `task_statements` as written (exact actions on exact ARNs, checked
+/// by `validate`). Empty for every other task (the role then has no inline policy at all).
 pub fn task_statements(task: &TaskModel) -> Vec<Statement> {
     let mut out = Vec::new();
     if task.run.enable_execute_command {
         out.push(allow(&EXEC_ACTIONS, vec![Res::Literal("*".into())], None));
+    }
+    if let Definition::Create(def) = &task.definition {
+        // Each action and resource once (as IAM and CDK read them), in the spec's order.
+        fn once(list: &[String]) -> Vec<String> {
+            let mut seen = std::collections::BTreeSet::new();
+            list.iter()
+                .filter(|x| seen.insert(x.as_str()))
+                .cloned()
+                .collect()
+        }
+        for s in &def.task_statements {
+            out.push(Statement {
+                sid: None,
+                service_principal: None,
+                actions: once(&s.actions),
+                resources: once(&s.resources).into_iter().map(Res::Literal).collect(),
+                condition: None,
+            });
+        }
     }
     out
 }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::kinds::ValueKind;
-use crate::spec::{CommandOverride, OverrideValue, Overrides};
+use crate::spec::{CommandOverride, OverrideValue, Overrides, SizeOverride};
 
 /// The largest array index a path into an event can usefully hold: a PutEvents entry is at most
 /// 256 KB (EventBridge quotas) and every array element takes at least two bytes (`0,`), so no
@@ -48,6 +48,7 @@ pub fn placeholder_name(path: &str) -> String {
 /// A JSON tree whose leaves may be placeholders.
 enum Node {
     Str(String),
+    Number(u32),
     Placeholder(String),
     /// A placeholder inside quotes: EventBridge inserts a number or boolean's text there, so
     /// the value reaches ECS as the string it requires.
@@ -61,6 +62,7 @@ impl Node {
     fn render(&self, out: &mut String) {
         match self {
             Node::Str(s) => out.push_str(&json_string(s)),
+            Node::Number(n) => out.push_str(&n.to_string()),
             Node::Placeholder(key) => {
                 out.push('<');
                 out.push_str(key);
@@ -139,6 +141,24 @@ impl Paths<'_> {
             OverrideValue::From(f) => Node::Placeholder(self.key(&f.from)),
         }
     }
+
+    /// A task size, which RunTask takes as a string (`"cpu":"1024"`): from the event always a
+    /// quoted placeholder, so a number there arrives as its text and a string as itself.
+    fn size_text(&mut self, v: &SizeOverride) -> Node {
+        match v {
+            SizeOverride::Literal(n) => Node::Str(n.to_string()),
+            SizeOverride::From(f) => Node::QuotedPlaceholder(self.key(&f.from)),
+        }
+    }
+
+    /// A container size, which RunTask takes as a JSON number: from the event a bare
+    /// placeholder (the event must hold a number there).
+    fn size_number(&mut self, v: &SizeOverride) -> Node {
+        match v {
+            SizeOverride::Literal(n) => Node::Number(*n),
+            SizeOverride::From(f) => Node::Placeholder(self.key(&f.from)),
+        }
+    }
 }
 
 /// Builds the target input for a container's overrides. Without overrides it is the empty
@@ -183,13 +203,32 @@ pub fn build_input(
             .collect();
         fields.push(("environment", Node::Array(env)));
     }
-    if fields.len() == 1 {
+    if let Some(v) = &overrides.container_cpu {
+        fields.push(("cpu", paths.size_number(v)));
+    }
+    if let Some(v) = &overrides.container_memory {
+        fields.push(("memory", paths.size_number(v)));
+    }
+    // RunTask's task-level sizes follow the container overrides, in CDK's order.
+    let mut task: Vec<(&'static str, Node)> = Vec::new();
+    if let Some(v) = &overrides.cpu {
+        task.push(("cpu", paths.size_text(v)));
+    }
+    if let Some(v) = &overrides.memory {
+        task.push(("memory", paths.size_text(v)));
+    }
+    if fields.len() == 1 && task.is_empty() {
         return TargetInput::Static { input: "{}".into() };
     }
-    let root = Node::Object(vec![(
-        "containerOverrides",
-        Node::Array(vec![Node::Object(fields)]),
-    )]);
+    let mut top = Vec::new();
+    if fields.len() > 1 {
+        top.push((
+            "containerOverrides",
+            Node::Array(vec![Node::Object(fields)]),
+        ));
+    }
+    top.extend(task);
+    let root = Node::Object(top);
     let mut text = String::new();
     root.render(&mut text);
     if paths.map.is_empty() {
@@ -214,6 +253,39 @@ mod tests {
 
     fn unknown(_: &str) -> ValueKind {
         ValueKind::Unknown
+    }
+
+    #[test]
+    fn task_sizes_are_strings_and_container_sizes_numbers() {
+        let o = Overrides {
+            cpu: Some(SizeOverride::From(FromEvent {
+                from: "$.detail.cpu".into(),
+            })),
+            memory: Some(SizeOverride::Literal(8192)),
+            container_memory: Some(SizeOverride::From(FromEvent {
+                from: "$.detail.mem".into(),
+            })),
+            container_cpu: Some(SizeOverride::Literal(512)),
+            ..Overrides::default()
+        };
+        let TargetInput::Transformer { input_template, .. } = build_input("w", &o, &unknown) else {
+            panic!("expected a transformer");
+        };
+        assert_eq!(
+            input_template,
+            r#"{"containerOverrides":[{"name":"w","cpu":512,"memory":<detail-mem>}],"cpu":"<detail-cpu>","memory":"8192"}"#
+        );
+        // Task sizes alone need no container entry.
+        let o = Overrides {
+            cpu: Some(SizeOverride::Literal(2048)),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            build_input("w", &o, &unknown),
+            TargetInput::Static {
+                input: r#"{"cpu":"2048"}"#.into()
+            }
+        );
     }
 
     #[test]

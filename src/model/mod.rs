@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::spec::{
-    Architecture, CapacityProvider, Defaults, Network, Overrides, ParamOr, Spec, Task,
+    Architecture, CapacityProvider, Defaults, Network, Overrides, ParamOr, PolicyStatement, Spec,
+    Task,
 };
 pub use image::EcrRepository;
 pub use input::{build_input, placeholder_name, TargetInput};
@@ -28,6 +29,8 @@ pub struct Model {
     pub description: Option<String>,
     pub tags: BTreeMap<String, String>,
     pub cluster: Cluster,
+    /// Permissions boundary and path of every role the deployment creates.
+    pub roles: RoleSettings,
     pub tasks: Vec<TaskModel>,
     /// The dead-letter queues the tasks' targets use, each once however many tasks share it.
     pub dead_letter_queues: Vec<DeadLetterQueue>,
@@ -123,6 +126,14 @@ pub enum Cluster {
     Create { name: String },
     /// Named by ARN in the spec.
     Existing { arn: String, name: String },
+}
+
+/// What every role the deployment creates carries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RoleSettings {
+    pub permissions_boundary: Option<String>,
+    /// `None` is IAM's `/`.
+    pub path: Option<String>,
 }
 
 /// A role: created by the deployment, or an existing one named by ARN.
@@ -233,6 +244,10 @@ pub struct CreatedDefinition {
     pub log: Log,
     pub task_role: Role,
     pub execution_role: Role,
+    /// Managed policies for the created task role.
+    pub task_policies: Vec<String>,
+    /// Statements the job's code needs, for the created task role.
+    pub task_statements: Vec<PolicyStatement>,
     /// GiB; `None` is Fargate's 20.
     pub ephemeral_storage: Option<u32>,
     pub read_only_root_filesystem: bool,
@@ -368,6 +383,8 @@ pub struct TaskModel {
     pub enabled: ParamOr<bool>,
     pub rule_name: String,
     pub events_role_name: String,
+    /// An existing role for the rule's (or schedule's) target, instead of the created one.
+    pub events_role_arn: Option<String>,
     /// The overrides as written, for tools that apply them (simulate).
     pub overrides: Overrides,
     pub input: TargetInput,
@@ -436,7 +453,10 @@ pub fn effective(defaults: Option<&Defaults>, task: &Task) -> Task {
         pick(&mut t.scratch, &d.scratch);
         pick(&mut t.stop_timeout, &d.stop_timeout);
         pick(&mut t.user, &d.user);
+        pick(&mut t.task_policies, &d.task_policies);
+        pick(&mut t.task_statements, &d.task_statements);
     }
+    pick(&mut t.events_role, &d.events_role);
     pick(&mut t.container, &d.container);
     pick(&mut t.network, &d.network);
     pick(&mut t.platform_version, &d.platform_version);
@@ -557,6 +577,13 @@ pub fn lower(spec: &Spec) -> Model {
         description: spec.description.clone(),
         tags: spec.tags.clone(),
         cluster,
+        roles: RoleSettings {
+            permissions_boundary: spec
+                .iam
+                .as_ref()
+                .and_then(|i| i.permissions_boundary.clone()),
+            path: spec.iam.as_ref().and_then(|i| i.role_path.clone()),
+        },
         dead_letter_queues: dead_letter_queues(&tasks),
         tasks,
     }
@@ -638,6 +665,8 @@ fn lower_task(spec: &Spec, id: &str, t: &Task) -> TaskModel {
                 },
                 task_role: role(&t.task_role, &n.task_role),
                 execution_role: role(&t.execution_role, &n.execution_role),
+                task_policies: t.task_policies.clone().unwrap_or_default(),
+                task_statements: t.task_statements.clone().unwrap_or_default(),
                 ephemeral_storage: t.ephemeral_storage,
                 read_only_root_filesystem: t.read_only_root_filesystem.unwrap_or(false),
                 scratch: t.scratch.clone().unwrap_or_default(),
@@ -683,6 +712,7 @@ fn lower_task(spec: &Spec, id: &str, t: &Task) -> TaskModel {
         enabled: t.trigger.enabled.clone().unwrap_or(ParamOr::Lit(true)),
         rule_name: n.rule,
         events_role_name: n.events_role,
+        events_role_arn: t.events_role.clone(),
         overrides,
         retry: t.retry.as_ref().map(|r| Retry {
             attempts: r.attempts,

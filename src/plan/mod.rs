@@ -302,6 +302,15 @@ pub struct Role {
     pub name: String,
     /// The trust policy's one statement.
     pub trust: Statement,
+    /// Managed policies attached to it, in spec order (CloudFormation's `ManagedPolicyArns`,
+    /// Terraform's exclusive attachments, CDK's `managedPolicies`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub managed_policies: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<String>,
+    /// The IAM path; `None` is `/`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 /// An inline policy of a role the plan creates.
@@ -381,8 +390,9 @@ pub struct Target {
     /// The target's id within its rule.
     pub target_id: String,
     pub cluster: ClusterRef,
-    /// The role EventBridge uses to call RunTask.
-    pub role: Id,
+    /// The role EventBridge uses to call RunTask: the created events role, or one the spec
+    /// names.
+    pub role: Ref,
     pub task_definition: Ref,
     /// For an existing task definition, the roles it uses where the spec names them (task,
     /// execution): what a target may pass.
@@ -526,7 +536,7 @@ pub fn lower(model: &Model) -> Plan {
         resources: shared,
     }];
     for task in &model.tasks {
-        let (group, task_outputs) = lower_task(task, &cluster, &cluster_arn);
+        let (group, task_outputs) = lower_task(task, &model.roles, &cluster, &cluster_arn);
         groups.push(group);
         outputs.extend(task_outputs);
     }
@@ -612,7 +622,12 @@ fn resolve(
     }
 }
 
-fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Group, Vec<Output>) {
+fn lower_task(
+    task: &TaskModel,
+    settings: &model::RoleSettings,
+    cluster: &ClusterRef,
+    cluster_arn: &Arn,
+) -> (Group, Vec<Output>) {
     let owner = Owner::Task(task.id.clone());
     let id = |part| Id::new(&owner, part);
     let statements = |list: Vec<iam::Statement>| -> Vec<Statement> {
@@ -620,12 +635,15 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
             .map(|s| s.map(|r| resolve(&r, &owner, task, cluster, cluster_arn)))
             .collect()
     };
-    let role = |part, name: &str, service| Resource {
+    let role = |part, name: &str, service, managed_policies: &[String]| Resource {
         id: id(part),
         kind: Kind::Role(Role {
             name: name.to_string(),
             trust: iam::trust_statement(service)
                 .map(|r| resolve(&r, &owner, task, cluster, cluster_arn)),
+            managed_policies: managed_policies.to_vec(),
+            permissions_boundary: settings.permissions_boundary.clone(),
+            path: settings.path.clone(),
         }),
         tags: task.tags.clone(),
         depends_on: Vec::new(),
@@ -643,15 +661,15 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
                 tags: task.tags.clone(),
                 depends_on: Vec::new(),
             });
-            let mut role_ref = |given: &model::Role, part| match given {
+            let mut role_ref = |given: &model::Role, part, managed: &[String]| match given {
                 model::Role::Create { name } => {
-                    resources.push(role(part, name, iam::ECS_TASKS_SERVICE));
+                    resources.push(role(part, name, iam::ECS_TASKS_SERVICE, managed));
                     Ref::Created { id: id(part) }
                 }
                 model::Role::Existing { arn } => Ref::Existing { arn: arn.clone() },
             };
-            let task_role = role_ref(&def.task_role, Part::TaskRole);
-            let execution_role = role_ref(&def.execution_role, Part::ExecutionRole);
+            let task_role = role_ref(&def.task_role, Part::TaskRole, &def.task_policies);
+            let execution_role = role_ref(&def.execution_role, Part::ExecutionRole, &[]);
             let task_statements = iam::task_statements(task);
             if let (Ref::Created { id: role }, false) = (&task_role, task_statements.is_empty()) {
                 resources.push(Resource {
@@ -717,21 +735,32 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
         }
         model::Definition::Existing { arn, .. } => Ref::Existing { arn: arn.clone() },
     };
-    resources.push(role(
-        Part::EventsRole,
-        &task.events_role_name,
-        iam::events_service(task),
-    ));
-    resources.push(Resource {
-        id: id(Part::EventsRolePolicy),
-        kind: Kind::Policy(Policy {
-            name: "run-task".into(),
-            role: id(Part::EventsRole),
-            statements: statements(iam::events_statements(task)),
-        }),
-        tags: BTreeMap::new(),
-        depends_on: Vec::new(),
-    });
+    // The events role: created with exactly the statements RunTask needs, or the spec's own
+    // (which tfc neither changes nor waits for).
+    let events_role = match &task.events_role_arn {
+        Some(arn) => Ref::Existing { arn: arn.clone() },
+        None => {
+            resources.push(role(
+                Part::EventsRole,
+                &task.events_role_name,
+                iam::events_service(task),
+                &[],
+            ));
+            resources.push(Resource {
+                id: id(Part::EventsRolePolicy),
+                kind: Kind::Policy(Policy {
+                    name: "run-task".into(),
+                    role: id(Part::EventsRole),
+                    statements: statements(iam::events_statements(task)),
+                }),
+                tags: BTreeMap::new(),
+                depends_on: Vec::new(),
+            });
+            Ref::Created {
+                id: id(Part::EventsRole),
+            }
+        }
+    };
     let scheduler = match &task.trigger {
         model::Trigger::Schedule {
             expression,
@@ -742,7 +771,10 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
     // What RunTask needs before the first run: the events role's policy, and the capacity
     // providers of a strategy on the cluster tfc creates (RunTask fails on providers the
     // cluster has not associated yet).
-    let mut waits = vec![id(Part::EventsRolePolicy)];
+    let mut waits = Vec::new();
+    if matches!(events_role, Ref::Created { .. }) {
+        waits.push(id(Part::EventsRolePolicy));
+    }
     if matches!(cluster, ClusterRef::Created { .. })
         && !task.run.capacity_provider_strategy.is_empty()
     {
@@ -757,7 +789,7 @@ fn lower_task(task: &TaskModel, cluster: &ClusterRef, cluster_arn: &Arn) -> (Gro
         rule: id(invoker),
         target_id: task.id.clone(),
         cluster: cluster.clone(),
-        role: id(Part::EventsRole),
+        role: events_role,
         task_definition: task_definition.clone(),
         existing_roles: match &task.definition {
             model::Definition::Existing {
@@ -930,7 +962,7 @@ impl Resource {
             }
             Kind::Schedule(s) => {
                 let t = &s.target;
-                out.push(t.role.clone());
+                reference(&t.role, &mut out);
                 reference(&t.task_definition, &mut out);
                 if let ClusterRef::Created { id } = &t.cluster {
                     out.push(id.clone());
@@ -938,7 +970,7 @@ impl Resource {
             }
             Kind::Target(t) => {
                 out.push(t.rule.clone());
-                out.push(t.role.clone());
+                reference(&t.role, &mut out);
                 reference(&t.task_definition, &mut out);
                 if let ClusterRef::Created { id } = &t.cluster {
                     out.push(id.clone());
@@ -1048,7 +1080,12 @@ tasks:
                 panic!("a target")
             };
             assert_eq!(t.rule, Id::new(&owner, Part::Rule));
-            assert_eq!(t.role, Id::new(&owner, Part::EventsRole));
+            assert_eq!(
+                t.role,
+                Ref::Created {
+                    id: Id::new(&owner, Part::EventsRole)
+                }
+            );
         }
         // Nothing else waits on anything.
         assert_eq!(

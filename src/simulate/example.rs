@@ -277,6 +277,29 @@ pub fn example_event(task: &TaskModel, sets: &[(String, Value)]) -> Result<Value
         }
         None => {}
     }
+    // Sizes the definition can take: its own CPU (1024 for an existing one), the smallest
+    // memory Fargate pairs with it, and container sizes below both.
+    let def_cpu = match &task.definition {
+        crate::model::Definition::Create(d) => d.cpu.lit_or(crate::model::DEFAULT_CPU),
+        crate::model::Definition::Existing { .. } => 1024,
+    };
+    let cpu = match &o.cpu {
+        Some(crate::spec::SizeOverride::Literal(n)) => *n,
+        _ => def_cpu,
+    };
+    let memory = crate::validate::fargate_memory(cpu)
+        .first()
+        .copied()
+        .unwrap_or(crate::model::DEFAULT_MEMORY);
+    for (name, f) in o.size_paths() {
+        let value = match name {
+            "cpu" => cpu,
+            "memory" => memory,
+            "container_cpu" => cpu / 2,
+            _ => memory / 2,
+        };
+        defaults.push((f.from.clone(), json!(value)));
+    }
     let mut budget = MAX_PADDING;
     for (path, value) in defaults {
         if !sets.iter().any(|(p, _)| *p == path)

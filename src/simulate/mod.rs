@@ -58,9 +58,21 @@ pub struct Outcome {
     /// tfc knows, then overrides).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<BTreeMap<String, Value>>,
+    /// The task's Fargate size for this run (`None` when an existing definition's size is not
+    /// overridden: tfc does not know it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<Size>,
     /// Why RunTask would fail (a FailedInvocation in CloudWatch, and no task).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+}
+
+/// A run's Fargate size: CPU units and MiB, and whether the overrides set them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Size {
+    pub cpu: Option<u32>,
+    pub memory: Option<u32>,
+    pub overridden: bool,
 }
 
 /// The RunTask parameters of the rule's target.
@@ -189,6 +201,7 @@ fn simulate_task(
         entry_point: None,
         environment: None,
         environment_complete: None,
+        size: None,
         problems: Vec::new(),
     };
     // A simulated spec has its parameters baked in: every value is a literal.
@@ -277,7 +290,7 @@ fn simulate_task(
         Ok(overrides) => {
             effective(task, &overrides, &mut outcome);
             outcome.overrides = Some(overrides);
-            outcome.started = true;
+            outcome.started = outcome.problems.is_empty();
         }
         Err(problems) => {
             outcome.problems = problems.into_iter().map(|p| p.message).collect();
@@ -426,8 +439,40 @@ pub fn render_next(list: &[NextRuns]) -> String {
     out
 }
 
+/// The run's size: the overrides' task `cpu` and `memory` (strings), else the created
+/// definition's; a pair Fargate does not offer makes RunTask fail.
+fn effective_size(task: &TaskModel, overrides: &Value, outcome: &mut Outcome) {
+    let given = |key: &str| overrides[key].as_str().and_then(|s| s.parse::<u32>().ok());
+    let (def_cpu, def_memory) = match &task.definition {
+        Definition::Create(d) => (d.cpu.lit(), d.memory.lit()),
+        Definition::Existing { .. } => (None, None),
+    };
+    let overridden = overrides.get("cpu").is_some() || overrides.get("memory").is_some();
+    let cpu = given("cpu").or(def_cpu.copied());
+    let memory = given("memory").or(def_memory.copied());
+    if cpu.is_none() && memory.is_none() {
+        return;
+    }
+    if let (true, Some(c), Some(m)) = (overridden, cpu, memory) {
+        let valid = crate::validate::fargate_memory(c);
+        if !valid.contains(&m) {
+            outcome.problems.push(if valid.is_empty() {
+                format!("Fargate has no {c} CPU size: RunTask refuses the overrides")
+            } else {
+                format!("Fargate has no {c} CPU / {m} MiB size: RunTask refuses the overrides")
+            });
+        }
+    }
+    outcome.size = Some(Size {
+        cpu,
+        memory,
+        overridden,
+    });
+}
+
 /// The container's command and environment after the overrides.
 fn effective(task: &TaskModel, overrides: &Value, outcome: &mut Outcome) {
+    effective_size(task, overrides, outcome);
     let container = overrides["containerOverrides"].as_array().and_then(|list| {
         list.iter()
             .find(|c| c["name"].as_str() == Some(task.container.as_str()))

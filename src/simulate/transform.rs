@@ -212,6 +212,21 @@ pub fn check_overrides(text: &str, container: &str) -> Result<Value, Vec<Problem
             kind(other)
         ))),
     }
+    // The task's sizes are strings of a number (ECS API reference, `TaskOverride`).
+    for key in ["cpu", "memory"] {
+        match top.get(key) {
+            None => {}
+            Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {}
+            Some(Value::String(s)) => problems.push(problem(format!(
+                "{key} is {}; ECS expects the number as a string, e.g. \"1024\"",
+                Value::String(s.clone())
+            ))),
+            Some(other) => problems.push(problem(format!(
+                "{key} is {}; ECS expects a string",
+                kind(other)
+            ))),
+        }
+    }
     if problems.is_empty() {
         Ok(value)
     } else {
@@ -297,6 +312,17 @@ fn check_container(entry: &Value, i: usize, container: &str, problems: &mut Vec<
             "{at}.environment is {}; ECS expects an array of {{\"name\", \"value\"}}",
             kind(other)
         )),
+    }
+    // A container's sizes are JSON integers (ECS API reference, `ContainerOverride`).
+    for key in ["cpu", "memory"] {
+        match fields.get(key) {
+            None => {}
+            Some(Value::Number(n)) if n.as_u64().is_some() => {}
+            Some(other) => push(format!(
+                "{at}.{key} is {}; ECS expects a whole number",
+                kind(other)
+            )),
+        }
     }
 }
 

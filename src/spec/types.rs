@@ -56,6 +56,10 @@ pub struct Spec {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[schemars(extend("propertyNames" = { "pattern": "^[a-z][a-z0-9-]*$" }))]
     pub environments: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    /// Settings for every IAM role tfc creates (task, execution and events roles): the
+    /// permissions boundary and path many organisations require.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam: Option<Iam>,
     /// The ECS cluster the tasks run in. Omit it and the spec creates one cluster named after
     /// `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -190,6 +194,37 @@ impl<T: JsonSchema> JsonSchema for ParamOr<T> {
     }
 }
 
+/// Settings for the IAM roles tfc creates.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Iam {
+    /// ARN of the managed policy set as the permissions boundary of every role tfc creates,
+    /// e.g. `arn:aws:iam::123456789012:policy/team-boundary`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<String>,
+    /// The IAM path of every role tfc creates, starting and ending with `/`, e.g. `/jobs/`.
+    /// Default `/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^/([!-~]*/)?$"), length(max = 512))]
+    pub role_path: Option<String>,
+}
+
+/// An IAM statement the task's own code needs: `Allow` of exact actions on exact resources.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyStatement {
+    /// Actions, each `service:Action` exactly (e.g. `s3:GetObject`); no wildcards.
+    #[schemars(
+        length(min = 1, max = 100),
+        inner(pattern(r"^[a-z0-9-]+:[A-Za-z0-9]+$"))
+    )]
+    pub actions: Vec<String>,
+    /// Resource ARNs, exactly (e.g. `arn:aws:s3:::reports/latest.csv`); no `*`, `?` or
+    /// `${…}`: attach a managed policy (`task_policies`) to grant on a prefix.
+    #[schemars(length(min = 1, max = 100), inner(length(min = 1, max = 2048)))]
+    pub resources: Vec<String>,
+}
+
 /// An existing ECS cluster.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -279,10 +314,27 @@ macro_rules! task_struct {
             /// permissions) for tasks with an `image`.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub task_role: Option<String>,
+            /// ARNs of managed policies attached to the task role tfc creates: what the job's own
+            /// code needs (at most 20, IAM's limit per role). Not with a given `task_role`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(length(max = 20))]
+            pub task_policies: Option<Vec<String>>,
+            /// IAM statements added to the task role tfc creates, each `{ actions: [...],
+            /// resources: [...] }` with exact actions and ARNs (at most 50). Not with a given
+            /// `task_role`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(length(max = 50))]
+            pub task_statements: Option<Vec<PolicyStatement>>,
             /// ARN of the IAM role ECS uses to pull the image, write logs and read secrets.
             /// Default: a role is created with exactly those permissions.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub execution_role: Option<String>,
+            /// ARN of an existing IAM role EventBridge (or EventBridge Scheduler) uses to start
+            /// the task, instead of the role tfc creates. It must trust `events.amazonaws.com`
+            /// (`scheduler.amazonaws.com` for Scheduler) and allow `ecs:RunTask`,
+            /// `ecs:TagResource` and `iam:PassRole` as tfc's own would.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub events_role: Option<String>,
             /// Container logs: `awslogs` into a log group created for the task.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub logging: Option<Logging>,
@@ -551,6 +603,57 @@ pub struct Overrides {
     /// (no shell involved), or a list mixing literal strings and `{ from: $.path }` elements.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<CommandOverride>,
+    /// Task CPU units for this run, a Fargate size (256–16384): a number, or
+    /// `{ from: $.path }` (a number or a string in the event). With `memory` (the definition's
+    /// when not overridden) it must form a Fargate pair. Created task definitions only get
+    /// their literal pair checked; `tfc simulate` checks what the event gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<SizeOverride>,
+    /// Task memory in MiB for this run: a number, or `{ from: $.path }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<SizeOverride>,
+    /// CPU units reserved for the container in this run (at most the task's): a number, or
+    /// `{ from: $.path }` where the event holds a JSON number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_cpu: Option<SizeOverride>,
+    /// The container's hard memory limit in MiB for this run (at most the task's): a number,
+    /// or `{ from: $.path }` where the event holds a JSON number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_memory: Option<SizeOverride>,
+}
+
+impl Overrides {
+    /// The four size overrides by field name: task `cpu` and `memory` (RunTask strings), then
+    /// `container_cpu` and `container_memory` (numbers).
+    pub fn sizes(&self) -> [(&'static str, Option<&SizeOverride>); 4] {
+        [
+            ("cpu", self.cpu.as_ref()),
+            ("memory", self.memory.as_ref()),
+            ("container_cpu", self.container_cpu.as_ref()),
+            ("container_memory", self.container_memory.as_ref()),
+        ]
+    }
+
+    /// The size overrides that copy a value from the event, by field name.
+    pub fn size_paths(&self) -> Vec<(&'static str, &FromEvent)> {
+        self.sizes()
+            .into_iter()
+            .filter_map(|(name, v)| match v {
+                Some(SizeOverride::From(f)) => Some((name, f)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// A size for one run: a literal number, or a value copied from the event.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SizeOverride {
+    /// A literal number.
+    Literal(#[schemars(range(min = 1, max = 122880))] u32),
+    /// A value copied from the triggering event.
+    From(FromEvent),
 }
 
 /// A literal string or a value copied from the event.

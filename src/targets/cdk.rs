@@ -600,7 +600,7 @@ impl Refs {
         fields.extend([
             (
                 "actions",
-                Ts::Array(s.actions.iter().map(|a| string(*a)).collect()),
+                Ts::Array(s.actions.iter().map(|a| string(a.clone())).collect()),
             ),
             (
                 "resources",
@@ -861,17 +861,45 @@ fn convert_group(plan: &Plan, group: &Group) -> String {
                     ]),
                 ),
             ),
-            Kind::Role(role) => declare(
-                &r.id,
-                &new(
-                    "iam.Role",
-                    &construct_id(&r.id),
-                    object(vec![
-                        ("roleName", string(role.name.clone())),
-                        ("assumedBy", refs.principal(&role.trust)),
-                    ]),
-                ),
-            ),
+            Kind::Role(role) => {
+                let mut props = vec![
+                    ("roleName", string(role.name.clone())),
+                    ("assumedBy", refs.principal(&role.trust)),
+                ];
+                if let Some(path) = &role.path {
+                    props.push(("path", string(path.clone())));
+                }
+                let import = |what: String, arn: &str| {
+                    call(
+                        "iam.ManagedPolicy.fromManagedPolicyArn",
+                        vec![atom("this"), string(what), string(arn)],
+                    )
+                };
+                if !role.managed_policies.is_empty() {
+                    props.push((
+                        "managedPolicies",
+                        Ts::Array(
+                            role.managed_policies
+                                .iter()
+                                .enumerate()
+                                .map(|(n, arn)| {
+                                    import(format!("{}Policy{n}", construct_id(&r.id)), arn)
+                                })
+                                .collect(),
+                        ),
+                    ));
+                }
+                if let Some(b) = &role.permissions_boundary {
+                    props.push((
+                        "permissionsBoundary",
+                        import(format!("{}Boundary", construct_id(&r.id)), b),
+                    ));
+                }
+                declare(
+                    &r.id,
+                    &new("iam.Role", &construct_id(&r.id), object(props)),
+                )
+            }
             Kind::Policy(p) => {
                 "    // Exactly the plan's statements: the roles reach CDK's constructs without policy\n    // updates, so CDK's own (broader) grants are not added.\n".to_string()
                     + &declare(
@@ -882,12 +910,39 @@ fn convert_group(plan: &Plan, group: &Group) -> String {
                             object(vec![
                                 ("policyName", string(p.name.clone())),
                                 ("roles", Ts::Array(vec![atom(var(&p.role))])),
-                                (
-                                    "statements",
-                                    Ts::Array(
-                                        p.statements.iter().map(|s| refs.statement(s)).collect(),
-                                    ),
-                                ),
+                                if r.id.part == PlanPart::TaskRolePolicy {
+                                    // The spec's statements as the plan has them: CDK's policy
+                                    // minimization (the recommended flag) would merge and sort
+                                    // them, and the other targets write them as they are.
+                                    (
+                                        "document",
+                                        call(
+                                            "new iam.PolicyDocument",
+                                            vec![object(vec![
+                                                ("minimize", atom("false")),
+                                                (
+                                                    "statements",
+                                                    Ts::Array(
+                                                        p.statements
+                                                            .iter()
+                                                            .map(|s| refs.statement(s))
+                                                            .collect(),
+                                                    ),
+                                                ),
+                                            ])],
+                                        ),
+                                    )
+                                } else {
+                                    (
+                                        "statements",
+                                        Ts::Array(
+                                            p.statements
+                                                .iter()
+                                                .map(|s| refs.statement(s))
+                                                .collect(),
+                                        ),
+                                    )
+                                },
                             ]),
                         ),
                     )
@@ -1168,7 +1223,7 @@ fn convert_schedule(r: &Resource, sc: &Schedule, refs: &Refs) -> String {
     }
     let mut target = vec![
         ("arn", atom("cluster.clusterArn")),
-        ("roleArn", atom(format!("{}.roleArn", var(&t.role)))),
+        ("roleArn", refs.arn(&arn_of(&t.role))),
         ("ecsParameters", object(ecs)),
     ];
     if let Some(input) = schedule_input(t) {
@@ -1296,7 +1351,10 @@ fn convert_target(plan: &Plan, r: &Resource, t: &Target) -> String {
         ("taskDefinition", atom(task_definition)),
         (
             "role",
-            atom(format!("{}.withoutPolicyUpdates()", var(&t.role))),
+            match &t.role {
+                Ref::Created { id } => atom(format!("{}.withoutPolicyUpdates()", var(id))),
+                existing => Refs.role(existing, owner, "EventsRole"),
+            },
         ),
         ("taskCount", number(&t.count)),
         (
@@ -1448,6 +1506,11 @@ fn convert_target(plan: &Plan, r: &Resource, t: &Target) -> String {
         ));
     }
     // The input as the plan built it, where CDK's own rendering cannot say the same thing.
+    // EcsTask names a container's memory `memoryLimit`, which RunTask does not know (ECS's
+    // field is `memory`), and renders sizes from the event unquoted: with size overrides the
+    // app passes none of them to EcsTask and writes the plan's input instead.
+    let sizes = t.overrides.sizes().iter().any(|(_, v)| v.is_some());
+    let size_why = "    // Run sizes as RunTask takes them (EcsTask would send a container's memory as\n    // `memoryLimit`): the input as tfc builds it.\n";
     let input_override = match &t.input {
         TargetInput::Transformer {
             input_paths,
@@ -1456,7 +1519,7 @@ fn convert_target(plan: &Plan, r: &Resource, t: &Target) -> String {
             let quoted = input_paths
                 .keys()
                 .any(|k| input_template.contains(&format!("\"<{k}>\"")));
-            (quoted || input_template.contains("${")).then(|| {
+            (!sizes && (quoted || input_template.contains("${"))).then(|| {
                 let why = if quoted {
                     "    // EventField renders a placeholder unquoted; the trigger's pattern shows a number or\n    // boolean there, which ECS only accepts as a string, so the template quotes it.\n"
                 } else {
@@ -1465,12 +1528,64 @@ fn convert_target(plan: &Plan, r: &Resource, t: &Target) -> String {
                 (why, "Targets.0.InputTransformer.InputTemplate", input_template)
             })
         }
-        TargetInput::Static { input } => input.contains("${").then_some((
+        TargetInput::Static { input } => (!sizes && input.contains("${")).then_some((
             "    // A literal holds `${`: the input is spelled with Fn.sub, as every such string.\n",
             "Targets.0.Input",
             input,
         )),
     };
+    if sizes {
+        out.push_str(size_why);
+        declare_cfn_rule(&mut out);
+        let set = |out: &mut String, property: &str, value: Ts| {
+            out.push_str(&ts::statement(
+                "",
+                &call(
+                    format!("{cfn_rule}.addPropertyOverride"),
+                    vec![string(property), value],
+                ),
+                2,
+            ))
+        };
+        let delete = |out: &mut String, property: &str| {
+            out.push_str(&ts::statement(
+                "",
+                &call(
+                    format!("{cfn_rule}.addPropertyDeletionOverride"),
+                    vec![string(property)],
+                ),
+                2,
+            ))
+        };
+        match &t.input {
+            TargetInput::Transformer {
+                input_paths,
+                input_template,
+            } => {
+                delete(&mut out, "Targets.0.Input");
+                set(
+                    &mut out,
+                    "Targets.0.InputTransformer",
+                    object(vec![
+                        (
+                            "InputPathsMap",
+                            Ts::Object(
+                                input_paths
+                                    .iter()
+                                    .map(|(k, v)| (k.clone(), string(v.clone())))
+                                    .collect(),
+                            ),
+                        ),
+                        ("InputTemplate", text(input_template)),
+                    ]),
+                );
+            }
+            TargetInput::Static { input } => {
+                delete(&mut out, "Targets.0.InputTransformer");
+                set(&mut out, "Targets.0.Input", text(input));
+            }
+        }
+    }
     if let Some((why, property, value)) = input_override {
         out.push_str(why);
         declare_cfn_rule(&mut out);

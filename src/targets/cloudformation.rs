@@ -609,10 +609,19 @@ fn convert_resource(
         Kind::Role(role) => {
             let mut props = Map::new();
             props.insert("RoleName".into(), json!(role.name));
+            if let Some(path) = &role.path {
+                props.insert("Path".into(), json!(path));
+            }
             props.insert(
                 "AssumeRolePolicyDocument".into(),
                 refs.document(std::slice::from_ref(&role.trust)),
             );
+            if !role.managed_policies.is_empty() {
+                props.insert("ManagedPolicyArns".into(), json!(role.managed_policies));
+            }
+            if let Some(b) = &role.permissions_boundary {
+                props.insert("PermissionsBoundary".into(), json!(b));
+            }
             props
         }
         Kind::Policy(p) => {
@@ -925,7 +934,7 @@ fn convert_target(t: &Target, refs: &Refs<'_>, conditions: &mut Map<String, Valu
     let mut target = Map::new();
     target.insert("Id".into(), json!(t.target_id));
     target.insert("Arn".into(), refs.cluster_arn(&t.cluster));
-    target.insert("RoleArn".into(), get_att(&logical_id(&t.role), "Arn"));
+    target.insert("RoleArn".into(), refs.arn(&arn_of(&t.role)));
     target.insert("EcsParameters".into(), Value::Object(ecs));
     match &t.input {
         TargetInput::Transformer {
@@ -1025,7 +1034,7 @@ fn convert_schedule(
     }
     let mut target = Map::new();
     target.insert("Arn".into(), refs.cluster_arn(&t.cluster));
-    target.insert("RoleArn".into(), get_att(&logical_id(&t.role), "Arn"));
+    target.insert("RoleArn".into(), refs.arn(&arn_of(&t.role)));
     target.insert("EcsParameters".into(), Value::Object(ecs));
     if let Some(input) = schedule_input(t) {
         target.insert("Input".into(), json!(input));

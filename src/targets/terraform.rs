@@ -298,7 +298,7 @@ impl Refs<'_> {
         }
         fields.push((
             "Action",
-            one_or_many(s.actions.iter().map(|a| string(*a)).collect()),
+            one_or_many(s.actions.iter().map(|a| string(a.clone())).collect()),
         ));
         if !s.resources.is_empty() {
             fields.push((
@@ -335,10 +335,15 @@ fn convert_model(plan: &Plan) -> View {
     ];
     let mut tasks = Vec::new();
     for group in &plan.groups {
-        let blocks = group
-            .resources
-            .iter()
-            .map(|r| convert_resource(r, &refs).render(0));
+        let blocks = group.resources.iter().flat_map(|r| {
+            let mut out = vec![convert_resource(r, &refs).render(0)];
+            if let Kind::Role(role) = &r.kind {
+                if let Some(b) = policy_attachments(&r.id, role) {
+                    out.push(b.render(0));
+                }
+            }
+            out
+        });
         match &group.comment {
             None => shared.extend(blocks),
             Some(comment) => tasks.push(TaskGroup {
@@ -369,6 +374,29 @@ fn convert_model(plan: &Plan) -> View {
     }
 }
 
+/// The managed policies of a role: one `aws_iam_role_policy_attachment` per ARN (`for_each`),
+/// which detaches them when the module is destroyed (IAM deletes no role with policies attached;
+/// `aws_iam_role_policy_attachments_exclusive` would leave them, and the role's
+/// `managed_policy_arns` is deprecated).
+fn policy_attachments(id: &Id, role: &crate::plan::Role) -> Option<Block> {
+    if role.managed_policies.is_empty() {
+        return None;
+    }
+    let (_, label) = address(id);
+    Some(
+        Block::new("resource", &["aws_iam_role_policy_attachment", &label])
+            .attr(
+                "for_each",
+                raw(format!(
+                    "toset({})",
+                    hcl::inline_expr(&strings(&role.managed_policies))
+                )),
+            )
+            .attr("role", raw(attribute(id, "name")))
+            .attr("policy_arn", raw("each.value")),
+    )
+}
+
 /// One plan entry as a resource block.
 fn convert_resource(r: &Resource, refs: &Refs<'_>) -> Block {
     let b = resource_block(&r.id);
@@ -392,10 +420,17 @@ fn convert_resource(r: &Resource, refs: &Refs<'_>) -> Block {
             // Terraform's spelling of "kept when the deployment is deleted": destroy only
             // forgets the group.
             .attr_opt("skip_destroy", g.retain_on_delete.then_some(boolean(true))),
-        Kind::Role(role) => b.attr("name", string(role.name.clone())).attr(
-            "assume_role_policy",
-            refs.policy(std::slice::from_ref(&role.trust)),
-        ),
+        Kind::Role(role) => b
+            .attr("name", string(role.name.clone()))
+            .attr_opt("path", role.path.clone().map(string))
+            .attr(
+                "assume_role_policy",
+                refs.policy(std::slice::from_ref(&role.trust)),
+            )
+            .attr_opt(
+                "permissions_boundary",
+                role.permissions_boundary.clone().map(string),
+            ),
         Kind::Policy(p) => b
             .attr("name", string(p.name.clone()))
             .attr("role", raw(attribute(&p.role, "id")))
@@ -742,7 +777,7 @@ fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
         )
         .attr("target_id", string(t.target_id.clone()))
         .attr("arn", refs.cluster_arn(&t.cluster))
-        .attr("role_arn", raw(attribute(&t.role, "arn")));
+        .attr("role_arn", refs.arn(&arn_of(&t.role)));
     if let TargetInput::Static { input } = &t.input {
         b = b.attr("input", string(input.clone()));
     }
@@ -800,7 +835,7 @@ fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
     ecs = run_options(ecs, t).block(network);
     let mut target = Block::new("target", &[])
         .attr("arn", refs.cluster_arn(&t.cluster))
-        .attr("role_arn", raw(attribute(&t.role, "arn")))
+        .attr("role_arn", refs.arn(&arn_of(&t.role)))
         .attr_opt("input", schedule_input(t).map(|i| string(i.to_string())));
     target = target.block(ecs);
     if let Some(retry) = &t.retry {

@@ -101,6 +101,18 @@ grammar!(
     r"^[A-Za-z0-9._\-/]{1,256}$".to_string()
 );
 
+grammar!(
+    /// A managed IAM policy ARN (customer-managed or AWS-managed), with an optional path.
+    managed_policy_arn,
+    format!("^arn:{PARTITION}:iam::({ACCOUNT}|aws):policy/([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{{1,128}}$")
+);
+grammar!(
+    /// A resource ARN of a task statement: any service, an optional region and account (S3
+    /// has neither), and a resource without whitespace, wildcards or policy variables.
+    resource_arn,
+    format!("^arn:{PARTITION}:[a-z0-9-]{{1,64}}:({REGION})?:({ACCOUNT}|aws)?:[^\\s*?$]{{1,1900}}$")
+);
+
 /// The account id of an ARN, when it has one.
 pub fn arn_account(arn: &str) -> Option<&str> {
     arn.split(':').nth(4).filter(|a| a.len() == 12)

@@ -6,6 +6,7 @@ pub mod arn;
 mod bus;
 mod overrides;
 pub mod pattern;
+mod roles;
 mod run;
 pub mod schedule;
 pub mod scheduler;
@@ -118,6 +119,7 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
             ));
         }
     }
+    roles::check_spec(spec, &mut out);
     check_tags(&spec.tags, "/tags", &mut out);
     if let Some(d) = &spec.defaults {
         check_tags(d.tags.iter().flatten(), "/defaults/tags", &mut out);
@@ -179,6 +181,8 @@ fn caused_by(field: &str) -> &'static [&'static str] {
             "task_definition",
             "dead_letter_queue",
             "enable_execute_command",
+            "task_policies",
+            "task_statements",
         ],
         "cluster" => &["dead_letter_queue"],
         // Overrides read the trigger's pattern, the container and the command.
@@ -312,6 +316,8 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
                 ("scratch", own.scratch.is_some()),
                 ("stop_timeout", own.stop_timeout.is_some()),
                 ("user", own.user.is_some()),
+                ("task_policies", own.task_policies.is_some()),
+                ("task_statements", own.task_statements.is_some()),
             ];
             for (name, set) in container_fields {
                 if set {
@@ -434,7 +440,7 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
     }
 
     // ARNs.
-    let arn_checks: [(&str, &Option<String>, &Regex, &str); 3] = [
+    let arn_checks: [(&str, &Option<String>, &Regex, &str); 4] = [
         (
             "task_definition",
             &own.task_definition,
@@ -450,6 +456,12 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
         (
             "execution_role",
             &t.execution_role,
+            role_arn(),
+            "arn:aws:iam::ACCOUNT:role/NAME",
+        ),
+        (
+            "events_role",
+            &t.events_role,
             role_arn(),
             "arn:aws:iam::ACCOUNT:role/NAME",
         ),
@@ -586,8 +598,10 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
 
     run::check(id, own, &t, at, out);
     run::check_storage(id, own, &t, at, out);
+    roles::check(id, own, &t, at, out);
     check_overrides(id, &t, at, out);
     overrides::check(id, &t, at, out);
+    overrides::check_sizes(id, own, &t, at, out);
     check_names(spec, id, &t, at, out);
     check_shell(id, &t, at, out);
     check_event_command(id, &t, at, out);
@@ -624,6 +638,7 @@ fn own_has(own: &Task, name: &str) -> bool {
     match name {
         "task_role" => own.task_role.is_some(),
         "execution_role" => own.execution_role.is_some(),
+        "events_role" => own.events_role.is_some(),
         _ => true,
     }
 }
@@ -680,6 +695,12 @@ fn check_overrides(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
             }
         }
         None => {}
+    }
+    for (name, f) in o.size_paths() {
+        paths.push((
+            pointer_push(&pointer_push(&base, name), "from"),
+            f.from.clone(),
+        ));
     }
     let mut placeholders: std::collections::BTreeMap<String, &str> = Default::default();
     for (ptr, path) in &paths {

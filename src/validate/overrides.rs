@@ -163,6 +163,103 @@ fn constant(conditions: &[Value]) -> Option<String> {
     }
 }
 
+/// The sizes one run asks for (`overrides.cpu`, `memory`, `container_cpu`,
+/// `container_memory`): a literal task CPU must be a Fargate size and, with the memory the run
+/// gets (overridden or the created definition's), a Fargate pair; container sizes stay within
+/// the task's; a container size read from the event must be a JSON number there, as RunTask
+/// takes it. `own` is the task as written, `t` the effective task.
+pub(super) fn check_sizes(id: &str, own: &Task, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
+    use crate::spec::SizeOverride;
+    let Some(o) = &t.overrides else { return };
+    let base = pointer_push(at, "overrides");
+    let lit = |v: Option<&SizeOverride>| match v {
+        Some(SizeOverride::Literal(n)) => Some(*n),
+        _ => None,
+    };
+    let created = own.task_definition.is_none();
+    let defined = |v: &Option<crate::spec::ParamOr<u32>>, default: u32| match v {
+        None if created => Some(default),
+        Some(p) if created => p.lit().copied(),
+        _ => None,
+    };
+    // The size the run gets: the override's literal, the definition's when not overridden, or
+    // unknown (read from the event, or an existing definition's).
+    let cpu = match &o.cpu {
+        Some(v) => lit(Some(v)),
+        None => defined(&t.cpu, crate::model::DEFAULT_CPU),
+    };
+    let memory = match &o.memory {
+        Some(v) => lit(Some(v)),
+        None => defined(&t.memory, crate::model::DEFAULT_MEMORY),
+    };
+    if let Some(c) = lit(o.cpu.as_ref()) {
+        if super::fargate_memory(c).is_empty() {
+            out.push(
+                Diagnostic::error(
+                    "fargate-size",
+                    pointer_push(&base, "cpu"),
+                    format!("tasks.{id}.overrides.cpu: Fargate has no {c} CPU size"),
+                )
+                .with_help("use one of 256, 512, 1024, 2048, 4096, 8192, 16384"),
+            );
+            return;
+        }
+    }
+    if let (Some(c), Some(m), true) = (cpu, memory, o.cpu.is_some() || o.memory.is_some()) {
+        let valid = super::fargate_memory(c);
+        if !valid.is_empty() && !valid.contains(&m) {
+            let field = if o.memory.is_some() { "memory" } else { "cpu" };
+            out.push(
+                Diagnostic::error(
+                    "fargate-size",
+                    pointer_push(&base, field),
+                    format!("a run of tasks.{id} would ask Fargate for {c} CPU / {m} MiB, which is no Fargate size"),
+                )
+                .with_help(format!(
+                    "with cpu {c}, memory must be one of {}",
+                    super::list(&valid)
+                )),
+            );
+        }
+    }
+    for (name, task_size, unit) in [
+        ("container_cpu", cpu, "CPU units"),
+        ("container_memory", memory, "MiB"),
+    ] {
+        let v = if name == "container_cpu" {
+            o.container_cpu.as_ref()
+        } else {
+            o.container_memory.as_ref()
+        };
+        if let (Some(n), Some(task)) = (lit(v), task_size) {
+            if n > task {
+                out.push(
+                    Diagnostic::error(
+                        "fargate-size",
+                        pointer_push(&base, name),
+                        format!("tasks.{id}.overrides.{name} is {n} {unit}, more than the task's {task}"),
+                    )
+                    .with_help("a container gets at most what its task has: lower it, or raise the task's size too"),
+                );
+            }
+        }
+        if let (Some(SizeOverride::From(f)), Some(pattern)) = (v, &t.trigger.event) {
+            if crate::model::kinds::path_kind(pattern, &f.from)
+                == crate::model::kinds::ValueKind::String
+            {
+                out.push(
+                    Diagnostic::error(
+                        "override-type",
+                        pointer_push(&pointer_push(&base, name), "from"),
+                        format!("the trigger's pattern shows a string at `{}`, and RunTask takes tasks.{id}.overrides.{name} only as a JSON number", f.from),
+                    )
+                    .with_help("send the size as a number in the event (`\"memory\": 2048`), or read it from a field that holds one"),
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

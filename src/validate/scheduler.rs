@@ -535,6 +535,9 @@ pub fn check(id: &str, t: &crate::spec::Task, at: &str, now: Timestamp, out: &mu
             }
             None => {}
         }
+        for (name, _) in o.size_paths() {
+            froms.push(pointer_push(&base, name));
+        }
         for ptr in froms {
             out.push(
                 Diagnostic::error("overrides", ptr, format!("task {id} runs on EventBridge Scheduler, which sends no event to copy a value `from`"))
