@@ -1099,3 +1099,85 @@ fn storage_and_runtime_settings_reach_the_task_definition_and_grant_nothing() {
         assert!(plain["ContainerDefinitions"][0].get(key).is_none(), "{key}");
     }
 }
+
+#[test]
+fn task_statements_and_policies_reach_exactly_the_created_task_role() {
+    let before = yaml(&compile_str(&seed(), "yaml"));
+    let spec = seed().replace(
+        "    container: web\n",
+        "    container: web\n    task_policies: [arn:aws:iam::123456789012:policy/reports-read]\n    task_statements:\n      - actions: [s3:PutObject, s3:GetObject]\n        resources: [arn:aws:s3:::reports/latest.csv]\n",
+    );
+    let after = yaml(&compile_str(&spec, "yaml"));
+    assert_eq!(
+        statements(&after, "ManageTaskRolePolicy"),
+        vec![json!({
+            "Effect": "Allow",
+            "Action": ["s3:PutObject", "s3:GetObject"],
+            "Resource": "arn:aws:s3:::reports/latest.csv",
+        })]
+    );
+    let role = &after["Resources"]["ManageTaskRole"]["Properties"];
+    assert_eq!(
+        role["ManagedPolicyArns"],
+        json!(["arn:aws:iam::123456789012:policy/reports-read"])
+    );
+    // The other roles and policies are untouched.
+    for id in [
+        "ManageExecutionRole",
+        "ManageEventsRole",
+        "ManageEventsRolePolicy",
+        "ManageExecutionRolePolicy",
+    ] {
+        assert_eq!(after["Resources"][id], before["Resources"][id], "{id}");
+    }
+    for id in ["ManageTaskRole", "ManageExecutionRole", "ManageEventsRole"] {
+        let p = &before["Resources"][id]["Properties"];
+        for key in ["ManagedPolicyArns", "PermissionsBoundary", "Path"] {
+            assert!(p.get(key).is_none(), "{id} {key}");
+        }
+    }
+}
+
+#[test]
+fn every_created_role_carries_the_boundary_and_path() {
+    let boundary = "arn:aws:iam::123456789012:policy/platform/boundary";
+    let spec = seed().replace(
+        "tags:\n  team: platform\n",
+        &format!("tags:\n  team: platform\niam:\n  permissions_boundary: {boundary}\n  role_path: /jobs/\n"),
+    );
+    let t = yaml(&compile_str(&spec, "yaml"));
+    let roles: Vec<&Value> = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::IAM::Role")
+        .collect();
+    assert_eq!(roles.len(), 3);
+    for r in roles {
+        assert_eq!(r["Properties"]["PermissionsBoundary"], json!(boundary));
+        assert_eq!(r["Properties"]["Path"], json!("/jobs/"));
+    }
+    // PassRole still names the roles by their ARNs (which now hold the path), never by name.
+    assert_eq!(
+        statements(&t, "ManageEventsRolePolicy")[2]["Resource"],
+        json!([
+            {"Fn::GetAtt": ["ManageExecutionRole", "Arn"]},
+            {"Fn::GetAtt": ["ManageTaskRole", "Arn"]}
+        ])
+    );
+}
+
+#[test]
+fn a_given_events_role_replaces_the_created_one_and_its_policy() {
+    let role = "arn:aws:iam::123456789012:role/security/run-manage";
+    let spec = seed().replace(
+        "    container: web\n",
+        &format!("    container: web\n    events_role: {role}\n"),
+    );
+    let t = yaml(&compile_str(&spec, "yaml"));
+    assert!(t["Resources"].get("ManageEventsRole").is_none());
+    assert!(t["Resources"].get("ManageEventsRolePolicy").is_none());
+    let rule = &t["Resources"]["ManageRule"];
+    assert_eq!(rule["Properties"]["Targets"][0]["RoleArn"], json!(role));
+    assert!(rule.get("DependsOn").is_none(), "{rule}");
+}

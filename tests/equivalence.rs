@@ -447,7 +447,10 @@ fn cfn_deployment(t: &Value) -> Deployment {
             }),
             "role" => json!({
                 "name": p["RoleName"],
+                "path": p["Path"],
                 "trust": statements(&p["AssumeRolePolicyDocument"]),
+                "managed_policies": many(&p["ManagedPolicyArns"]),
+                "permissions_boundary": p["PermissionsBoundary"],
                 "tags": tags,
             }),
             "policy" => json!({
@@ -646,7 +649,10 @@ impl TfNames {
             "task-definition" => "family",
             _ => "name",
         };
-        for (ty, blocks) in &resources {
+        for (ty, blocks) in resources
+            .iter()
+            .filter(|(ty, _)| *ty != "aws_iam_role_policy_attachment")
+        {
             let kind = kind_of_tf(ty);
             for (label, b) in blocks.as_object().unwrap() {
                 let b = &b[0];
@@ -662,7 +668,10 @@ impl TfNames {
             }
         }
         let mut names = TfNames { keys };
-        for (ty, blocks) in &resources {
+        for (ty, blocks) in resources
+            .iter()
+            .filter(|(ty, _)| *ty != "aws_iam_role_policy_attachment")
+        {
             for (label, b) in blocks.as_object().unwrap() {
                 let b = &b[0];
                 let key = match kind_of_tf(ty) {
@@ -773,7 +782,33 @@ fn text_of(v: &Value) -> Value {
 fn tf_deployment(doc: &Value) -> Deployment {
     let names = TfNames::new(doc);
     let mut resources = BTreeMap::new();
+    // A role's managed policies are attachments of their own in Terraform (`for_each` over the
+    // ARNs), a property of the role in CloudFormation: folded into the role they name.
+    let mut attachments: BTreeMap<String, Value> = BTreeMap::new();
+    for b in doc["resource"]["aws_iam_role_policy_attachment"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
+        let b = &b[0];
+        assert_eq!(b["policy_arn"]["$template"], "${each.value}");
+        let for_each = template(&b["for_each"]);
+        let list = for_each
+            .strip_prefix("${toset(")
+            .and_then(|r| r.strip_suffix(")}"))
+            .unwrap_or_else(|| panic!("for_each is not toset([...]): {for_each}"));
+        let arns: Value = serde_json::from_str(list).unwrap();
+        let role = template(&b["role"]);
+        let address = role
+            .trim_start_matches("${")
+            .trim_end_matches(".name}")
+            .to_string();
+        attachments.insert(address, arns);
+    }
     for (ty, blocks) in doc["resource"].as_object().cloned().unwrap_or_default() {
+        if ty == "aws_iam_role_policy_attachment" {
+            continue;
+        }
         let kind = kind_of_tf(&ty);
         for (label, b) in blocks.as_object().unwrap() {
             let raw = &b[0];
@@ -795,7 +830,13 @@ fn tf_deployment(doc: &Value) -> Deployment {
                 }),
                 "role" => json!({
                     "name": b["name"],
+                    "path": b["path"],
                     "trust": statements(&b["assume_role_policy"]),
+                    "managed_policies": attachments
+                        .get(&format!("{ty}.{label}"))
+                        .cloned()
+                        .unwrap_or(json!([])),
+                    "permissions_boundary": b["permissions_boundary"],
                     "tags": tags,
                 }),
                 "policy" => json!({
@@ -1170,7 +1211,9 @@ fn a_broken_backend_is_caught() {
                 for g in &mut p.groups {
                     for r in &mut g.resources {
                         if let Kind::Target(t) = &mut r.kind {
-                            t.role = roles[0].clone();
+                            t.role = tfc::plan::Ref::Created {
+                                id: roles[0].clone(),
+                            };
                         }
                     }
                 }
@@ -1334,6 +1377,19 @@ fn a_broken_backend_is_caught() {
             "task-definition ",
         ),
         (
+            "drops a role's path",
+            broken(&plan, |p| {
+                for g in &mut p.groups {
+                    for r in &mut g.resources {
+                        if let Kind::Role(role) = &mut r.kind {
+                            role.path = Some("/elsewhere/".into());
+                        }
+                    }
+                }
+            }),
+            "role ",
+        ),
+        (
             "drops a capacity provider",
             broken(&plan, |p| {
                 for g in &mut p.groups {
@@ -1345,6 +1401,73 @@ fn a_broken_backend_is_caught() {
                 }
             }),
             "capacity-providers of",
+        ),
+    ];
+    for (what, broken_plan, expect) in controls {
+        let found = differences(&plan, &broken_plan, what);
+        assert!(
+            found.iter().any(|d| d.starts_with(expect)),
+            "a Terraform backend that {what} went unnoticed: {found:?}"
+        );
+    }
+    // And for the role options: managed policies, boundaries, task statements, a given events
+    // role.
+    let spec = std::fs::read(root().join("examples/guardrails/spec.yaml")).unwrap();
+    let plan = plan_of(&spec);
+    assert!(differences(&plan, &plan, "roles-ok").is_empty());
+    let each_role = |change: fn(&mut tfc::plan::Role)| {
+        broken(&plan, |p| {
+            for g in &mut p.groups {
+                for r in &mut g.resources {
+                    if let Kind::Role(role) = &mut r.kind {
+                        change(role);
+                    }
+                }
+            }
+        })
+    };
+    let controls: Vec<(&str, Plan, &str)> = vec![
+        (
+            "drops a managed policy",
+            each_role(|r| {
+                r.managed_policies.pop();
+            }),
+            "role ",
+        ),
+        (
+            "drops the permissions boundary",
+            each_role(|r| r.permissions_boundary = None),
+            "role ",
+        ),
+        (
+            "drops a task statement",
+            broken(&plan, |p| {
+                for g in &mut p.groups {
+                    for r in &mut g.resources {
+                        if let Kind::Policy(policy) = &mut r.kind {
+                            if policy.name == "task-permissions" {
+                                policy.statements.pop();
+                            }
+                        }
+                    }
+                }
+            }),
+            "policy task-permissions",
+        ),
+        (
+            "uses another events role",
+            broken(&plan, |p| {
+                for g in &mut p.groups {
+                    for r in &mut g.resources {
+                        if let Kind::Target(t) = &mut r.kind {
+                            if let tfc::plan::Ref::Existing { arn } = &mut t.role {
+                                arn.push_str("-other");
+                            }
+                        }
+                    }
+                }
+            }),
+            "target ",
         ),
     ];
     for (what, broken_plan, expect) in controls {

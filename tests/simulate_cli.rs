@@ -371,7 +371,7 @@ fn a_failed_run_task_names_no_command() {
 #[test]
 fn the_run_task_request_shows_placement_and_options() {
     let spec = root().join("examples/spot-jobs/spec.yaml");
-    let event = r#"{"source":"com.example.catalogue","detail-type":"Reindex Requested","detail":{"index":"products"}}"#;
+    let event = r#"{"source":"com.example.catalogue","detail-type":"Reindex Requested","detail":{"index":"products","size":{"cpu":1024,"memory":4096}}}"#;
     let (code, text) = simulate(&spec, event, &[]);
     assert_eq!(code, Some(0), "{text}");
     assert!(
@@ -408,4 +408,54 @@ fn the_run_task_request_shows_placement_and_options() {
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v[0]["run_task"]["launch_type"], "FARGATE");
     assert_eq!(v[0]["run_task"].get("enable_execute_command"), None);
+}
+
+#[test]
+fn a_run_sized_by_the_event_shows_its_size_and_fails_on_a_size_fargate_lacks() {
+    let spec = root().join("examples/spot-jobs/spec.yaml");
+    let event = |cpu: &str, memory: &str| {
+        format!(
+            r#"{{"source":"com.example.catalogue","detail-type":"Reindex Requested","detail":{{"index":"products","size":{{"cpu":{cpu},"memory":{memory}}}}}}}"#
+        )
+    };
+    // Numbers and strings in the event both reach RunTask as the strings it takes.
+    for (cpu, memory) in [("2048", "8192"), ("\"2048\"", "\"8192\"")] {
+        let (code, text) = simulate(&spec, &event(cpu, memory), &[]);
+        assert_eq!(code, Some(0), "{text}");
+        assert!(
+            text.contains("      size: 2048 CPU · 8192 MiB (from the overrides)\n"),
+            "{text}"
+        );
+        let (_, text) = simulate(&spec, &event(cpu, memory), &["--format", "json"]);
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let o = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["task"] == "reindex")
+            .unwrap();
+        assert_eq!(o["overrides"]["cpu"], "2048");
+        assert_eq!(o["overrides"]["memory"], "8192");
+        assert_eq!(
+            o["size"],
+            json!({"cpu": 2048, "memory": 8192, "overridden": true})
+        );
+    }
+    let (code, text) = simulate(&spec, &event("2048", "1024"), &[]);
+    assert_ne!(code, Some(0), "{text}");
+    assert!(
+        text.contains("Fargate has no 2048 CPU / 1024 MiB size"),
+        "{text}"
+    );
+    // Without size overrides the size is the definition's, and not printed.
+    let seed = root().join("examples/django-manage/spec.yaml");
+    let e = r#"{"source":"com.corp.env.my-proj.manage","detail-type":"Management","detail":{"subject":"execute","command":"check"}}"#;
+    let (_, text) = simulate(&seed, e, &["--format", "json"]);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        v[0]["size"],
+        json!({"cpu": 2048, "memory": 4096, "overridden": false})
+    );
+    let (_, text) = simulate(&seed, e, &[]);
+    assert!(!text.contains("size:"), "{text}");
 }

@@ -431,10 +431,17 @@ fn judge(dir: &Path, name: &str, expects: &[Expect], spec: &Path) {
         .count();
     let checked = tfc::check(&std::fs::read(spec).unwrap());
     let plan = tfc::plan::lower(&tfc::model::lower(&checked.spec.unwrap()));
+    // A role's managed policies are one more resource in Terraform (their attachment).
+    let attachments = plan
+        .resources()
+        .filter(
+            |r| matches!(&r.kind, tfc::plan::Kind::Role(role) if !role.managed_policies.is_empty()),
+        )
+        .count();
     assert_eq!(
         (configured.len(), waiting),
         (
-            plan.resources().count(),
+            plan.resources().count() + attachments,
             plan.resources()
                 .filter(|r| !r.depends_on.is_empty())
                 .count()

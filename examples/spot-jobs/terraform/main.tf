@@ -178,7 +178,7 @@ resource "aws_cloudwatch_event_target" "audit" {
   target_id = "audit"
   arn       = aws_ecs_cluster.this.arn
   role_arn  = aws_iam_role.audit_events.arn
-  input     = "{}"
+  input     = "{\"containerOverrides\":[{\"name\":\"audit\",\"cpu\":128,\"memory\":256}]}"
 
   ecs_target {
     task_definition_arn     = aws_ecs_task_definition.audit.arn
@@ -361,6 +361,7 @@ resource "aws_scheduler_schedule" "compact" {
   target {
     arn      = aws_ecs_cluster.this.arn
     role_arn = aws_iam_role.compact_events.arn
+    input    = "{\"cpu\":\"2048\",\"memory\":\"8192\"}"
 
     ecs_parameters {
       task_definition_arn     = aws_ecs_task_definition.compact.arn
@@ -654,8 +655,12 @@ resource "aws_cloudwatch_event_target" "reindex" {
   }
 
   input_transformer {
-    input_paths    = { "detail-index" = "$.detail.index" }
-    input_template = "{\"containerOverrides\":[{\"name\":\"reindex\",\"environment\":[{\"name\":\"INDEX_NAME\",\"value\":<detail-index>}]}]}"
+    input_paths = {
+      "detail-index"       = "$.detail.index"
+      "detail-size-cpu"    = "$.detail.size.cpu"
+      "detail-size-memory" = "$.detail.size.memory"
+    }
+    input_template = "{\"containerOverrides\":[{\"name\":\"reindex\",\"environment\":[{\"name\":\"INDEX_NAME\",\"value\":<detail-index>}]}],\"cpu\":\"<detail-size-cpu>\",\"memory\":\"<detail-size-memory>\"}"
   }
 
   depends_on = [aws_iam_role_policy.reindex_events, aws_ecs_cluster_capacity_providers.this]

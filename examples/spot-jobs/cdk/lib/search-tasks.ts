@@ -252,6 +252,13 @@ export class SearchTasks extends Construct {
       "Targets.0.EcsParameters.Group",
       "search-jobs",
     );
+    // Run sizes as RunTask takes them (EcsTask would send a container's memory as
+    // `memoryLimit`): the input as tfc builds it.
+    auditRuleCfnRule.addPropertyDeletionOverride("Targets.0.InputTransformer");
+    auditRuleCfnRule.addPropertyOverride(
+      "Targets.0.Input",
+      '{"containerOverrides":[{"name":"audit","cpu":128,"memory":256}]}',
+    );
     new CfnOutput(this, "AuditRuleArn", {
       description: "ARN of the EventBridge rule that starts task audit",
       value: auditRule.ruleArn,
@@ -431,6 +438,7 @@ export class SearchTasks extends Construct {
             },
           ],
         },
+        input: '{"cpu":"2048","memory":"8192"}',
         retryPolicy: {
           maximumEventAgeInSeconds: 86400,
           maximumRetryAttempts: 185,
@@ -484,17 +492,20 @@ export class SearchTasks extends Construct {
       {
         policyName: "task-permissions",
         roles: [reindexTaskRole],
-        statements: [
-          new iam.PolicyStatement({
-            actions: [
-              "ssmmessages:CreateControlChannel",
-              "ssmmessages:CreateDataChannel",
-              "ssmmessages:OpenControlChannel",
-              "ssmmessages:OpenDataChannel",
-            ],
-            resources: ["*"],
-          }),
-        ],
+        document: new iam.PolicyDocument({
+          minimize: false,
+          statements: [
+            new iam.PolicyStatement({
+              actions: [
+                "ssmmessages:CreateControlChannel",
+                "ssmmessages:CreateDataChannel",
+                "ssmmessages:OpenControlChannel",
+                "ssmmessages:OpenDataChannel",
+              ],
+              resources: ["*"],
+            }),
+          ],
+        }),
       },
     );
     // Exactly the plan's statements: the roles reach CDK's constructs without policy
@@ -741,6 +752,18 @@ export class SearchTasks extends Construct {
       "Targets.0.EcsParameters.Group",
       "search-jobs",
     );
+    // Run sizes as RunTask takes them (EcsTask would send a container's memory as
+    // `memoryLimit`): the input as tfc builds it.
+    reindexRuleCfnRule.addPropertyDeletionOverride("Targets.0.Input");
+    reindexRuleCfnRule.addPropertyOverride("Targets.0.InputTransformer", {
+      InputPathsMap: {
+        "detail-index": "$.detail.index",
+        "detail-size-cpu": "$.detail.size.cpu",
+        "detail-size-memory": "$.detail.size.memory",
+      },
+      InputTemplate:
+        '{"containerOverrides":[{"name":"reindex","environment":[{"name":"INDEX_NAME","value":<detail-index>}]}],"cpu":"<detail-size-cpu>","memory":"<detail-size-memory>"}',
+    });
     new CfnOutput(this, "ReindexRuleArn", {
       description: "ARN of the EventBridge rule that starts task reindex",
       value: reindexRule.ruleArn,
