@@ -72,20 +72,50 @@ fn color() -> bool {
     COLOR.get().copied().unwrap_or(false)
 }
 
+thread_local! {
+    /// What this thread's command printed, while it is captured (stderr, stdout): a compile of
+    /// several specs runs each on a thread of its own and prints each one's output whole, in
+    /// the order of the arguments.
+    static CAPTURE: std::cell::RefCell<Option<(String, String)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's output captured; returns its result and what it printed.
+fn captured<T>(f: impl FnOnce() -> T) -> (T, String, String) {
+    CAPTURE.with(|c| *c.borrow_mut() = Some((String::new(), String::new())));
+    let value = f();
+    let (err, out) = CAPTURE.with(|c| c.borrow_mut().take()).unwrap_or_default();
+    (value, err, out)
+}
+
+/// Writes to stderr, or to the capture.
+fn write_err(text: &str) {
+    let written = CAPTURE.with(|c| match c.borrow_mut().as_mut() {
+        Some((err, _)) => {
+            err.push_str(text);
+            true
+        }
+        None => false,
+    });
+    if !written {
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }
+}
+
 /// Prints `error: MSG` to stderr (`error` in bold red on a colour terminal).
 fn error(msg: impl std::fmt::Display) {
-    eprintln!(
-        "{}: {msg}",
+    write_err(&format!(
+        "{}: {msg}\n",
         crate::diagnostics::severity_label(Severity::Error, color())
-    );
+    ));
 }
 
 /// Prints `warning: MSG` to stderr.
 fn warning(msg: impl std::fmt::Display) {
-    eprintln!(
-        "{}: {msg}",
+    write_err(&format!(
+        "{}: {msg}\n",
         crate::diagnostics::severity_label(Severity::Warning, color())
-    );
+    ));
 }
 
 /// Parameter values (for a spec that declares `parameters`).
@@ -173,13 +203,17 @@ pub enum Command {
         after_help = "Examples:\n  tfc compile spec.yaml --target cloudformation > template.yaml\n  tfc compile spec.yaml --target cfn -o template.json\n  tfc compile spec.yaml --target terraform -o deploy/\n  tfc compile spec.yaml --target terraform -o deploy/ --check"
     )]
     Compile {
-        /// The spec file.
-        #[arg(value_name = "SPEC")]
-        spec: PathBuf,
+        /// The spec files. With more than one, -o is a pattern holding `{dir}` (the spec's
+        /// directory) and/or `{stem}` (its file name without the extension), e.g.
+        /// `-o '{dir}/cloudformation/'`: every spec is compiled (on every core) before anything
+        /// is written, and nothing is written when any of them fails.
+        #[arg(value_name = "SPEC", required = true, num_args = 1..)]
+        specs: Vec<PathBuf>,
         /// What to generate.
         #[arg(long, short, value_enum)]
         target: Target,
-        /// Where to write: a file (has an extension) or a directory (ends with `/`).
+        /// Where to write: a file (has an extension) or a directory (ends with `/`); may hold
+        /// `{dir}` and `{stem}` (see SPEC).
         #[arg(long, short, value_name = "PATH")]
         output: Option<PathBuf>,
         /// CloudFormation's format (the only target with two). Default: from -o FILE's
@@ -373,7 +407,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Err(code) => code,
         },
         Command::Compile {
-            spec,
+            specs,
             target,
             output,
             format,
@@ -381,8 +415,8 @@ pub fn run(cli: Cli) -> ExitCode {
             params,
             bake,
         } => match params.values(true) {
-            Ok(values) => compile(
-                &spec,
+            Ok(values) => compile_many(
+                &specs,
                 target,
                 output.as_deref(),
                 format,
@@ -459,9 +493,19 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Writes to stdout; a closed pipe (`tfc … | head`) is not an error worth a panic.
+/// Writes to stdout (or the capture); a closed pipe (`tfc … | head`) is not an error worth a
+/// panic.
 fn emit(text: &str) {
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    let written = CAPTURE.with(|c| match c.borrow_mut().as_mut() {
+        Some((_, out)) => {
+            out.push_str(text);
+            true
+        }
+        None => false,
+    });
+    if !written {
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    }
 }
 
 /// Reads a spec: at most one byte more than a spec may have, so a huge or endless file
@@ -488,11 +532,10 @@ pub fn print_reports(
     match format {
         ReportFormat::Human => {
             let color = color();
-            let mut err = std::io::stderr().lock();
+            let mut err = String::new();
             let (mut errors, mut warnings, mut unreadable) = (0, 0, 0);
             for (report, source) in reports {
-                let _ =
-                    err.write_all(render_human_styled(report, source.as_deref(), color).as_bytes());
+                err.push_str(&render_human_styled(report, source.as_deref(), color));
                 errors += report.errors();
                 warnings += report.warnings();
                 unreadable += usize::from(report.diagnostics.iter().any(|d| d.code == UNREADABLE));
@@ -504,6 +547,7 @@ pub fn print_reports(
             } else {
                 crate::diagnostics::paint(color, "\x1b[1;32m", "ok")
             };
+            use std::fmt::Write as _;
             let _ = writeln!(
                 err,
                 "{verdict}: {files} file{} checked{}, {errors} error{}, {warnings} warning{}{}",
@@ -521,6 +565,7 @@ pub fn print_reports(
                     ""
                 }
             );
+            write_err(&err);
         }
         ReportFormat::Json => {
             let all: Vec<&FileReport> = reports.iter().map(|(r, _)| r).collect();
@@ -633,7 +678,7 @@ fn load_valid_for(
     match checked.spec {
         Some(spec) if !failed => {
             if let Some(used) = checked.parameters.filter(|u| !u.is_empty()) {
-                eprintln!("parameters: {used}");
+                write_err(&format!("parameters: {used}\n"));
             }
             Ok(spec)
         }
@@ -818,6 +863,113 @@ fn output_format(
     }
 }
 
+/// The output path of one spec: `pattern` with `{dir}` (the spec's directory, `.` for a bare
+/// file name) and `{stem}` (its file name without the extension) filled in.
+pub fn output_for(pattern: &Path, spec: &Path) -> PathBuf {
+    let text = pattern.to_string_lossy();
+    let dir = match spec.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_string_lossy().into_owned(),
+        _ => ".".to_string(),
+    };
+    let stem = spec
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    PathBuf::from(text.replace("{dir}", &dir).replace("{stem}", &stem))
+}
+
+/// `tfc compile` of one or several specs. One spec with a plain -o is [`compile`] itself.
+/// Several specs (or a pattern) are compiled in parallel, each with its output captured and
+/// printed whole in the order of the arguments (so the output is the same with one thread);
+/// files are written only when every spec compiled, then spec by spec.
+fn compile_many(
+    specs: &[PathBuf],
+    target: Target,
+    output: Option<&Path>,
+    format: Option<Format>,
+    check: bool,
+    values: &crate::spec::params::Values,
+    bake: bool,
+) -> ExitCode {
+    let pattern = output.filter(|o| {
+        let t = o.to_string_lossy();
+        t.contains("{dir}") || t.contains("{stem}")
+    });
+    if let ([spec], None) = (specs, pattern) {
+        return compile(spec, target, output, format, check, values, bake, true).0;
+    }
+    let Some(pattern) = pattern else {
+        error("several specs need -o with `{dir}` or `{stem}`, one output per spec (e.g. -o '{dir}/cloudformation/')");
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let outputs: Vec<PathBuf> = specs.iter().map(|s| output_for(pattern, s)).collect();
+    for (i, o) in outputs.iter().enumerate() {
+        if let Some(j) = outputs[..i].iter().position(|p| p == o) {
+            error(format!(
+                "{} and {} would both be written to {}: make -o tell them apart ({{dir}}, {{stem}})",
+                specs[j].display(),
+                specs[i].display(),
+                o.display()
+            ));
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
+    use rayon::prelude::*;
+    let results: Vec<((ExitCode, Option<Plan>), String, String)> = specs
+        .par_iter()
+        .zip(outputs.par_iter())
+        .map(|(spec, out)| {
+            captured(|| {
+                compile(
+                    spec,
+                    target,
+                    Some(out.as_path()),
+                    format,
+                    check,
+                    values,
+                    bake,
+                    false,
+                )
+            })
+        })
+        .collect();
+    let mut code = ExitCode::SUCCESS;
+    let mut worst = 0u8;
+    let mut plans = Vec::new();
+    for ((c, plan), err, out) in results {
+        emit(&out);
+        write_err(&err);
+        let n = if c == ExitCode::SUCCESS {
+            0
+        } else if c == ExitCode::from(EXIT_INVALID) {
+            1
+        } else {
+            2
+        };
+        if n > worst {
+            worst = n;
+            code = c;
+        }
+        plans.extend(plan);
+    }
+    if worst > 0 {
+        if !check && !plans.is_empty() {
+            error("nothing written: every spec must compile first");
+        }
+        return code;
+    }
+    for plan in plans {
+        if let Err(msg) = plan.apply() {
+            error(msg);
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Compiles one spec. With `apply` the files are written (or compared, with `check`); without,
+/// the write plan is returned for the caller to apply once every spec compiled.
+#[allow(clippy::too_many_arguments)]
 fn compile(
     path: &Path,
     target: Target,
@@ -826,25 +978,27 @@ fn compile(
     check: bool,
     values: &crate::spec::params::Values,
     bake: bool,
-) -> ExitCode {
+    apply: bool,
+) -> (ExitCode, Option<Plan>) {
+    let done = |c: ExitCode| (c, None);
     // The command line first: a wrong one is reported before the spec is read.
     if output.is_some_and(|p| p.as_os_str().is_empty()) {
         error("-o needs a path (`-o .` is the current directory)");
-        return ExitCode::from(EXIT_USAGE);
+        return done(ExitCode::from(EXIT_USAGE));
     }
     let dest = Destination::of(output);
     let format = match output_format(target, format, dest) {
         Ok(f) => f,
         Err(msg) => {
             error(msg);
-            return ExitCode::from(EXIT_USAGE);
+            return done(ExitCode::from(EXIT_USAGE));
         }
     };
     let bytes = match read(path) {
         Ok(b) => b,
         Err(msg) => {
             error(msg);
-            return ExitCode::from(EXIT_USAGE);
+            return done(ExitCode::from(EXIT_USAGE));
         }
     };
     let declares =
@@ -852,22 +1006,22 @@ fn compile(
     let plan = if declares && !bake {
         if matches!(dest, Destination::Stdout | Destination::File(_)) && !values.is_empty() {
             error("--env and --set write parameter files next to the output: use -o DIR/, or --bake to write the values into the output");
-            return ExitCode::from(EXIT_USAGE);
+            return done(ExitCode::from(EXIT_USAGE));
         }
         if let Err(code) = check_native(path, &bytes, Some((target, format)), values) {
-            return code;
+            return done(code);
         }
         match crate::native_plan(&bytes, values) {
             Ok(plan) => plan,
             Err(msg) => {
                 error(msg);
-                return ExitCode::from(EXIT_INVALID);
+                return done(ExitCode::from(EXIT_INVALID));
             }
         }
     } else {
         let spec = match load_valid_for(path, Some((target, format)), values) {
             Ok(spec) => spec,
-            Err(code) => return code,
+            Err(code) => return done(code),
         };
         crate::plan::lower(&crate::model::lower(&spec))
     };
@@ -879,7 +1033,7 @@ fn compile(
         Ok(files) => files,
         Err(e) => {
             error(e);
-            return ExitCode::from(EXIT_USAGE);
+            return done(ExitCode::from(EXIT_USAGE));
         }
     };
     if dest == Destination::Stdout {
@@ -887,23 +1041,23 @@ fn compile(
         for f in &files {
             if let Err(e) = out.write_all(f.contents.as_bytes()) {
                 error(format!("cannot write to stdout: {e}"));
-                return ExitCode::from(EXIT_USAGE);
+                return done(ExitCode::from(EXIT_USAGE));
             }
         }
-        return ExitCode::SUCCESS;
+        return done(ExitCode::SUCCESS);
     }
     let plan = match Plan::new(dest, &files) {
         Ok(plan) => plan,
         Err(msg) => {
             error(msg);
-            return ExitCode::from(EXIT_USAGE);
+            return done(ExitCode::from(EXIT_USAGE));
         }
     };
     for w in &plan.warnings {
         warning(w);
     }
     if check {
-        return match plan.diff() {
+        return done(match plan.diff() {
             Ok((_, 0)) => ExitCode::SUCCESS,
             Ok((diff, n)) => {
                 emit(&diff);
@@ -924,15 +1078,18 @@ fn compile(
                 error(msg);
                 ExitCode::from(EXIT_USAGE)
             }
-        };
+        });
     }
-    match plan.apply() {
+    if !apply {
+        return (ExitCode::SUCCESS, Some(plan));
+    }
+    done(match plan.apply() {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
             error(msg);
             ExitCode::from(EXIT_USAGE)
         }
-    }
+    })
 }
 
 /// The events to simulate, one at a time: from a file, standard input, or the scheduled event

@@ -340,3 +340,120 @@ fn a_rewritten_file_keeps_its_permissions() {
         .contains("AWSTemplateFormatVersion"));
     assert_eq!(tree(&dir), ["t.yaml"]);
 }
+
+/// Copies the examples' specs (without their outputs) into `dir`, each in a folder of its own.
+fn spec_tree(dir: &Path, names: &[&str]) -> Vec<std::path::PathBuf> {
+    names
+        .iter()
+        .map(|n| {
+            let d = dir.join(n);
+            std::fs::create_dir_all(&d).unwrap();
+            let spec = d.join("spec.yaml");
+            std::fs::copy(root().join("examples").join(n).join("spec.yaml"), &spec).unwrap();
+            spec
+        })
+        .collect()
+}
+
+#[test]
+fn several_specs_compile_each_to_its_own_output_as_one_compile_would() {
+    let dir = scratch("many");
+    let names = ["django-manage", "spot-jobs", "guardrails", "local-time"];
+    let specs = spec_tree(&dir, &names);
+    for target in ["cloudformation", "terraform", "cdk"] {
+        let pattern = format!("{{dir}}/{target}/");
+        let (code, _, stderr) = run(tfc()
+            .arg("compile")
+            .args(&specs)
+            .args(["-t", target, "-o"])
+            .arg(&pattern));
+        assert_eq!(code, Some(0), "{stderr}");
+        for n in names {
+            // The same files as the golden output of one compile (the manifest aside).
+            let got = dir.join(n).join(target);
+            let want = root().join("examples").join(n).join(target);
+            let files: Vec<String> = tree(&got)
+                .into_iter()
+                .filter(|f| f != ".tfc-files")
+                .collect();
+            let wanted: Vec<String> = tree(&want)
+                .into_iter()
+                .filter(|f| {
+                    f != ".tfc-files" && !(target == "cloudformation" && f == "template.json")
+                })
+                .collect();
+            assert_eq!(files, wanted, "{n} {target}");
+            for f in files {
+                assert_eq!(
+                    std::fs::read_to_string(got.join(&f)).unwrap(),
+                    std::fs::read_to_string(want.join(&f)).unwrap(),
+                    "{n} {target} {f}"
+                );
+            }
+        }
+        // `--check` over all of them passes, and fails naming the one spec that drifted.
+        let check = |specs: &[std::path::PathBuf]| {
+            run(tfc()
+                .arg("compile")
+                .args(specs)
+                .args(["-t", target, "--check", "-o"])
+                .arg(&pattern))
+        };
+        let (code, _, stderr) = check(&specs);
+        assert_eq!(code, Some(0), "{stderr}");
+    }
+    let main = dir.join("spot-jobs/terraform/main.tf");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, text + "# edited\n").unwrap();
+    let (code, stdout, stderr) = run(tfc()
+        .arg("compile")
+        .args(&specs)
+        .args(["-t", "terraform", "--check", "-o", "{dir}/terraform/"]));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stdout.contains("-# edited"), "{stdout}");
+    assert_eq!(stderr.matches("out of date").count(), 1, "{stderr}");
+    assert!(stderr.contains("spot-jobs/spec.yaml"), "{stderr}");
+}
+
+#[test]
+fn several_specs_write_nothing_when_one_fails_and_report_in_argument_order() {
+    let dir = scratch("many-fail");
+    let mut specs = spec_tree(&dir, &["django-manage", "guardrails"]);
+    let bad = dir.join("bad.yaml");
+    std::fs::copy(
+        root().join("tests/invalid/capacity-provider-twice.yaml"),
+        &bad,
+    )
+    .unwrap();
+    specs.insert(1, bad);
+    let out = dir.join("out/{stem}-{dir}/");
+    let (code, _, stderr) = run(tfc()
+        .arg("compile")
+        .args(&specs)
+        .args(["-t", "cloudformation", "-o"])
+        .arg(dir.join("out/{stem}/")));
+    // Two outputs named `spec`: refused before anything is compiled.
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("would both be written to"), "{stderr}");
+    let (code, _, stderr) = run(tfc()
+        .arg("compile")
+        .args(&specs)
+        .args(["-t", "cloudformation", "-o"])
+        .arg(&out));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("appears twice"), "{stderr}");
+    assert!(stderr.contains("nothing written"), "{stderr}");
+    assert!(!dir.join("out").exists(), "something was written");
+    // The django spec's warning comes before the bad spec's error, as the arguments are.
+    let warning = stderr.find("shell-injection").unwrap();
+    let failure = stderr.find("appears twice").unwrap();
+    assert!(warning < failure, "{stderr}");
+    // Several specs without a pattern are a usage error.
+    let (code, _, stderr) = run(tfc()
+        .arg("compile")
+        .args(&specs)
+        .args(["-t", "cloudformation", "-o"])
+        .arg(dir.join("out/")));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("{dir}"), "{stderr}");
+}
