@@ -28,6 +28,11 @@ struct TaskFlow {
     task: Vec<String>,
     /// The rule → task edge: `RunTask` and one line per override.
     run: Vec<String>,
+    /// The task node the edge ends at (1-based): its own, or for an extra trigger its task's,
+    /// which has no node of its own.
+    node: usize,
+    /// Whether this flow draws its task node.
+    own_node: bool,
 }
 
 fn flow(model: &Model) -> Flow {
@@ -35,10 +40,17 @@ fn flow(model: &Model) -> Flow {
         Cluster::Create { name } => vec![format!("ECS cluster {name}")],
         Cluster::Existing { arn, name } => vec![format!("ECS cluster {name}"), arn.clone()],
     };
-    Flow {
-        cluster,
-        tasks: model.tasks.iter().map(task_flow).collect(),
+    let mut tasks: Vec<TaskFlow> = model.tasks.iter().map(task_flow).collect();
+    for (i, t) in model.tasks.iter().enumerate() {
+        let owner = model
+            .tasks
+            .iter()
+            .position(|o| o.id == t.definition_owner)
+            .filter(|&o| o != i);
+        tasks[i].node = owner.map_or(i + 1, |o| o + 1);
+        tasks[i].own_node = owner.is_none();
     }
+    Flow { cluster, tasks }
 }
 
 fn task_flow(t: &TaskModel) -> TaskFlow {
@@ -132,6 +144,8 @@ fn task_flow(t: &TaskModel) -> TaskFlow {
         rule,
         task,
         run,
+        node: 0,
+        own_node: true,
     }
 }
 
@@ -307,7 +321,7 @@ pub fn mermaid(model: &Model) -> String {
         "  subgraph ecs_cluster [{}]\n",
         mermaid_label(&f.cluster)
     ));
-    for (i, t) in f.tasks.iter().enumerate() {
+    for (i, t) in f.tasks.iter().enumerate().filter(|(_, t)| t.own_node) {
         out.push_str(&format!("    task{}[{}]\n", i + 1, mermaid_label(&t.task)));
     }
     out.push_str("  end\n");
@@ -315,8 +329,9 @@ pub fn mermaid(model: &Model) -> String {
         let n = i + 1;
         out.push_str(&format!("  trigger{n} --> rule{n}\n"));
         out.push_str(&format!(
-            "  rule{n} -->|{}| task{n}\n",
-            mermaid_label(&t.run)
+            "  rule{n} -->|{}| task{}\n",
+            mermaid_label(&t.run),
+            t.node
         ));
     }
     out
@@ -336,7 +351,7 @@ pub fn dot(model: &Model) -> String {
     }
     out.push_str("  subgraph cluster_ecs {\n");
     out.push_str(&format!("    label={};\n", dot_label(&f.cluster)));
-    for (i, t) in f.tasks.iter().enumerate() {
+    for (i, t) in f.tasks.iter().enumerate().filter(|(_, t)| t.own_node) {
         out.push_str(&format!(
             "    task{} [label={}];\n",
             i + 1,
@@ -348,7 +363,8 @@ pub fn dot(model: &Model) -> String {
         let n = i + 1;
         out.push_str(&format!("  trigger{n} -> rule{n};\n"));
         out.push_str(&format!(
-            "  rule{n} -> task{n} [label={}];\n",
+            "  rule{n} -> task{} [label={}];\n",
+            t.node,
             dot_label(&t.run)
         ));
     }

@@ -1181,3 +1181,57 @@ fn a_given_events_role_replaces_the_created_one_and_its_policy() {
     assert_eq!(rule["Properties"]["Targets"][0]["RoleArn"], json!(role));
     assert!(rule.get("DependsOn").is_none(), "{rule}");
 }
+
+#[test]
+fn an_extra_trigger_adds_its_rule_and_events_role_and_runs_the_tasks_definition() {
+    let before = yaml(&compile_str(&seed(), "yaml"));
+    let spec = format!(
+        "{}    extra_triggers:\n      nightly:\n        trigger:\n          schedule: cron(0 3 * * ? *)\n        overrides:\n          environment:\n            MANAGEMENT_COMMAND: clearsessions\n",
+        seed()
+    );
+    let after = yaml(&compile_str(&spec, "yaml"));
+    let ids = |t: &Value| -> std::collections::BTreeSet<String> {
+        t["Resources"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    let added: Vec<String> = ids(&after).difference(&ids(&before)).cloned().collect();
+    assert_eq!(
+        added,
+        [
+            "ManageNightlyEventsRole",
+            "ManageNightlyEventsRolePolicy",
+            "ManageNightlyRule"
+        ]
+    );
+    // The task's own resources are exactly as with one trigger (names and logical ids stable).
+    for id in ids(&before) {
+        assert_eq!(after["Resources"][&id], before["Resources"][&id], "{id}");
+    }
+    // The extra trigger's role may start the task's definition and pass the task's roles.
+    assert_eq!(
+        statements(&after, "ManageNightlyEventsRolePolicy"),
+        statements(&before, "ManageEventsRolePolicy")
+    );
+    let target = &after["Resources"]["ManageNightlyRule"]["Properties"]["Targets"][0];
+    assert_eq!(
+        target["EcsParameters"]["TaskDefinitionArn"],
+        json!({"Ref": "ManageTaskDefinition"})
+    );
+    assert_eq!(
+        target["Input"],
+        json!(
+            r#"{"containerOverrides":[{"name":"web","environment":[{"name":"MANAGEMENT_COMMAND","value":"clearsessions"}]}]}"#
+        )
+    );
+    assert_eq!(
+        after["Resources"]["ManageNightlyRule"]["Properties"]["Name"],
+        json!("my-proj-manage-nightly")
+    );
+    // One more output (its rule), no second task-definition output.
+    let outputs = |t: &Value| t["Outputs"].as_object().unwrap().len();
+    assert_eq!(outputs(&after), outputs(&before) + 1);
+}

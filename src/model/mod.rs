@@ -372,7 +372,11 @@ impl RunOptions {
 /// One task, its rule and its target.
 #[derive(Debug, Clone, Serialize)]
 pub struct TaskModel {
+    /// The task's id, or `TASK-NAME` for one of its `extra_triggers`.
     pub id: String,
+    /// The task whose definition (and its log group and roles) this one runs: its own id, or
+    /// the task's for an extra trigger, which creates none of them.
+    pub definition_owner: String,
     pub description: Option<String>,
     pub container: String,
     pub definition: Definition,
@@ -480,6 +484,18 @@ pub fn effective(defaults: Option<&Defaults>, task: &Task) -> Task {
     t
 }
 
+/// The task as one of its extra triggers runs it: the same fields, that trigger and its
+/// overrides.
+pub fn extra_task(t: &Task, extra: &crate::spec::ExtraTrigger) -> Task {
+    Task {
+        description: extra.description.clone().or_else(|| t.description.clone()),
+        trigger: extra.trigger.clone(),
+        overrides: extra.overrides.clone(),
+        extra_triggers: None,
+        ..t.clone()
+    }
+}
+
 /// Names derived from the spec name and a task id; `validate` checks their limits.
 pub struct Names {
     pub rule: String,
@@ -567,11 +583,19 @@ pub fn lower(spec: &Spec) -> Model {
             name: spec.name.clone(),
         },
     };
-    let tasks: Vec<TaskModel> = spec
-        .tasks
-        .iter()
-        .map(|(id, task)| lower_task(spec, id, &effective(spec.defaults.as_ref(), task)))
-        .collect();
+    let mut tasks: Vec<TaskModel> = Vec::new();
+    for (id, task) in &spec.tasks {
+        let t = effective(spec.defaults.as_ref(), task);
+        tasks.push(lower_task(spec, id, id, &t));
+        for (name, extra) in t.extra_triggers.iter().flatten() {
+            tasks.push(lower_task(
+                spec,
+                &format!("{id}-{name}"),
+                id,
+                &extra_task(&t, extra),
+            ));
+        }
+    }
     Model {
         name: spec.name.clone(),
         description: spec.description.clone(),
@@ -613,9 +637,11 @@ fn lower_scheduler(t: &crate::spec::types::Trigger) -> Scheduler {
     }
 }
 
-fn lower_task(spec: &Spec, id: &str, t: &Task) -> TaskModel {
+fn lower_task(spec: &Spec, id: &str, def_id: &str, t: &Task) -> TaskModel {
     let n = names(&spec.name, id);
-    let container = t.container.clone().unwrap_or_else(|| id.to_string());
+    // The definition's own names are its owner's (the same for a task's own trigger).
+    let d = names(&spec.name, def_id);
+    let container = t.container.clone().unwrap_or_else(|| def_id.to_string());
     let role = |given: &Option<String>, name: &str| match given {
         Some(arn) => Role::Existing { arn: arn.clone() },
         None => Role::Create {
@@ -632,7 +658,7 @@ fn lower_task(spec: &Spec, id: &str, t: &Task) -> TaskModel {
             let image = t.image.clone().unwrap_or_default();
             let logging = t.logging.clone().unwrap_or_default();
             Definition::Create(Box::new(CreatedDefinition {
-                family: n.family.clone(),
+                family: d.family.clone(),
                 ecr_repository: ecr_repository(&image),
                 image,
                 cpu: t.cpu.clone().unwrap_or(ParamOr::Lit(DEFAULT_CPU)),
@@ -659,12 +685,12 @@ fn lower_task(spec: &Spec, id: &str, t: &Task) -> TaskModel {
                     })
                     .collect(),
                 log: Log {
-                    group_name: n.log_group.clone(),
+                    group_name: d.log_group.clone(),
                     retention_days: logging.retention_days,
-                    stream_prefix: logging.stream_prefix.unwrap_or_else(|| id.to_string()),
+                    stream_prefix: logging.stream_prefix.unwrap_or_else(|| def_id.to_string()),
                 },
-                task_role: role(&t.task_role, &n.task_role),
-                execution_role: role(&t.execution_role, &n.execution_role),
+                task_role: role(&t.task_role, &d.task_role),
+                execution_role: role(&t.execution_role, &d.execution_role),
                 task_policies: t.task_policies.clone().unwrap_or_default(),
                 task_statements: t.task_statements.clone().unwrap_or_default(),
                 ephemeral_storage: t.ephemeral_storage,
@@ -691,6 +717,7 @@ fn lower_task(spec: &Spec, id: &str, t: &Task) -> TaskModel {
     tags.extend(t.tags.clone().unwrap_or_default());
     TaskModel {
         id: id.to_string(),
+        definition_owner: def_id.to_string(),
         description: t.description.clone(),
         input: build_input(&container, &overrides, &|path| match &trigger {
             Trigger::Pattern { pattern, .. } => kinds::path_kind(pattern, path),

@@ -599,21 +599,27 @@ fn resolve(
     let of = |part| Arn::Of {
         id: Id::new(owner, part),
     };
+    // What the definition owns (itself, its log group, its roles) is its owner task's: another
+    // task's for an extra trigger.
+    let definition_owner = Owner::Task(task.definition_owner.clone());
+    let of_definition = |part| Arn::Of {
+        id: Id::new(&definition_owner, part),
+    };
     match r {
         Res::Literal(text) => Arn::Literal { text: text.clone() },
         Res::LogGroup => Arn::LogStreams {
-            id: Id::new(owner, Part::LogGroup),
+            id: Id::new(&definition_owner, Part::LogGroup),
         },
         Res::Repository(repository) => Arn::Repository {
             repository: repository.clone(),
         },
-        Res::TaskDefinition => of(Part::TaskDefinition),
+        Res::TaskDefinition => of_definition(Part::TaskDefinition),
         Res::Cluster => cluster_arn.clone(),
         Res::ClusterTasks => Arn::ClusterTasks {
             cluster: cluster.clone(),
         },
-        Res::CreatedRole(RoleUse::Task) => of(Part::TaskRole),
-        Res::CreatedRole(RoleUse::Execution) => of(Part::ExecutionRole),
+        Res::CreatedRole(RoleUse::Task) => of_definition(Part::TaskRole),
+        Res::CreatedRole(RoleUse::Execution) => of_definition(Part::ExecutionRole),
         Res::Rule => {
             debug_assert!(matches!(owner, Owner::Task(id) if *id == task.id));
             of(Part::Rule)
@@ -649,7 +655,25 @@ fn lower_task(
         depends_on: Vec::new(),
     };
     let mut resources = Vec::new();
+    let shared = task.definition_owner != task.id;
+    // How outputs and comments name what starts the task: the task, or one of its extra
+    // triggers (`report (trigger on-demand)`).
+    let label = match task
+        .id
+        .strip_prefix(&format!("{}-", task.definition_owner))
+        .filter(|_| shared)
+    {
+        Some(name) => format!("{} (trigger {name})", task.definition_owner),
+        None => task.id.clone(),
+    };
     let task_definition = match &task.definition {
+        // An extra trigger runs its task's definition: nothing of it is created again.
+        model::Definition::Create(_) if shared => Ref::Created {
+            id: Id::new(
+                &Owner::Task(task.definition_owner.clone()),
+                Part::TaskDefinition,
+            ),
+        },
         model::Definition::Create(def) => {
             resources.push(Resource {
                 id: id(Part::LogGroup),
@@ -840,29 +864,28 @@ fn lower_task(
             // As for a rule's target: the role's policy first, or the first run may be denied.
             depends_on: waits,
         });
-        let outputs = vec![
-            Output {
-                owner: owner.clone(),
-                name: format!("{}-schedule-arn", task.id),
-                description: format!(
-                    "ARN of the EventBridge Scheduler schedule that starts task {}",
-                    task.id
-                ),
-                value: Arn::Of {
-                    id: id(Part::Schedule),
-                },
+        let mut outputs = vec![Output {
+            owner: owner.clone(),
+            name: format!("{}-schedule-arn", task.id),
+            description: format!(
+                "ARN of the EventBridge Scheduler schedule that starts task {label}"
+            ),
+            value: Arn::Of {
+                id: id(Part::Schedule),
             },
-            Output {
+        }];
+        if !shared {
+            outputs.push(Output {
                 owner: owner.clone(),
                 name: format!("{}-task-definition-arn", task.id),
                 description: format!("ARN of the task definition of task {}", task.id),
                 value: arn_of(&task_definition),
-            },
-        ];
+            });
+        }
         let group = Group {
             comment: Some(match &task.description {
-                Some(d) => format!("Task {}: {d}", task.id),
-                None => format!("Task {}", task.id),
+                Some(d) => format!("Task {label}: {d}"),
+                None => format!("Task {label}"),
             }),
             resources,
             owner,
@@ -896,24 +919,24 @@ fn lower_task(
         // `retry.attempts: 0` an event that arrives before it is lost.
         depends_on: waits,
     });
-    let outputs = vec![
-        Output {
-            owner: owner.clone(),
-            name: format!("{}-rule-arn", task.id),
-            description: format!("ARN of the EventBridge rule that starts task {}", task.id),
-            value: Arn::Of { id: id(Part::Rule) },
-        },
-        Output {
+    let mut outputs = vec![Output {
+        owner: owner.clone(),
+        name: format!("{}-rule-arn", task.id),
+        description: format!("ARN of the EventBridge rule that starts task {label}"),
+        value: Arn::Of { id: id(Part::Rule) },
+    }];
+    if !shared {
+        outputs.push(Output {
             owner: owner.clone(),
             name: format!("{}-task-definition-arn", task.id),
             description: format!("ARN of the task definition of task {}", task.id),
             value: arn_of(&task_definition),
-        },
-    ];
+        });
+    }
     let group = Group {
         comment: Some(match &task.description {
-            Some(d) => format!("Task {}: {d}", task.id),
-            None => format!("Task {}", task.id),
+            Some(d) => format!("Task {label}: {d}"),
+            None => format!("Task {label}"),
         }),
         resources,
         owner,

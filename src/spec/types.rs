@@ -414,8 +414,32 @@ task_struct!(
         /// Container overrides filled from the triggering event by the rule's input transformer.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub overrides: Option<Overrides>,
+        /// More triggers of the same task definition, by name (lower-case letters, digits and
+        /// dashes), each with its own `trigger` and `overrides`: e.g. a nightly schedule in
+        /// `trigger` and an on-demand event here. `trigger` keeps the names a one-trigger task
+        /// has; each of these gets its own rule (or schedule), events role and outputs, named
+        /// `TASK-NAME`. At most 4.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("maxProperties" = 4, "propertyNames" = { "pattern": "^[a-z][a-z0-9-]*$" }))]
+        pub extra_triggers: Option<BTreeMap<String, ExtraTrigger>>,
     }
 );
+
+/// One more trigger of a task: what starts it, and the overrides it sends.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraTrigger {
+    /// What this trigger is for; becomes its rule's (or schedule's) description. Default: the
+    /// task's `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 512))]
+    pub description: Option<String>,
+    /// What starts the task this way: an event pattern or a schedule, as `trigger`.
+    pub trigger: Trigger,
+    /// The overrides this trigger sends (none of the task's own `overrides`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<Overrides>,
+}
 
 /// The CPU architecture of a task's image: `x86_64` (Intel/AMD) or `arm64` (Graviton).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

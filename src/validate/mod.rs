@@ -92,22 +92,42 @@ pub use arn::arn_account;
 /// Every semantic problem of a schema-valid spec; pointers only (the caller adds positions).
 pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut identifiers: std::collections::BTreeMap<String, &str> = Default::default();
+    let mut identifiers: std::collections::BTreeMap<String, String> = Default::default();
     for (id, task) in &spec.tasks {
         let at = pointer_push("/tasks", id);
         // Targets derive identifiers (CloudFormation logical ids, class names) from task ids.
         let ident = model::pascal(id);
-        if let Some(first) = identifiers.insert(ident.clone(), id) {
+        if let Some(first) = identifiers.insert(ident.clone(), format!("task `{id}`")) {
             out.push(
                 Diagnostic::error(
                     "task-id",
                     at.clone(),
-                    format!("task ids `{first}` and `{id}` both become the identifier `{ident}`"),
+                    format!("{first} and task `{id}` both become the identifier `{ident}`"),
                 )
-                .with_help("rename one of them; ids differing only in dashes collide"),
+                .with_help("rename one of them; ids differing only in dashes collide, and an extra trigger is named TASK-NAME"),
             );
         }
         check_task(spec, id, task, &at, &mut out);
+        for (name, extra) in task.extra_triggers.iter().flatten() {
+            let xid = format!("{id}-{name}");
+            let xat = pointer_push(&pointer_push(&at, "extra_triggers"), name);
+            let ident = model::pascal(&xid);
+            let this = format!("the extra trigger `{name}` of task `{id}`");
+            if let Some(first) = identifiers.insert(ident.clone(), this.clone()) {
+                out.push(
+                    Diagnostic::error(
+                        "task-id",
+                        xat.clone(),
+                        format!("{first} and {this} both become the identifier `{ident}`"),
+                    )
+                    .with_help(
+                        "rename the trigger or the task: an extra trigger is named TASK-NAME",
+                    )
+                    .on_key(),
+                );
+            }
+            extra_checks(spec, &xid, task, extra, &xat, &mut out);
+        }
     }
     if let Some(c) = &spec.cluster {
         if !cluster_arn().is_match(&c.arn) {
@@ -132,6 +152,37 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
         );
     }
     out
+}
+
+/// The checks of one extra trigger: everything the trigger and its overrides decide, run on
+/// the task as that trigger starts it ([`model::extra_task`]), kept where they point into the
+/// extra trigger (its `trigger`, its `overrides`) and, of the task-wide ones, only the names
+/// the trigger adds (its rule and events role; the task's own fields are reported once, for
+/// the task).
+fn extra_checks(
+    spec: &Spec,
+    xid: &str,
+    task: &Task,
+    extra: &crate::spec::ExtraTrigger,
+    xat: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let synthetic = model::extra_task(task, extra);
+    let mut found = Vec::new();
+    check_task(spec, xid, &synthetic, xat, &mut found);
+    let inside = |p: &str| {
+        ["trigger", "overrides"].iter().any(|f| {
+            let base = pointer_push(xat, f);
+            p == base || p.starts_with(&format!("{base}/"))
+        })
+    };
+    out.extend(found.into_iter().filter(|d| {
+        inside(&d.pointer)
+            || (d.pointer == xat
+                && d.code == "name-length"
+                && (d.message.contains("generated rule name")
+                    || d.message.contains("generated events role name")))
+    }));
 }
 
 /// Where a pointer sits: in one task, in `defaults`, or at the top of the spec; and the field

@@ -261,7 +261,121 @@ resource "aws_cloudwatch_event_target" "nightly" {
   depends_on = [aws_iam_role_policy.nightly_events]
 }
 
-# Dead-letter queue reports-dlq (tasks nightly)
+# Task nightly (trigger on-demand): Build the sales report of the day an analyst asks for
+resource "aws_iam_role" "nightly_on_demand_events" {
+  name = "reports-nightly-on-demand-events"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "sts:AssumeRole"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id }
+        }
+      },
+    ]
+  })
+  tags = {
+    "cost-center" = "4711"
+    owner         = "data-team"
+    team          = "analytics"
+  }
+}
+
+resource "aws_iam_role_policy" "nightly_on_demand_events" {
+  name = "run-task"
+  role = aws_iam_role.nightly_on_demand_events.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = "ecs:RunTask"
+        Resource = aws_ecs_task_definition.nightly.arn
+        Condition = {
+          ArnEquals = { "ecs:cluster" = "arn:aws:ecs:eu-west-1:123456789012:cluster/analytics" }
+        }
+      },
+      {
+        Effect   = "Allow"
+        Action   = "ecs:TagResource"
+        Resource = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:task/analytics/*"
+        Condition = {
+          StringEquals = { "ecs:CreateAction" = "RunTask" }
+        }
+      },
+      {
+        Effect   = "Allow"
+        Action   = "iam:PassRole"
+        Resource = [aws_iam_role.nightly_execution.arn, aws_iam_role.nightly_task.arn]
+        Condition = {
+          StringLike = { "iam:PassedToService" = "ecs-tasks.amazonaws.com" }
+        }
+      },
+    ]
+  })
+}
+
+resource "aws_cloudwatch_event_rule" "nightly_on_demand" {
+  name        = "reports-nightly-on-demand"
+  description = "Build the sales report of the day an analyst asks for"
+  event_pattern = jsonencode({
+    source        = ["com.acme.analytics"]
+    "detail-type" = ["Report Requested"]
+  })
+  state = "ENABLED"
+  tags = {
+    "cost-center" = "4711"
+    owner         = "data-team"
+    team          = "analytics"
+  }
+}
+
+resource "aws_cloudwatch_event_target" "nightly_on_demand" {
+  rule      = aws_cloudwatch_event_rule.nightly_on_demand.name
+  target_id = "nightly-on-demand"
+  arn       = "arn:aws:ecs:eu-west-1:123456789012:cluster/analytics"
+  role_arn  = aws_iam_role.nightly_on_demand_events.arn
+
+  ecs_target {
+    task_definition_arn = aws_ecs_task_definition.nightly.arn
+    task_count          = 1
+    launch_type         = "FARGATE"
+    platform_version    = "1.4.0"
+    propagate_tags      = "TASK_DEFINITION"
+    tags = {
+      "cost-center" = "4711"
+      owner         = "data-team"
+      team          = "analytics"
+    }
+
+    network_configuration {
+      subnets          = ["subnet-0123456789abcdef0"]
+      security_groups  = ["sg-0123456789abcdef0"]
+      assign_public_ip = false
+    }
+  }
+
+  input_transformer {
+    input_paths    = { "detail-day" = "$.detail.day" }
+    input_template = "{\"containerOverrides\":[{\"name\":\"nightly\",\"command\":[\"python\",\"manage.py\",\"sales_report\",\"--day\",<detail-day>]}]}"
+  }
+
+  retry_policy {
+    maximum_retry_attempts       = 3
+    maximum_event_age_in_seconds = 3600
+  }
+
+  dead_letter_config {
+    arn = "arn:aws:sqs:eu-west-1:123456789012:reports-dlq"
+  }
+
+  depends_on = [aws_iam_role_policy.nightly_on_demand_events]
+}
+
+# Dead-letter queue reports-dlq (tasks nightly, nightly-on-demand)
 resource "aws_sqs_queue_policy" "dead_letter_reports_dlq" {
   count     = data.aws_caller_identity.current.account_id == "123456789012" ? 1 : 0
   queue_url = "https://sqs.eu-west-1.${data.aws_partition.current.dns_suffix}/123456789012/reports-dlq"
@@ -276,6 +390,16 @@ resource "aws_sqs_queue_policy" "dead_letter_reports_dlq" {
         Resource  = "arn:aws:sqs:eu-west-1:123456789012:reports-dlq"
         Condition = {
           ArnEquals = { "aws:SourceArn" = aws_cloudwatch_event_rule.nightly.arn }
+        }
+      },
+      {
+        Sid       = "AllowEventRuleNightlyOnDemand"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "sqs:SendMessage"
+        Resource  = "arn:aws:sqs:eu-west-1:123456789012:reports-dlq"
+        Condition = {
+          ArnEquals = { "aws:SourceArn" = aws_cloudwatch_event_rule.nightly_on_demand.arn }
         }
       },
     ]

@@ -14,3 +14,8 @@ output "nightly_task_definition_arn" {
   description = "ARN of the task definition of task nightly"
   value       = aws_ecs_task_definition.nightly.arn
 }
+
+output "nightly_on_demand_rule_arn" {
+  description = "ARN of the EventBridge rule that starts task nightly (trigger on-demand)"
+  value       = aws_cloudwatch_event_rule.nightly_on_demand.arn
+}

@@ -303,7 +303,142 @@ export class ReportsTasks extends Construct {
     Tags.of(nightlyEventsRole).add("owner", "data-team");
     Tags.of(nightlyRule).add("owner", "data-team");
 
-    // Dead-letter queue reports-dlq (tasks nightly)
+    // Task nightly (trigger on-demand): Build the sales report of the day an analyst asks for
+    const nightlyOnDemandEventsRole = new iam.Role(
+      this,
+      "NightlyOnDemandEventsRole",
+      {
+        roleName: "reports-nightly-on-demand-events",
+        assumedBy: new iam.ServicePrincipal("events.amazonaws.com", {
+          conditions: {
+            StringEquals: {
+              "aws:SourceAccount": Aws.ACCOUNT_ID,
+            },
+          },
+        }),
+      },
+    );
+    // Exactly the plan's statements: the roles reach CDK's constructs without policy
+    // updates, so CDK's own (broader) grants are not added.
+    const nightlyOnDemandEventsRolePolicy = new iam.Policy(
+      this,
+      "NightlyOnDemandEventsRolePolicy",
+      {
+        policyName: "run-task",
+        roles: [nightlyOnDemandEventsRole],
+        statements: [
+          new iam.PolicyStatement({
+            actions: ["ecs:RunTask"],
+            resources: [nightlyTaskDefinition.taskDefinitionArn],
+            conditions: {
+              ArnEquals: {
+                "ecs:cluster":
+                  "arn:aws:ecs:eu-west-1:123456789012:cluster/analytics",
+              },
+            },
+          }),
+          new iam.PolicyStatement({
+            actions: ["ecs:TagResource"],
+            resources: [
+              `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${cluster.clusterName}/*`,
+            ],
+            conditions: {
+              StringEquals: {
+                "ecs:CreateAction": "RunTask",
+              },
+            },
+          }),
+          new iam.PolicyStatement({
+            actions: ["iam:PassRole"],
+            resources: [nightlyExecutionRole.roleArn, nightlyTaskRole.roleArn],
+            conditions: {
+              StringLike: {
+                "iam:PassedToService": "ecs-tasks.amazonaws.com",
+              },
+            },
+          }),
+        ],
+      },
+    );
+    const nightlyOnDemandRule = new events.Rule(this, "NightlyOnDemandRule", {
+      ruleName: "reports-nightly-on-demand",
+      description: "Build the sales report of the day an analyst asks for",
+      eventPattern: {
+        source: ["com.acme.analytics"],
+        detailType: ["Report Requested"],
+      },
+      enabled: true,
+    });
+    nightlyOnDemandRule.addTarget(
+      new targets.EcsTask({
+        cluster: cluster,
+        taskDefinition: nightlyTaskDefinition,
+        role: nightlyOnDemandEventsRole.withoutPolicyUpdates(),
+        taskCount: 1,
+        platformVersion: ecs.FargatePlatformVersion.VERSION1_4,
+        subnetSelection: {
+          subnets: [
+            ec2.Subnet.fromSubnetId(
+              this,
+              "NightlyOnDemandSubnet0",
+              "subnet-0123456789abcdef0",
+            ),
+          ],
+        },
+        securityGroups: [
+          ec2.SecurityGroup.fromSecurityGroupId(
+            this,
+            "NightlyOnDemandSecurityGroup0",
+            "sg-0123456789abcdef0",
+          ),
+        ],
+        propagateTags: ecs.PropagatedTagSource.TASK_DEFINITION,
+        tags: [
+          {
+            key: "cost-center",
+            value: "4711",
+          },
+          {
+            key: "owner",
+            value: "data-team",
+          },
+          {
+            key: "team",
+            value: "analytics",
+          },
+        ],
+        containerOverrides: [
+          {
+            containerName: "nightly",
+            command: [
+              "python",
+              "manage.py",
+              "sales_report",
+              "--day",
+              events.EventField.fromPath("$.detail.day"),
+            ],
+          },
+        ],
+        retryAttempts: 3,
+        maxEventAge: Duration.seconds(3600),
+        deadLetterQueue: sqs.Queue.fromQueueArn(
+          this,
+          "NightlyOnDemandDeadLetterQueue",
+          "arn:aws:sqs:eu-west-1:123456789012:reports-dlq",
+        ),
+      }),
+    );
+    // The events role's policy must exist before the first event is delivered.
+    nightlyOnDemandRule.node.addDependency(nightlyOnDemandEventsRolePolicy);
+    new CfnOutput(this, "NightlyOnDemandRuleArn", {
+      description:
+        "ARN of the EventBridge rule that starts task nightly (trigger on-demand)",
+      value: nightlyOnDemandRule.ruleArn,
+    });
+    Tags.of(nightlyOnDemandEventsRole).add("owner", "data-team");
+    Tags.of(nightlyOnDemandRule).add("owner", "data-team");
+
+    // Dead-letter queue reports-dlq (tasks nightly, nightly-on-demand)
     // A queue policy can only be attached in the queue's own account.
     const deadLetterReportsDlqQueueInStackAccount = new CfnCondition(
       this,
@@ -329,6 +464,17 @@ export class ReportsTasks extends Construct {
               conditions: {
                 ArnEquals: {
                   "aws:SourceArn": nightlyRule.ruleArn,
+                },
+              },
+            }),
+            new iam.PolicyStatement({
+              sid: "AllowEventRuleNightlyOnDemand",
+              principals: [new iam.ServicePrincipal("events.amazonaws.com")],
+              actions: ["sqs:SendMessage"],
+              resources: ["arn:aws:sqs:eu-west-1:123456789012:reports-dlq"],
+              conditions: {
+                ArnEquals: {
+                  "aws:SourceArn": nightlyOnDemandRule.ruleArn,
                 },
               },
             }),
