@@ -405,10 +405,13 @@ fn several_specs_compile_each_to_its_own_output_as_one_compile_would() {
     let main = dir.join("spot-jobs/terraform/main.tf");
     let text = std::fs::read_to_string(&main).unwrap();
     std::fs::write(&main, text + "# edited\n").unwrap();
-    let (code, stdout, stderr) = run(tfc()
-        .arg("compile")
-        .args(&specs)
-        .args(["-t", "terraform", "--check", "-o", "{dir}/terraform/"]));
+    let (code, stdout, stderr) = run(tfc().arg("compile").args(&specs).args([
+        "-t",
+        "terraform",
+        "--check",
+        "-o",
+        "{dir}/terraform/",
+    ]));
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stdout.contains("-# edited"), "{stdout}");
     assert_eq!(stderr.matches("out of date").count(), 1, "{stderr}");
