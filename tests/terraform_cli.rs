@@ -238,7 +238,9 @@ fn expectations(model: &Model) -> Vec<Expect> {
                 value,
             })
         };
-        if let Definition::Create(def) = &task.definition {
+        // An extra trigger runs its task's definition: its strings are the task's, checked there.
+        let own_definition = task.definition_owner == task.id;
+        if let (Definition::Create(def), true) = (&task.definition, own_definition) {
             if let Some(cmd) = &def.command {
                 add(Field::Command, json!(cmd));
             }
