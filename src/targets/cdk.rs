@@ -949,7 +949,7 @@ fn convert_group(plan: &Plan, group: &Group) -> String {
             }
             Kind::TaskDefinition(def) => convert_definition(&r.id, def, &refs),
             Kind::Rule(rule) => convert_rule(&r.id, rule),
-            Kind::Target(t) => convert_target(plan, r, t),
+            Kind::Target(t) => convert_target(plan, group, r, t),
             Kind::Schedule(sc) => convert_schedule(r, sc, &refs),
             Kind::QueuePolicy(q) => convert_queue_policy(&r.id, q, &refs),
         });
@@ -1324,12 +1324,15 @@ fn strategy(t: &Target, cloudformation: bool) -> Ts {
     )
 }
 
-fn convert_target(plan: &Plan, r: &Resource, t: &Target) -> String {
+fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> String {
     let owner = &r.id.owner;
     let rule = var(&t.rule);
     let cfn_rule = format!("{rule}CfnRule");
     let mut out = String::new();
-    let mut declared = plan.get(&t.rule).is_some_and(|r| match &r.kind {
+    // The rule is in the target's own group (a plan-wide search per target would make the app
+    // quadratic in its tasks).
+    let rule_resource = group.resources.iter().find(|x| x.id == t.rule);
+    let mut declared = rule_resource.is_some_and(|r| match &r.kind {
         Kind::Rule(rule) => {
             let (pattern, bus) = rule_l1(rule);
             pattern.is_some() || bus.is_some()

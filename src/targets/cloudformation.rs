@@ -418,6 +418,8 @@ fn resource_type(kind: &Kind) -> Option<&'static str> {
 /// How this template refers to what the plan names.
 struct Refs<'a> {
     plan: &'a Plan,
+    /// Every plan resource by id, built once: lookups stay O(1) however many tasks there are.
+    index: std::collections::HashMap<&'a Id, &'a PlanResource>,
 }
 
 impl Refs<'_> {
@@ -490,7 +492,10 @@ impl Refs<'_> {
 }
 
 fn convert_model(plan: &Plan) -> View {
-    let refs = Refs { plan };
+    let refs = Refs {
+        plan,
+        index: plan.resources().map(|r| (&r.id, r)).collect(),
+    };
     let mut conditions = Map::new();
     let mut shared = Vec::new();
     let mut tasks = Vec::new();
@@ -633,10 +638,14 @@ fn convert_resource(
         }
         Kind::TaskDefinition(def) => convert_definition(def, refs),
         Kind::Rule(rule) => {
-            let target = refs.plan.resources().find_map(|t| match &t.kind {
-                Kind::Target(target) if target.rule == r.id => Some((t, target)),
-                _ => None,
-            });
+            // A rule's target is its owner's `target` entry.
+            let target = refs
+                .index
+                .get(&Id::new(&r.id.owner, Part::Target))
+                .and_then(|t| match &t.kind {
+                    Kind::Target(target) if target.rule == r.id => Some((*t, target)),
+                    _ => None,
+                });
             let mut props = convert_rule(rule, &r.tags, conditions);
             if let Some((t, target)) = target {
                 props.insert(
@@ -1084,11 +1093,23 @@ pub fn stack_quotas(
     if matches!(deploy, Some((Target::Terraform, _))) {
         return Vec::new();
     }
-    let mut view = convert_model(plan);
-    let resources = view.shared.len() + view.tasks.iter().map(|t| t.resources.len()).sum::<usize>();
-    let outputs = view.outputs.len();
-    // Exactly the bytes `render` writes, from this one view.
-    let mut size = |format: Format| -> usize { text(&mut view, format).map_or(0, |t| t.len()) };
+    // Counted on the plan (a template has a resource for each plan entry but the targets, which
+    // their rules hold): the template itself is built only to measure a stack that fits.
+    let resources = plan
+        .resources()
+        .filter(|r| !matches!(r.kind, Kind::Target(_)))
+        .count();
+    let outputs = plan.outputs.len();
+    let mut view = None;
+    // Exactly the bytes `render` writes, from one view.
+    let mut size = |format: Format| -> usize {
+        let view = view.get_or_insert_with(|| convert_model(plan));
+        debug_assert_eq!(
+            resources,
+            view.shared.len() + view.tasks.iter().map(|t| t.resources.len()).sum::<usize>()
+        );
+        text(view, format).map_or(0, |t| t.len())
+    };
     let problem = |message: String| match deploy {
         Some(_) => Diagnostic::error("stack-quota", "/tasks", message),
         None => Diagnostic::warning("stack-quota", "/tasks", message),
@@ -1115,6 +1136,11 @@ pub fn stack_quotas(
             problem(format!("compiled to CloudFormation or CDK, this spec makes {outputs} outputs (two per task); a stack holds at most {MAX_OUTPUTS}"))
                 .with_help(split),
         );
+    }
+    // A stack over the resource or output quota is refused whatever its size: its template is
+    // not built just to say it is large too (for 1,000 tasks that was most of `check`).
+    if !out.is_empty() {
+        return out;
     }
     // The sizes that matter: the format written, or for CDK its JSON; without a target, the
     // default YAML for the inline limit and the larger of the two for the S3 limit.

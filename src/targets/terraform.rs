@@ -234,7 +234,8 @@ fn resource_block(id: &Id) -> Block {
 
 /// How this module refers to what the plan names.
 struct Refs<'a> {
-    plan: &'a Plan,
+    /// Every plan resource by id, built once: lookups stay O(1) however many tasks there are.
+    index: std::collections::HashMap<&'a Id, &'a Resource>,
 }
 
 impl Refs<'_> {
@@ -327,7 +328,9 @@ impl Refs<'_> {
 }
 
 fn convert_model(plan: &Plan) -> View {
-    let refs = Refs { plan };
+    let refs = Refs {
+        index: plan.resources().map(|r| (&r.id, r)).collect(),
+    };
     let mut shared = vec![
         Block::new("data", &["aws_partition", "current"]).render(0),
         Block::new("data", &["aws_region", "current"]).render(0),
@@ -738,7 +741,7 @@ fn run_options(mut ecs: Block, t: &Target) -> Block {
 }
 
 fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
-    let on_bus = refs.plan.get(&t.rule).is_some_and(|r| {
+    let on_bus = refs.index.get(&t.rule).is_some_and(|r| {
         matches!(
             &r.kind,
             Kind::Rule(Rule {
