@@ -88,16 +88,21 @@ fn captured<T>(f: impl FnOnce() -> T) -> (T, String, String) {
     (value, err, out)
 }
 
-/// Writes to stderr, or to the capture.
-fn write_err(text: &str) {
-    let written = CAPTURE.with(|c| match c.borrow_mut().as_mut() {
-        Some((err, _)) => {
-            err.push_str(text);
+/// Appends `text` to this thread's capture of stderr (`err`) or stdout; false when nothing is
+/// captured.
+fn capture(text: &str, err: bool) -> bool {
+    CAPTURE.with(|c| match c.borrow_mut().as_mut() {
+        Some((e, o)) => {
+            if err { e } else { o }.push_str(text);
             true
         }
         None => false,
-    });
-    if !written {
+    })
+}
+
+/// Writes to stderr, or to the capture.
+fn write_err(text: &str) {
+    if !capture(text, true) {
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }
 }
@@ -496,14 +501,7 @@ pub fn run(cli: Cli) -> ExitCode {
 /// Writes to stdout (or the capture); a closed pipe (`tfc … | head`) is not an error worth a
 /// panic.
 fn emit(text: &str) {
-    let written = CAPTURE.with(|c| match c.borrow_mut().as_mut() {
-        Some((_, out)) => {
-            out.push_str(text);
-            true
-        }
-        None => false,
-    });
-    if !written {
+    if !capture(text, false) {
         let _ = std::io::stdout().lock().write_all(text.as_bytes());
     }
 }

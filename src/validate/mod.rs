@@ -464,21 +464,15 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
                 )),
             );
         }
-        if cpu >= 8192 {
-            if let Some(v) = t.platform_version.as_deref().filter(|v| *v != "LATEST") {
-                if version_lt(v, "1.4.0") {
-                    out.push(
-                        Diagnostic::error(
-                            "fargate-size",
-                            origin(at, "platform_version", own.platform_version.is_some()),
-                            format!(
-                                "{cpu} CPU units need Fargate platform 1.4.0 or later, not {v}"
-                            ),
-                        )
-                        .with_help("use `platform_version: LATEST` or 1.4.0"),
-                    );
-                }
-            }
+        if let Some(v) = platform_before(&t, "1.4.0").filter(|_| cpu >= 8192) {
+            out.push(
+                Diagnostic::error(
+                    "fargate-size",
+                    origin(at, "platform_version", own.platform_version.is_some()),
+                    format!("{cpu} CPU units need Fargate platform 1.4.0 or later, not {v}"),
+                )
+                .with_help("use `platform_version: LATEST` or 1.4.0"),
+            );
         }
     }
 
@@ -1070,6 +1064,13 @@ fn check_shell(id: &str, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// The task's platform version when it is named and older than `min` (`LATEST` never is).
+fn platform_before<'a>(t: &'a Task, min: &str) -> Option<&'a str> {
+    t.platform_version
+        .as_deref()
+        .filter(|v| *v != "LATEST" && version_lt(v, min))
 }
 
 fn version_lt(a: &str, b: &str) -> bool {

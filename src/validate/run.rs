@@ -9,7 +9,7 @@
 use crate::diagnostics::Diagnostic;
 use crate::spec::{pointer_push, Architecture, CapacityProvider, Task};
 
-use super::{origin, version_lt};
+use super::{origin, platform_before};
 
 /// `own` is the task as written, `t` with `defaults` applied; `at` the task's pointer.
 pub fn check(id: &str, own: &Task, t: &Task, at: &str, out: &mut Vec<Diagnostic>) {
@@ -98,17 +98,17 @@ pub fn check(id: &str, own: &Task, t: &Task, at: &str, out: &mut Vec<Diagnostic>
             "enable_execute_command",
             own.enable_execute_command.is_some(),
         );
-        if let Some(v) = t.platform_version.as_deref().filter(|v| *v != "LATEST") {
-            if version_lt(v, "1.4.0") {
-                out.push(
-                    Diagnostic::error(
-                        "execute-command",
-                        origin(at, "platform_version", own.platform_version.is_some()),
-                        format!("ECS Exec needs Fargate platform 1.4.0 or later; tasks.{id} runs on {v}"),
-                    )
-                    .with_help("use `platform_version: LATEST` or 1.4.0, or leave ECS Exec off"),
-                );
-            }
+        if let Some(v) = platform_before(t, "1.4.0") {
+            out.push(
+                Diagnostic::error(
+                    "execute-command",
+                    origin(at, "platform_version", own.platform_version.is_some()),
+                    format!(
+                        "ECS Exec needs Fargate platform 1.4.0 or later; tasks.{id} runs on {v}"
+                    ),
+                )
+                .with_help("use `platform_version: LATEST` or 1.4.0, or leave ECS Exec off"),
+            );
         }
         let given = if t.task_definition.is_some() {
             Some("the existing task definition's task role")
@@ -142,20 +142,15 @@ pub fn check_storage(id: &str, own: &Task, t: &Task, at: &str, out: &mut Vec<Dia
     if own.task_definition.is_some() {
         return;
     }
-    if let (Some(gib), Some(v)) = (
-        t.ephemeral_storage,
-        t.platform_version.as_deref().filter(|v| *v != "LATEST"),
-    ) {
-        if version_lt(v, "1.4.0") {
-            out.push(
-                Diagnostic::error(
-                    "ephemeral-storage",
-                    origin(at, "platform_version", own.platform_version.is_some()),
-                    format!("{gib} GiB of ephemeral storage needs Fargate platform 1.4.0 or later; tasks.{id} runs on {v}"),
-                )
-                .with_help("use `platform_version: LATEST` or 1.4.0, or leave `ephemeral_storage` out (20 GiB)"),
-            );
-        }
+    if let (Some(gib), Some(v)) = (t.ephemeral_storage, platform_before(t, "1.4.0")) {
+        out.push(
+            Diagnostic::error(
+                "ephemeral-storage",
+                origin(at, "platform_version", own.platform_version.is_some()),
+                format!("{gib} GiB of ephemeral storage needs Fargate platform 1.4.0 or later; tasks.{id} runs on {v}"),
+            )
+            .with_help("use `platform_version: LATEST` or 1.4.0, or leave `ephemeral_storage` out (20 GiB)"),
+        );
     }
     let scratch_at = origin(at, "scratch", own.scratch.is_some());
     let scratch = t.scratch.clone().unwrap_or_default();
