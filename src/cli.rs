@@ -422,12 +422,14 @@ pub fn run(cli: Cli) -> ExitCode {
         } => match params.values(true) {
             Ok(values) => compile_many(
                 &specs,
-                target,
                 output.as_deref(),
-                format,
-                check,
-                &values,
-                bake,
+                &CompileOptions {
+                    target,
+                    format,
+                    check,
+                    values: &values,
+                    bake,
+                },
             ),
             Err(code) => code,
         },
@@ -880,21 +882,23 @@ pub fn output_for(pattern: &Path, spec: &Path) -> PathBuf {
 /// Several specs (or a pattern) are compiled in parallel, each with its output captured and
 /// printed whole in the order of the arguments (so the output is the same with one thread);
 /// files are written only when every spec compiled, then spec by spec.
-fn compile_many(
-    specs: &[PathBuf],
+/// What `tfc compile` does with each spec, besides where it writes.
+struct CompileOptions<'a> {
     target: Target,
-    output: Option<&Path>,
     format: Option<Format>,
     check: bool,
-    values: &crate::spec::params::Values,
+    values: &'a crate::spec::params::Values,
     bake: bool,
-) -> ExitCode {
+}
+
+fn compile_many(specs: &[PathBuf], output: Option<&Path>, opts: &CompileOptions<'_>) -> ExitCode {
+    let check = opts.check;
     let pattern = output.filter(|o| {
         let t = o.to_string_lossy();
         t.contains("{dir}") || t.contains("{stem}")
     });
     if let ([spec], None) = (specs, pattern) {
-        return compile(spec, target, output, format, check, values, bake, true).0;
+        return compile(spec, output, opts, true).0;
     }
     let Some(pattern) = pattern else {
         error("several specs need -o with `{dir}` or `{stem}`, one output per spec (e.g. -o '{dir}/cloudformation/')");
@@ -916,20 +920,7 @@ fn compile_many(
     let results: Vec<((ExitCode, Option<Plan>), String, String)> = specs
         .par_iter()
         .zip(outputs.par_iter())
-        .map(|(spec, out)| {
-            captured(|| {
-                compile(
-                    spec,
-                    target,
-                    Some(out.as_path()),
-                    format,
-                    check,
-                    values,
-                    bake,
-                    false,
-                )
-            })
-        })
+        .map(|(spec, out)| captured(|| compile(spec, Some(out.as_path()), opts, false)))
         .collect();
     let mut code = ExitCode::SUCCESS;
     let mut worst = 0u8;
@@ -967,17 +958,19 @@ fn compile_many(
 
 /// Compiles one spec. With `apply` the files are written (or compared, with `check`); without,
 /// the write plan is returned for the caller to apply once every spec compiled.
-#[allow(clippy::too_many_arguments)]
 fn compile(
     path: &Path,
-    target: Target,
     output: Option<&Path>,
-    format: Option<Format>,
-    check: bool,
-    values: &crate::spec::params::Values,
-    bake: bool,
+    opts: &CompileOptions<'_>,
     apply: bool,
 ) -> (ExitCode, Option<Plan>) {
+    let CompileOptions {
+        target,
+        format,
+        check,
+        values,
+        bake,
+    } = *opts;
     let done = |c: ExitCode| (c, None);
     // The command line first: a wrong one is reported before the spec is read.
     if output.is_some_and(|p| p.as_os_str().is_empty()) {
