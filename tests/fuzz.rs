@@ -252,6 +252,114 @@ fn fuzz_check() {
     });
 }
 
+/// Values that sit on the edges of the schema's keywords: types, integer-valued doubles, the
+/// numeric bounds of the spec, empty and long strings, strings that nearly match its patterns,
+/// a parameter reference where a literal belongs.
+fn edge_value(rng: &mut Rng) -> Value {
+    let edges = [
+        serde_json::json!(null),
+        serde_json::json!(true),
+        serde_json::json!(0),
+        serde_json::json!(-1),
+        serde_json::json!(1),
+        serde_json::json!(1.0),
+        serde_json::json!(1.5),
+        serde_json::json!(10),
+        serde_json::json!(11),
+        serde_json::json!(256),
+        serde_json::json!(512.0),
+        serde_json::json!(4095),
+        serde_json::json!(u64::MAX),
+        serde_json::json!(""),
+        serde_json::json!("x"),
+        serde_json::json!("A"),
+        serde_json::json!("a-b"),
+        serde_json::json!("subnet-0123456789abcdef0"),
+        serde_json::json!("subnet-0123456789abcdeF0"),
+        serde_json::json!("sg-01234567"),
+        serde_json::json!("/tmp/"),
+        serde_json::json!("/tmp"),
+        serde_json::json!("ünï\u{2028}"),
+        serde_json::json!("x".repeat(129)),
+        serde_json::json!("x".repeat(256)),
+        serde_json::json!([]),
+        serde_json::json!(["x"]),
+        serde_json::json!({}),
+        serde_json::json!({ "param": "x" }),
+        serde_json::json!({ "from": "$.detail.x" }),
+    ];
+    edges[rng.below(edges.len())].clone()
+}
+
+/// Replaces, adds or removes a few values anywhere in `v`.
+fn perturb(rng: &mut Rng, v: &mut Value, depth: usize) {
+    match v {
+        Value::Object(map) if !map.is_empty() => {
+            let i = rng.below(map.len());
+            let key = map.keys().nth(i).cloned().unwrap_or_default();
+            match rng.below(8) {
+                0 => {
+                    map.shift_remove(&key);
+                }
+                1 => {
+                    map.insert(key, edge_value(rng));
+                }
+                2 => {
+                    map.insert(format!("{key}x"), edge_value(rng));
+                }
+                _ if depth < 12 => {
+                    if let Some(child) = map.get_mut(&key) {
+                        perturb(rng, child, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            let i = rng.below(items.len());
+            match rng.below(6) {
+                0 => {
+                    items.remove(i);
+                }
+                1 => items.push(edge_value(rng)),
+                _ if depth < 12 => perturb(rng, &mut items[i], depth + 1),
+                _ => {}
+            }
+        }
+        other => *other = edge_value(rng),
+    }
+}
+
+/// The schema screen (see `tfc::spec::screen`) never passes a document the JSON Schema validator
+/// rejects: it would hide that document's diagnostics. Every loaded input, and values perturbed
+/// at the edges of the schema's keywords, are judged by both.
+#[test]
+fn fuzz_schema_screen() {
+    let passed = Arc::new(AtomicU64::new(0));
+    let count = passed.clone();
+    let mut rng = Rng::new(env_u64("TFC_FUZZ_SEED", 1));
+    fuzz("schema-screen", move |input| {
+        let Ok(doc) = tfc::spec::load::load(input) else {
+            return;
+        };
+        let mut value = doc.value;
+        for _ in 0..4 {
+            if tfc::spec::screen::passes(&value) {
+                count.fetch_add(1, Ordering::SeqCst);
+                assert!(
+                    tfc::spec::validator_accepts(&value),
+                    "the screen passed a document the validator rejects: {value}"
+                );
+            }
+            perturb(&mut rng, &mut value, 0);
+        }
+    });
+    // The screen passes valid specs (else it would save nothing).
+    let passed = passed.load(Ordering::SeqCst);
+    eprintln!("the screen passed {passed} documents, each accepted by the validator");
+    assert!(passed > 100, "the screen passed almost nothing");
+}
+
 #[test]
 fn fuzz_compile_cloudformation() {
     let rendered = Arc::new(AtomicU64::new(0));
