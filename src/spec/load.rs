@@ -73,10 +73,21 @@ pub struct Document {
 
 /// Appends `segment` to a JSON pointer, escaping `~` and `/` (RFC 6901).
 pub fn pointer_push(pointer: &str, segment: &str) -> String {
-    format!(
-        "{pointer}/{}",
-        segment.replace('~', "~0").replace('/', "~1")
-    )
+    let mut out = String::with_capacity(pointer.len() + 1 + segment.len());
+    out.push_str(pointer);
+    out.push('/');
+    if segment.contains(['~', '/']) {
+        for c in segment.chars() {
+            match c {
+                '~' => out.push_str("~0"),
+                '/' => out.push_str("~1"),
+                c => out.push(c),
+            }
+        }
+    } else {
+        out.push_str(segment);
+    }
+    out
 }
 
 fn pos_of(span: &Span) -> Pos {
@@ -145,7 +156,7 @@ pub fn load(bytes: &[u8]) -> Result<Document, Vec<Diagnostic>> {
         )]
     })?;
     let mut diags = Vec::new();
-    let mut value = to_json(yaml, "", &index, &mut diags);
+    let mut value = to_json(yaml, &mut Vec::new(), &index, &mut diags);
     if !swaps.is_empty() {
         value = unshield(value, &swaps);
     }
@@ -353,11 +364,11 @@ fn too_deep(pointer: &str, pos: Pos) -> Diagnostic {
     .with_help("a tfc spec needs about ten levels; flatten this structure")
 }
 
-enum Frame {
+enum Frame<'a> {
     Map {
         pointer: String,
-        key: Option<(String, Pos)>,
-        seen: HashMap<String, Pos>,
+        key: Option<(std::borrow::Cow<'a, str>, Pos)>,
+        seen: HashMap<std::borrow::Cow<'a, str>, Pos>,
         /// The anchor of this mapping (0: none) and its expanded size so far.
         anchor: usize,
         weight: u64,
@@ -370,7 +381,7 @@ enum Frame {
     },
 }
 
-impl Frame {
+impl Frame<'_> {
     fn weight_mut(&mut self) -> &mut u64 {
         match self {
             Frame::Map { weight, .. } | Frame::Seq { weight, .. } => weight,
@@ -495,7 +506,8 @@ fn scan_events(text: &str) -> Result<LocationIndex, Vec<Diagnostic>> {
                 }) = stack.last_mut()
                 {
                     let name = match &event {
-                        Event::Scalar(s, ..) => s.to_string(),
+                        // Borrowed from the text unless the scalar has escapes.
+                        Event::Scalar(s, ..) => s.clone(),
                         _ => {
                             diags.push(
                                 Diagnostic::error(
@@ -538,11 +550,15 @@ fn scan_events(text: &str) -> Result<LocationIndex, Vec<Diagnostic>> {
                         (pointer_push(pointer, &(*next - 1).to_string()), None)
                     }
                 };
-                index.map.entry(pointer.clone()).or_insert(Loc {
+                let loc = Loc {
                     key: key_pos,
                     value: pos,
-                });
-                if is_container {
+                };
+                if !is_container {
+                    index.map.entry(pointer).or_insert(loc);
+                } else {
+                    // A container's pointer also names its children.
+                    index.map.entry(pointer.clone()).or_insert(loc);
                     if stack.len() >= MAX_DEPTH {
                         diags.push(too_deep(&pointer, pos));
                         return Err(diags);
@@ -590,11 +606,28 @@ fn scan_events(text: &str) -> Result<LocationIndex, Vec<Diagnostic>> {
     }
 }
 
+/// One step of the path [`to_json`] is at: the pointer is spelled only for a diagnostic.
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn pointer_of(path: &[Step]) -> String {
+    let mut pointer = String::new();
+    for step in path {
+        pointer = match step {
+            Step::Key(k) => pointer_push(&pointer, k),
+            Step::Index(i) => pointer_push(&pointer, &i.to_string()),
+        };
+    }
+    pointer
+}
+
 /// Converts a YAML value to JSON, reporting what JSON cannot hold (tags, non-finite numbers,
-/// non-scalar keys).
+/// non-scalar keys). `path` is where `value` stands.
 fn to_json(
     value: serde_norway::Value,
-    pointer: &str,
+    path: &mut Vec<Step>,
     index: &LocationIndex,
     diags: &mut Vec<Diagnostic>,
 ) -> Value {
@@ -613,9 +646,10 @@ fn to_json(
             } else if let Some(f) = n.as_f64().and_then(Number::from_f64) {
                 Value::Number(f)
             } else {
+                let pointer = pointer_of(path);
                 diags.push(
-                    Diagnostic::error("type", pointer, format!("`{n}` is not a finite number"))
-                        .at(index.value_pos(pointer)),
+                    Diagnostic::error("type", &pointer, format!("`{n}` is not a finite number"))
+                        .at(index.value_pos(&pointer)),
                 );
                 Value::Null
             }
@@ -625,11 +659,16 @@ fn to_json(
             items
                 .into_iter()
                 .enumerate()
-                .map(|(i, v)| to_json(v, &pointer_push(pointer, &i.to_string()), index, diags))
+                .map(|(i, v)| {
+                    path.push(Step::Index(i));
+                    let v = to_json(v, path, index, diags);
+                    path.pop();
+                    v
+                })
                 .collect(),
         ),
         Y::Mapping(map) => {
-            let mut out = Map::new();
+            let mut out = Map::with_capacity(map.len());
             for (k, v) in map {
                 let key = match k {
                     Y::String(s) => s,
@@ -637,27 +676,31 @@ fn to_json(
                     Y::Bool(b) => b.to_string(),
                     Y::Null => "null".to_string(),
                     _ => {
+                        let pointer = pointer_of(path);
                         diags.push(
-                            Diagnostic::error("type", pointer, "mapping keys must be strings")
-                                .at(index.value_pos(pointer)),
+                            Diagnostic::error("type", &pointer, "mapping keys must be strings")
+                                .at(index.value_pos(&pointer)),
                         );
                         continue;
                     }
                 };
-                let child = pointer_push(pointer, &key);
-                let v = to_json(v, &child, index, diags);
-                out.insert(key, v);
+                path.push(Step::Key(key));
+                let v = to_json(v, path, index, diags);
+                if let Some(Step::Key(key)) = path.pop() {
+                    out.insert(key, v);
+                }
             }
             Value::Object(out)
         }
         Y::Tagged(t) => {
+            let pointer = pointer_of(path);
             diags.push(
                 Diagnostic::error(
                     "yaml-tag",
-                    pointer,
+                    &pointer,
                     format!("YAML tag `{}` is not supported", t.tag),
                 )
-                .at(index.value_pos(pointer))
+                .at(index.value_pos(&pointer))
                 .with_help("write plain values; tfc generates `!Ref`/`Fn::` for you"),
             );
             Value::Null

@@ -485,35 +485,36 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
     }
 
     // ARNs.
-    let arn_checks: [(&str, &Option<String>, &Regex, &str); 4] = [
+    // Each grammar is compiled when a value needs it (most specs name no ARN here).
+    let arn_checks: [(&str, &Option<String>, fn() -> &'static Regex, &str); 4] = [
         (
             "task_definition",
             &own.task_definition,
-            task_definition_arn(),
+            task_definition_arn,
             "arn:aws:ecs:REGION:ACCOUNT:task-definition/FAMILY[:REVISION]",
         ),
         (
             "task_role",
             &t.task_role,
-            role_arn(),
+            role_arn,
             "arn:aws:iam::ACCOUNT:role/NAME",
         ),
         (
             "execution_role",
             &t.execution_role,
-            role_arn(),
+            role_arn,
             "arn:aws:iam::ACCOUNT:role/NAME",
         ),
         (
             "events_role",
             &t.events_role,
-            role_arn(),
+            role_arn,
             "arn:aws:iam::ACCOUNT:role/NAME",
         ),
     ];
-    for (name, value, regex, shape) in arn_checks {
+    for (name, value, grammar, shape) in arn_checks {
         if let Some(v) = value {
-            if !regex.is_match(v) {
+            if !grammar().is_match(v) {
                 let ptr = origin(at, name, own_has(own, name));
                 out.push(arn_error(
                     ptr,
