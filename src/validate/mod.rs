@@ -486,7 +486,8 @@ fn check_task(spec: &Spec, id: &str, own: &Task, at: &str, out: &mut Vec<Diagnos
 
     // ARNs.
     // Each grammar is compiled when a value needs it (most specs name no ARN here).
-    let arn_checks: [(&str, &Option<String>, fn() -> &'static Regex, &str); 4] = [
+    type Grammar = fn() -> &'static Regex;
+    let arn_checks: [(&str, &Option<String>, Grammar, &str); 4] = [
         (
             "task_definition",
             &own.task_definition,
