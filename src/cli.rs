@@ -666,6 +666,16 @@ fn load_valid_for(
         ExitCode::from(EXIT_USAGE)
     })?;
     let checked = crate::check_with(&bytes, deploy, values);
+    report_checked(path, bytes, checked)
+}
+
+/// Prints what [`crate::check_with`] found in the spec at `path` (read as `bytes`): on errors
+/// exit 1, otherwise the spec (warnings are shown, and the parameter values used).
+fn report_checked(
+    path: &Path,
+    bytes: Vec<u8>,
+    checked: crate::Checked,
+) -> Result<crate::spec::Spec, ExitCode> {
     let failed = checked.has_errors();
     if !checked.diagnostics.is_empty() {
         let report = FileReport::new(path.display().to_string(), checked.diagnostics);
@@ -992,9 +1002,10 @@ fn compile(
             return done(ExitCode::from(EXIT_USAGE));
         }
     };
-    let declares =
-        crate::spec::load::load(&bytes).is_ok_and(|d| crate::spec::params::declares(&d.value));
-    let plan = if declares && !bake {
+    // Checked once: a spec without parameters (or baked) compiles from this result; a spec
+    // rendered with its parameters as references is checked per environment below.
+    let checked = crate::check_with(&bytes, Some((target, format)), values);
+    let plan = if checked.declares && !bake {
         if matches!(dest, Destination::Stdout | Destination::File(_)) && !values.is_empty() {
             error("--env and --set write parameter files next to the output: use -o DIR/, or --bake to write the values into the output");
             return done(ExitCode::from(EXIT_USAGE));
@@ -1010,7 +1021,7 @@ fn compile(
             }
         }
     } else {
-        let spec = match load_valid_for(path, Some((target, format)), values) {
+        let spec = match report_checked(path, bytes, checked) {
             Ok(spec) => spec,
             Err(code) => return done(code),
         };

@@ -39,6 +39,8 @@ pub struct Checked {
     /// For a spec with parameters checked with one set of values: what each parameter's value
     /// was and where it came from.
     pub parameters: Option<String>,
+    /// Whether the spec declares `parameters` (it loaded, and has a `parameters` section).
+    pub declares: bool,
 }
 
 impl Checked {
@@ -75,6 +77,7 @@ pub fn check_with(
                 spec: None,
                 diagnostics,
                 parameters: None,
+                declares: false,
             }
         }
     };
@@ -89,6 +92,7 @@ pub fn check_with(
                 )
                 .with_help("declare parameters under `parameters`, or leave out --env and --set")],
                 parameters: None,
+                declares: false,
             };
         }
         return check_document(&doc, deploy);
@@ -165,6 +169,7 @@ pub fn check_with(
         spec: if single { spec } else { None },
         diagnostics,
         parameters: single.then(|| contexts.first().map(|c| c.describe()).unwrap_or_default()),
+        declares: true,
     }
 }
 
@@ -292,6 +297,7 @@ fn check_document(
             spec: None,
             diagnostics: structural,
             parameters: None,
+            declares: false,
         };
     }
     let parsed = match spec::parse(doc) {
@@ -302,6 +308,7 @@ fn check_document(
                 spec: None,
                 diagnostics,
                 parameters: None,
+                declares: false,
             };
         }
     };
@@ -324,6 +331,7 @@ fn check_document(
         spec: Some(parsed),
         diagnostics,
         parameters: None,
+        declares: false,
     }
 }
 
