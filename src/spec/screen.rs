@@ -37,19 +37,6 @@ const PARAM_REF: &str = "#/$defs/ParamRef";
 /// document to 64 levels, and each level takes a `$ref` and a subschema or two.
 pub const MAX_DEPTH: usize = 512;
 
-/// Keywords that only describe (JSON Schema 2020-12 annotations and editor extensions).
-const ANNOTATIONS: [&str; 9] = [
-    "$schema",
-    "$id",
-    "title",
-    "description",
-    "markdownDescription",
-    "default",
-    "examples",
-    "defaultSnippets",
-    "$comment",
-];
-
 struct Screen {
     schema: Value,
     /// Every pattern of the schema, compiled on first use (`None`: it did not compile).
@@ -103,6 +90,12 @@ impl Screen {
     }
 
     fn resolve(&self, reference: &str) -> Option<&Value> {
+        // The schema's own references name a definition: one map lookup.
+        if let Some(name) = reference.strip_prefix("#/$defs/") {
+            if !name.contains(['/', '~', '%']) {
+                return self.schema.get("$defs")?.get(name);
+            }
+        }
         let pointer = reference.strip_prefix('#')?;
         if pointer.contains('%') {
             return None;
@@ -133,8 +126,10 @@ impl Screen {
         depth: usize,
     ) -> bool {
         match keyword {
-            k if ANNOTATIONS.contains(&k) => true,
-            "$defs" => true,
+            // Keywords that only describe: JSON Schema 2020-12 annotations, editor extensions and
+            // the definitions `$ref` reads.
+            "$schema" | "$id" | "title" | "description" | "markdownDescription" | "default"
+            | "examples" | "defaultSnippets" | "$comment" | "$defs" => true,
             "$ref" => match arg.as_str() {
                 Some(PARAM_REF) => false,
                 Some(r) => self.resolve(r).is_some_and(|s| self.valid(s, v, depth + 1)),
