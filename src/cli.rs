@@ -666,16 +666,17 @@ fn load_valid_for(
         ExitCode::from(EXIT_USAGE)
     })?;
     let checked = crate::check_with(&bytes, deploy, values);
-    report_checked(path, bytes, checked)
+    report_checked(path, bytes, checked).map(|(spec, _)| spec)
 }
 
 /// Prints what [`crate::check_with`] found in the spec at `path` (read as `bytes`): on errors
-/// exit 1, otherwise the spec (warnings are shown, and the parameter values used).
+/// exit 1, otherwise the spec and the plan the check lowered, if it did (warnings are shown, and
+/// the parameter values used).
 fn report_checked(
     path: &Path,
     bytes: Vec<u8>,
     checked: crate::Checked,
-) -> Result<crate::spec::Spec, ExitCode> {
+) -> Result<(crate::spec::Spec, Option<crate::plan::Plan>), ExitCode> {
     let failed = checked.has_errors();
     if !checked.diagnostics.is_empty() {
         let report = FileReport::new(path.display().to_string(), checked.diagnostics);
@@ -690,7 +691,7 @@ fn report_checked(
             if let Some(used) = checked.parameters.filter(|u| !u.is_empty()) {
                 write_err(&format!("parameters: {used}\n"));
             }
-            Ok(spec)
+            Ok((spec, checked.plan))
         }
         _ => Err(ExitCode::from(EXIT_INVALID)),
     }
@@ -1021,11 +1022,11 @@ fn compile(
             }
         }
     } else {
-        let spec = match report_checked(path, bytes, checked) {
-            Ok(spec) => spec,
+        match report_checked(path, bytes, checked) {
+            Ok((_, Some(plan))) => plan,
+            Ok((spec, None)) => crate::plan::lower(&crate::model::lower(&spec)),
             Err(code) => return done(code),
-        };
-        crate::plan::lower(&crate::model::lower(&spec))
+        }
     };
     let layout = match dest {
         Destination::Directory(_) => Layout::Directory,

@@ -41,6 +41,9 @@ pub struct Checked {
     pub parameters: Option<String>,
     /// Whether the spec declares `parameters` (it loaded, and has a `parameters` section).
     pub declares: bool,
+    /// The resource plan of a valid spec without parameters, when the check lowered it (to count
+    /// a stack's resources): `compile` renders it rather than lowering the spec again.
+    pub plan: Option<plan::Plan>,
 }
 
 impl Checked {
@@ -78,6 +81,7 @@ pub fn check_with(
                 diagnostics,
                 parameters: None,
                 declares: false,
+                plan: None,
             }
         }
     };
@@ -93,6 +97,7 @@ pub fn check_with(
                 .with_help("declare parameters under `parameters`, or leave out --env and --set")],
                 parameters: None,
                 declares: false,
+                plan: None,
             };
         }
         return check_document(&doc, deploy);
@@ -170,6 +175,7 @@ pub fn check_with(
         diagnostics,
         parameters: single.then(|| contexts.first().map(|c| c.describe()).unwrap_or_default()),
         declares: true,
+        plan: None,
     }
 }
 
@@ -298,6 +304,7 @@ fn check_document(
             diagnostics: structural,
             parameters: None,
             declares: false,
+            plan: None,
         };
     }
     let parsed = match spec::parse(doc) {
@@ -309,6 +316,7 @@ fn check_document(
                 diagnostics,
                 parameters: None,
                 declares: false,
+                plan: None,
             };
         }
     };
@@ -318,20 +326,27 @@ fn check_document(
             .into_iter()
             .map(|d| locate(doc, d)),
     );
-    // Stack quotas are counted on what the spec compiles to, so only for a valid spec.
-    if !diagnostics.iter().any(Diagnostic::is_error) {
+    // Stack quotas are counted on what the spec compiles to, so only for a valid spec, and
+    // only where there is a stack: CloudFormation and CDK, or any target when none is named
+    // (`stack_quotas` says nothing for Terraform, so the plan is not lowered for it).
+    let mut lowered = None;
+    if !diagnostics.iter().any(Diagnostic::is_error)
+        && !matches!(deploy, Some((targets::Target::Terraform, _)))
+    {
         let plan = plan::lower(&model::lower(&parsed));
         diagnostics.extend(
             targets::cloudformation::stack_quotas(&plan, deploy)
                 .into_iter()
                 .map(|d| locate(doc, d.on_key())),
         );
+        lowered = Some(plan);
     }
     Checked {
         spec: Some(parsed),
         diagnostics,
         parameters: None,
         declares: false,
+        plan: lowered,
     }
 }
 

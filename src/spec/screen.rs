@@ -128,8 +128,16 @@ impl Screen {
         match keyword {
             // Keywords that only describe: JSON Schema 2020-12 annotations, editor extensions and
             // the definitions `$ref` reads.
-            "$schema" | "$id" | "title" | "description" | "markdownDescription" | "default"
-            | "examples" | "defaultSnippets" | "$comment" | "$defs" => true,
+            "$schema"
+            | "$id"
+            | "title"
+            | "description"
+            | "markdownDescription"
+            | "default"
+            | "examples"
+            | "defaultSnippets"
+            | "$comment"
+            | "$defs" => true,
             "$ref" => match arg.as_str() {
                 Some(PARAM_REF) => false,
                 Some(r) => self.resolve(r).is_some_and(|s| self.valid(s, v, depth + 1)),
