@@ -1,11 +1,12 @@
-//! `cargo bench --bench check`: the cost of each stage in-process — check (load, schema, parse,
-//! validate), lower (model and plan) and render per target — for generated specs of 1, 100,
+//! `cargo bench --bench check`: the cost of each stage in-process — load (YAML to a document
+//! with positions), check (load, schema, parse, validate, and the stack quotas, which lower the
+//! plan), lower (model and plan) and render per target — for generated specs of 1, 100,
 //! 1,000 and 5,000 tasks (half event-triggered with an environment override, half scheduled,
 //! as `scripts/bench` generates them), and the examples.
 //!
-//! Each cell is the mean time over repeated runs and, under it, the peak of heap memory the
-//! stage held at once (a counting allocator wraps the system one: bytes allocated and not yet
-//! freed, above what was live when the stage began).
+//! Each cell is the mean time over repeated runs, the peak of heap memory the stage held at
+//! once and the number of allocations of one run (a counting allocator wraps the system one:
+//! bytes allocated and not yet freed, above what was live when the stage began).
 //!
 //! Options (after `--`): `--quick` runs each case once at 1 and 100 tasks (CI runs it so the
 //! suite cannot rot); `--tasks 1000,5000` chooses the generated sizes; `--stage render-cdk`
@@ -22,11 +23,13 @@ use tfc::targets::{Format, Layout, Target};
 struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: AllocLayout) -> *mut u8 {
         let p = System.alloc(layout);
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
         if !p.is_null() {
             let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
             PEAK.fetch_max(live, Ordering::Relaxed);
@@ -80,15 +83,18 @@ fn spec(n: usize) -> String {
 struct Measured {
     time: Duration,
     peak: usize,
+    allocs: usize,
 }
 
 fn measure(budget: Duration, mut f: impl FnMut()) -> Measured {
     let before = LIVE.load(Ordering::Relaxed);
     PEAK.store(before, Ordering::Relaxed);
+    let allocs_before = ALLOCS.load(Ordering::Relaxed);
     let start = Instant::now();
     f();
     let once = start.elapsed();
     let peak = PEAK.load(Ordering::Relaxed).saturating_sub(before);
+    let allocs = ALLOCS.load(Ordering::Relaxed) - allocs_before;
     let runs = (budget.as_secs_f64() / once.as_secs_f64().max(1e-9)).clamp(1.0, 2000.0) as u32;
     let time = if runs <= 1 {
         once
@@ -99,16 +105,17 @@ fn measure(budget: Duration, mut f: impl FnMut()) -> Measured {
         }
         start.elapsed() / runs
     };
-    Measured { time, peak }
+    Measured { time, peak, allocs }
 }
 
 fn cell(m: &Option<Measured>) -> String {
     match m {
         None => "-".into(),
         Some(m) => format!(
-            "{:.2?}, {:.1} MiB",
+            "{:.2?}, {:.1} MiB, {} allocs",
             m.time,
-            m.peak as f64 / (1024.0 * 1024.0)
+            m.peak as f64 / (1024.0 * 1024.0),
+            m.allocs
         ),
     }
 }
@@ -142,6 +149,7 @@ fn main() {
     };
     let stage = option(&args, "--stage");
     let columns = [
+        "load",
         "check",
         "lower",
         "render cloudformation",
@@ -179,16 +187,21 @@ fn main() {
         let mut cells: Vec<Option<Measured>> = Vec::new();
         cells.push(wanted(columns[0]).then(|| {
             measure(budget, || {
-                std::hint::black_box(tfc::check(std::hint::black_box(bytes)));
+                std::hint::black_box(tfc::spec::load::load(std::hint::black_box(bytes)).is_ok());
             })
         }));
         cells.push(wanted(columns[1]).then(|| {
+            measure(budget, || {
+                std::hint::black_box(tfc::check(std::hint::black_box(bytes)));
+            })
+        }));
+        cells.push(wanted(columns[2]).then(|| {
             measure(budget, || {
                 std::hint::black_box(tfc::plan::lower(&tfc::model::lower(&spec)));
             })
         }));
         let plan = tfc::plan::lower(&tfc::model::lower(&spec));
-        for (target, column) in Target::ALL.iter().zip(&columns[2..]) {
+        for (target, column) in Target::ALL.iter().zip(&columns[3..]) {
             cells.push(wanted(column).then(|| {
                 measure(budget, || {
                     std::hint::black_box(
