@@ -508,29 +508,34 @@ pub struct Names {
 
 /// The AWS names tfc gives a task's resources.
 pub fn names(spec_name: &str, task_id: &str) -> Names {
-    let base = format!("{spec_name}-{task_id}");
+    // Concatenation rather than `format!`: this runs for every task in check and lower.
+    let join = |parts: &[&str]| {
+        let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        parts.iter().for_each(|p| s.push_str(p));
+        s
+    };
+    let base = join(&[spec_name, "-", task_id]);
     Names {
         rule: base.clone(),
         family: base.clone(),
-        log_group: format!("/ecs/{spec_name}/{task_id}"),
-        task_role: format!("{base}-task"),
-        execution_role: format!("{base}-execution"),
-        events_role: format!("{base}-events"),
+        log_group: join(&["/ecs/", spec_name, "/", task_id]),
+        task_role: join(&[&base, "-task"]),
+        execution_role: join(&[&base, "-execution"]),
+        events_role: join(&[&base, "-events"]),
     }
 }
 
 /// PascalCase of a task id (`nightly-report` → `NightlyReport`): logical ids, class names.
 pub fn pascal(id: &str) -> String {
-    id.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut cs = p.chars();
-            match cs.next() {
-                Some(f) => f.to_ascii_uppercase().to_string() + cs.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
+    let mut out = String::with_capacity(id.len());
+    for part in id.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut cs = part.chars();
+        if let Some(f) = cs.next() {
+            out.push(f.to_ascii_uppercase());
+            out.push_str(cs.as_str());
+        }
+    }
+    out
 }
 
 /// The last `/`-separated part of an ARN (`…:cluster/main` → `main`); of a cluster ARN that is
