@@ -2,6 +2,8 @@
 //! within runs of consecutive single-line attributes (a multi-line value, a nested block or a
 //! blank line ends a run), and string literals escaped so no user text is ever interpolated.
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 use crate::plan::{has_marker, pieces, whole_marker, Piece};
@@ -78,21 +80,27 @@ impl Block {
 
     /// Renders the block at `indent` levels, ending with a newline.
     pub fn render(&self, indent: usize) -> String {
-        let mut out = pad(indent);
+        let mut out = String::new();
+        self.write(indent, &mut out);
+        out
+    }
+
+    /// Appends the block at `indent` levels to `out`, ending with a newline.
+    pub fn write(&self, indent: usize, out: &mut String) {
+        push_pad(indent, out);
         out.push_str(&self.kind);
         for l in &self.labels {
             out.push(' ');
-            out.push_str(&quote(l));
+            write_quoted(l, out);
         }
         if self.body.is_empty() {
             out.push_str(" {}\n");
-            return out;
+            return;
         }
         out.push_str(" {\n");
-        render_body(&self.body, indent + 1, &mut out);
-        out.push_str(&pad(indent));
+        write_body(&self.body, indent + 1, out);
+        push_pad(indent, out);
         out.push_str("}\n");
-        out
     }
 }
 
@@ -104,243 +112,348 @@ impl Block {
 /// its variable, the only `${…}` tfc writes into a string.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    out.push_str(&literal_with_variables(s));
-    out.push('"');
+    write_quoted(s, &mut out);
     out
 }
 
-/// The expression a parameter marker stands for.
-fn variable(piece: Piece<'_>) -> Option<String> {
+/// Appends [`quote`]`(s)` to `out`.
+fn write_quoted(s: &str, out: &mut String) {
+    out.push('"');
+    write_literal_with_variables(s, out);
+    out.push('"');
+}
+
+/// Appends the expression a parameter marker stands for; false for plain text.
+fn write_variable(piece: Piece<'_>, out: &mut String) -> bool {
     match piece {
-        Piece::Text(_) => None,
-        Piece::Param(name) => Some(format!("var.{name}")),
-        Piece::ClusterName(name) => Some(format!("element(split(\"/\", var.{name}), 1)")),
+        Piece::Text(_) => return false,
+        Piece::Param(name) => {
+            out.push_str("var.");
+            out.push_str(name);
+        }
+        Piece::ClusterName(name) => {
+            out.push_str("element(split(\"/\", var.");
+            out.push_str(name);
+            out.push_str("), 1)");
+        }
     }
+    true
 }
 
-/// The inside of a string literal with parameter markers interpolated.
-fn literal_with_variables(s: &str) -> String {
+/// Appends the inside of a string literal with parameter markers interpolated.
+fn write_literal_with_variables(s: &str, out: &mut String) {
     if !has_marker(s) {
-        return escape_literal(s);
+        write_escaped(s, out);
+        return;
     }
-    pieces(s)
-        .into_iter()
-        .map(|p| match (p, variable(p)) {
-            (_, Some(v)) => format!("${{{v}}}"),
-            (Piece::Text(t), None) => escape_literal(t),
-            _ => String::new(),
-        })
-        .collect()
+    for p in pieces(s) {
+        match p {
+            Piece::Text(t) => write_escaped(t, out),
+            _ => {
+                out.push_str("${");
+                write_variable(p, out);
+                out.push('}');
+            }
+        }
+    }
 }
 
-/// A string value: a parameter's variable itself when the string is exactly one.
-fn string_value(s: &str) -> String {
-    match whole_marker(s).and_then(variable) {
-        Some(v) => v,
-        None => quote(s),
+/// Appends a string value: a parameter's variable itself when the string is exactly one.
+fn write_string_value(s: &str, out: &mut String) {
+    if has_marker(s) {
+        if let Some(p) = whole_marker(s) {
+            if write_variable(p, out) {
+                return;
+            }
+        }
     }
+    write_quoted(s, out);
 }
 
 /// The inside of a string literal (see [`quote`]).
 pub fn escape_literal(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(c);
-                out.push(c);
-            }
-            c if super::yaml::printable(c) => out.push(c),
-            c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push_str(&format!("\\U{:08X}", c as u32)),
-        }
-    }
+    write_escaped(s, &mut out);
     out
 }
 
-fn pad(indent: usize) -> String {
-    "  ".repeat(indent)
+/// Appends [`escape_literal`]`(s)` to `out`, copying runs of characters that need no escape
+/// in one piece.
+fn write_escaped(s: &str, out: &mut String) {
+    let bytes = s.as_bytes();
+    // The start of the run of characters not yet copied.
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let escape = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '$' | '%' if bytes.get(i + 1) == Some(&b'{') => {
+                // `${` → `$${`, `%{` → `%%{`: the run keeps this one, then one more.
+                out.push_str(&s[run..=i]);
+                out.push(c);
+                run = i + 1;
+                continue;
+            }
+            c if super::yaml::printable(c) => continue,
+            c => {
+                out.push_str(&s[run..i]);
+                // Writing into a String cannot fail.
+                let _ = if (c as u32) <= 0xffff {
+                    write!(out, "\\u{:04X}", c as u32)
+                } else {
+                    write!(out, "\\U{:08X}", c as u32)
+                };
+                run = i + c.len_utf8();
+                continue;
+            }
+        };
+        out.push_str(&s[run..i]);
+        out.push_str(escape);
+        run = i + c.len_utf8();
+    }
+    out.push_str(&s[run..]);
 }
 
-/// An object key: bare when it is a plain identifier, quoted otherwise.
-fn key(k: &str) -> String {
-    let ident = k
-        .chars()
+/// Appends `indent` levels of two spaces.
+fn push_pad(indent: usize, out: &mut String) {
+    for _ in 0..indent {
+        out.push_str("  ");
+    }
+}
+
+/// Whether an object key can be written bare: a plain identifier that is not a keyword.
+fn is_identifier(k: &str) -> bool {
+    k.chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && k.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
         && !matches!(
             k,
             "true" | "false" | "null" | "for" | "in" | "if" | "endif" | "endfor"
-        );
-    if ident {
-        k.to_string()
+        )
+}
+
+/// Appends an object key: bare when it is a plain identifier, quoted otherwise.
+fn write_key(k: &str, out: &mut String) {
+    if is_identifier(k) {
+        out.push_str(k);
     } else {
-        quote(k)
+        write_quoted(k, out);
     }
+}
+
+/// The width in characters of a key as [`write_key`] writes it. A quoted key is written to the
+/// end of `out`, measured and taken off again, so the width is exact by construction.
+fn key_width(k: &str, out: &mut String) -> usize {
+    if is_identifier(k) {
+        // An identifier is ASCII: one byte per character.
+        return k.len();
+    }
+    let start = out.len();
+    write_quoted(k, out);
+    let width = out[start..].chars().count();
+    out.truncate(start);
+    width
 }
 
 /// The single-line form of an expression (the multi-line one when it has none).
 pub fn inline_expr(e: &Expr) -> String {
-    inline(e).unwrap_or_else(|| {
-        let mut out = String::new();
-        multiline(e, 0, &mut out);
-        out
-    })
+    let mut out = String::new();
+    write_expr(e, 0, &mut out);
+    out
 }
 
 /// A block's body items at the top level (a `.tfvars` file), `=` aligned as `terraform fmt`.
 pub fn body(b: &Block) -> String {
     let mut out = String::new();
-    render_body(&b.body, 0, &mut out);
+    write_body(&b.body, 0, &mut out);
     out
 }
 
-/// The single-line form of an expression, if it has one.
-fn inline(e: &Expr) -> Option<String> {
+/// Whether an expression is a list, an object or a call: what a single-line list or object
+/// cannot hold.
+fn is_compound(e: &Expr) -> bool {
+    matches!(e, Expr::List(_) | Expr::Object(_) | Expr::Call(..))
+}
+
+/// Whether an expression has a single-line form: every scalar; a list of scalars; an object
+/// with no field, or one whose value is a scalar. Never a call.
+fn is_inline(e: &Expr) -> bool {
     match e {
-        Expr::Str(s) => Some(string_value(s)),
-        Expr::Json(v) => Some(match v {
-            Value::String(s) => string_value(s),
-            other => other.to_string(),
-        }),
-        Expr::Raw(r) => Some(r.clone()),
-        Expr::Template(parts) => {
-            let mut s = String::from("\"");
-            for p in parts {
-                match p {
-                    Part::Lit(l) => s.push_str(&literal_with_variables(l)),
-                    Part::Ref(r) => {
-                        s.push_str("${");
-                        s.push_str(r);
-                        s.push('}');
-                    }
-                }
-            }
-            s.push('"');
-            Some(s)
-        }
-        Expr::List(items) if items.is_empty() => Some("[]".into()),
-        Expr::List(items)
-            if items
-                .iter()
-                .all(|i| !matches!(i, Expr::List(_) | Expr::Object(_) | Expr::Call(..))) =>
-        {
-            let parts: Option<Vec<String>> = items.iter().map(inline).collect();
-            parts.map(|p| format!("[{}]", p.join(", ")))
-        }
-        Expr::Object(fields) if fields.is_empty() => Some("{}".into()),
-        Expr::Object(fields)
-            if fields.len() == 1
-                && !matches!(
-                    fields[0].1,
-                    Expr::List(_) | Expr::Object(_) | Expr::Call(..)
-                ) =>
-        {
-            inline(&fields[0].1).map(|v| format!("{{ {} = {v} }}", key(&fields[0].0)))
-        }
-        _ => None,
+        Expr::List(items) => !items.iter().any(is_compound),
+        Expr::Object(fields) => match fields.as_slice() {
+            [] => true,
+            [(_, v)] => !is_compound(v),
+            _ => false,
+        },
+        Expr::Call(..) => false,
+        Expr::Str(_) | Expr::Json(_) | Expr::Raw(_) | Expr::Template(_) => true,
     }
 }
 
-/// Writes a multi-line expression starting after `key = `; ends without a newline.
-fn multiline(e: &Expr, indent: usize, out: &mut String) {
-    if let Some(s) = inline(e) {
-        out.push_str(&s);
-        return;
-    }
+/// Appends the single-line form of an expression [`is_inline`] accepts.
+fn write_inline(e: &Expr, out: &mut String) {
+    debug_assert!(is_inline(e));
     match e {
+        Expr::Str(s) => write_string_value(s, out),
+        Expr::Json(Value::String(s)) => write_string_value(s, out),
+        // Writing into a String cannot fail.
+        Expr::Json(other) => {
+            let _ = write!(out, "{other}");
+        }
+        Expr::Raw(r) => out.push_str(r),
+        Expr::Template(parts) => {
+            out.push('"');
+            for p in parts {
+                match p {
+                    Part::Lit(l) => write_literal_with_variables(l, out),
+                    Part::Ref(r) => {
+                        out.push_str("${");
+                        out.push_str(r);
+                        out.push('}');
+                    }
+                }
+            }
+            out.push('"');
+        }
+        Expr::List(items) => {
+            out.push('[');
+            for (n, item) in items.iter().enumerate() {
+                if n > 0 {
+                    out.push_str(", ");
+                }
+                write_inline(item, out);
+            }
+            out.push(']');
+        }
+        Expr::Object(fields) => match fields.as_slice() {
+            [(k, v)] => {
+                out.push_str("{ ");
+                write_key(k, out);
+                out.push_str(" = ");
+                write_inline(v, out);
+                out.push_str(" }");
+            }
+            _ => out.push_str("{}"),
+        },
+        // Never inline; written whole should it ever be asked for.
+        Expr::Call(..) => write_expr(e, 0, out),
+    }
+}
+
+/// Appends an expression starting after `key = `: its single-line form when it has one,
+/// otherwise multi-line at `indent` levels. Ends without a newline.
+fn write_expr(e: &Expr, indent: usize, out: &mut String) {
+    match e {
+        _ if is_inline(e) => write_inline(e, out),
         Expr::List(items) => {
             out.push_str("[\n");
             for item in items {
-                out.push_str(&pad(indent + 1));
-                multiline(item, indent + 1, out);
+                push_pad(indent + 1, out);
+                write_expr(item, indent + 1, out);
                 out.push_str(",\n");
             }
-            out.push_str(&pad(indent));
+            push_pad(indent, out);
             out.push(']');
         }
         Expr::Object(fields) => {
             out.push_str("{\n");
-            let items: Vec<Item> = fields
-                .iter()
-                .map(|(k, v)| Item::Attr(k.clone(), v.clone()))
-                .collect();
-            render_body(&items, indent + 1, out);
-            out.push_str(&pad(indent));
+            write_body(fields, indent + 1, out);
+            push_pad(indent, out);
             out.push('}');
         }
         Expr::Call(name, arg) => {
             out.push_str(name);
             out.push('(');
-            multiline(arg, indent, out);
+            write_expr(arg, indent, out);
             out.push(')');
         }
-        _ => {}
+        Expr::Str(_) | Expr::Json(_) | Expr::Raw(_) | Expr::Template(_) => write_inline(e, out),
     }
 }
 
-/// Renders body items with `=` aligned in runs of single-line attributes.
-fn render_body(items: &[Item], indent: usize, out: &mut String) {
+/// What a body is made of: a block's items, or an object's fields (attributes only).
+trait BodyItem {
+    fn attr(&self) -> Option<(&str, &Expr)>;
+    fn block(&self) -> Option<&Block>;
+}
+
+impl BodyItem for Item {
+    fn attr(&self) -> Option<(&str, &Expr)> {
+        match self {
+            Item::Attr(k, v) => Some((k, v)),
+            Item::Block(_) => None,
+        }
+    }
+    fn block(&self) -> Option<&Block> {
+        match self {
+            Item::Block(b) => Some(b),
+            Item::Attr(..) => None,
+        }
+    }
+}
+
+impl BodyItem for (String, Expr) {
+    fn attr(&self) -> Option<(&str, &Expr)> {
+        Some((&self.0, &self.1))
+    }
+    fn block(&self) -> Option<&Block> {
+        None
+    }
+}
+
+/// Appends body items with `=` aligned in runs of single-line attributes.
+fn write_body<T: BodyItem>(items: &[T], indent: usize, out: &mut String) {
     let mut i = 0;
     while i < items.len() {
-        match &items[i] {
-            Item::Block(b) => {
-                // A blank line separates a nested block from what precedes it.
-                if i > 0 && !matches!(items[i - 1], Item::Block(_)) {
-                    out.push('\n');
-                }
-                out.push_str(&b.render(indent));
-                if i + 1 < items.len() {
-                    out.push('\n');
-                }
-                i += 1;
+        if let Some(b) = items[i].block() {
+            // A blank line separates a nested block from what precedes it.
+            if i > 0 && items[i - 1].block().is_none() {
+                out.push('\n');
             }
-            Item::Attr(..) => {
-                // The run of single-line attributes starting here.
-                let mut j = i;
-                let mut run = Vec::new();
-                while let Some(Item::Attr(k, v)) = items.get(j) {
-                    match inline(v) {
-                        Some(s) => run.push((key(k), s)),
-                        None => break,
-                    }
-                    j += 1;
-                }
-                if run.is_empty() {
-                    if let Item::Attr(k, v) = &items[i] {
-                        out.push_str(&pad(indent));
-                        out.push_str(&key(k));
-                        out.push_str(" = ");
-                        multiline(v, indent, out);
-                        out.push('\n');
-                    }
-                    i += 1;
-                    continue;
-                }
-                let width = run
-                    .iter()
-                    .map(|(k, _)| k.chars().count())
-                    .max()
-                    .unwrap_or(0);
-                for (k, v) in run {
-                    out.push_str(&pad(indent));
-                    out.push_str(&k);
-                    out.push_str(&" ".repeat(width - k.chars().count()));
-                    out.push_str(" = ");
-                    out.push_str(&v);
-                    out.push('\n');
-                }
-                i = j;
+            b.write(indent, out);
+            if i + 1 < items.len() {
+                out.push('\n');
             }
+            i += 1;
+            continue;
         }
+        // The run of single-line attributes starting here.
+        let run = items[i..]
+            .iter()
+            .map_while(|item| item.attr().filter(|(_, v)| is_inline(v)))
+            .count();
+        if run == 0 {
+            if let Some((k, v)) = items[i].attr() {
+                push_pad(indent, out);
+                write_key(k, out);
+                out.push_str(" = ");
+                write_expr(v, indent, out);
+                out.push('\n');
+            }
+            i += 1;
+            continue;
+        }
+        let mut width = 0;
+        for (k, _) in items[i..i + run].iter().filter_map(BodyItem::attr) {
+            width = width.max(key_width(k, out));
+        }
+        for (k, v) in items[i..i + run].iter().filter_map(BodyItem::attr) {
+            push_pad(indent, out);
+            let start = out.len();
+            write_key(k, out);
+            let written = out[start..].chars().count();
+            for _ in written..width {
+                out.push(' ');
+            }
+            out.push_str(" = ");
+            write_inline(v, out);
+            out.push('\n');
+        }
+        i += run;
     }
 }
 
@@ -402,5 +515,172 @@ mod tests {
 }
 "#
         );
+    }
+
+    #[test]
+    fn escapes_cover_every_kind_of_character() {
+        // `$`/`%` double only before `{`, also at the end of a run and of the string.
+        assert_eq!(escape_literal("$%${%{$"), "$%$${%%{$");
+        assert_eq!(escape_literal("a${"), "a$${");
+        // Control characters as \uNNNN, astral non-printables as \UNNNNNNNN, printables kept.
+        assert_eq!(
+            escape_literal("\u{0}\u{7f}\u{2028}x\u{feff}"),
+            "\\u0000\\u007F\\u2028x\\uFEFF"
+        );
+        assert_eq!(escape_literal("\r\t😀é"), "\\r\\t😀é");
+        assert_eq!(escape_literal(""), "");
+    }
+
+    #[test]
+    fn alignment_counts_the_characters_of_quoted_keys() {
+        // `"é-x"` is five characters (six bytes); `"a\"b"` is six; `"${x}"` is seven.
+        let tags = from_json(&json!({"id": "1", "é-x": "2", "a\"b": "3", "${x}": "4", "for": "5"}));
+        let b = Block::new("locals", &[]).attr("tags", tags);
+        assert_eq!(
+            b.render(0),
+            r#"locals {
+  tags = {
+    id      = "1"
+    "é-x"   = "2"
+    "a\"b"  = "3"
+    "$${x}" = "4"
+    "for"   = "5"
+  }
+}
+"#
+        );
+    }
+
+    #[test]
+    fn lists_of_objects_and_calls_inside_objects_are_multi_line() {
+        let e = Expr::Object(vec![
+            ("a".into(), Expr::Raw("x.y".into())),
+            (
+                "nested".into(),
+                Expr::List(vec![
+                    Expr::List(vec![]),
+                    Expr::Object(vec![]),
+                    Expr::Object(vec![("k".into(), Expr::List(vec![Expr::Str("v".into())]))]),
+                    Expr::List(vec![Expr::Json(json!(1)), Expr::Json(json!(null))]),
+                ]),
+            ),
+            ("bb".into(), Expr::Json(json!(true))),
+            ("ccc".into(), Expr::Json(json!(2.5))),
+            (
+                "call".into(),
+                Expr::Call(
+                    "jsonencode",
+                    Box::new(Expr::Object(vec![
+                        ("one".into(), Expr::Str("1".into())),
+                        (
+                            "two".into(),
+                            Expr::Call("f", Box::new(Expr::Object(vec![]))),
+                        ),
+                    ])),
+                ),
+            ),
+            (
+                "short".into(),
+                Expr::Call(
+                    "jsonencode",
+                    Box::new(Expr::Object(vec![("x".into(), Expr::Raw("y".into()))])),
+                ),
+            ),
+            (
+                "d".into(),
+                Expr::Object(vec![("e".into(), Expr::Str("f".into()))]),
+            ),
+        ]);
+        assert_eq!(
+            inline_expr(&e),
+            r#"{
+  a = x.y
+  nested = [
+    [],
+    {},
+    {
+      k = ["v"]
+    },
+    [1, null],
+  ]
+  bb  = true
+  ccc = 2.5
+  call = jsonencode({
+    one = "1"
+    two = f({})
+  })
+  short = jsonencode({ x = y })
+  d = { e = "f" }
+}"#
+        );
+        // A call has no single-line form even with a scalar argument.
+        assert_eq!(
+            inline_expr(&Expr::Call("tostring", Box::new(Expr::Json(json!(1))))),
+            "tostring(1)"
+        );
+    }
+
+    #[test]
+    fn templates_and_parameter_markers() {
+        use crate::spec::params::{marker, NAME_OF};
+        let cluster = format!("{NAME_OF}c{}", crate::spec::params::CLOSE);
+        let e = Expr::Object(vec![
+            ("whole".into(), Expr::Str(marker("tag"))),
+            (
+                "inside".into(),
+                Expr::Str(format!("app:{}${{", marker("tag"))),
+            ),
+            ("cluster".into(), Expr::Json(json!(cluster))),
+            (
+                "template".into(),
+                Expr::Template(vec![
+                    Part::Lit("a\"${".into()),
+                    Part::Ref("data.x.y".into()),
+                    Part::Lit(marker("p")),
+                ]),
+            ),
+        ]);
+        assert_eq!(
+            inline_expr(&e),
+            r#"{
+  whole    = var.tag
+  inside   = "app:${var.tag}$${"
+  cluster  = element(split("/", var.c), 1)
+  template = "a\"$${${data.x.y}${var.p}"
+}"#
+        );
+    }
+
+    #[test]
+    fn blocks_separate_from_attributes_with_blank_lines() {
+        let b = Block::new("resource", &["t", "l\"x"])
+            .block(Block::new("empty", &[]))
+            .block(Block::new("one", &["a"]).attr("x", Expr::Json(json!(1))))
+            .attr("after", Expr::Str("y".into()))
+            .block(Block::new("last", &[]));
+        assert_eq!(
+            b.render(1),
+            r#"  resource "t" "l\"x" {
+    empty {}
+
+    one "a" {
+      x = 1
+    }
+
+    after = "y"
+
+    last {}
+  }
+"#
+        );
+        let vars = Block {
+            kind: String::new(),
+            labels: Vec::new(),
+            body: vec![
+                Item::Attr("subnets".into(), from_json(&json!(["a", "b"]))),
+                Item::Attr("n".into(), Expr::Json(json!(3))),
+            ],
+        };
+        assert_eq!(body(&vars), "subnets = [\"a\", \"b\"]\nn       = 3\n");
     }
 }
