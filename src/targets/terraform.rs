@@ -6,6 +6,10 @@
 //! form and escapes every string); the templates in `templates/terraform/` lay out the files.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
+use minijinja::Environment;
 
 use serde::Serialize;
 use serde_json::json;
@@ -71,20 +75,87 @@ pub struct Terraform;
 #[derive(Debug, Serialize)]
 struct TaskGroup {
     comment: String,
-    blocks: Vec<String>,
+    blocks: Value,
 }
 
-/// The templates' view model: rendered blocks, grouped.
+/// The templates' view model: rendered blocks, grouped. Each list of blocks is a [`Blocks`].
 #[derive(Debug, Serialize)]
 struct View {
     header: String,
     description: Option<String>,
     terraform_version: &'static str,
     provider_version: &'static str,
-    variables: Vec<String>,
-    shared: Vec<String>,
+    variables: Value,
+    shared: Value,
     tasks: Vec<TaskGroup>,
-    outputs: Vec<String>,
+    outputs: Value,
+}
+
+/// Rendered blocks as the templates see them: a sequence of strings. Each is handed over
+/// once: the templates write every block exactly once, so a block's text is dropped as soon as
+/// it is in the output, and a file never sits in memory twice (as blocks and as output). A
+/// block read a second time is undefined, which strict undefined makes an error.
+#[derive(Debug)]
+struct Blocks {
+    len: usize,
+    texts: Mutex<Vec<Option<Arc<str>>>>,
+}
+
+impl Blocks {
+    fn value(texts: Vec<Arc<str>>) -> Value {
+        Value::from_object(Blocks {
+            len: texts.len(),
+            texts: Mutex::new(texts.into_iter().map(Some).collect()),
+        })
+    }
+
+    fn is_empty(value: &Value) -> bool {
+        value
+            .downcast_object_ref::<Blocks>()
+            .is_none_or(|b| b.len == 0)
+    }
+}
+
+impl Object for Blocks {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let i = key.as_usize()?;
+        self.texts.lock().ok()?.get_mut(i)?.take().map(Value::from)
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.len)
+    }
+}
+
+/// Renders blocks through one reusable buffer, each into text of exactly its size.
+#[derive(Default)]
+struct Writer {
+    buffer: String,
+}
+
+impl Writer {
+    fn text(&mut self, block: &Block) -> Arc<str> {
+        self.buffer.clear();
+        block.write(0, &mut self.buffer);
+        Arc::from(self.buffer.as_str())
+    }
+}
+
+/// The environment with the embedded templates and the `hcl_string` filter, built once per
+/// process (compiling the templates is most of a small render).
+fn template_environment() -> Result<&'static Environment<'static>, RenderError> {
+    static ENV: OnceLock<Result<Environment<'static>, String>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = environment(&TEMPLATES).map_err(|e| e.0)?;
+        env.add_filter("hcl_string", |s: String| hcl::quote(&s));
+        Ok(env)
+    })
+    .as_ref()
+    .map_err(|e| RenderError(e.clone()))
 }
 
 impl Backend for Terraform {
@@ -95,8 +166,7 @@ impl Backend for Terraform {
         _format: Format,
     ) -> Result<Vec<OutputFile>, RenderError> {
         let view = convert_model(plan);
-        let mut env = environment(&TEMPLATES)?;
-        env.add_filter("hcl_string", |s: String| hcl::quote(&s));
+        let env = template_environment()?;
         let single = layout == Layout::Single;
         let render = |name: &str| -> Result<String, RenderError> {
             Ok(env
@@ -123,7 +193,7 @@ impl Backend for Terraform {
                         contents: render(TEMPLATE_OUTPUTS)?,
                     },
                 ];
-                if !view.variables.is_empty() {
+                if !Blocks::is_empty(&view.variables) {
                     files.push(OutputFile {
                         path: "variables.tf".into(),
                         contents: render(TEMPLATE_VARIABLES)?,
@@ -331,27 +401,28 @@ fn convert_model(plan: &Plan) -> View {
     let refs = Refs {
         index: plan.resources().map(|r| (&r.id, r)).collect(),
     };
+    let mut w = Writer::default();
     let mut shared = vec![
-        Block::new("data", &["aws_partition", "current"]).render(0),
-        Block::new("data", &["aws_region", "current"]).render(0),
-        Block::new("data", &["aws_caller_identity", "current"]).render(0),
+        w.text(&Block::new("data", &["aws_partition", "current"])),
+        w.text(&Block::new("data", &["aws_region", "current"])),
+        w.text(&Block::new("data", &["aws_caller_identity", "current"])),
     ];
     let mut tasks = Vec::new();
     for group in &plan.groups {
-        let blocks = group.resources.iter().flat_map(|r| {
-            let mut out = vec![convert_resource(r, &refs).render(0)];
+        let mut blocks = Vec::with_capacity(group.resources.len() + 2);
+        for r in &group.resources {
+            blocks.push(w.text(&convert_resource(r, &refs)));
             if let Kind::Role(role) = &r.kind {
                 if let Some(b) = policy_attachments(&r.id, role) {
-                    out.push(b.render(0));
+                    blocks.push(w.text(&b));
                 }
             }
-            out
-        });
+        }
         match &group.comment {
             None => shared.extend(blocks),
             Some(comment) => tasks.push(TaskGroup {
                 comment: comment.clone(),
-                blocks: blocks.collect(),
+                blocks: Blocks::value(blocks),
             }),
         }
     }
@@ -359,10 +430,11 @@ fn convert_model(plan: &Plan) -> View {
         .outputs
         .iter()
         .map(|o| {
-            Block::new("output", &[&snake(&o.name)])
-                .attr("description", string(o.description.clone()))
-                .attr("value", refs.arn(&o.value))
-                .render(0)
+            w.text(
+                &Block::new("output", &[&snake(&o.name)])
+                    .attr("description", string(o.description.clone()))
+                    .attr("value", refs.arn(&o.value)),
+            )
         })
         .collect();
     View {
@@ -370,10 +442,10 @@ fn convert_model(plan: &Plan) -> View {
         description: plan.description.clone(),
         terraform_version: TERRAFORM_VERSION,
         provider_version: PROVIDER_VERSION,
-        variables: variables(plan),
-        shared,
+        variables: Blocks::value(variables(plan, &mut w)),
+        shared: Blocks::value(shared),
         tasks,
-        outputs,
+        outputs: Blocks::value(outputs),
     }
 }
 
@@ -621,7 +693,7 @@ fn ids(v: &ParamOr<Vec<String>>) -> Expr {
 /// `variables.tf`: a `variable` block per plan parameter, with its type, description, default
 /// and `validation` blocks for what the spec constrains (allowed values, pattern, and the id
 /// formats and list lengths of the fields that take it).
-fn variables(plan: &Plan) -> Vec<String> {
+fn variables(plan: &Plan, w: &mut Writer) -> Vec<Arc<str>> {
     plan.parameters
         .iter()
         .map(|p| {
@@ -696,7 +768,7 @@ fn variables(plan: &Plan) -> Vec<String> {
                         .attr("error_message", string(message)),
                 );
             }
-            b.render(0)
+            w.text(&b)
         })
         .collect()
 }
