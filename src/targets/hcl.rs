@@ -2,70 +2,78 @@
 //! within runs of consecutive single-line attributes (a multi-line value, a nested block or a
 //! blank line ends a run), and string literals escaped so no user text is ever interpolated.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde_json::Value;
 
 use crate::plan::{has_marker, pieces, whole_marker, Piece};
 
-/// An HCL expression.
+/// An HCL expression. Text is borrowed where it can be (from the plan, or `'static`), owned
+/// where tfc builds it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Expr {
+pub enum Expr<'a> {
     /// A string literal (escaped on output).
-    Str(String),
+    Str(Cow<'a, str>),
     /// A number, boolean or null literal taken from JSON.
     Json(Value),
     /// A reference or function call written by tfc itself (never user text).
-    Raw(String),
+    Raw(Cow<'a, str>),
     /// A string template mixing escaped literal parts and `${…}` interpolations of references.
-    Template(Vec<Part>),
-    List(Vec<Expr>),
+    Template(Vec<Part<'a>>),
+    List(Vec<Expr<'a>>),
     /// Keys in the order given.
-    Object(Vec<(String, Expr)>),
+    Object(Vec<(&'a str, Expr<'a>)>),
     /// `name(arg)` with one argument, e.g. `jsonencode({…})`.
-    Call(&'static str, Box<Expr>),
+    Call(&'static str, Box<Expr<'a>>),
 }
 
 /// A part of a string template.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Part {
-    Lit(String),
+pub enum Part<'a> {
+    Lit(Cow<'a, str>),
     /// A reference written by tfc itself.
-    Ref(String),
+    Ref(Cow<'a, str>),
 }
 
 /// An item of a block body.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Item {
-    Attr(String, Expr),
-    Block(Block),
+pub enum Item<'a> {
+    Attr(&'a str, Expr<'a>),
+    Block(Block<'a>),
 }
 
 /// `type "label" … { body }`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Block {
-    pub kind: String,
-    pub labels: Vec<String>,
-    pub body: Vec<Item>,
+pub struct Block<'a> {
+    pub kind: &'a str,
+    pub labels: Vec<Cow<'a, str>>,
+    pub body: Vec<Item<'a>>,
 }
 
-impl Block {
-    pub fn new(kind: &str, labels: &[&str]) -> Self {
+impl<'a> Block<'a> {
+    pub fn new(kind: &'a str, labels: &[&'a str]) -> Self {
         Block {
-            kind: kind.to_string(),
-            labels: labels.iter().map(|l| l.to_string()).collect(),
+            kind,
+            labels: labels.iter().map(|l| Cow::Borrowed(*l)).collect(),
             body: Vec::new(),
         }
     }
 
+    /// Adds a label.
+    pub fn label(mut self, label: impl Into<Cow<'a, str>>) -> Self {
+        self.labels.push(label.into());
+        self
+    }
+
     /// Adds an attribute.
-    pub fn attr(mut self, key: &str, value: Expr) -> Self {
-        self.body.push(Item::Attr(key.to_string(), value));
+    pub fn attr(mut self, key: &'a str, value: Expr<'a>) -> Self {
+        self.body.push(Item::Attr(key, value));
         self
     }
 
     /// Adds an attribute when there is a value.
-    pub fn attr_opt(self, key: &str, value: Option<Expr>) -> Self {
+    pub fn attr_opt(self, key: &'a str, value: Option<Expr<'a>>) -> Self {
         match value {
             Some(v) => self.attr(key, v),
             None => self,
@@ -73,7 +81,7 @@ impl Block {
     }
 
     /// Adds a nested block.
-    pub fn block(mut self, block: Block) -> Self {
+    pub fn block(mut self, block: Block<'a>) -> Self {
         self.body.push(Item::Block(block));
         self
     }
@@ -88,7 +96,7 @@ impl Block {
     /// Appends the block at `indent` levels to `out`, ending with a newline.
     pub fn write(&self, indent: usize, out: &mut String) {
         push_pad(indent, out);
-        out.push_str(&self.kind);
+        out.push_str(self.kind);
         for l in &self.labels {
             out.push(' ');
             write_quoted(l, out);
@@ -377,18 +385,18 @@ fn write_expr(e: &Expr, indent: usize, out: &mut String) {
 
 /// What a body is made of: a block's items, or an object's fields (attributes only).
 trait BodyItem {
-    fn attr(&self) -> Option<(&str, &Expr)>;
-    fn block(&self) -> Option<&Block>;
+    fn attr(&self) -> Option<(&str, &Expr<'_>)>;
+    fn block(&self) -> Option<&Block<'_>>;
 }
 
-impl BodyItem for Item {
-    fn attr(&self) -> Option<(&str, &Expr)> {
+impl BodyItem for Item<'_> {
+    fn attr(&self) -> Option<(&str, &Expr<'_>)> {
         match self {
             Item::Attr(k, v) => Some((k, v)),
             Item::Block(_) => None,
         }
     }
-    fn block(&self) -> Option<&Block> {
+    fn block(&self) -> Option<&Block<'_>> {
         match self {
             Item::Block(b) => Some(b),
             Item::Attr(..) => None,
@@ -396,11 +404,11 @@ impl BodyItem for Item {
     }
 }
 
-impl BodyItem for (String, Expr) {
-    fn attr(&self) -> Option<(&str, &Expr)> {
-        Some((&self.0, &self.1))
+impl BodyItem for (&str, Expr<'_>) {
+    fn attr(&self) -> Option<(&str, &Expr<'_>)> {
+        Some((self.0, &self.1))
     }
-    fn block(&self) -> Option<&Block> {
+    fn block(&self) -> Option<&Block<'_>> {
         None
     }
 }
@@ -458,13 +466,15 @@ fn write_body<T: BodyItem>(items: &[T], indent: usize, out: &mut String) {
 }
 
 /// An HCL expression for a JSON value (for `jsonencode(…)` arguments).
-pub fn from_json(v: &Value) -> Expr {
+pub fn from_json(v: &Value) -> Expr<'_> {
     match v {
-        Value::String(s) => Expr::Str(s.clone()),
+        Value::String(s) => Expr::Str(Cow::Borrowed(s)),
         Value::Array(items) => Expr::List(items.iter().map(from_json).collect()),
-        Value::Object(map) => {
-            Expr::Object(map.iter().map(|(k, v)| (k.clone(), from_json(v))).collect())
-        }
+        Value::Object(map) => Expr::Object(
+            map.iter()
+                .map(|(k, v)| (k.as_str(), from_json(v)))
+                .collect(),
+        ),
         other => Expr::Json(other.clone()),
     }
 }
@@ -485,11 +495,20 @@ mod tests {
 
     #[test]
     fn alignment_runs_end_at_multiline_values_and_blocks() {
+        let policy = json!({"Version": "1", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s"}}]});
+        let tags = json!({"team": "p", "cost-center": "x"});
         let b = Block::new("resource", &["aws_iam_role", "x"])
             .attr("name", Expr::Str("a".into()))
-            .attr("assume_role_policy", Expr::Call("jsonencode", Box::new(from_json(&json!({"Version": "1", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s"}}]})))))
-            .attr("tags", from_json(&json!({"team": "p", "cost-center": "x"})))
-            .block(Block::new("ecs_target", &[]).attr("task_count", Expr::Json(json!(1))).attr("launch_type", Expr::Str("FARGATE".into())));
+            .attr(
+                "assume_role_policy",
+                Expr::Call("jsonencode", Box::new(from_json(&policy))),
+            )
+            .attr("tags", from_json(&tags))
+            .block(
+                Block::new("ecs_target", &[])
+                    .attr("task_count", Expr::Json(json!(1)))
+                    .attr("launch_type", Expr::Str("FARGATE".into())),
+            );
         assert_eq!(
             b.render(0),
             r#"resource "aws_iam_role" "x" {
@@ -534,8 +553,8 @@ mod tests {
     #[test]
     fn alignment_counts_the_characters_of_quoted_keys() {
         // `"é-x"` is five characters (six bytes); `"a\"b"` is six; `"${x}"` is seven.
-        let tags = from_json(&json!({"id": "1", "é-x": "2", "a\"b": "3", "${x}": "4", "for": "5"}));
-        let b = Block::new("locals", &[]).attr("tags", tags);
+        let tags = json!({"id": "1", "é-x": "2", "a\"b": "3", "${x}": "4", "for": "5"});
+        let b = Block::new("locals", &[]).attr("tags", from_json(&tags));
         assert_eq!(
             b.render(0),
             r#"locals {
@@ -554,42 +573,36 @@ mod tests {
     #[test]
     fn lists_of_objects_and_calls_inside_objects_are_multi_line() {
         let e = Expr::Object(vec![
-            ("a".into(), Expr::Raw("x.y".into())),
+            ("a", Expr::Raw("x.y".into())),
             (
-                "nested".into(),
+                "nested",
                 Expr::List(vec![
                     Expr::List(vec![]),
                     Expr::Object(vec![]),
-                    Expr::Object(vec![("k".into(), Expr::List(vec![Expr::Str("v".into())]))]),
+                    Expr::Object(vec![("k", Expr::List(vec![Expr::Str("v".into())]))]),
                     Expr::List(vec![Expr::Json(json!(1)), Expr::Json(json!(null))]),
                 ]),
             ),
-            ("bb".into(), Expr::Json(json!(true))),
-            ("ccc".into(), Expr::Json(json!(2.5))),
+            ("bb", Expr::Json(json!(true))),
+            ("ccc", Expr::Json(json!(2.5))),
             (
-                "call".into(),
+                "call",
                 Expr::Call(
                     "jsonencode",
                     Box::new(Expr::Object(vec![
-                        ("one".into(), Expr::Str("1".into())),
-                        (
-                            "two".into(),
-                            Expr::Call("f", Box::new(Expr::Object(vec![]))),
-                        ),
+                        ("one", Expr::Str("1".into())),
+                        ("two", Expr::Call("f", Box::new(Expr::Object(vec![])))),
                     ])),
                 ),
             ),
             (
-                "short".into(),
+                "short",
                 Expr::Call(
                     "jsonencode",
-                    Box::new(Expr::Object(vec![("x".into(), Expr::Raw("y".into()))])),
+                    Box::new(Expr::Object(vec![("x", Expr::Raw("y".into()))])),
                 ),
             ),
-            (
-                "d".into(),
-                Expr::Object(vec![("e".into(), Expr::Str("f".into()))]),
-            ),
+            ("d", Expr::Object(vec![("e", Expr::Str("f".into()))])),
         ]);
         assert_eq!(
             inline_expr(&e),
@@ -625,18 +638,18 @@ mod tests {
         use crate::spec::params::{marker, NAME_OF};
         let cluster = format!("{NAME_OF}c{}", crate::spec::params::CLOSE);
         let e = Expr::Object(vec![
-            ("whole".into(), Expr::Str(marker("tag"))),
+            ("whole", Expr::Str(marker("tag").into())),
             (
-                "inside".into(),
-                Expr::Str(format!("app:{}${{", marker("tag"))),
+                "inside",
+                Expr::Str(format!("app:{}${{", marker("tag")).into()),
             ),
-            ("cluster".into(), Expr::Json(json!(cluster))),
+            ("cluster", Expr::Json(json!(cluster))),
             (
-                "template".into(),
+                "template",
                 Expr::Template(vec![
                     Part::Lit("a\"${".into()),
                     Part::Ref("data.x.y".into()),
-                    Part::Lit(marker("p")),
+                    Part::Lit(marker("p").into()),
                 ]),
             ),
         ]);
@@ -673,12 +686,13 @@ mod tests {
   }
 "#
         );
+        let subnets = json!(["a", "b"]);
         let vars = Block {
-            kind: String::new(),
+            kind: "",
             labels: Vec::new(),
             body: vec![
-                Item::Attr("subnets".into(), from_json(&json!(["a", "b"]))),
-                Item::Attr("n".into(), Expr::Json(json!(3))),
+                Item::Attr("subnets", from_json(&subnets)),
+                Item::Attr("n", Expr::Json(json!(3))),
             ],
         };
         assert_eq!(body(&vars), "subnets = [\"a\", \"b\"]\nn       = 3\n");

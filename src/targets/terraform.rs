@@ -5,6 +5,7 @@
 //! Blocks are built by `convert_*` functions with the [`hcl`] writer (which emits `terraform fmt`
 //! form and escapes every string); the templates in `templates/terraform/` lay out the files.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -12,15 +13,14 @@ use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
 use minijinja::Environment;
 
 use serde::Serialize;
-use serde_json::json;
 
 use super::hcl::{self, Block, Expr, Part};
 use super::{
     environment, generated_by, schedule_input, Backend, Format, Layout, OutputFile, RenderError,
 };
 use crate::plan::{
-    arn_of, Architecture, Arn, ClusterRef, Id, Kind, Owner, ParamOr, ParamType, Part as PlanPart,
-    Plan, QueuePolicy, Resource, Rule, RuleTrigger, Schedule, Statement, Target, TargetInput,
+    Architecture, Arn, ClusterRef, Id, Kind, Owner, ParamOr, ParamType, Part as PlanPart, Plan,
+    QueuePolicy, Ref, Resource, Rule, RuleTrigger, Schedule, Statement, Target, TargetInput,
     TaskDefinition,
 };
 
@@ -216,48 +216,39 @@ pub fn snake(id: &str) -> String {
     id.replace('-', "_")
 }
 
-fn raw(s: impl Into<String>) -> Expr {
+fn raw<'a>(s: impl Into<Cow<'a, str>>) -> Expr<'a> {
     Expr::Raw(s.into())
 }
 
-fn string(s: impl Into<String>) -> Expr {
+fn string<'a>(s: impl Into<Cow<'a, str>>) -> Expr<'a> {
     Expr::Str(s.into())
 }
 
-fn num(n: impl Into<serde_json::Number>) -> Expr {
+fn num(n: impl Into<serde_json::Number>) -> Expr<'static> {
     Expr::Json(serde_json::Value::Number(n.into()))
 }
 
-fn boolean(b: bool) -> Expr {
-    Expr::Json(json!(b))
+fn boolean(b: bool) -> Expr<'static> {
+    Expr::Json(serde_json::Value::Bool(b))
 }
 
-fn strings(v: &[String]) -> Expr {
-    Expr::List(v.iter().map(|s| string(s.clone())).collect())
+fn strings(v: &[String]) -> Expr<'_> {
+    Expr::List(v.iter().map(string).collect())
 }
 
-fn map(m: &BTreeMap<String, String>) -> Expr {
-    Expr::Object(
-        m.iter()
-            .map(|(k, v)| (k.clone(), string(v.clone())))
-            .collect(),
-    )
+fn map(m: &BTreeMap<String, String>) -> Expr<'_> {
+    Expr::Object(m.iter().map(|(k, v)| (k.as_str(), string(v))).collect())
 }
 
-fn jsonencode(e: Expr) -> Expr {
+fn jsonencode(e: Expr<'_>) -> Expr<'_> {
     Expr::Call("jsonencode", Box::new(e))
 }
 
-fn object(fields: Vec<(&str, Expr)>) -> Expr {
-    Expr::Object(
-        fields
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-    )
+fn object<'a>(fields: Vec<(&'a str, Expr<'a>)>) -> Expr<'a> {
+    Expr::Object(fields)
 }
 
-fn with_tags(block: Block, tags: &BTreeMap<String, String>) -> Block {
+fn with_tags<'a>(block: Block<'a>, tags: &'a BTreeMap<String, String>) -> Block<'a> {
     if tags.is_empty() {
         block
     } else {
@@ -297,9 +288,17 @@ fn attribute(id: &Id, attr: &str) -> String {
 }
 
 /// A `resource "TYPE" "LABEL"` block for a plan entry.
-fn resource_block(id: &Id) -> Block {
+fn resource_block(id: &Id) -> Block<'static> {
     let (kind, label) = address(id);
-    Block::new("resource", &[kind, &label])
+    Block::new("resource", &[kind]).label(label)
+}
+
+/// The ARN a [`Ref`] stands for (as [`crate::plan::arn_of`], without building the [`Arn`]).
+fn ref_arn(r: &Ref) -> Expr<'_> {
+    match r {
+        Ref::Created { id } => raw(attribute(id, "arn")),
+        Ref::Existing { arn } => string(arn),
+    }
 }
 
 /// How this module refers to what the plan names.
@@ -308,23 +307,26 @@ struct Refs<'a> {
     index: std::collections::HashMap<&'a Id, &'a Resource>,
 }
 
-impl Refs<'_> {
-    fn arn(&self, a: &Arn) -> Expr {
+impl<'a> Refs<'a> {
+    fn arn(&self, a: &'a Arn) -> Expr<'a> {
         match a {
-            Arn::Literal { text } => string(text.clone()),
+            Arn::Literal { text } => string(text.as_str()),
             Arn::Of { id } => raw(attribute(id, "arn")),
             // The log group's ARN has no `:*` suffix in Terraform; streams need it.
             Arn::LogStreams { id } => Expr::Template(vec![
-                Part::Ref(attribute(id, "arn")),
+                Part::Ref(attribute(id, "arn").into()),
                 Part::Lit(":*".into()),
             ]),
             Arn::Repository { repository: repo } => Expr::Template(vec![
                 Part::Lit("arn:".into()),
                 Part::Ref("data.aws_partition.current.partition".into()),
-                Part::Lit(format!(
-                    ":ecr:{}:{}:repository/{}",
-                    repo.region, repo.account, repo.name
-                )),
+                Part::Lit(
+                    format!(
+                        ":ecr:{}:{}:repository/{}",
+                        repo.region, repo.account, repo.name
+                    )
+                    .into(),
+                ),
             ]),
             Arn::ClusterTasks { cluster } => Expr::Template(vec![
                 Part::Lit("arn:".into()),
@@ -335,8 +337,8 @@ impl Refs<'_> {
                 Part::Ref("data.aws_caller_identity.current.account_id".into()),
                 Part::Lit(":task/".into()),
                 match cluster {
-                    ClusterRef::Created { id } => Part::Ref(attribute(id, "name")),
-                    ClusterRef::Existing { name, .. } => Part::Lit(name.clone()),
+                    ClusterRef::Created { id } => Part::Ref(attribute(id, "name").into()),
+                    ClusterRef::Existing { name, .. } => Part::Lit(name.into()),
                 },
                 Part::Lit("/*".into()),
             ]),
@@ -344,15 +346,15 @@ impl Refs<'_> {
         }
     }
 
-    fn cluster_arn(&self, c: &ClusterRef) -> Expr {
+    fn cluster_arn(&self, c: &'a ClusterRef) -> Expr<'a> {
         match c {
             ClusterRef::Created { id } => raw(attribute(id, "arn")),
-            ClusterRef::Existing { arn, .. } => string(arn.clone()),
+            ClusterRef::Existing { arn, .. } => string(arn.as_str()),
         }
     }
 
-    fn statement(&self, s: &Statement) -> Expr {
-        let one_or_many = |mut v: Vec<Expr>| {
+    fn statement(&self, s: &'a Statement) -> Expr<'a> {
+        let one_or_many = |mut v: Vec<Expr<'a>>| {
             if v.len() == 1 {
                 v.remove(0)
             } else {
@@ -361,7 +363,7 @@ impl Refs<'_> {
         };
         let mut fields = Vec::new();
         if let Some(sid) = &s.sid {
-            fields.push(("Sid", string(sid.clone())));
+            fields.push(("Sid", string(sid.as_str())));
         }
         fields.push(("Effect", string("Allow")));
         if let Some(service) = s.service_principal {
@@ -369,7 +371,7 @@ impl Refs<'_> {
         }
         fields.push((
             "Action",
-            one_or_many(s.actions.iter().map(|a| string(a.clone())).collect()),
+            one_or_many(s.actions.iter().map(|a| string(a.as_str())).collect()),
         ));
         if !s.resources.is_empty() {
             fields.push((
@@ -386,7 +388,7 @@ impl Refs<'_> {
         object(fields)
     }
 
-    fn policy(&self, statements: &[Statement]) -> Expr {
+    fn policy(&self, statements: &'a [Statement]) -> Expr<'a> {
         jsonencode(object(vec![
             ("Version", string("2012-10-17")),
             (
@@ -432,7 +434,7 @@ fn convert_model(plan: &Plan) -> View {
         .map(|o| {
             w.text(
                 &Block::new("output", &[&snake(&o.name)])
-                    .attr("description", string(o.description.clone()))
+                    .attr("description", string(&o.description))
                     .attr("value", refs.arn(&o.value)),
             )
         })
@@ -453,13 +455,14 @@ fn convert_model(plan: &Plan) -> View {
 /// which detaches them when the module is destroyed (IAM deletes no role with policies attached;
 /// `aws_iam_role_policy_attachments_exclusive` would leave them, and the role's
 /// `managed_policy_arns` is deprecated).
-fn policy_attachments(id: &Id, role: &crate::plan::Role) -> Option<Block> {
+fn policy_attachments<'a>(id: &Id, role: &'a crate::plan::Role) -> Option<Block<'a>> {
     if role.managed_policies.is_empty() {
         return None;
     }
     let (_, label) = address(id);
     Some(
-        Block::new("resource", &["aws_iam_role_policy_attachment", &label])
+        Block::new("resource", &["aws_iam_role_policy_attachment"])
+            .label(label)
             .attr(
                 "for_each",
                 raw(format!(
@@ -473,44 +476,39 @@ fn policy_attachments(id: &Id, role: &crate::plan::Role) -> Option<Block> {
 }
 
 /// One plan entry as a resource block.
-fn convert_resource(r: &Resource, refs: &Refs<'_>) -> Block {
+fn convert_resource<'a>(r: &'a Resource, refs: &Refs<'a>) -> Block<'a> {
     let b = resource_block(&r.id);
     let b = match &r.kind {
-        Kind::Cluster(c) => b.attr("name", string(c.name.clone())),
+        Kind::Cluster(c) => b.attr("name", string(&c.name)),
         // No default strategy: a task without a strategy names its launch type.
         Kind::CapacityProviders(c) => b
             .attr("cluster_name", raw(attribute(&c.cluster, "name")))
             .attr(
                 "capacity_providers",
-                strings(
-                    &c.providers
-                        .iter()
-                        .map(|p| p.name().to_string())
-                        .collect::<Vec<_>>(),
-                ),
+                Expr::List(c.providers.iter().map(|p| string(p.name())).collect()),
             ),
         Kind::LogGroup(g) => b
-            .attr("name", string(g.name.clone()))
+            .attr("name", string(&g.name))
             .attr_opt("retention_in_days", g.retention_days.map(num))
             // Terraform's spelling of "kept when the deployment is deleted": destroy only
             // forgets the group.
             .attr_opt("skip_destroy", g.retain_on_delete.then_some(boolean(true))),
         Kind::Role(role) => b
-            .attr("name", string(role.name.clone()))
-            .attr_opt("path", role.path.clone().map(string))
+            .attr("name", string(&role.name))
+            .attr_opt("path", role.path.as_deref().map(string))
             .attr(
                 "assume_role_policy",
                 refs.policy(std::slice::from_ref(&role.trust)),
             )
             .attr_opt(
                 "permissions_boundary",
-                role.permissions_boundary.clone().map(string),
+                role.permissions_boundary.as_deref().map(string),
             ),
         Kind::Policy(p) => b
-            .attr("name", string(p.name.clone()))
+            .attr("name", string(&p.name))
             .attr("role", raw(attribute(&p.role, "id")))
             .attr("policy", refs.policy(&p.statements)),
-        Kind::TaskDefinition(def) => convert_definition(b, def, &r.tags, refs),
+        Kind::TaskDefinition(def) => convert_definition(b, def, &r.tags),
         Kind::Rule(rule) => convert_rule(b, rule),
         Kind::Target(t) => convert_target(b, t, refs),
         Kind::Schedule(sc) => convert_schedule(b, sc, refs),
@@ -539,17 +537,16 @@ fn convert_resource(r: &Resource, refs: &Refs<'_>) -> Block {
     }
 }
 
-fn convert_definition(
-    block: Block,
-    def: &TaskDefinition,
-    tags: &BTreeMap<String, String>,
-    refs: &Refs<'_>,
-) -> Block {
+fn convert_definition<'a>(
+    block: Block<'a>,
+    def: &'a TaskDefinition,
+    tags: &'a BTreeMap<String, String>,
+) -> Block<'a> {
     let c = &def.container;
     // Container definitions use the ECS API's camelCase names.
     let mut container = vec![
-        ("name", string(c.name.clone())),
-        ("image", string(c.image.clone())),
+        ("name", string(&c.name)),
+        ("image", string(&c.image)),
         ("essential", boolean(true)),
     ];
     if let Some(ep) = &c.entry_point {
@@ -564,8 +561,8 @@ fn convert_definition(
             .iter()
             .map(|(k, v)| {
                 object(vec![
-                    ("name", string(k.clone())),
-                    ("value", string(v.clone())),
+                    ("name", string(k.as_str())),
+                    ("value", string(v.as_str())),
                 ])
             })
             .collect();
@@ -577,8 +574,8 @@ fn convert_definition(
             .iter()
             .map(|s| {
                 object(vec![
-                    ("name", string(s.name.clone())),
-                    ("valueFrom", string(s.value_from.clone())),
+                    ("name", string(&s.name)),
+                    ("valueFrom", string(&s.value_from)),
                 ])
             })
             .collect();
@@ -593,7 +590,7 @@ fn convert_definition(
                 object(vec![
                     ("awslogs-group", raw(attribute(&c.log_group, "name"))),
                     ("awslogs-region", raw("data.aws_region.current.id")),
-                    ("awslogs-stream-prefix", string(c.stream_prefix.clone())),
+                    ("awslogs-stream-prefix", string(&c.stream_prefix)),
                 ]),
             ),
         ]),
@@ -607,8 +604,8 @@ fn convert_definition(
             .iter()
             .map(|(volume, path)| {
                 object(vec![
-                    ("sourceVolume", string(volume.clone())),
-                    ("containerPath", string(path.clone())),
+                    ("sourceVolume", string(volume.as_str())),
+                    ("containerPath", string(path.as_str())),
                     ("readOnly", boolean(false)),
                 ])
             })
@@ -619,17 +616,20 @@ fn convert_definition(
         container.push(("stopTimeout", num(t)));
     }
     if let Some(u) = &c.user {
-        container.push(("user", string(u.clone())));
+        container.push(("user", string(u.as_str())));
     }
 
     let mut block = block
-        .attr("family", string(def.family.clone()))
-        .attr("requires_compatibilities", strings(&["FARGATE".into()]))
+        .attr("family", string(&def.family))
+        .attr(
+            "requires_compatibilities",
+            Expr::List(vec![string("FARGATE")]),
+        )
         .attr("network_mode", string("awsvpc"))
         .attr("cpu", size(&def.cpu))
         .attr("memory", size(&def.memory))
-        .attr("execution_role_arn", refs.arn(&arn_of(&def.execution_role)))
-        .attr("task_role_arn", refs.arn(&arn_of(&def.task_role)))
+        .attr("execution_role_arn", ref_arn(&def.execution_role))
+        .attr("task_role_arn", ref_arn(&def.task_role))
         .attr(
             "container_definitions",
             jsonencode(Expr::List(vec![object(container)])),
@@ -646,23 +646,23 @@ fn convert_definition(
         block = block.block(Block::new("ephemeral_storage", &[]).attr("size_in_gib", num(gib)));
     }
     for v in &def.volumes {
-        block = block.block(Block::new("volume", &[]).attr("name", string(v.clone())));
+        block = block.block(Block::new("volume", &[]).attr("name", string(v.as_str())));
     }
     block
 }
 
-fn convert_rule(b: Block, rule: &Rule) -> Block {
+fn convert_rule<'a>(b: Block<'a>, rule: &'a Rule) -> Block<'a> {
     let mut b = b
-        .attr("name", string(rule.name.clone()))
-        .attr_opt("description", rule.description.clone().map(string));
+        .attr("name", string(&rule.name))
+        .attr_opt("description", rule.description.as_deref().map(string));
     match &rule.trigger {
         RuleTrigger::Pattern { pattern, bus } => {
             b = b
-                .attr_opt("event_bus_name", bus.clone().map(string))
+                .attr_opt("event_bus_name", bus.as_deref().map(string))
                 .attr("event_pattern", jsonencode(hcl::from_json(pattern)));
         }
         RuleTrigger::Schedule { expression } => {
-            b = b.attr("schedule_expression", string(expression.clone()));
+            b = b.attr("schedule_expression", string(expression.as_str()));
         }
     }
     b.attr(
@@ -675,7 +675,7 @@ fn convert_rule(b: Block, rule: &Rule) -> Block {
 }
 
 /// A task size: the string the provider takes, or the number variable (Terraform converts it).
-fn size(v: &ParamOr<u32>) -> Expr {
+fn size(v: &ParamOr<u32>) -> Expr<'static> {
     match v {
         ParamOr::Lit(n) => string(n.to_string()),
         ParamOr::Param(r) => raw(format!("var.{}", r.param)),
@@ -683,7 +683,7 @@ fn size(v: &ParamOr<u32>) -> Expr {
 }
 
 /// A list of ids, or its variable.
-fn ids(v: &ParamOr<Vec<String>>) -> Expr {
+fn ids(v: &ParamOr<Vec<String>>) -> Expr<'_> {
     match v {
         ParamOr::Lit(list) => strings(list),
         ParamOr::Param(r) => raw(format!("var.{}", r.param)),
@@ -705,7 +705,7 @@ fn variables(plan: &Plan, w: &mut Writer) -> Vec<Arc<str>> {
                 ParamType::SubnetIds | ParamType::SecurityGroupIds => "list(string)",
             };
             let mut b = Block::new("variable", &[&p.name])
-                .attr_opt("description", p.description.clone().map(string))
+                .attr_opt("description", p.description.as_deref().map(string))
                 .attr("type", raw(ty))
                 .attr_opt("default", p.default.as_ref().map(hcl::from_json));
             let mut checks: Vec<(String, String)> = Vec::new();
@@ -776,12 +776,12 @@ fn variables(plan: &Plan, w: &mut Writer) -> Vec<Arc<str>> {
 /// An environment's values as a `.tfvars` file.
 fn tfvars(set: &crate::plan::ValueSet) -> String {
     let body = Block {
-        kind: String::new(),
+        kind: "",
         labels: Vec::new(),
         body: set
             .values
             .iter()
-            .map(|(k, v)| hcl::Item::Attr(k.clone(), hcl::from_json(v)))
+            .map(|(k, v)| hcl::Item::Attr(k.as_str(), hcl::from_json(v)))
             .collect(),
     };
     format!("# {}\n{}", generated_by(), hcl::body(&body))
@@ -790,7 +790,7 @@ fn tfvars(set: &crate::plan::ValueSet) -> String {
 /// The RunTask options a rule's `ecs_target` and a schedule's `ecs_parameters` share: ECS Exec,
 /// managed tags and the group when the spec sets them, and the capacity provider strategy (whose
 /// presence leaves `launch_type` out).
-fn run_options(mut ecs: Block, t: &Target) -> Block {
+fn run_options<'a>(mut ecs: Block<'a>, t: &'a Target) -> Block<'a> {
     ecs = ecs
         .attr_opt(
             "enable_execute_command",
@@ -800,7 +800,7 @@ fn run_options(mut ecs: Block, t: &Target) -> Block {
             "enable_ecs_managed_tags",
             t.run.enable_ecs_managed_tags.then(|| boolean(true)),
         )
-        .attr_opt("group", t.run.group.clone().map(string));
+        .attr_opt("group", t.run.group.as_deref().map(string));
     for i in &t.run.capacity_provider_strategy {
         ecs = ecs.block(
             Block::new("capacity_provider_strategy", &[])
@@ -812,7 +812,7 @@ fn run_options(mut ecs: Block, t: &Target) -> Block {
     ecs
 }
 
-fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
+fn convert_target<'a>(b: Block<'a>, t: &'a Target, refs: &Refs<'a>) -> Block<'a> {
     let on_bus = refs.index.get(&t.rule).is_some_and(|r| {
         matches!(
             &r.kind,
@@ -829,7 +829,7 @@ fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
     }
     network = network.attr("assign_public_ip", boolean(t.network.assign_public_ip));
     let mut ecs = Block::new("ecs_target", &[])
-        .attr("task_definition_arn", refs.arn(&arn_of(&t.task_definition)))
+        .attr("task_definition_arn", ref_arn(&t.task_definition))
         .attr(
             "task_count",
             match &t.count {
@@ -838,7 +838,7 @@ fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
             },
         )
         .attr_opt("launch_type", t.run.launch_type().map(string))
-        .attr("platform_version", string(t.platform_version.clone()));
+        .attr("platform_version", string(&t.platform_version));
     if t.propagate_tags {
         ecs = ecs.attr("propagate_tags", string("TASK_DEFINITION"));
     }
@@ -850,11 +850,11 @@ fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
             "event_bus_name",
             on_bus.then(|| raw(attribute(&t.rule, "event_bus_name"))),
         )
-        .attr("target_id", string(t.target_id.clone()))
+        .attr("target_id", string(&t.target_id))
         .attr("arn", refs.cluster_arn(&t.cluster))
-        .attr("role_arn", refs.arn(&arn_of(&t.role)));
+        .attr("role_arn", ref_arn(&t.role));
     if let TargetInput::Static { input } = &t.input {
-        b = b.attr("input", string(input.clone()));
+        b = b.attr("input", string(input.as_str()));
     }
     b = b.block(ecs);
     if let TargetInput::Transformer {
@@ -865,7 +865,7 @@ fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
         b = b.block(
             Block::new("input_transformer", &[])
                 .attr("input_paths", map(input_paths))
-                .attr("input_template", string(input_template.clone())),
+                .attr("input_template", string(input_template.as_str())),
         );
     }
     if let Some(retry) = &t.retry {
@@ -876,13 +876,13 @@ fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
         );
     }
     if let Some(q) = &t.dead_letter_queue {
-        b = b.block(Block::new("dead_letter_config", &[]).attr("arn", string(q.clone())));
+        b = b.block(Block::new("dead_letter_config", &[]).attr("arn", string(q.as_str())));
     }
     b
 }
 
 /// `aws_scheduler_schedule`: the schedule with its ECS target.
-fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
+fn convert_schedule<'a>(b: Block<'a>, sc: &'a Schedule, refs: &Refs<'a>) -> Block<'a> {
     let t = &sc.target;
     let mut network =
         Block::new("network_configuration", &[]).attr("subnets", ids(&t.network.subnets));
@@ -891,7 +891,7 @@ fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
     }
     network = network.attr("assign_public_ip", boolean(t.network.assign_public_ip));
     let mut ecs = Block::new("ecs_parameters", &[])
-        .attr("task_definition_arn", refs.arn(&arn_of(&t.task_definition)))
+        .attr("task_definition_arn", ref_arn(&t.task_definition))
         .attr(
             "task_count",
             match &t.count {
@@ -900,7 +900,7 @@ fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
             },
         )
         .attr_opt("launch_type", t.run.launch_type().map(string))
-        .attr("platform_version", string(t.platform_version.clone()));
+        .attr("platform_version", string(&t.platform_version));
     if t.propagate_tags {
         ecs = ecs.attr("propagate_tags", string("TASK_DEFINITION"));
     }
@@ -910,7 +910,7 @@ fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
     ecs = run_options(ecs, t).block(network);
     let mut target = Block::new("target", &[])
         .attr("arn", refs.cluster_arn(&t.cluster))
-        .attr("role_arn", refs.arn(&arn_of(&t.role)))
+        .attr("role_arn", ref_arn(&t.role))
         .attr_opt("input", schedule_input(t).map(|i| string(i.to_string())));
     target = target.block(ecs);
     if let Some(retry) = &t.retry {
@@ -921,7 +921,8 @@ fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
         );
     }
     if let Some(q) = &t.dead_letter_queue {
-        target = target.block(Block::new("dead_letter_config", &[]).attr("arn", string(q.clone())));
+        target =
+            target.block(Block::new("dead_letter_config", &[]).attr("arn", string(q.as_str())));
     }
     let window = match sc.flexible_window {
         None => Block::new("flexible_time_window", &[]).attr("mode", string("OFF")),
@@ -929,13 +930,13 @@ fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
             .attr("mode", string("FLEXIBLE"))
             .attr("maximum_window_in_minutes", num(m)),
     };
-    b.attr("name", string(sc.name.clone()))
-        .attr_opt("group_name", sc.group.clone().map(string))
-        .attr_opt("description", sc.description.clone().map(string))
-        .attr("schedule_expression", string(sc.expression.clone()))
-        .attr("schedule_expression_timezone", string(sc.timezone.clone()))
-        .attr_opt("start_date", sc.start.clone().map(string))
-        .attr_opt("end_date", sc.end.clone().map(string))
+    b.attr("name", string(&sc.name))
+        .attr_opt("group_name", sc.group.as_deref().map(string))
+        .attr_opt("description", sc.description.as_deref().map(string))
+        .attr("schedule_expression", string(&sc.expression))
+        .attr("schedule_expression_timezone", string(&sc.timezone))
+        .attr_opt("start_date", sc.start.as_deref().map(string))
+        .attr_opt("end_date", sc.end.as_deref().map(string))
         .attr(
             "state",
             match &sc.enabled {
@@ -948,7 +949,7 @@ fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
 }
 
 /// A queue policy, created (`count`) only when applied in the plan's account for it.
-fn convert_queue_policy(b: Block, q: &QueuePolicy, refs: &Refs<'_>) -> Block {
+fn convert_queue_policy<'a>(b: Block<'a>, q: &'a QueuePolicy, refs: &Refs<'a>) -> Block<'a> {
     b.attr(
         "count",
         raw(format!(
@@ -959,9 +960,9 @@ fn convert_queue_policy(b: Block, q: &QueuePolicy, refs: &Refs<'_>) -> Block {
     .attr(
         "queue_url",
         Expr::Template(vec![
-            Part::Lit(format!("https://sqs.{}.", q.region)),
+            Part::Lit(format!("https://sqs.{}.", q.region).into()),
             Part::Ref("data.aws_partition.current.dns_suffix".into()),
-            Part::Lit(format!("/{}/{}", q.account, q.queue_name)),
+            Part::Lit(format!("/{}/{}", q.account, q.queue_name).into()),
         ]),
     )
     .attr("policy", refs.policy(&q.statements))
