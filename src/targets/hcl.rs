@@ -56,7 +56,8 @@ impl<'a> Block<'a> {
         Block {
             kind,
             labels: labels.iter().map(|l| Cow::Borrowed(*l)).collect(),
-            body: Vec::new(),
+            // Most blocks have a few attributes: one allocation instead of two or three.
+            body: Vec::with_capacity(8),
         }
     }
 
@@ -166,8 +167,21 @@ fn write_literal_with_variables(s: &str, out: &mut String) {
     }
 }
 
+/// Whether a byte is a character a string literal holds as it is: printable ASCII except `"`,
+/// `\` and the `$`/`%` that may open an interpolation or a directive.
+fn is_plain(b: u8) -> bool {
+    matches!(b, b' '..=b'~') && !matches!(b, b'"' | b'\\' | b'$' | b'%')
+}
+
 /// Appends a string value: a parameter's variable itself when the string is exactly one.
 fn write_string_value(s: &str, out: &mut String) {
+    if s.bytes().all(is_plain) {
+        // Nothing to escape and no marker (markers are not ASCII): most strings.
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     if has_marker(s) {
         if let Some(p) = whole_marker(s) {
             if write_variable(p, out) {
@@ -192,6 +206,9 @@ fn write_escaped(s: &str, out: &mut String) {
     // The start of the run of characters not yet copied.
     let mut run = 0;
     for (i, c) in s.char_indices() {
+        if c.is_ascii() && is_plain(c as u8) {
+            continue;
+        }
         let escape = match c {
             '"' => "\\\"",
             '\\' => "\\\\",
@@ -234,14 +251,17 @@ fn push_pad(indent: usize, out: &mut String) {
 
 /// Whether an object key can be written bare: a plain identifier that is not a keyword.
 fn is_identifier(k: &str) -> bool {
-    k.chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && k.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
-        && !matches!(
-            k,
-            "true" | "false" | "null" | "for" | "in" | "if" | "endif" | "endfor"
-        )
+    let bytes = k.as_bytes();
+    bytes
+        .first()
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        && bytes.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        // No keyword is longer than six letters.
+        && (bytes.len() > 6
+            || !matches!(
+                k,
+                "true" | "false" | "null" | "for" | "in" | "if" | "endif" | "endfor"
+            ))
 }
 
 /// Appends an object key: bare when it is a plain identifier, quoted otherwise.

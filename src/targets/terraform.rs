@@ -213,7 +213,19 @@ impl Backend for Terraform {
 
 /// snake_case of a task id, for resource labels (`nightly-report` → `nightly_report`).
 pub fn snake(id: &str) -> String {
-    id.replace('-', "_")
+    let mut out = String::with_capacity(id.len());
+    push_snake(id, &mut out);
+    out
+}
+
+/// Appends [`snake`]`(id)`.
+fn push_snake(id: &str, out: &mut String) {
+    for (i, part) in id.split('-').enumerate() {
+        if i > 0 {
+            out.push('_');
+        }
+        out.push_str(part);
+    }
 }
 
 fn raw<'a>(s: impl Into<Cow<'a, str>>) -> Expr<'a> {
@@ -256,35 +268,72 @@ fn with_tags<'a>(block: Block<'a>, tags: &'a BTreeMap<String, String>) -> Block<
     }
 }
 
-/// The resource type and label of each plan entry: labels from task ids in snake_case.
-fn address(id: &Id) -> (&'static str, String) {
-    let owner = match &id.owner {
-        Owner::Stack => String::new(),
-        Owner::Task(t) => snake(t),
-        Owner::Queue(q) => label_text(q),
-    };
-    match id.part {
-        PlanPart::Cluster => ("aws_ecs_cluster", "this".into()),
-        PlanPart::CapacityProviders => ("aws_ecs_cluster_capacity_providers", "this".into()),
-        PlanPart::LogGroup => ("aws_cloudwatch_log_group", owner),
-        PlanPart::TaskRole => ("aws_iam_role", format!("{owner}_task")),
-        PlanPart::TaskRolePolicy => ("aws_iam_role_policy", format!("{owner}_task")),
-        PlanPart::ExecutionRole => ("aws_iam_role", format!("{owner}_execution")),
-        PlanPart::ExecutionRolePolicy => ("aws_iam_role_policy", format!("{owner}_execution")),
-        PlanPart::TaskDefinition => ("aws_ecs_task_definition", owner),
-        PlanPart::EventsRole => ("aws_iam_role", format!("{owner}_events")),
-        PlanPart::EventsRolePolicy => ("aws_iam_role_policy", format!("{owner}_events")),
-        PlanPart::Rule => ("aws_cloudwatch_event_rule", owner),
-        PlanPart::Target => ("aws_cloudwatch_event_target", owner),
-        PlanPart::Schedule => ("aws_scheduler_schedule", owner),
-        PlanPart::QueuePolicy => ("aws_sqs_queue_policy", format!("dead_letter_{owner}")),
+/// The resource type of each plan entry.
+fn resource_type(part: PlanPart) -> &'static str {
+    match part {
+        PlanPart::Cluster => "aws_ecs_cluster",
+        PlanPart::CapacityProviders => "aws_ecs_cluster_capacity_providers",
+        PlanPart::LogGroup => "aws_cloudwatch_log_group",
+        PlanPart::TaskRole | PlanPart::ExecutionRole | PlanPart::EventsRole => "aws_iam_role",
+        PlanPart::TaskRolePolicy | PlanPart::ExecutionRolePolicy | PlanPart::EventsRolePolicy => {
+            "aws_iam_role_policy"
+        }
+        PlanPart::TaskDefinition => "aws_ecs_task_definition",
+        PlanPart::Rule => "aws_cloudwatch_event_rule",
+        PlanPart::Target => "aws_cloudwatch_event_target",
+        PlanPart::Schedule => "aws_scheduler_schedule",
+        PlanPart::QueuePolicy => "aws_sqs_queue_policy",
     }
 }
 
-/// `TYPE.LABEL.ATTRIBUTE` of a plan entry.
+/// Appends the label of a plan entry: from its task id in snake_case (`nightly_report_task`),
+/// its queue's name, or `this` for the cluster.
+fn push_label(id: &Id, out: &mut String) {
+    let suffix = match id.part {
+        PlanPart::Cluster | PlanPart::CapacityProviders => {
+            out.push_str("this");
+            return;
+        }
+        PlanPart::QueuePolicy => {
+            out.push_str("dead_letter_");
+            ""
+        }
+        PlanPart::TaskRole | PlanPart::TaskRolePolicy => "_task",
+        PlanPart::ExecutionRole | PlanPart::ExecutionRolePolicy => "_execution",
+        PlanPart::EventsRole | PlanPart::EventsRolePolicy => "_events",
+        PlanPart::LogGroup
+        | PlanPart::TaskDefinition
+        | PlanPart::Rule
+        | PlanPart::Target
+        | PlanPart::Schedule => "",
+    };
+    match &id.owner {
+        Owner::Stack => {}
+        Owner::Task(t) => push_snake(t, out),
+        Owner::Queue(q) => out.extend(q.chars().map(label_char)),
+    }
+    out.push_str(suffix);
+}
+
+/// The resource type and label of each plan entry.
+fn address(id: &Id) -> (&'static str, String) {
+    let mut label = String::with_capacity(32);
+    push_label(id, &mut label);
+    (resource_type(id.part), label)
+}
+
+/// `TYPE.LABEL.ATTRIBUTE` of a plan entry (`TYPE.LABEL` when `attr` is empty).
 fn attribute(id: &Id, attr: &str) -> String {
-    let (kind, label) = address(id);
-    format!("{kind}.{label}.{attr}")
+    let kind = resource_type(id.part);
+    let mut out = String::with_capacity(kind.len() + attr.len() + 32);
+    out.push_str(kind);
+    out.push('.');
+    push_label(id, &mut out);
+    if !attr.is_empty() {
+        out.push('.');
+        out.push_str(attr);
+    }
+    out
 }
 
 /// A `resource "TYPE" "LABEL"` block for a plan entry.
@@ -361,7 +410,7 @@ impl<'a> Refs<'a> {
                 Expr::List(v)
             }
         };
-        let mut fields = Vec::new();
+        let mut fields = Vec::with_capacity(6);
         if let Some(sid) = &s.sid {
             fields.push(("Sid", string(sid.as_str())));
         }
@@ -527,10 +576,7 @@ fn convert_resource<'a>(r: &'a Resource, refs: &Refs<'a>) -> Block<'a> {
             Expr::List(
                 r.depends_on
                     .iter()
-                    .map(|d| {
-                        let (kind, label) = address(d);
-                        raw(format!("{kind}.{label}"))
-                    })
+                    .map(|d| raw(attribute(d, "")))
                     .collect(),
             ),
         )
@@ -968,17 +1014,13 @@ fn convert_queue_policy<'a>(b: Block<'a>, q: &'a QueuePolicy, refs: &Refs<'a>) -
     .attr("policy", refs.policy(&q.statements))
 }
 
-/// Lower-case letters, digits and `_` from a queue name.
-fn label_text(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
+/// Lower-case letters, digits and `_` from a queue name's characters.
+fn label_char(c: char) -> char {
+    if c.is_ascii_alphanumeric() {
+        c.to_ascii_lowercase()
+    } else {
+        '_'
+    }
 }
 
 #[cfg(test)]
