@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use serde_json::Value;
+use serde_json::{Number, Value};
 
 use crate::plan::{has_marker, pieces, whole_marker, Piece};
 
@@ -15,8 +15,12 @@ use crate::plan::{has_marker, pieces, whole_marker, Piece};
 pub enum Expr<'a> {
     /// A string literal (escaped on output).
     Str(Cow<'a, str>),
-    /// A number, boolean or null literal taken from JSON.
-    Json(Value),
+    /// A number literal (as JSON writes it).
+    Number(Number),
+    /// `true` or `false`.
+    Bool(bool),
+    /// `null`.
+    Null,
     /// A reference or function call written by tfc itself (never user text).
     Raw(Cow<'a, str>),
     /// A string template mixing escaped literal parts and `${…}` interpolations of references.
@@ -242,11 +246,21 @@ fn write_escaped(s: &str, out: &mut String) {
     out.push_str(&s[run..]);
 }
 
+/// Spaces for indentation and alignment, taken a slice at a time.
+const SPACES: &str = "                                                                ";
+
+/// Appends `n` spaces.
+fn push_spaces(mut n: usize, out: &mut String) {
+    while n > SPACES.len() {
+        out.push_str(SPACES);
+        n -= SPACES.len();
+    }
+    out.push_str(&SPACES[..n]);
+}
+
 /// Appends `indent` levels of two spaces.
 fn push_pad(indent: usize, out: &mut String) {
-    for _ in 0..indent {
-        out.push_str("  ");
-    }
+    push_spaces(2 * indent, out);
 }
 
 /// Whether an object key can be written bare: a plain identifier that is not a keyword.
@@ -264,25 +278,24 @@ fn is_identifier(k: &str) -> bool {
             ))
 }
 
-/// Appends an object key: bare when it is a plain identifier, quoted otherwise.
-fn write_key(k: &str, out: &mut String) {
+/// Appends an object key: bare when it is a plain identifier, quoted otherwise. Returns its
+/// width in characters.
+fn write_key(k: &str, out: &mut String) -> usize {
     if is_identifier(k) {
         out.push_str(k);
-    } else {
-        write_quoted(k, out);
-    }
-}
-
-/// The width in characters of a key as [`write_key`] writes it. A quoted key is written to the
-/// end of `out`, measured and taken off again, so the width is exact by construction.
-fn key_width(k: &str, out: &mut String) -> usize {
-    if is_identifier(k) {
         // An identifier is ASCII: one byte per character.
         return k.len();
     }
     let start = out.len();
     write_quoted(k, out);
-    let width = out[start..].chars().count();
+    out[start..].chars().count()
+}
+
+/// The width in characters of a key as [`write_key`] writes it (a quoted key is written to
+/// the end of `out` and taken off again, so the width is exact by construction).
+fn key_width(k: &str, out: &mut String) -> usize {
+    let start = out.len();
+    let width = write_key(k, out);
     out.truncate(start);
     width
 }
@@ -318,7 +331,12 @@ fn is_inline(e: &Expr) -> bool {
             _ => false,
         },
         Expr::Call(..) => false,
-        Expr::Str(_) | Expr::Json(_) | Expr::Raw(_) | Expr::Template(_) => true,
+        Expr::Str(_)
+        | Expr::Number(_)
+        | Expr::Bool(_)
+        | Expr::Null
+        | Expr::Raw(_)
+        | Expr::Template(_) => true,
     }
 }
 
@@ -327,11 +345,12 @@ fn write_inline(e: &Expr, out: &mut String) {
     debug_assert!(is_inline(e));
     match e {
         Expr::Str(s) => write_string_value(s, out),
-        Expr::Json(Value::String(s)) => write_string_value(s, out),
         // Writing into a String cannot fail.
-        Expr::Json(other) => {
-            let _ = write!(out, "{other}");
+        Expr::Number(n) => {
+            let _ = write!(out, "{n}");
         }
+        Expr::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Expr::Null => out.push_str("null"),
         Expr::Raw(r) => out.push_str(r),
         Expr::Template(parts) => {
             out.push('"');
@@ -399,7 +418,12 @@ fn write_expr(e: &Expr, indent: usize, out: &mut String) {
             write_expr(arg, indent, out);
             out.push(')');
         }
-        Expr::Str(_) | Expr::Json(_) | Expr::Raw(_) | Expr::Template(_) => write_inline(e, out),
+        Expr::Str(_)
+        | Expr::Number(_)
+        | Expr::Bool(_)
+        | Expr::Null
+        | Expr::Raw(_)
+        | Expr::Template(_) => write_inline(e, out),
     }
 }
 
@@ -471,12 +495,8 @@ fn write_body<T: BodyItem>(items: &[T], indent: usize, out: &mut String) {
         }
         for (k, v) in items[i..i + run].iter().filter_map(BodyItem::attr) {
             push_pad(indent, out);
-            let start = out.len();
-            write_key(k, out);
-            let written = out[start..].chars().count();
-            for _ in written..width {
-                out.push(' ');
-            }
+            let written = write_key(k, out);
+            push_spaces(width.saturating_sub(written), out);
             out.push_str(" = ");
             write_inline(v, out);
             out.push('\n');
@@ -495,7 +515,9 @@ pub fn from_json(v: &Value) -> Expr<'_> {
                 .map(|(k, v)| (k.as_str(), from_json(v)))
                 .collect(),
         ),
-        other => Expr::Json(other.clone()),
+        Value::Number(n) => Expr::Number(n.clone()),
+        Value::Bool(b) => Expr::Bool(*b),
+        Value::Null => Expr::Null,
     }
 }
 
@@ -526,7 +548,7 @@ mod tests {
             .attr("tags", from_json(&tags))
             .block(
                 Block::new("ecs_target", &[])
-                    .attr("task_count", Expr::Json(json!(1)))
+                    .attr("task_count", Expr::Number(1.into()))
                     .attr("launch_type", Expr::Str("FARGATE".into())),
             );
         assert_eq!(
@@ -592,6 +614,7 @@ mod tests {
 
     #[test]
     fn lists_of_objects_and_calls_inside_objects_are_multi_line() {
+        let float = json!(2.5);
         let e = Expr::Object(vec![
             ("a", Expr::Raw("x.y".into())),
             (
@@ -600,11 +623,11 @@ mod tests {
                     Expr::List(vec![]),
                     Expr::Object(vec![]),
                     Expr::Object(vec![("k", Expr::List(vec![Expr::Str("v".into())]))]),
-                    Expr::List(vec![Expr::Json(json!(1)), Expr::Json(json!(null))]),
+                    Expr::List(vec![Expr::Number(1.into()), Expr::Null]),
                 ]),
             ),
-            ("bb", Expr::Json(json!(true))),
-            ("ccc", Expr::Json(json!(2.5))),
+            ("bb", Expr::Bool(true)),
+            ("ccc", from_json(&float)),
             (
                 "call",
                 Expr::Call(
@@ -648,7 +671,7 @@ mod tests {
         );
         // A call has no single-line form even with a scalar argument.
         assert_eq!(
-            inline_expr(&Expr::Call("tostring", Box::new(Expr::Json(json!(1))))),
+            inline_expr(&Expr::Call("tostring", Box::new(Expr::Number(1.into())))),
             "tostring(1)"
         );
     }
@@ -656,14 +679,14 @@ mod tests {
     #[test]
     fn templates_and_parameter_markers() {
         use crate::spec::params::{marker, NAME_OF};
-        let cluster = format!("{NAME_OF}c{}", crate::spec::params::CLOSE);
+        let cluster = json!(format!("{NAME_OF}c{}", crate::spec::params::CLOSE));
         let e = Expr::Object(vec![
             ("whole", Expr::Str(marker("tag").into())),
             (
                 "inside",
                 Expr::Str(format!("app:{}${{", marker("tag")).into()),
             ),
-            ("cluster", Expr::Json(json!(cluster))),
+            ("cluster", from_json(&cluster)),
             (
                 "template",
                 Expr::Template(vec![
@@ -688,7 +711,7 @@ mod tests {
     fn blocks_separate_from_attributes_with_blank_lines() {
         let b = Block::new("resource", &["t", "l\"x"])
             .block(Block::new("empty", &[]))
-            .block(Block::new("one", &["a"]).attr("x", Expr::Json(json!(1))))
+            .block(Block::new("one", &["a"]).attr("x", Expr::Number(1.into())))
             .attr("after", Expr::Str("y".into()))
             .block(Block::new("last", &[]));
         assert_eq!(
@@ -712,7 +735,7 @@ mod tests {
             labels: Vec::new(),
             body: vec![
                 Item::Attr("subnets", from_json(&subnets)),
-                Item::Attr("n", Expr::Json(json!(3))),
+                Item::Attr("n", Expr::Number(3.into())),
             ],
         };
         assert_eq!(body(&vars), "subnets = [\"a\", \"b\"]\nn       = 3\n");

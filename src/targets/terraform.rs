@@ -237,11 +237,11 @@ fn string<'a>(s: impl Into<Cow<'a, str>>) -> Expr<'a> {
 }
 
 fn num(n: impl Into<serde_json::Number>) -> Expr<'static> {
-    Expr::Json(serde_json::Value::Number(n.into()))
+    Expr::Number(n.into())
 }
 
 fn boolean(b: bool) -> Expr<'static> {
-    Expr::Json(serde_json::Value::Bool(b))
+    Expr::Bool(b)
 }
 
 fn strings(v: &[String]) -> Expr<'_> {
