@@ -6,7 +6,7 @@
 //! form and escapes every string); the templates in `templates/terraform/` lay out the files.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
@@ -352,8 +352,10 @@ fn ref_arn(r: &Ref) -> Expr<'_> {
 
 /// How this module refers to what the plan names.
 struct Refs<'a> {
-    /// Every plan resource by id, built once: lookups stay O(1) however many tasks there are.
-    index: std::collections::HashMap<&'a Id, &'a Resource>,
+    /// The rules on an event bus other than the default one (their targets name the bus), built
+    /// once: lookups stay O(1) however many tasks there are, and hash nothing when there are
+    /// none (the usual case).
+    rules_on_bus: HashSet<&'a Id>,
 }
 
 impl<'a> Refs<'a> {
@@ -450,7 +452,19 @@ impl<'a> Refs<'a> {
 
 fn convert_model(plan: &Plan) -> View {
     let refs = Refs {
-        index: plan.resources().map(|r| (&r.id, r)).collect(),
+        rules_on_bus: plan
+            .resources()
+            .filter(|r| {
+                matches!(
+                    &r.kind,
+                    Kind::Rule(Rule {
+                        trigger: RuleTrigger::Pattern { bus: Some(_), .. },
+                        ..
+                    })
+                )
+            })
+            .map(|r| &r.id)
+            .collect(),
     };
     let mut w = Writer::default();
     let mut shared = vec![
@@ -859,15 +873,7 @@ fn run_options<'a>(mut ecs: Block<'a>, t: &'a Target) -> Block<'a> {
 }
 
 fn convert_target<'a>(b: Block<'a>, t: &'a Target, refs: &Refs<'a>) -> Block<'a> {
-    let on_bus = refs.index.get(&t.rule).is_some_and(|r| {
-        matches!(
-            &r.kind,
-            Kind::Rule(Rule {
-                trigger: RuleTrigger::Pattern { bus: Some(_), .. },
-                ..
-            })
-        )
-    });
+    let on_bus = !refs.rules_on_bus.is_empty() && refs.rules_on_bus.contains(&t.rule);
     let mut network =
         Block::new("network_configuration", &[]).attr("subnets", ids(&t.network.subnets));
     if !t.network.security_groups.is_empty_list() {
