@@ -89,6 +89,9 @@ struct View {
     shared: Value,
     tasks: Vec<TaskGroup>,
     outputs: Value,
+    /// The size of every block's text together.
+    #[serde(skip)]
+    text_size: usize,
 }
 
 /// Rendered blocks as the templates see them: a sequence of strings. Each is handed over
@@ -131,16 +134,51 @@ impl Object for Blocks {
     }
 }
 
+/// A template's output. While it is written the render holds the blocks not yet written plus
+/// the output, so what it holds beyond the text is the output's spare capacity. Doubling would
+/// leave up to the file's size spare; growing by a fixed step of a quarter of the view's text
+/// keeps it within that quarter, in four or five reallocations for the largest file.
+struct Output {
+    text: Vec<u8>,
+    step: usize,
+}
+
+impl Output {
+    fn new(view: &View) -> Self {
+        Output {
+            text: Vec::new(),
+            step: (view.text_size / 4).max(4096),
+        }
+    }
+}
+
+impl std::io::Write for Output {
+    fn write(&mut self, text: &[u8]) -> std::io::Result<usize> {
+        if self.text.capacity() - self.text.len() < text.len() {
+            self.text.reserve_exact(text.len().max(self.step));
+        }
+        self.text.extend_from_slice(text);
+        Ok(text.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Renders blocks through one reusable buffer, each into text of exactly its size.
 #[derive(Default)]
 struct Writer {
     buffer: String,
+    /// The size of every text written so far.
+    size: usize,
 }
 
 impl Writer {
     fn text(&mut self, block: &Block) -> Arc<str> {
         self.buffer.clear();
         block.write(0, &mut self.buffer);
+        self.size += self.buffer.len();
         Arc::from(self.buffer.as_str())
     }
 }
@@ -169,9 +207,15 @@ impl Backend for Terraform {
         let env = template_environment()?;
         let single = layout == Layout::Single;
         let render = |name: &str| -> Result<String, RenderError> {
-            Ok(env
-                .get_template(name)?
-                .render(minijinja::context! { view => &view, single => single })?)
+            let mut output = Output::new(&view);
+            env.get_template(name)?.render_captured_to(
+                minijinja::context! { view => &view, single => single },
+                &mut output,
+            )?;
+            let mut text =
+                String::from_utf8(output.text).map_err(|e| RenderError(e.to_string()))?;
+            text.shrink_to_fit();
+            Ok(text)
         };
         Ok(match layout {
             Layout::Single => vec![OutputFile {
@@ -502,15 +546,17 @@ fn convert_model(plan: &Plan) -> View {
             )
         })
         .collect();
+    let variables = Blocks::value(variables(plan, &mut w));
     View {
         header: generated_by(),
         description: plan.description.clone(),
         terraform_version: TERRAFORM_VERSION,
         provider_version: PROVIDER_VERSION,
-        variables: Blocks::value(variables(plan, &mut w)),
+        variables,
         shared: Blocks::value(shared),
         tasks,
         outputs: Blocks::value(outputs),
+        text_size: w.size,
     }
 }
 
@@ -587,12 +633,7 @@ fn convert_resource<'a>(r: &'a Resource, refs: &Refs<'a>) -> Block<'a> {
     } else {
         b.attr(
             "depends_on",
-            Expr::List(
-                r.depends_on
-                    .iter()
-                    .map(|d| raw(attribute(d, "")))
-                    .collect(),
-            ),
+            Expr::List(r.depends_on.iter().map(|d| raw(attribute(d, ""))).collect()),
         )
     }
 }
