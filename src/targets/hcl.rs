@@ -155,7 +155,7 @@ fn write_variable(piece: Piece<'_>, out: &mut String) -> bool {
 
 /// Appends the inside of a string literal with parameter markers interpolated.
 fn write_literal_with_variables(s: &str, out: &mut String) {
-    if !has_marker(s) {
+    if !may_hold_marker(s) {
         write_escaped(s, out);
         return;
     }
@@ -171,22 +171,21 @@ fn write_literal_with_variables(s: &str, out: &mut String) {
     }
 }
 
+/// Whether `s` may hold a parameter marker: markers are not ASCII, and most text is.
+fn may_hold_marker(s: &str) -> bool {
+    !s.is_ascii() && has_marker(s)
+}
+
 /// Whether a byte is a character a string literal holds as it is: printable ASCII except `"`,
 /// `\` and the `$`/`%` that may open an interpolation or a directive.
 fn is_plain(b: u8) -> bool {
-    matches!(b, b' '..=b'~') && !matches!(b, b'"' | b'\\' | b'$' | b'%')
+    // `&`, not `&&`: no branch, so a check of a whole string compiles to vector instructions.
+    (b' '..=b'~').contains(&b) & (b != b'"') & (b != b'\\') & (b != b'$') & (b != b'%')
 }
 
 /// Appends a string value: a parameter's variable itself when the string is exactly one.
 fn write_string_value(s: &str, out: &mut String) {
-    if s.bytes().all(is_plain) {
-        // Nothing to escape and no marker (markers are not ASCII): most strings.
-        out.push('"');
-        out.push_str(s);
-        out.push('"');
-        return;
-    }
-    if has_marker(s) {
+    if may_hold_marker(s) {
         if let Some(p) = whole_marker(s) {
             if write_variable(p, out) {
                 return;
@@ -203,47 +202,49 @@ pub fn escape_literal(s: &str) -> String {
     out
 }
 
-/// Appends [`escape_literal`]`(s)` to `out`, copying runs of characters that need no escape
-/// in one piece.
+/// Appends [`escape_literal`]`(s)` to `out`, copying each run of characters that need no
+/// escape in one piece.
 fn write_escaped(s: &str, out: &mut String) {
-    let bytes = s.as_bytes();
-    // The start of the run of characters not yet copied.
-    let mut run = 0;
-    for (i, c) in s.char_indices() {
-        if c.is_ascii() && is_plain(c as u8) {
-            continue;
-        }
-        let escape = match c {
-            '"' => "\\\"",
-            '\\' => "\\\\",
-            '\n' => "\\n",
-            '\r' => "\\r",
-            '\t' => "\\t",
-            '$' | '%' if bytes.get(i + 1) == Some(&b'{') => {
-                // `${` → `$${`, `%{` → `%%{`: the run keeps this one, then one more.
-                out.push_str(&s[run..=i]);
-                out.push(c);
-                run = i + 1;
-                continue;
-            }
-            c if super::yaml::printable(c) => continue,
-            c => {
-                out.push_str(&s[run..i]);
-                // Writing into a String cannot fail.
-                let _ = if (c as u32) <= 0xffff {
-                    write!(out, "\\u{:04X}", c as u32)
-                } else {
-                    write!(out, "\\U{:08X}", c as u32)
-                };
-                run = i + c.len_utf8();
-                continue;
-            }
-        };
-        out.push_str(&s[run..i]);
-        out.push_str(escape);
-        run = i + c.len_utf8();
+    if s.bytes().fold(true, |plain, b| plain & is_plain(b)) {
+        // Most text: nothing to escape.
+        out.push_str(s);
+        return;
     }
-    out.push_str(&s[run..]);
+    let mut rest = s;
+    loop {
+        // Plain bytes are ASCII, so the first other byte starts a character.
+        let plain = rest
+            .bytes()
+            .position(|b| !is_plain(b))
+            .unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(plain);
+        out.push_str(run);
+        let mut chars = tail.chars();
+        let Some(c) = chars.next() else { return };
+        rest = chars.as_str();
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' => {
+                // `${` → `$${`, `%{` → `%%{`.
+                out.push(c);
+                if rest.starts_with('{') {
+                    out.push(c);
+                }
+            }
+            c if super::yaml::printable(c) => out.push(c),
+            // Writing into a String cannot fail.
+            c if (c as u32) <= 0xffff => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\U{:08X}", c as u32);
+            }
+        }
+    }
 }
 
 /// Spaces for indentation and alignment, taken a slice at a time.
@@ -265,17 +266,19 @@ fn push_pad(indent: usize, out: &mut String) {
 
 /// Whether an object key can be written bare: a plain identifier that is not a keyword.
 fn is_identifier(k: &str) -> bool {
-    let bytes = k.as_bytes();
-    bytes
-        .first()
-        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
-        && bytes.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
-        // No keyword is longer than six letters.
-        && (bytes.len() > 6
-            || !matches!(
-                k,
-                "true" | "false" | "null" | "for" | "in" | "if" | "endif" | "endfor"
-            ))
+    let Some((first, rest)) = k.as_bytes().split_first() else {
+        return false;
+    };
+    // One test per byte without an early exit: keys are short, and the loop stays simple.
+    let word = rest.iter().fold(true, |ok, c| {
+        ok & (c.is_ascii_alphanumeric() | (*c == b'_'))
+    });
+    (first.is_ascii_alphabetic() || *first == b'_')
+        && word
+        && !matches!(
+            k,
+            "true" | "false" | "null" | "for" | "in" | "if" | "endif" | "endfor"
+        )
 }
 
 /// Appends an object key: bare when it is a plain identifier, quoted otherwise. Returns its
@@ -291,13 +294,17 @@ fn write_key(k: &str, out: &mut String) -> usize {
     out[start..].chars().count()
 }
 
-/// The width in characters of a key as [`write_key`] writes it (a quoted key is written to
-/// the end of `out` and taken off again, so the width is exact by construction).
-fn key_width(k: &str, out: &mut String) -> usize {
+/// How [`write_key`] writes a key: its width in characters, and whether it is bare. A quoted
+/// key is written to the end of `out` and taken off again, so the width is exact by
+/// construction.
+fn measure_key(k: &str, out: &mut String) -> (usize, bool) {
+    if is_identifier(k) {
+        return (k.len(), true);
+    }
     let start = out.len();
     let width = write_key(k, out);
     out.truncate(start);
-    width
+    (width, false)
 }
 
 /// The single-line form of an expression (the multi-line one when it has none).
@@ -489,13 +496,34 @@ fn write_body<T: BodyItem>(items: &[T], indent: usize, out: &mut String) {
             i += 1;
             continue;
         }
+        // Each key measured once (a long run's later keys are measured again as they are
+        // written).
+        let mut keys = [(0, false); 16];
         let mut width = 0;
-        for (k, _) in items[i..i + run].iter().filter_map(BodyItem::attr) {
-            width = width.max(key_width(k, out));
+        for (n, (k, _)) in items[i..i + run]
+            .iter()
+            .filter_map(BodyItem::attr)
+            .enumerate()
+        {
+            let key = measure_key(k, out);
+            if let Some(slot) = keys.get_mut(n) {
+                *slot = key;
+            }
+            width = width.max(key.0);
         }
-        for (k, v) in items[i..i + run].iter().filter_map(BodyItem::attr) {
+        for (n, (k, v)) in items[i..i + run]
+            .iter()
+            .filter_map(BodyItem::attr)
+            .enumerate()
+        {
             push_pad(indent, out);
-            let written = write_key(k, out);
+            let written = match keys.get(n) {
+                Some(&(w, true)) => {
+                    out.push_str(k);
+                    w
+                }
+                _ => write_key(k, out),
+            };
             push_spaces(width.saturating_sub(written), out);
             out.push_str(" = ");
             write_inline(v, out);
@@ -610,6 +638,33 @@ mod tests {
 }
 "#
         );
+    }
+
+    #[test]
+    fn a_quoted_key_as_wide_as_its_bytes_keeps_its_quotes() {
+        // `"f1ſé"` is six characters, and `f1ſé` six bytes.
+        let tags = json!({"f1ſé": "a", "abcdefg": "b"});
+        assert_eq!(
+            inline_expr(&from_json(&tags)),
+            "{\n  \"f1ſé\"  = \"a\"\n  abcdefg = \"b\"\n}"
+        );
+    }
+
+    #[test]
+    fn long_runs_align_every_key() {
+        // More keys than write_body remembers the measure of.
+        let mut map = serde_json::Map::new();
+        for n in 0..20 {
+            map.insert(format!("k{n}"), json!(n));
+            map.insert(format!("q-{n}"), json!(n));
+        }
+        let mut expected = String::from("{\n");
+        for n in 0..20 {
+            expected.push_str(&format!("  {:<6} = {n}\n", format!("k{n}")));
+            expected.push_str(&format!("  {:<6} = {n}\n", format!("\"q-{n}\"")));
+        }
+        expected.push('}');
+        assert_eq!(inline_expr(&from_json(&Value::Object(map))), expected);
     }
 
     #[test]
