@@ -155,6 +155,10 @@ fn write_variable(piece: Piece<'_>, out: &mut String) -> bool {
 
 /// Appends the inside of a string literal with parameter markers interpolated.
 fn write_literal_with_variables(s: &str, out: &mut String) {
+    if is_plain_text(s) {
+        out.push_str(s);
+        return;
+    }
     if !may_hold_marker(s) {
         write_escaped(s, out);
         return;
@@ -183,8 +187,19 @@ fn is_plain(b: u8) -> bool {
     (b' '..=b'~').contains(&b) & (b != b'"') & (b != b'\\') & (b != b'$') & (b != b'%')
 }
 
+/// Whether a string literal holds `s` as it is: nothing to escape and no marker (most text).
+fn is_plain_text(s: &str) -> bool {
+    s.bytes().fold(true, |plain, b| plain & is_plain(b))
+}
+
 /// Appends a string value: a parameter's variable itself when the string is exactly one.
 fn write_string_value(s: &str, out: &mut String) {
+    if is_plain_text(s) {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     if may_hold_marker(s) {
         if let Some(p) = whole_marker(s) {
             if write_variable(p, out) {
@@ -205,11 +220,6 @@ pub fn escape_literal(s: &str) -> String {
 /// Appends [`escape_literal`]`(s)` to `out`, copying each run of characters that need no
 /// escape in one piece.
 fn write_escaped(s: &str, out: &mut String) {
-    if s.bytes().fold(true, |plain, b| plain & is_plain(b)) {
-        // Most text: nothing to escape.
-        out.push_str(s);
-        return;
-    }
     let mut rest = s;
     loop {
         // Plain bytes are ASCII, so the first other byte starts a character.
@@ -266,19 +276,36 @@ fn push_pad(indent: usize, out: &mut String) {
 
 /// Whether an object key can be written bare: a plain identifier that is not a keyword.
 fn is_identifier(k: &str) -> bool {
-    let Some((first, rest)) = k.as_bytes().split_first() else {
+    let bytes = k.as_bytes();
+    let Some((first, rest)) = bytes.split_first() else {
         return false;
     };
-    // One test per byte without an early exit: keys are short, and the loop stays simple.
-    let word = rest.iter().fold(true, |ok, c| {
-        ok & (c.is_ascii_alphanumeric() | (*c == b'_'))
-    });
     (first.is_ascii_alphabetic() || *first == b'_')
-        && word
-        && !matches!(
-            k,
-            "true" | "false" | "null" | "for" | "in" | "if" | "endif" | "endfor"
-        )
+        && rest.iter().all(|c| WORD[usize::from(*c)])
+        && !is_keyword(bytes)
+}
+
+/// The bytes an identifier goes on with: ASCII letters, digits and `_`.
+const WORD: [bool; 256] = {
+    let mut word = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        word[c] = (c as u8).is_ascii_alphanumeric() || c == b'_' as usize;
+        c += 1;
+    }
+    word
+};
+
+/// Whether an identifier is one of HCL's keywords, which a bare key cannot be.
+fn is_keyword(k: &[u8]) -> bool {
+    match k.len() {
+        2 => k == b"in" || k == b"if",
+        3 => k == b"for",
+        4 => k == b"true" || k == b"null",
+        5 => k == b"false" || k == b"endif",
+        6 => k == b"endfor",
+        _ => false,
+    }
 }
 
 /// Appends an object key: bare when it is a plain identifier, quoted otherwise. Returns its
