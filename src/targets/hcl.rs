@@ -65,10 +65,13 @@ impl<'a> Block<'a> {
         }
     }
 
-    /// Adds a label.
-    pub fn label(mut self, label: impl Into<Cow<'a, str>>) -> Self {
-        self.labels.push(label.into());
-        self
+    /// A block with labels tfc built (a resource's name from its task id).
+    pub fn labelled(kind: &'a str, labels: Vec<Cow<'a, str>>) -> Self {
+        Block {
+            kind,
+            labels,
+            body: Vec::with_capacity(8),
+        }
     }
 
     /// Adds an attribute.
@@ -523,20 +526,22 @@ fn write_body<T: BodyItem>(items: &[T], indent: usize, out: &mut String) {
             i += 1;
             continue;
         }
-        // Each key measured once (a long run's later keys are measured again as they are
-        // written).
-        let mut keys = [(0, false); 16];
+        // Each key measured once: the widths of the first sixteen and which of them are bare
+        // (a longer run's later keys are measured again as they are written).
+        let mut widths = [0u32; 16];
+        let mut bare = 0u16;
         let mut width = 0;
         for (n, (k, _)) in items[i..i + run]
             .iter()
             .filter_map(BodyItem::attr)
             .enumerate()
         {
-            let key = measure_key(k, out);
-            if let Some(slot) = keys.get_mut(n) {
-                *slot = key;
+            let (w, is_bare) = measure_key(k, out);
+            if let (Some(slot), Ok(w)) = (widths.get_mut(n), u32::try_from(w)) {
+                *slot = w;
+                bare |= u16::from(is_bare) << n;
             }
-            width = width.max(key.0);
+            width = width.max(w);
         }
         for (n, (k, v)) in items[i..i + run]
             .iter()
@@ -544,12 +549,11 @@ fn write_body<T: BodyItem>(items: &[T], indent: usize, out: &mut String) {
             .enumerate()
         {
             push_pad(indent, out);
-            let written = match keys.get(n) {
-                Some(&(w, true)) => {
-                    out.push_str(k);
-                    w
-                }
-                _ => write_key(k, out),
+            let written = if n < 16 && bare & (1 << n) != 0 {
+                out.push_str(k);
+                k.len()
+            } else {
+                write_key(k, out)
             };
             push_spaces(width.saturating_sub(written), out);
             out.push_str(" = ");

@@ -264,6 +264,10 @@ pub fn snake(id: &str) -> String {
 
 /// Appends [`snake`]`(id)`.
 fn push_snake(id: &str, out: &mut String) {
+    if !id.contains('-') {
+        out.push_str(id);
+        return;
+    }
     for (i, part) in id.split('-').enumerate() {
         if i > 0 {
             out.push('_');
@@ -383,7 +387,7 @@ fn attribute(id: &Id, attr: &str) -> String {
 /// A `resource "TYPE" "LABEL"` block for a plan entry.
 fn resource_block(id: &Id) -> Block<'static> {
     let (kind, label) = address(id);
-    Block::new("resource", &[kind]).label(label)
+    Block::labelled("resource", vec![kind.into(), label.into()])
 }
 
 /// The ARN a [`Ref`] stands for (as [`crate::plan::arn_of`], without building the [`Arn`]).
@@ -449,13 +453,13 @@ impl<'a> Refs<'a> {
     }
 
     fn statement(&self, s: &'a Statement) -> Expr<'a> {
-        let one_or_many = |mut v: Vec<Expr<'a>>| {
-            if v.len() == 1 {
-                v.remove(0)
-            } else {
-                Expr::List(v)
+        // One item as itself, several as a list (no list built for one).
+        fn one_or_many<'a, T: 'a>(items: &'a [T], expr: impl Fn(&'a T) -> Expr<'a>) -> Expr<'a> {
+            match items {
+                [one] => expr(one),
+                _ => Expr::List(items.iter().map(expr).collect()),
             }
-        };
+        }
         let mut fields = Vec::with_capacity(6);
         if let Some(sid) = &s.sid {
             fields.push(("Sid", string(sid.as_str())));
@@ -464,15 +468,9 @@ impl<'a> Refs<'a> {
         if let Some(service) = s.service_principal {
             fields.push(("Principal", object(vec![("Service", string(service))])));
         }
-        fields.push((
-            "Action",
-            one_or_many(s.actions.iter().map(|a| string(a.as_str())).collect()),
-        ));
+        fields.push(("Action", one_or_many(&s.actions, |a| string(a.as_str()))));
         if !s.resources.is_empty() {
-            fields.push((
-                "Resource",
-                one_or_many(s.resources.iter().map(|r| self.arn(r)).collect()),
-            ));
+            fields.push(("Resource", one_or_many(&s.resources, |r| self.arn(r))));
         }
         if let Some(c) = &s.condition {
             fields.push((
@@ -570,17 +568,19 @@ fn policy_attachments<'a>(id: &Id, role: &'a crate::plan::Role) -> Option<Block<
     }
     let (_, label) = address(id);
     Some(
-        Block::new("resource", &["aws_iam_role_policy_attachment"])
-            .label(label)
-            .attr(
-                "for_each",
-                raw(format!(
-                    "toset({})",
-                    hcl::inline_expr(&strings(&role.managed_policies))
-                )),
-            )
-            .attr("role", raw(attribute(id, "name")))
-            .attr("policy_arn", raw("each.value")),
+        Block::labelled(
+            "resource",
+            vec!["aws_iam_role_policy_attachment".into(), label.into()],
+        )
+        .attr(
+            "for_each",
+            raw(format!(
+                "toset({})",
+                hcl::inline_expr(&strings(&role.managed_policies))
+            )),
+        )
+        .attr("role", raw(attribute(id, "name")))
+        .attr("policy_arn", raw("each.value")),
     )
 }
 
