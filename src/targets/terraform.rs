@@ -119,9 +119,9 @@ impl Blocks {
             .is_none_or(|b| b.len == 0)
     }
 
-    /// The blocks joined by `separator` into a string of exactly its size, handing them all
-    /// over (and dropping them) as they are joined. An error if one was handed over before.
-    fn join(&self, separator: &str) -> Result<String, minijinja::Error> {
+    /// The blocks joined by `separator`, handing them all over. An error if one was handed over
+    /// before.
+    fn join(&self, separator: &str) -> Result<Joined, minijinja::Error> {
         let handed_over = || {
             minijinja::Error::new(
                 minijinja::ErrorKind::InvalidOperation,
@@ -129,35 +129,13 @@ impl Blocks {
             )
         };
         let mut texts = self.texts.lock().map_err(|_| handed_over())?;
-        let mut size = 0;
-        for text in texts.iter() {
-            size += text.as_ref().ok_or_else(handed_over)?.len() + separator.len();
+        if texts.iter().any(Option::is_none) {
+            return Err(handed_over());
         }
-        let mut joined = String::with_capacity(size);
-        for (n, text) in texts.iter_mut().enumerate() {
-            if n > 0 {
-                joined.push_str(separator);
-            }
-            if let Some(text) = text.take() {
-                joined.push_str(&text);
-            }
-        }
-        Ok(joined)
-    }
-}
-
-/// `join`: the builtin filter, except that it sizes the result once for [`Blocks`] (the
-/// builtin grows a string from empty, a dozen reallocations for a task's blocks).
-fn join(
-    state: &minijinja::State,
-    value: &Value,
-    separator: Option<StringInput<'_>>,
-) -> Result<Value, minijinja::Error> {
-    match value.downcast_object_ref::<Blocks>() {
-        Some(blocks) => blocks
-            .join(separator.as_ref().map_or("", StringInput::as_str))
-            .map(Value::from),
-        None => minijinja::filters::join(state, value, separator),
+        Ok(Joined {
+            texts: texts.iter_mut().filter_map(Option::take).collect(),
+            separator: separator.to_string(),
+        })
     }
 }
 
@@ -173,6 +151,51 @@ impl Object for Blocks {
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         Enumerator::Seq(self.len)
+    }
+}
+
+/// Blocks joined by a separator, as `join` gives them: printed, they are written straight into
+/// the output (never copied into a string of their own), then dropped.
+#[derive(Debug)]
+struct Joined {
+    texts: Vec<Arc<str>>,
+    separator: String,
+}
+
+impl Object for Joined {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        self.texts.iter().any(|t| !t.is_empty())
+            || (self.texts.len() > 1 && !self.separator.is_empty())
+    }
+
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (n, text) in self.texts.iter().enumerate() {
+            if n > 0 {
+                f.write_str(&self.separator)?;
+            }
+            f.write_str(text)?;
+        }
+        Ok(())
+    }
+}
+
+/// `join`: the builtin filter, except for [`Blocks`], which it joins without copying them (the
+/// builtin grows a string from empty, a dozen reallocations for a task's blocks, and the
+/// string is copied again into a value and then into the output).
+fn join(
+    state: &minijinja::State,
+    value: &Value,
+    separator: Option<StringInput<'_>>,
+) -> Result<Value, minijinja::Error> {
+    match value.downcast_object_ref::<Blocks>() {
+        Some(blocks) => blocks
+            .join(separator.as_ref().map_or("", StringInput::as_str))
+            .map(Value::from_object),
+        None => minijinja::filters::join(state, value, separator),
     }
 }
 
@@ -1137,6 +1160,17 @@ mod tests {
         assert_eq!(
             render("{% for b in blocks %}[{{ b }}]{% endfor %}").expect("renders"),
             "[a {}\n][b {}\n]"
+        );
+        assert_eq!(
+            render("{% if blocks | join %}joined{% endif %}").expect("renders"),
+            "joined"
+        );
+        let none = Blocks::value(Vec::new());
+        assert_eq!(
+            env.template_from_str("{% if not (none | join) %}empty{% endif %}")
+                .and_then(|t| t.render(minijinja::context! { none => none }))
+                .expect("renders"),
+            "empty"
         );
         assert!(render("{{ blocks | join }}{{ blocks | join }}").is_err());
         assert!(render("{{ blocks[1] }}{{ blocks | join }}").is_err());
