@@ -208,15 +208,6 @@ struct Output {
     step: usize,
 }
 
-impl Output {
-    fn new(view: &View) -> Self {
-        Output {
-            text: Vec::new(),
-            step: (view.text_size / 4).max(4096),
-        }
-    }
-}
-
 impl std::io::Write for Output {
     fn write(&mut self, text: &[u8]) -> std::io::Result<usize> {
         if self.text.capacity() - self.text.len() < text.len() {
@@ -271,13 +262,17 @@ impl Backend for Terraform {
     ) -> Result<Vec<OutputFile>, RenderError> {
         let view = convert_model(plan);
         let env = template_environment()?;
-        let single = layout == Layout::Single;
+        let step = (view.text_size / 4).max(4096);
+        let has_variables = !Blocks::is_empty(&view.variables);
+        // The templates' context, built once for every file.
+        let context = minijinja::context! { view => &view, single => layout == Layout::Single };
         let render = |name: &str| -> Result<String, RenderError> {
-            let mut output = Output::new(&view);
-            env.get_template(name)?.render_captured_to(
-                minijinja::context! { view => &view, single => single },
-                &mut output,
-            )?;
+            let mut output = Output {
+                text: Vec::new(),
+                step,
+            };
+            env.get_template(name)?
+                .render_captured_to(&context, &mut output)?;
             let mut text =
                 String::from_utf8(output.text).map_err(|e| RenderError(e.to_string()))?;
             text.shrink_to_fit();
@@ -303,7 +298,7 @@ impl Backend for Terraform {
                         contents: render(TEMPLATE_OUTPUTS)?,
                     },
                 ];
-                if !Blocks::is_empty(&view.variables) {
+                if has_variables {
                     files.push(OutputFile {
                         path: "variables.tf".into(),
                         contents: render(TEMPLATE_VARIABLES)?,
