@@ -325,16 +325,14 @@ pub fn snake(id: &str) -> String {
 
 /// Appends [`snake`]`(id)`.
 fn push_snake(id: &str, out: &mut String) {
-    if !id.contains('-') {
-        out.push_str(id);
-        return;
+    let mut rest = id;
+    // Ids are short: a plain scan finds a dash sooner than a searcher is set up.
+    while let Some(dash) = rest.bytes().position(|b| b == b'-') {
+        out.push_str(&rest[..dash]);
+        out.push('_');
+        rest = &rest[dash + 1..];
     }
-    for (i, part) in id.split('-').enumerate() {
-        if i > 0 {
-            out.push('_');
-        }
-        out.push_str(part);
-    }
+    out.push_str(rest);
 }
 
 fn raw<'a>(s: impl Into<Cow<'a, str>>) -> Expr<'a> {
