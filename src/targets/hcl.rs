@@ -537,10 +537,9 @@ fn write_body<T: BodyItem>(items: &[T], indent: usize, out: &mut String) {
             i += 1;
             continue;
         }
-        // Each key measured once: the widths of the first sixteen and which of them are bare
-        // (a longer run's later keys are measured again as they are written).
-        let mut widths = [0u32; 16];
-        let mut bare = 0u16;
+        // Each key measured once: which of the first 64 are bare is remembered for writing
+        // them (a longer run's later keys are measured again as they are written).
+        let mut bare = 0u64;
         let mut width = 0;
         for (n, (k, _)) in items[i..i + run]
             .iter()
@@ -548,9 +547,8 @@ fn write_body<T: BodyItem>(items: &[T], indent: usize, out: &mut String) {
             .enumerate()
         {
             let (w, is_bare) = measure_key(k, out);
-            if let (Some(slot), Ok(w)) = (widths.get_mut(n), u32::try_from(w)) {
-                *slot = w;
-                bare |= u16::from(is_bare) << n;
+            if is_bare && n < 64 {
+                bare |= 1 << n;
             }
             width = width.max(w);
         }
@@ -560,8 +558,9 @@ fn write_body<T: BodyItem>(items: &[T], indent: usize, out: &mut String) {
             .enumerate()
         {
             push_pad(indent, out);
-            let written = if n < 16 && bare & (1 << n) != 0 {
+            let written = if n < 64 && bare & (1 << n) != 0 {
                 out.push_str(k);
+                // A bare key is ASCII: one byte per character.
                 k.len()
             } else {
                 write_key(k, out)
@@ -694,14 +693,14 @@ mod tests {
 
     #[test]
     fn long_runs_align_every_key() {
-        // More keys than write_body remembers the measure of.
+        // More keys (80) than write_body remembers the measure of (64).
         let mut map = serde_json::Map::new();
-        for n in 0..20 {
+        for n in 0..40 {
             map.insert(format!("k{n}"), json!(n));
             map.insert(format!("q-{n}"), json!(n));
         }
         let mut expected = String::from("{\n");
-        for n in 0..20 {
+        for n in 0..40 {
             expected.push_str(&format!("  {:<6} = {n}\n", format!("k{n}")));
             expected.push_str(&format!("  {:<6} = {n}\n", format!("\"q-{n}\"")));
         }
