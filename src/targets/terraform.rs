@@ -239,8 +239,8 @@ impl Writer {
     }
 }
 
-/// The environment with the embedded templates and the `hcl_string` filter, built once per
-/// process (compiling the templates is most of a small render).
+/// The environment with the embedded templates, the `hcl_string` filter and [`join`], built once
+/// per process (compiling the templates is most of a small render).
 fn template_environment() -> Result<&'static Environment<'static>, RenderError> {
     static ENV: OnceLock<Result<Environment<'static>, String>> = OnceLock::new();
     ENV.get_or_init(|| {
