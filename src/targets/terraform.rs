@@ -5,18 +5,22 @@
 //! Blocks are built by `convert_*` functions with the [`hcl`] writer (which emits `terraform fmt`
 //! form and escapes every string); the templates in `templates/terraform/` lay out the files.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use minijinja::value::{Enumerator, Object, ObjectRepr, StringInput, Value};
+use minijinja::Environment;
 
 use serde::Serialize;
-use serde_json::json;
 
 use super::hcl::{self, Block, Expr, Part};
 use super::{
     environment, generated_by, schedule_input, Backend, Format, Layout, OutputFile, RenderError,
 };
 use crate::plan::{
-    arn_of, Architecture, Arn, ClusterRef, Id, Kind, Owner, ParamOr, ParamType, Part as PlanPart,
-    Plan, QueuePolicy, Resource, Rule, RuleTrigger, Schedule, Statement, Target, TargetInput,
+    Architecture, Arn, ClusterRef, Id, Kind, Owner, ParamOr, ParamType, Part as PlanPart, Plan,
+    QueuePolicy, Ref, Resource, Rule, RuleTrigger, Schedule, Statement, Target, TargetInput,
     TaskDefinition,
 };
 
@@ -71,20 +75,182 @@ pub struct Terraform;
 #[derive(Debug, Serialize)]
 struct TaskGroup {
     comment: String,
-    blocks: Vec<String>,
+    blocks: Value,
 }
 
-/// The templates' view model: rendered blocks, grouped.
+/// The templates' view model: rendered blocks, grouped. Each list of blocks is a [`Blocks`].
 #[derive(Debug, Serialize)]
 struct View {
     header: String,
     description: Option<String>,
     terraform_version: &'static str,
     provider_version: &'static str,
-    variables: Vec<String>,
-    shared: Vec<String>,
+    variables: Value,
+    shared: Value,
     tasks: Vec<TaskGroup>,
-    outputs: Vec<String>,
+    outputs: Value,
+    /// The size of every block's text together.
+    #[serde(skip)]
+    text_size: usize,
+}
+
+/// Rendered blocks as the templates see them: a sequence of strings. Each is handed over
+/// once: the templates write every block exactly once, so a block's text is dropped as soon as
+/// it is in the output, and a file never sits in memory twice (as blocks and as output). A
+/// block read a second time is undefined, which strict undefined makes an error; joining
+/// blocks of which one was read is an error too.
+#[derive(Debug)]
+struct Blocks {
+    len: usize,
+    texts: Mutex<Vec<Option<Arc<str>>>>,
+}
+
+impl Blocks {
+    fn value(texts: Vec<Arc<str>>) -> Value {
+        Value::from_object(Blocks {
+            len: texts.len(),
+            texts: Mutex::new(texts.into_iter().map(Some).collect()),
+        })
+    }
+
+    fn is_empty(value: &Value) -> bool {
+        value
+            .downcast_object_ref::<Blocks>()
+            .is_none_or(|b| b.len == 0)
+    }
+
+    /// The blocks joined by `separator`, handing them all over. An error if one was handed over
+    /// before.
+    fn join(&self, separator: &str) -> Result<Joined, minijinja::Error> {
+        let handed_over = || {
+            minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                "a block was already written",
+            )
+        };
+        let mut texts = self.texts.lock().map_err(|_| handed_over())?;
+        if texts.iter().any(Option::is_none) {
+            return Err(handed_over());
+        }
+        Ok(Joined {
+            texts: texts.iter_mut().filter_map(Option::take).collect(),
+            separator: separator.to_string(),
+        })
+    }
+}
+
+impl Object for Blocks {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let i = key.as_usize()?;
+        self.texts.lock().ok()?.get_mut(i)?.take().map(Value::from)
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.len)
+    }
+}
+
+/// Blocks joined by a separator, as `join` gives them: printed, they are written straight into
+/// the output (never copied into a string of their own), then dropped.
+#[derive(Debug)]
+struct Joined {
+    texts: Vec<Arc<str>>,
+    separator: String,
+}
+
+impl Object for Joined {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        self.texts.iter().any(|t| !t.is_empty())
+            || (self.texts.len() > 1 && !self.separator.is_empty())
+    }
+
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (n, text) in self.texts.iter().enumerate() {
+            if n > 0 {
+                f.write_str(&self.separator)?;
+            }
+            f.write_str(text)?;
+        }
+        Ok(())
+    }
+}
+
+/// `join`: the builtin filter, except for [`Blocks`], which it joins without copying them (the
+/// builtin grows a string from empty, a dozen reallocations for a task's blocks, and the
+/// string is copied again into a value and then into the output).
+fn join(
+    state: &minijinja::State,
+    value: &Value,
+    separator: Option<StringInput<'_>>,
+) -> Result<Value, minijinja::Error> {
+    match value.downcast_object_ref::<Blocks>() {
+        Some(blocks) => blocks
+            .join(separator.as_ref().map_or("", StringInput::as_str))
+            .map(Value::from_object),
+        None => minijinja::filters::join(state, value, separator),
+    }
+}
+
+/// A template's output. While it is written the render holds the blocks not yet written plus
+/// the output, so what it holds beyond the text is the output's spare capacity. Doubling would
+/// leave up to the file's size spare; growing by a fixed step of a quarter of the view's text
+/// keeps it within that quarter, in four or five reallocations for the largest file.
+struct Output {
+    text: Vec<u8>,
+    step: usize,
+}
+
+impl std::io::Write for Output {
+    fn write(&mut self, text: &[u8]) -> std::io::Result<usize> {
+        if self.text.capacity() - self.text.len() < text.len() {
+            self.text.reserve_exact(text.len().max(self.step));
+        }
+        self.text.extend_from_slice(text);
+        Ok(text.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Renders blocks through one reusable buffer, each into text of exactly its size.
+#[derive(Default)]
+struct Writer {
+    buffer: String,
+    /// The size of every text written so far.
+    size: usize,
+}
+
+impl Writer {
+    fn text(&mut self, block: &Block) -> Arc<str> {
+        self.buffer.clear();
+        block.write(0, &mut self.buffer);
+        self.size += self.buffer.len();
+        Arc::from(self.buffer.as_str())
+    }
+}
+
+/// The environment with the embedded templates, the `hcl_string` filter and [`join`], built once
+/// per process (compiling the templates is most of a small render).
+fn template_environment() -> Result<&'static Environment<'static>, RenderError> {
+    static ENV: OnceLock<Result<Environment<'static>, String>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = environment(&TEMPLATES).map_err(|e| e.0)?;
+        env.add_filter("hcl_string", |s: String| hcl::quote(&s));
+        env.add_filter("join", join);
+        Ok(env)
+    })
+    .as_ref()
+    .map_err(|e| RenderError(e.clone()))
 }
 
 impl Backend for Terraform {
@@ -95,13 +261,22 @@ impl Backend for Terraform {
         _format: Format,
     ) -> Result<Vec<OutputFile>, RenderError> {
         let view = convert_model(plan);
-        let mut env = environment(&TEMPLATES)?;
-        env.add_filter("hcl_string", |s: String| hcl::quote(&s));
-        let single = layout == Layout::Single;
+        let env = template_environment()?;
+        let step = (view.text_size / 4).max(4096);
+        let has_variables = !Blocks::is_empty(&view.variables);
+        // The templates' context, built once for every file.
+        let context = minijinja::context! { view => &view, single => layout == Layout::Single };
         let render = |name: &str| -> Result<String, RenderError> {
-            Ok(env
-                .get_template(name)?
-                .render(minijinja::context! { view => &view, single => single })?)
+            let mut output = Output {
+                text: Vec::new(),
+                step,
+            };
+            env.get_template(name)?
+                .render_captured_to(&context, &mut output)?;
+            let mut text =
+                String::from_utf8(output.text).map_err(|e| RenderError(e.to_string()))?;
+            text.shrink_to_fit();
+            Ok(text)
         };
         Ok(match layout {
             Layout::Single => vec![OutputFile {
@@ -123,7 +298,7 @@ impl Backend for Terraform {
                         contents: render(TEMPLATE_OUTPUTS)?,
                     },
                 ];
-                if !view.variables.is_empty() {
+                if has_variables {
                     files.push(OutputFile {
                         path: "variables.tf".into(),
                         contents: render(TEMPLATE_VARIABLES)?,
@@ -143,51 +318,56 @@ impl Backend for Terraform {
 
 /// snake_case of a task id, for resource labels (`nightly-report` → `nightly_report`).
 pub fn snake(id: &str) -> String {
-    id.replace('-', "_")
+    let mut out = String::with_capacity(id.len());
+    push_snake(id, &mut out);
+    out
 }
 
-fn raw(s: impl Into<String>) -> Expr {
+/// Appends [`snake`]`(id)`.
+fn push_snake(id: &str, out: &mut String) {
+    let mut rest = id;
+    // Ids are short: a plain scan finds a dash sooner than a searcher is set up.
+    while let Some(dash) = rest.bytes().position(|b| b == b'-') {
+        out.push_str(&rest[..dash]);
+        out.push('_');
+        rest = &rest[dash + 1..];
+    }
+    out.push_str(rest);
+}
+
+fn raw<'a>(s: impl Into<Cow<'a, str>>) -> Expr<'a> {
     Expr::Raw(s.into())
 }
 
-fn string(s: impl Into<String>) -> Expr {
+fn string<'a>(s: impl Into<Cow<'a, str>>) -> Expr<'a> {
     Expr::Str(s.into())
 }
 
-fn num(n: impl Into<serde_json::Number>) -> Expr {
-    Expr::Json(serde_json::Value::Number(n.into()))
+fn num(n: impl Into<serde_json::Number>) -> Expr<'static> {
+    Expr::Number(n.into())
 }
 
-fn boolean(b: bool) -> Expr {
-    Expr::Json(json!(b))
+fn boolean(b: bool) -> Expr<'static> {
+    Expr::Bool(b)
 }
 
-fn strings(v: &[String]) -> Expr {
-    Expr::List(v.iter().map(|s| string(s.clone())).collect())
+fn strings(v: &[String]) -> Expr<'_> {
+    Expr::List(v.iter().map(string).collect())
 }
 
-fn map(m: &BTreeMap<String, String>) -> Expr {
-    Expr::Object(
-        m.iter()
-            .map(|(k, v)| (k.clone(), string(v.clone())))
-            .collect(),
-    )
+fn map(m: &BTreeMap<String, String>) -> Expr<'_> {
+    Expr::Object(m.iter().map(|(k, v)| (k.as_str(), string(v))).collect())
 }
 
-fn jsonencode(e: Expr) -> Expr {
+fn jsonencode(e: Expr<'_>) -> Expr<'_> {
     Expr::Call("jsonencode", Box::new(e))
 }
 
-fn object(fields: Vec<(&str, Expr)>) -> Expr {
-    Expr::Object(
-        fields
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-    )
+fn object<'a>(fields: Vec<(&'a str, Expr<'a>)>) -> Expr<'a> {
+    Expr::Object(fields)
 }
 
-fn with_tags(block: Block, tags: &BTreeMap<String, String>) -> Block {
+fn with_tags<'a>(block: Block<'a>, tags: &'a BTreeMap<String, String>) -> Block<'a> {
     if tags.is_empty() {
         block
     } else {
@@ -195,66 +375,116 @@ fn with_tags(block: Block, tags: &BTreeMap<String, String>) -> Block {
     }
 }
 
-/// The resource type and label of each plan entry: labels from task ids in snake_case.
-fn address(id: &Id) -> (&'static str, String) {
-    let owner = match &id.owner {
-        Owner::Stack => String::new(),
-        Owner::Task(t) => snake(t),
-        Owner::Queue(q) => label_text(q),
-    };
-    match id.part {
-        PlanPart::Cluster => ("aws_ecs_cluster", "this".into()),
-        PlanPart::CapacityProviders => ("aws_ecs_cluster_capacity_providers", "this".into()),
-        PlanPart::LogGroup => ("aws_cloudwatch_log_group", owner),
-        PlanPart::TaskRole => ("aws_iam_role", format!("{owner}_task")),
-        PlanPart::TaskRolePolicy => ("aws_iam_role_policy", format!("{owner}_task")),
-        PlanPart::ExecutionRole => ("aws_iam_role", format!("{owner}_execution")),
-        PlanPart::ExecutionRolePolicy => ("aws_iam_role_policy", format!("{owner}_execution")),
-        PlanPart::TaskDefinition => ("aws_ecs_task_definition", owner),
-        PlanPart::EventsRole => ("aws_iam_role", format!("{owner}_events")),
-        PlanPart::EventsRolePolicy => ("aws_iam_role_policy", format!("{owner}_events")),
-        PlanPart::Rule => ("aws_cloudwatch_event_rule", owner),
-        PlanPart::Target => ("aws_cloudwatch_event_target", owner),
-        PlanPart::Schedule => ("aws_scheduler_schedule", owner),
-        PlanPart::QueuePolicy => ("aws_sqs_queue_policy", format!("dead_letter_{owner}")),
+/// The resource type of each plan entry.
+fn resource_type(part: PlanPart) -> &'static str {
+    match part {
+        PlanPart::Cluster => "aws_ecs_cluster",
+        PlanPart::CapacityProviders => "aws_ecs_cluster_capacity_providers",
+        PlanPart::LogGroup => "aws_cloudwatch_log_group",
+        PlanPart::TaskRole | PlanPart::ExecutionRole | PlanPart::EventsRole => "aws_iam_role",
+        PlanPart::TaskRolePolicy | PlanPart::ExecutionRolePolicy | PlanPart::EventsRolePolicy => {
+            "aws_iam_role_policy"
+        }
+        PlanPart::TaskDefinition => "aws_ecs_task_definition",
+        PlanPart::Rule => "aws_cloudwatch_event_rule",
+        PlanPart::Target => "aws_cloudwatch_event_target",
+        PlanPart::Schedule => "aws_scheduler_schedule",
+        PlanPart::QueuePolicy => "aws_sqs_queue_policy",
     }
 }
 
-/// `TYPE.LABEL.ATTRIBUTE` of a plan entry.
+/// Appends the label of a plan entry: from its task id in snake_case (`nightly_report_task`),
+/// its queue's name, or `this` for the cluster.
+fn push_label(id: &Id, out: &mut String) {
+    let suffix = match id.part {
+        PlanPart::Cluster | PlanPart::CapacityProviders => {
+            out.push_str("this");
+            return;
+        }
+        PlanPart::QueuePolicy => {
+            out.push_str("dead_letter_");
+            ""
+        }
+        PlanPart::TaskRole | PlanPart::TaskRolePolicy => "_task",
+        PlanPart::ExecutionRole | PlanPart::ExecutionRolePolicy => "_execution",
+        PlanPart::EventsRole | PlanPart::EventsRolePolicy => "_events",
+        PlanPart::LogGroup
+        | PlanPart::TaskDefinition
+        | PlanPart::Rule
+        | PlanPart::Target
+        | PlanPart::Schedule => "",
+    };
+    match &id.owner {
+        Owner::Stack => {}
+        Owner::Task(t) => push_snake(t, out),
+        Owner::Queue(q) => out.extend(q.chars().map(label_char)),
+    }
+    out.push_str(suffix);
+}
+
+/// The resource type and label of each plan entry.
+fn address(id: &Id) -> (&'static str, String) {
+    let mut label = String::with_capacity(32);
+    push_label(id, &mut label);
+    (resource_type(id.part), label)
+}
+
+/// `TYPE.LABEL.ATTRIBUTE` of a plan entry (`TYPE.LABEL` when `attr` is empty).
 fn attribute(id: &Id, attr: &str) -> String {
-    let (kind, label) = address(id);
-    format!("{kind}.{label}.{attr}")
+    let kind = resource_type(id.part);
+    let mut out = String::with_capacity(kind.len() + attr.len() + 32);
+    out.push_str(kind);
+    out.push('.');
+    push_label(id, &mut out);
+    if !attr.is_empty() {
+        out.push('.');
+        out.push_str(attr);
+    }
+    out
 }
 
 /// A `resource "TYPE" "LABEL"` block for a plan entry.
-fn resource_block(id: &Id) -> Block {
+fn resource_block(id: &Id) -> Block<'static> {
     let (kind, label) = address(id);
-    Block::new("resource", &[kind, &label])
+    Block::labelled("resource", vec![kind.into(), label.into()])
+}
+
+/// The ARN a [`Ref`] stands for (as [`crate::plan::arn_of`], without building the [`Arn`]).
+fn ref_arn(r: &Ref) -> Expr<'_> {
+    match r {
+        Ref::Created { id } => raw(attribute(id, "arn")),
+        Ref::Existing { arn } => string(arn),
+    }
 }
 
 /// How this module refers to what the plan names.
 struct Refs<'a> {
-    /// Every plan resource by id, built once: lookups stay O(1) however many tasks there are.
-    index: std::collections::HashMap<&'a Id, &'a Resource>,
+    /// The rules on an event bus other than the default one (their targets name the bus), built
+    /// once: lookups stay O(1) however many tasks there are, and hash nothing when there are
+    /// none (the usual case).
+    rules_on_bus: HashSet<&'a Id>,
 }
 
-impl Refs<'_> {
-    fn arn(&self, a: &Arn) -> Expr {
+impl<'a> Refs<'a> {
+    fn arn(&self, a: &'a Arn) -> Expr<'a> {
         match a {
-            Arn::Literal { text } => string(text.clone()),
+            Arn::Literal { text } => string(text.as_str()),
             Arn::Of { id } => raw(attribute(id, "arn")),
             // The log group's ARN has no `:*` suffix in Terraform; streams need it.
             Arn::LogStreams { id } => Expr::Template(vec![
-                Part::Ref(attribute(id, "arn")),
+                Part::Ref(attribute(id, "arn").into()),
                 Part::Lit(":*".into()),
             ]),
             Arn::Repository { repository: repo } => Expr::Template(vec![
                 Part::Lit("arn:".into()),
                 Part::Ref("data.aws_partition.current.partition".into()),
-                Part::Lit(format!(
-                    ":ecr:{}:{}:repository/{}",
-                    repo.region, repo.account, repo.name
-                )),
+                Part::Lit(
+                    format!(
+                        ":ecr:{}:{}:repository/{}",
+                        repo.region, repo.account, repo.name
+                    )
+                    .into(),
+                ),
             ]),
             Arn::ClusterTasks { cluster } => Expr::Template(vec![
                 Part::Lit("arn:".into()),
@@ -265,8 +495,8 @@ impl Refs<'_> {
                 Part::Ref("data.aws_caller_identity.current.account_id".into()),
                 Part::Lit(":task/".into()),
                 match cluster {
-                    ClusterRef::Created { id } => Part::Ref(attribute(id, "name")),
-                    ClusterRef::Existing { name, .. } => Part::Lit(name.clone()),
+                    ClusterRef::Created { id } => Part::Ref(attribute(id, "name").into()),
+                    ClusterRef::Existing { name, .. } => Part::Lit(name.into()),
                 },
                 Part::Lit("/*".into()),
             ]),
@@ -274,38 +504,32 @@ impl Refs<'_> {
         }
     }
 
-    fn cluster_arn(&self, c: &ClusterRef) -> Expr {
+    fn cluster_arn(&self, c: &'a ClusterRef) -> Expr<'a> {
         match c {
             ClusterRef::Created { id } => raw(attribute(id, "arn")),
-            ClusterRef::Existing { arn, .. } => string(arn.clone()),
+            ClusterRef::Existing { arn, .. } => string(arn.as_str()),
         }
     }
 
-    fn statement(&self, s: &Statement) -> Expr {
-        let one_or_many = |mut v: Vec<Expr>| {
-            if v.len() == 1 {
-                v.remove(0)
-            } else {
-                Expr::List(v)
+    fn statement(&self, s: &'a Statement) -> Expr<'a> {
+        // One item as itself, several as a list (no list built for one).
+        fn one_or_many<'a, T: 'a>(items: &'a [T], expr: impl Fn(&'a T) -> Expr<'a>) -> Expr<'a> {
+            match items {
+                [one] => expr(one),
+                _ => Expr::List(items.iter().map(expr).collect()),
             }
-        };
-        let mut fields = Vec::new();
+        }
+        let mut fields = Vec::with_capacity(6);
         if let Some(sid) = &s.sid {
-            fields.push(("Sid", string(sid.clone())));
+            fields.push(("Sid", string(sid.as_str())));
         }
         fields.push(("Effect", string("Allow")));
         if let Some(service) = s.service_principal {
             fields.push(("Principal", object(vec![("Service", string(service))])));
         }
-        fields.push((
-            "Action",
-            one_or_many(s.actions.iter().map(|a| string(a.clone())).collect()),
-        ));
+        fields.push(("Action", one_or_many(&s.actions, |a| string(a.as_str()))));
         if !s.resources.is_empty() {
-            fields.push((
-                "Resource",
-                one_or_many(s.resources.iter().map(|r| self.arn(r)).collect()),
-            ));
+            fields.push(("Resource", one_or_many(&s.resources, |r| self.arn(r))));
         }
         if let Some(c) = &s.condition {
             fields.push((
@@ -316,7 +540,7 @@ impl Refs<'_> {
         object(fields)
     }
 
-    fn policy(&self, statements: &[Statement]) -> Expr {
+    fn policy(&self, statements: &'a [Statement]) -> Expr<'a> {
         jsonencode(object(vec![
             ("Version", string("2012-10-17")),
             (
@@ -329,29 +553,42 @@ impl Refs<'_> {
 
 fn convert_model(plan: &Plan) -> View {
     let refs = Refs {
-        index: plan.resources().map(|r| (&r.id, r)).collect(),
+        rules_on_bus: plan
+            .resources()
+            .filter(|r| {
+                matches!(
+                    &r.kind,
+                    Kind::Rule(Rule {
+                        trigger: RuleTrigger::Pattern { bus: Some(_), .. },
+                        ..
+                    })
+                )
+            })
+            .map(|r| &r.id)
+            .collect(),
     };
+    let mut w = Writer::default();
     let mut shared = vec![
-        Block::new("data", &["aws_partition", "current"]).render(0),
-        Block::new("data", &["aws_region", "current"]).render(0),
-        Block::new("data", &["aws_caller_identity", "current"]).render(0),
+        w.text(&Block::new("data", &["aws_partition", "current"])),
+        w.text(&Block::new("data", &["aws_region", "current"])),
+        w.text(&Block::new("data", &["aws_caller_identity", "current"])),
     ];
     let mut tasks = Vec::new();
     for group in &plan.groups {
-        let blocks = group.resources.iter().flat_map(|r| {
-            let mut out = vec![convert_resource(r, &refs).render(0)];
+        let mut blocks = Vec::with_capacity(group.resources.len() + 2);
+        for r in &group.resources {
+            blocks.push(w.text(&convert_resource(r, &refs)));
             if let Kind::Role(role) = &r.kind {
                 if let Some(b) = policy_attachments(&r.id, role) {
-                    out.push(b.render(0));
+                    blocks.push(w.text(&b));
                 }
             }
-            out
-        });
+        }
         match &group.comment {
             None => shared.extend(blocks),
             Some(comment) => tasks.push(TaskGroup {
                 comment: comment.clone(),
-                blocks: blocks.collect(),
+                blocks: Blocks::value(blocks),
             }),
         }
     }
@@ -359,21 +596,24 @@ fn convert_model(plan: &Plan) -> View {
         .outputs
         .iter()
         .map(|o| {
-            Block::new("output", &[&snake(&o.name)])
-                .attr("description", string(o.description.clone()))
-                .attr("value", refs.arn(&o.value))
-                .render(0)
+            w.text(
+                &Block::new("output", &[&snake(&o.name)])
+                    .attr("description", string(&o.description))
+                    .attr("value", refs.arn(&o.value)),
+            )
         })
         .collect();
+    let variables = Blocks::value(variables(plan, &mut w));
     View {
         header: generated_by(),
         description: plan.description.clone(),
         terraform_version: TERRAFORM_VERSION,
         provider_version: PROVIDER_VERSION,
-        variables: variables(plan),
-        shared,
+        variables,
+        shared: Blocks::value(shared),
         tasks,
-        outputs,
+        outputs: Blocks::value(outputs),
+        text_size: w.size,
     }
 }
 
@@ -381,64 +621,62 @@ fn convert_model(plan: &Plan) -> View {
 /// which detaches them when the module is destroyed (IAM deletes no role with policies attached;
 /// `aws_iam_role_policy_attachments_exclusive` would leave them, and the role's
 /// `managed_policy_arns` is deprecated).
-fn policy_attachments(id: &Id, role: &crate::plan::Role) -> Option<Block> {
+fn policy_attachments<'a>(id: &Id, role: &'a crate::plan::Role) -> Option<Block<'a>> {
     if role.managed_policies.is_empty() {
         return None;
     }
     let (_, label) = address(id);
     Some(
-        Block::new("resource", &["aws_iam_role_policy_attachment", &label])
-            .attr(
-                "for_each",
-                raw(format!(
-                    "toset({})",
-                    hcl::inline_expr(&strings(&role.managed_policies))
-                )),
-            )
-            .attr("role", raw(attribute(id, "name")))
-            .attr("policy_arn", raw("each.value")),
+        Block::labelled(
+            "resource",
+            vec!["aws_iam_role_policy_attachment".into(), label.into()],
+        )
+        .attr(
+            "for_each",
+            raw(format!(
+                "toset({})",
+                hcl::inline_expr(&strings(&role.managed_policies))
+            )),
+        )
+        .attr("role", raw(attribute(id, "name")))
+        .attr("policy_arn", raw("each.value")),
     )
 }
 
 /// One plan entry as a resource block.
-fn convert_resource(r: &Resource, refs: &Refs<'_>) -> Block {
+fn convert_resource<'a>(r: &'a Resource, refs: &Refs<'a>) -> Block<'a> {
     let b = resource_block(&r.id);
     let b = match &r.kind {
-        Kind::Cluster(c) => b.attr("name", string(c.name.clone())),
+        Kind::Cluster(c) => b.attr("name", string(&c.name)),
         // No default strategy: a task without a strategy names its launch type.
         Kind::CapacityProviders(c) => b
             .attr("cluster_name", raw(attribute(&c.cluster, "name")))
             .attr(
                 "capacity_providers",
-                strings(
-                    &c.providers
-                        .iter()
-                        .map(|p| p.name().to_string())
-                        .collect::<Vec<_>>(),
-                ),
+                Expr::List(c.providers.iter().map(|p| string(p.name())).collect()),
             ),
         Kind::LogGroup(g) => b
-            .attr("name", string(g.name.clone()))
+            .attr("name", string(&g.name))
             .attr_opt("retention_in_days", g.retention_days.map(num))
             // Terraform's spelling of "kept when the deployment is deleted": destroy only
             // forgets the group.
             .attr_opt("skip_destroy", g.retain_on_delete.then_some(boolean(true))),
         Kind::Role(role) => b
-            .attr("name", string(role.name.clone()))
-            .attr_opt("path", role.path.clone().map(string))
+            .attr("name", string(&role.name))
+            .attr_opt("path", role.path.as_deref().map(string))
             .attr(
                 "assume_role_policy",
                 refs.policy(std::slice::from_ref(&role.trust)),
             )
             .attr_opt(
                 "permissions_boundary",
-                role.permissions_boundary.clone().map(string),
+                role.permissions_boundary.as_deref().map(string),
             ),
         Kind::Policy(p) => b
-            .attr("name", string(p.name.clone()))
+            .attr("name", string(&p.name))
             .attr("role", raw(attribute(&p.role, "id")))
             .attr("policy", refs.policy(&p.statements)),
-        Kind::TaskDefinition(def) => convert_definition(b, def, &r.tags, refs),
+        Kind::TaskDefinition(def) => convert_definition(b, def, &r.tags),
         Kind::Rule(rule) => convert_rule(b, rule),
         Kind::Target(t) => convert_target(b, t, refs),
         Kind::Schedule(sc) => convert_schedule(b, sc, refs),
@@ -454,30 +692,21 @@ fn convert_resource(r: &Resource, refs: &Refs<'_>) -> Block {
     } else {
         b.attr(
             "depends_on",
-            Expr::List(
-                r.depends_on
-                    .iter()
-                    .map(|d| {
-                        let (kind, label) = address(d);
-                        raw(format!("{kind}.{label}"))
-                    })
-                    .collect(),
-            ),
+            Expr::List(r.depends_on.iter().map(|d| raw(attribute(d, ""))).collect()),
         )
     }
 }
 
-fn convert_definition(
-    block: Block,
-    def: &TaskDefinition,
-    tags: &BTreeMap<String, String>,
-    refs: &Refs<'_>,
-) -> Block {
+fn convert_definition<'a>(
+    block: Block<'a>,
+    def: &'a TaskDefinition,
+    tags: &'a BTreeMap<String, String>,
+) -> Block<'a> {
     let c = &def.container;
     // Container definitions use the ECS API's camelCase names.
     let mut container = vec![
-        ("name", string(c.name.clone())),
-        ("image", string(c.image.clone())),
+        ("name", string(&c.name)),
+        ("image", string(&c.image)),
         ("essential", boolean(true)),
     ];
     if let Some(ep) = &c.entry_point {
@@ -492,8 +721,8 @@ fn convert_definition(
             .iter()
             .map(|(k, v)| {
                 object(vec![
-                    ("name", string(k.clone())),
-                    ("value", string(v.clone())),
+                    ("name", string(k.as_str())),
+                    ("value", string(v.as_str())),
                 ])
             })
             .collect();
@@ -505,8 +734,8 @@ fn convert_definition(
             .iter()
             .map(|s| {
                 object(vec![
-                    ("name", string(s.name.clone())),
-                    ("valueFrom", string(s.value_from.clone())),
+                    ("name", string(&s.name)),
+                    ("valueFrom", string(&s.value_from)),
                 ])
             })
             .collect();
@@ -521,7 +750,7 @@ fn convert_definition(
                 object(vec![
                     ("awslogs-group", raw(attribute(&c.log_group, "name"))),
                     ("awslogs-region", raw("data.aws_region.current.id")),
-                    ("awslogs-stream-prefix", string(c.stream_prefix.clone())),
+                    ("awslogs-stream-prefix", string(&c.stream_prefix)),
                 ]),
             ),
         ]),
@@ -535,8 +764,8 @@ fn convert_definition(
             .iter()
             .map(|(volume, path)| {
                 object(vec![
-                    ("sourceVolume", string(volume.clone())),
-                    ("containerPath", string(path.clone())),
+                    ("sourceVolume", string(volume.as_str())),
+                    ("containerPath", string(path.as_str())),
                     ("readOnly", boolean(false)),
                 ])
             })
@@ -547,17 +776,20 @@ fn convert_definition(
         container.push(("stopTimeout", num(t)));
     }
     if let Some(u) = &c.user {
-        container.push(("user", string(u.clone())));
+        container.push(("user", string(u.as_str())));
     }
 
     let mut block = block
-        .attr("family", string(def.family.clone()))
-        .attr("requires_compatibilities", strings(&["FARGATE".into()]))
+        .attr("family", string(&def.family))
+        .attr(
+            "requires_compatibilities",
+            Expr::List(vec![string("FARGATE")]),
+        )
         .attr("network_mode", string("awsvpc"))
         .attr("cpu", size(&def.cpu))
         .attr("memory", size(&def.memory))
-        .attr("execution_role_arn", refs.arn(&arn_of(&def.execution_role)))
-        .attr("task_role_arn", refs.arn(&arn_of(&def.task_role)))
+        .attr("execution_role_arn", ref_arn(&def.execution_role))
+        .attr("task_role_arn", ref_arn(&def.task_role))
         .attr(
             "container_definitions",
             jsonencode(Expr::List(vec![object(container)])),
@@ -574,23 +806,23 @@ fn convert_definition(
         block = block.block(Block::new("ephemeral_storage", &[]).attr("size_in_gib", num(gib)));
     }
     for v in &def.volumes {
-        block = block.block(Block::new("volume", &[]).attr("name", string(v.clone())));
+        block = block.block(Block::new("volume", &[]).attr("name", string(v.as_str())));
     }
     block
 }
 
-fn convert_rule(b: Block, rule: &Rule) -> Block {
+fn convert_rule<'a>(b: Block<'a>, rule: &'a Rule) -> Block<'a> {
     let mut b = b
-        .attr("name", string(rule.name.clone()))
-        .attr_opt("description", rule.description.clone().map(string));
+        .attr("name", string(&rule.name))
+        .attr_opt("description", rule.description.as_deref().map(string));
     match &rule.trigger {
         RuleTrigger::Pattern { pattern, bus } => {
             b = b
-                .attr_opt("event_bus_name", bus.clone().map(string))
+                .attr_opt("event_bus_name", bus.as_deref().map(string))
                 .attr("event_pattern", jsonencode(hcl::from_json(pattern)));
         }
         RuleTrigger::Schedule { expression } => {
-            b = b.attr("schedule_expression", string(expression.clone()));
+            b = b.attr("schedule_expression", string(expression.as_str()));
         }
     }
     b.attr(
@@ -603,7 +835,7 @@ fn convert_rule(b: Block, rule: &Rule) -> Block {
 }
 
 /// A task size: the string the provider takes, or the number variable (Terraform converts it).
-fn size(v: &ParamOr<u32>) -> Expr {
+fn size(v: &ParamOr<u32>) -> Expr<'static> {
     match v {
         ParamOr::Lit(n) => string(n.to_string()),
         ParamOr::Param(r) => raw(format!("var.{}", r.param)),
@@ -611,7 +843,7 @@ fn size(v: &ParamOr<u32>) -> Expr {
 }
 
 /// A list of ids, or its variable.
-fn ids(v: &ParamOr<Vec<String>>) -> Expr {
+fn ids(v: &ParamOr<Vec<String>>) -> Expr<'_> {
     match v {
         ParamOr::Lit(list) => strings(list),
         ParamOr::Param(r) => raw(format!("var.{}", r.param)),
@@ -621,7 +853,7 @@ fn ids(v: &ParamOr<Vec<String>>) -> Expr {
 /// `variables.tf`: a `variable` block per plan parameter, with its type, description, default
 /// and `validation` blocks for what the spec constrains (allowed values, pattern, and the id
 /// formats and list lengths of the fields that take it).
-fn variables(plan: &Plan) -> Vec<String> {
+fn variables(plan: &Plan, w: &mut Writer) -> Vec<Arc<str>> {
     plan.parameters
         .iter()
         .map(|p| {
@@ -633,7 +865,7 @@ fn variables(plan: &Plan) -> Vec<String> {
                 ParamType::SubnetIds | ParamType::SecurityGroupIds => "list(string)",
             };
             let mut b = Block::new("variable", &[&p.name])
-                .attr_opt("description", p.description.clone().map(string))
+                .attr_opt("description", p.description.as_deref().map(string))
                 .attr("type", raw(ty))
                 .attr_opt("default", p.default.as_ref().map(hcl::from_json));
             let mut checks: Vec<(String, String)> = Vec::new();
@@ -696,7 +928,7 @@ fn variables(plan: &Plan) -> Vec<String> {
                         .attr("error_message", string(message)),
                 );
             }
-            b.render(0)
+            w.text(&b)
         })
         .collect()
 }
@@ -704,12 +936,12 @@ fn variables(plan: &Plan) -> Vec<String> {
 /// An environment's values as a `.tfvars` file.
 fn tfvars(set: &crate::plan::ValueSet) -> String {
     let body = Block {
-        kind: String::new(),
+        kind: "",
         labels: Vec::new(),
         body: set
             .values
             .iter()
-            .map(|(k, v)| hcl::Item::Attr(k.clone(), hcl::from_json(v)))
+            .map(|(k, v)| hcl::Item::Attr(k.as_str(), hcl::from_json(v)))
             .collect(),
     };
     format!("# {}\n{}", generated_by(), hcl::body(&body))
@@ -718,7 +950,7 @@ fn tfvars(set: &crate::plan::ValueSet) -> String {
 /// The RunTask options a rule's `ecs_target` and a schedule's `ecs_parameters` share: ECS Exec,
 /// managed tags and the group when the spec sets them, and the capacity provider strategy (whose
 /// presence leaves `launch_type` out).
-fn run_options(mut ecs: Block, t: &Target) -> Block {
+fn run_options<'a>(mut ecs: Block<'a>, t: &'a Target) -> Block<'a> {
     ecs = ecs
         .attr_opt(
             "enable_execute_command",
@@ -728,7 +960,7 @@ fn run_options(mut ecs: Block, t: &Target) -> Block {
             "enable_ecs_managed_tags",
             t.run.enable_ecs_managed_tags.then(|| boolean(true)),
         )
-        .attr_opt("group", t.run.group.clone().map(string));
+        .attr_opt("group", t.run.group.as_deref().map(string));
     for i in &t.run.capacity_provider_strategy {
         ecs = ecs.block(
             Block::new("capacity_provider_strategy", &[])
@@ -740,16 +972,8 @@ fn run_options(mut ecs: Block, t: &Target) -> Block {
     ecs
 }
 
-fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
-    let on_bus = refs.index.get(&t.rule).is_some_and(|r| {
-        matches!(
-            &r.kind,
-            Kind::Rule(Rule {
-                trigger: RuleTrigger::Pattern { bus: Some(_), .. },
-                ..
-            })
-        )
-    });
+fn convert_target<'a>(b: Block<'a>, t: &'a Target, refs: &Refs<'a>) -> Block<'a> {
+    let on_bus = !refs.rules_on_bus.is_empty() && refs.rules_on_bus.contains(&t.rule);
     let mut network =
         Block::new("network_configuration", &[]).attr("subnets", ids(&t.network.subnets));
     if !t.network.security_groups.is_empty_list() {
@@ -757,7 +981,7 @@ fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
     }
     network = network.attr("assign_public_ip", boolean(t.network.assign_public_ip));
     let mut ecs = Block::new("ecs_target", &[])
-        .attr("task_definition_arn", refs.arn(&arn_of(&t.task_definition)))
+        .attr("task_definition_arn", ref_arn(&t.task_definition))
         .attr(
             "task_count",
             match &t.count {
@@ -766,7 +990,7 @@ fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
             },
         )
         .attr_opt("launch_type", t.run.launch_type().map(string))
-        .attr("platform_version", string(t.platform_version.clone()));
+        .attr("platform_version", string(&t.platform_version));
     if t.propagate_tags {
         ecs = ecs.attr("propagate_tags", string("TASK_DEFINITION"));
     }
@@ -778,11 +1002,11 @@ fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
             "event_bus_name",
             on_bus.then(|| raw(attribute(&t.rule, "event_bus_name"))),
         )
-        .attr("target_id", string(t.target_id.clone()))
+        .attr("target_id", string(&t.target_id))
         .attr("arn", refs.cluster_arn(&t.cluster))
-        .attr("role_arn", refs.arn(&arn_of(&t.role)));
+        .attr("role_arn", ref_arn(&t.role));
     if let TargetInput::Static { input } = &t.input {
-        b = b.attr("input", string(input.clone()));
+        b = b.attr("input", string(input.as_str()));
     }
     b = b.block(ecs);
     if let TargetInput::Transformer {
@@ -793,7 +1017,7 @@ fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
         b = b.block(
             Block::new("input_transformer", &[])
                 .attr("input_paths", map(input_paths))
-                .attr("input_template", string(input_template.clone())),
+                .attr("input_template", string(input_template.as_str())),
         );
     }
     if let Some(retry) = &t.retry {
@@ -804,13 +1028,13 @@ fn convert_target(b: Block, t: &Target, refs: &Refs<'_>) -> Block {
         );
     }
     if let Some(q) = &t.dead_letter_queue {
-        b = b.block(Block::new("dead_letter_config", &[]).attr("arn", string(q.clone())));
+        b = b.block(Block::new("dead_letter_config", &[]).attr("arn", string(q.as_str())));
     }
     b
 }
 
 /// `aws_scheduler_schedule`: the schedule with its ECS target.
-fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
+fn convert_schedule<'a>(b: Block<'a>, sc: &'a Schedule, refs: &Refs<'a>) -> Block<'a> {
     let t = &sc.target;
     let mut network =
         Block::new("network_configuration", &[]).attr("subnets", ids(&t.network.subnets));
@@ -819,7 +1043,7 @@ fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
     }
     network = network.attr("assign_public_ip", boolean(t.network.assign_public_ip));
     let mut ecs = Block::new("ecs_parameters", &[])
-        .attr("task_definition_arn", refs.arn(&arn_of(&t.task_definition)))
+        .attr("task_definition_arn", ref_arn(&t.task_definition))
         .attr(
             "task_count",
             match &t.count {
@@ -828,7 +1052,7 @@ fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
             },
         )
         .attr_opt("launch_type", t.run.launch_type().map(string))
-        .attr("platform_version", string(t.platform_version.clone()));
+        .attr("platform_version", string(&t.platform_version));
     if t.propagate_tags {
         ecs = ecs.attr("propagate_tags", string("TASK_DEFINITION"));
     }
@@ -838,7 +1062,7 @@ fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
     ecs = run_options(ecs, t).block(network);
     let mut target = Block::new("target", &[])
         .attr("arn", refs.cluster_arn(&t.cluster))
-        .attr("role_arn", refs.arn(&arn_of(&t.role)))
+        .attr("role_arn", ref_arn(&t.role))
         .attr_opt("input", schedule_input(t).map(|i| string(i.to_string())));
     target = target.block(ecs);
     if let Some(retry) = &t.retry {
@@ -849,7 +1073,8 @@ fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
         );
     }
     if let Some(q) = &t.dead_letter_queue {
-        target = target.block(Block::new("dead_letter_config", &[]).attr("arn", string(q.clone())));
+        target =
+            target.block(Block::new("dead_letter_config", &[]).attr("arn", string(q.as_str())));
     }
     let window = match sc.flexible_window {
         None => Block::new("flexible_time_window", &[]).attr("mode", string("OFF")),
@@ -857,13 +1082,13 @@ fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
             .attr("mode", string("FLEXIBLE"))
             .attr("maximum_window_in_minutes", num(m)),
     };
-    b.attr("name", string(sc.name.clone()))
-        .attr_opt("group_name", sc.group.clone().map(string))
-        .attr_opt("description", sc.description.clone().map(string))
-        .attr("schedule_expression", string(sc.expression.clone()))
-        .attr("schedule_expression_timezone", string(sc.timezone.clone()))
-        .attr_opt("start_date", sc.start.clone().map(string))
-        .attr_opt("end_date", sc.end.clone().map(string))
+    b.attr("name", string(&sc.name))
+        .attr_opt("group_name", sc.group.as_deref().map(string))
+        .attr_opt("description", sc.description.as_deref().map(string))
+        .attr("schedule_expression", string(&sc.expression))
+        .attr("schedule_expression_timezone", string(&sc.timezone))
+        .attr_opt("start_date", sc.start.as_deref().map(string))
+        .attr_opt("end_date", sc.end.as_deref().map(string))
         .attr(
             "state",
             match &sc.enabled {
@@ -876,7 +1101,7 @@ fn convert_schedule(b: Block, sc: &Schedule, refs: &Refs<'_>) -> Block {
 }
 
 /// A queue policy, created (`count`) only when applied in the plan's account for it.
-fn convert_queue_policy(b: Block, q: &QueuePolicy, refs: &Refs<'_>) -> Block {
+fn convert_queue_policy<'a>(b: Block<'a>, q: &'a QueuePolicy, refs: &Refs<'a>) -> Block<'a> {
     b.attr(
         "count",
         raw(format!(
@@ -887,25 +1112,21 @@ fn convert_queue_policy(b: Block, q: &QueuePolicy, refs: &Refs<'_>) -> Block {
     .attr(
         "queue_url",
         Expr::Template(vec![
-            Part::Lit(format!("https://sqs.{}.", q.region)),
+            Part::Lit(format!("https://sqs.{}.", q.region).into()),
             Part::Ref("data.aws_partition.current.dns_suffix".into()),
-            Part::Lit(format!("/{}/{}", q.account, q.queue_name)),
+            Part::Lit(format!("/{}/{}", q.account, q.queue_name).into()),
         ]),
     )
     .attr("policy", refs.policy(&q.statements))
 }
 
-/// Lower-case letters, digits and `_` from a queue name.
-fn label_text(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
+/// Lower-case letters, digits and `_` from a queue name's characters.
+fn label_char(c: char) -> char {
+    if c.is_ascii_alphanumeric() {
+        c.to_ascii_lowercase()
+    } else {
+        '_'
+    }
 }
 
 #[cfg(test)]
@@ -915,6 +1136,43 @@ mod tests {
     #[test]
     fn labels_are_snake_case() {
         assert_eq!(snake("nightly-report"), "nightly_report");
+    }
+
+    #[test]
+    fn blocks_are_handed_over_once() {
+        let env = template_environment().expect("templates compile");
+        let render = |source: &'static str| {
+            let blocks = Blocks::value(vec![Arc::from("a {}\n"), Arc::from("b {}\n")]);
+            env.template_from_str(source)
+                .and_then(|t| t.render(minijinja::context! { blocks => blocks }))
+        };
+        assert_eq!(
+            render("{{ blocks | join('\\n') }}{{ ['x', 'y'] | join('-') }}").expect("renders"),
+            "a {}\n\nb {}\nx-y"
+        );
+        assert_eq!(
+            render("{% for b in blocks %}[{{ b }}]{% endfor %}").expect("renders"),
+            "[a {}\n][b {}\n]"
+        );
+        assert_eq!(
+            render("{% if blocks | join %}joined{% endif %}").expect("renders"),
+            "joined"
+        );
+        let none = Blocks::value(Vec::new());
+        assert_eq!(
+            env.template_from_str("{% if not (none | join) %}empty{% endif %}")
+                .and_then(|t| t.render(minijinja::context! { none => none }))
+                .expect("renders"),
+            "empty"
+        );
+        assert!(render("{{ blocks | join }}{{ blocks | join }}").is_err());
+        assert!(render("{{ blocks[1] }}{{ blocks | join }}").is_err());
+        assert!(render("{% for b in blocks %}{{ b }}{{ b }}{% endfor %}").is_ok());
+        assert!(render(
+            "{% for b in blocks %}{% endfor %}{% for b in blocks %}{{ b }}{% endfor %}"
+        )
+        .is_err());
+        assert!(render("{{ blocks[0] }}{{ blocks[0] }}").is_err());
     }
 
     #[test]
