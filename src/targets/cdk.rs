@@ -21,7 +21,7 @@
 //!
 //! Statements are built with the [`ts`] printer, whose output is prettier-clean.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -32,9 +32,10 @@ use super::{
     RenderError,
 };
 use crate::plan::{
-    arn_of, Architecture, Arn, ClusterRef, CommandOverride, Group, Id, Kind, OverrideValue, Owner,
-    ParamOr, ParamType, Part as PlanPart, Plan, QueuePolicy, Ref, Resource, Rule, RuleTrigger,
-    Schedule, SecretArnForm, SecretSource, Statement, Target, TargetInput, TaskDefinition,
+    arn_of, Architecture, Arn, ClusterRef, CommandOverride, Group, Id, Kind, Output, OverrideValue,
+    Owner, ParamOr, ParamType, Part as PlanPart, Plan, QueuePolicy, Ref, Resource, Rule,
+    RuleTrigger, Schedule, SecretArnForm, SecretSource, Statement, Target, TargetInput,
+    TaskDefinition,
 };
 
 /// `templates/cdk/construct.ts.j2`: the construct module (stdout, and `lib/` in the app).
@@ -737,9 +738,16 @@ fn convert_model(plan: &Plan) -> View {
             2,
         ));
     }
+    // Each group's outputs, found in one pass (a plan-wide scan per group made the render
+    // quadratic in tasks); in plan order within each owner.
+    let mut outputs: HashMap<&Owner, Vec<&Output>> = HashMap::new();
+    for o in &plan.outputs {
+        outputs.entry(&o.owner).or_default().push(o);
+    }
     let mut tasks = Vec::new();
     for group in &plan.groups {
-        let code = convert_group(plan, group);
+        let own_outputs = outputs.get(&group.owner).map_or(&[][..], Vec::as_slice);
+        let code = convert_group(plan, group, own_outputs);
         match &group.comment {
             None => shared.push_str(&code),
             Some(comment) => tasks.push(TaskGroup {
@@ -803,7 +811,7 @@ fn convert_model(plan: &Plan) -> View {
 
 /// A group's code: what it imports, its resources in plan order, its outputs, then the tags of
 /// its resources beyond the construct's own (which `Tags.of(this)` applies to everything).
-fn convert_group(plan: &Plan, group: &Group) -> String {
+fn convert_group(plan: &Plan, group: &Group, outputs: &[&Output]) -> String {
     let mut out = String::new();
     let refs = Refs;
     for r in &group.resources {
@@ -954,7 +962,7 @@ fn convert_group(plan: &Plan, group: &Group) -> String {
             Kind::QueuePolicy(q) => convert_queue_policy(&r.id, q, &refs),
         });
     }
-    for o in plan.outputs.iter().filter(|o| o.owner == group.owner) {
+    for o in outputs {
         let value = refs.arn(&o.value);
         out.push_str(&ts::statement(
             "",
