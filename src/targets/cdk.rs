@@ -325,16 +325,18 @@ fn params_statements(plan: &Plan) -> String {
             (name, value)
         })
         .collect();
-    let mut out = ts::statement("const params = ", &Ts::Object(fields), 2);
+    let mut out = String::new();
+    ts::write_statement(&mut out, "const params = ", &Ts::Object(fields), 2);
     for p in &plan.parameters {
         let name = ts::param_name(&p.name);
         let value = format!("params.{name}");
         let mut check = |function: &str, argument: Ts, constraint: Ts| {
-            out.push_str(&ts::statement(
+            ts::write_statement(
+                &mut out,
                 "",
                 &call(function, vec![string(p.name.clone()), argument, constraint]),
                 2,
-            ));
+            );
         };
         if let Some(a) = &p.allowed {
             check(
@@ -395,11 +397,12 @@ fn app_parameters(plan: &Plan, props_class: &str, default_env: Option<&str>) -> 
     );
     let mut out = String::new();
     out.push_str("// Each environment's values (the spec's `environments`).\n");
-    out.push_str(&ts::statement(
+    ts::write_statement(
+        &mut out,
         &format!("const environments: Record<string, Partial<{props_class}>> = "),
         &envs,
         0,
-    ));
+    );
     out.push_str(&format!(
         "const environment: string | undefined = app.node.tryGetContext(\"environment\"){};\n",
         match default_env {
@@ -422,18 +425,19 @@ fn app_parameters(plan: &Plan, props_class: &str, default_env: Option<&str>) -> 
             )
         })
         .collect();
-    out.push_str(&ts::statement("const parsers = ", &Ts::Object(parsers), 0));
+    ts::write_statement(&mut out, "const parsers = ", &Ts::Object(parsers), 0);
     let required: Vec<Ts> = plan
         .parameters
         .iter()
         .filter(|p| p.default.is_none())
         .map(|p| string(ts::param_name(&p.name)))
         .collect();
-    out.push_str(&ts::statement(
+    ts::write_statement(
+        &mut out,
         "const required: string[] = ",
         &Ts::Array(required),
         0,
-    ));
+    );
     out
 }
 
@@ -652,8 +656,8 @@ fn import_role(id: &str, arn: &str) -> Ts {
 }
 
 /// `const VAR = EXPR;`
-fn declare(id: &Id, value: &Ts) -> String {
-    ts::statement(&format!("const {} = ", var(id)), value, 2)
+fn declare(out: &mut String, id: &Id, value: &Ts) {
+    ts::write_statement(out, &format!("const {} = ", var(id)), value, 2)
 }
 
 fn convert_model(plan: &Plan) -> View {
@@ -692,19 +696,21 @@ fn convert_model(plan: &Plan) -> View {
     }
     shared.push_str("    // Warnings that do not apply to this construct (each says why).\n");
     for (id, why) in acks {
-        shared.push_str(&ts::statement(
+        ts::write_statement(
+            &mut shared,
             "",
             &call(
                 "Annotations.of(this).acknowledgeWarning",
                 vec![string(id), string(why)],
             ),
             2,
-        ));
+        );
     }
     shared.push_str(
         "    // targets.EcsTask reads subnets through cluster.vpc. The spec names subnets, not a VPC,\n    // so each task passes its subnets explicitly and this imported VPC only satisfies the\n    // type: its id never reaches the template.\n",
     );
-    shared.push_str(&ts::statement(
+    ts::write_statement(
+        &mut shared,
         "const vpc = ",
         &call(
             "ec2.Vpc.fromVpcAttributes",
@@ -718,9 +724,10 @@ fn convert_model(plan: &Plan) -> View {
             ],
         ),
         2,
-    ));
+    );
     if let ClusterRef::Existing { arn, name } = &plan.cluster {
-        shared.push_str(&ts::statement(
+        ts::write_statement(
+            &mut shared,
             "const cluster = ",
             &call(
                 "ecs.Cluster.fromClusterAttributes",
@@ -736,7 +743,7 @@ fn convert_model(plan: &Plan) -> View {
                 ],
             ),
             2,
-        ));
+        );
     }
     // Each group's outputs, found in one pass (a plan-wide scan per group made the render
     // quadratic in tasks); in plan order within each owner.
@@ -747,13 +754,16 @@ fn convert_model(plan: &Plan) -> View {
     let mut tasks = Vec::new();
     for group in &plan.groups {
         let own_outputs = outputs.get(&group.owner).map_or(&[][..], Vec::as_slice);
-        let code = convert_group(plan, group, own_outputs);
         match &group.comment {
-            None => shared.push_str(&code),
-            Some(comment) => tasks.push(TaskGroup {
-                comment: comment.clone(),
-                code,
-            }),
+            None => convert_group(&mut shared, plan, group, own_outputs),
+            Some(comment) => {
+                let mut code = String::new();
+                convert_group(&mut code, plan, group, own_outputs);
+                tasks.push(TaskGroup {
+                    comment: comment.clone(),
+                    code,
+                });
+            }
         }
     }
     let stack_class = format!("{}Stack", pascal(&plan.name));
@@ -811,19 +821,19 @@ fn convert_model(plan: &Plan) -> View {
 
 /// A group's code: what it imports, its resources in plan order, its outputs, then the tags of
 /// its resources beyond the construct's own (which `Tags.of(this)` applies to everything).
-fn convert_group(plan: &Plan, group: &Group, outputs: &[&Output]) -> String {
-    let mut out = String::new();
+fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Output]) {
     let refs = Refs;
     for r in &group.resources {
         if let Kind::Target(t) = &r.kind {
             if let Ref::Existing { arn } = &t.task_definition {
-                out.push_str(&import_definition(&group.owner, arn, &t.existing_roles));
+                import_definition(out, &group.owner, arn, &t.existing_roles);
             }
         }
     }
     for r in &group.resources {
-        out.push_str(&match &r.kind {
+        match &r.kind {
             Kind::Cluster(c) => declare(
+                out,
                 &r.id,
                 &new(
                     "ecs.Cluster",
@@ -835,6 +845,7 @@ fn convert_group(plan: &Plan, group: &Group, outputs: &[&Output]) -> String {
                 ),
             ),
             Kind::CapacityProviders(c) => declare(
+                out,
                 &r.id,
                 &new(
                     "ecs.CfnClusterCapacityProviderAssociations",
@@ -851,6 +862,7 @@ fn convert_group(plan: &Plan, group: &Group, outputs: &[&Output]) -> String {
                 ),
             ),
             Kind::LogGroup(g) => declare(
+                out,
                 &r.id,
                 &new(
                     "logs.LogGroup",
@@ -904,67 +916,67 @@ fn convert_group(plan: &Plan, group: &Group, outputs: &[&Output]) -> String {
                     ));
                 }
                 declare(
+                    out,
                     &r.id,
                     &new("iam.Role", &construct_id(&r.id), object(props)),
                 )
             }
             Kind::Policy(p) => {
-                "    // Exactly the plan's statements: the roles reach CDK's constructs without policy\n    // updates, so CDK's own (broader) grants are not added.\n".to_string()
-                    + &declare(
-                        &r.id,
-                        &new(
-                            "iam.Policy",
-                            &construct_id(&r.id),
-                            object(vec![
-                                ("policyName", string(p.name.clone())),
-                                ("roles", Ts::Array(vec![atom(var(&p.role))])),
-                                if r.id.part == PlanPart::TaskRolePolicy {
-                                    // The spec's statements as the plan has them: CDK's policy
-                                    // minimization (the recommended flag) would merge and sort
-                                    // them, and the other targets write them as they are.
-                                    (
-                                        "document",
-                                        call(
-                                            "new iam.PolicyDocument",
-                                            vec![object(vec![
-                                                ("minimize", atom("false")),
-                                                (
-                                                    "statements",
-                                                    Ts::Array(
-                                                        p.statements
-                                                            .iter()
-                                                            .map(|s| refs.statement(s))
-                                                            .collect(),
-                                                    ),
+                out.push_str("    // Exactly the plan's statements: the roles reach CDK's constructs without policy\n    // updates, so CDK's own (broader) grants are not added.\n");
+                declare(
+                    out,
+                    &r.id,
+                    &new(
+                        "iam.Policy",
+                        &construct_id(&r.id),
+                        object(vec![
+                            ("policyName", string(p.name.clone())),
+                            ("roles", Ts::Array(vec![atom(var(&p.role))])),
+                            if r.id.part == PlanPart::TaskRolePolicy {
+                                // The spec's statements as the plan has them: CDK's policy
+                                // minimization (the recommended flag) would merge and sort
+                                // them, and the other targets write them as they are.
+                                (
+                                    "document",
+                                    call(
+                                        "new iam.PolicyDocument",
+                                        vec![object(vec![
+                                            ("minimize", atom("false")),
+                                            (
+                                                "statements",
+                                                Ts::Array(
+                                                    p.statements
+                                                        .iter()
+                                                        .map(|s| refs.statement(s))
+                                                        .collect(),
                                                 ),
-                                            ])],
-                                        ),
-                                    )
-                                } else {
-                                    (
-                                        "statements",
-                                        Ts::Array(
-                                            p.statements
-                                                .iter()
-                                                .map(|s| refs.statement(s))
-                                                .collect(),
-                                        ),
-                                    )
-                                },
-                            ]),
-                        ),
-                    )
+                                            ),
+                                        ])],
+                                    ),
+                                )
+                            } else {
+                                (
+                                    "statements",
+                                    Ts::Array(
+                                        p.statements.iter().map(|s| refs.statement(s)).collect(),
+                                    ),
+                                )
+                            },
+                        ]),
+                    ),
+                )
             }
-            Kind::TaskDefinition(def) => convert_definition(&r.id, def, &refs),
-            Kind::Rule(rule) => convert_rule(&r.id, rule),
-            Kind::Target(t) => convert_target(plan, group, r, t),
-            Kind::Schedule(sc) => convert_schedule(r, sc, &refs),
-            Kind::QueuePolicy(q) => convert_queue_policy(&r.id, q, &refs),
-        });
+            Kind::TaskDefinition(def) => convert_definition(out, &r.id, def, &refs),
+            Kind::Rule(rule) => convert_rule(out, &r.id, rule),
+            Kind::Target(t) => convert_target(out, plan, group, r, t),
+            Kind::Schedule(sc) => convert_schedule(out, r, sc, &refs),
+            Kind::QueuePolicy(q) => convert_queue_policy(out, &r.id, q, &refs),
+        }
     }
     for o in outputs {
         let value = refs.arn(&o.value);
-        out.push_str(&ts::statement(
+        ts::write_statement(
+            out,
             "",
             &new(
                 "CfnOutput",
@@ -975,20 +987,21 @@ fn convert_group(plan: &Plan, group: &Group, outputs: &[&Output]) -> String {
                 ]),
             ),
             2,
-        ));
+        );
     }
     if group.owner == Owner::Stack {
         for (k, v) in &plan.tags {
-            out.push_str(&ts::statement(
+            ts::write_statement(
+                out,
                 "",
                 &call(
                     "Tags.of(this).add",
                     vec![string(k.clone()), string(v.clone())],
                 ),
                 2,
-            ));
+            );
         }
-        return out;
+        return;
     }
     // Tags of this group's resources beyond the construct's: tag by tag, then resource by
     // resource in the order CDK users write them (the definition's, then the roles', the rule).
@@ -1021,21 +1034,26 @@ fn convert_group(plan: &Plan, group: &Group, outputs: &[&Output]) -> String {
             .iter()
             .filter(|r| own(r).contains(&(k.clone(), v.clone())))
         {
-            out.push_str(&ts::statement(
+            ts::write_statement(
+                out,
                 "",
                 &call(
                     format!("Tags.of({}).add", var(&r.id)),
                     vec![string(k.clone()), string(v.clone())],
                 ),
                 2,
-            ));
+            );
         }
     }
-    out
 }
 
 /// An existing task definition, imported with the roles the spec names for it.
-fn import_definition(owner: &Owner, arn: &str, roles: &(Option<String>, Option<String>)) -> String {
+fn import_definition(
+    out: &mut String,
+    owner: &Owner,
+    arn: &str,
+    roles: &(Option<String>, Option<String>),
+) {
     let mut attrs = vec![
         ("taskDefinitionArn", string(arn)),
         ("networkMode", atom("ecs.NetworkMode.AWS_VPC")),
@@ -1050,6 +1068,7 @@ fn import_definition(owner: &Owner, arn: &str, roles: &(Option<String>, Option<S
         ));
     }
     declare(
+        out,
         &Id::new(owner, PlanPart::TaskDefinition),
         &call(
             "ecs.FargateTaskDefinition.fromFargateTaskDefinitionAttributes",
@@ -1075,13 +1094,14 @@ fn rule_l1(rule: &Rule) -> (Option<&Value>, Option<&String>) {
 }
 
 /// `const xCfnRule = xRule.node.defaultChild as events.CfnRule;`
-fn declare_cfn_rule(rule: &Id) -> String {
+fn declare_cfn_rule(out: &mut String, rule: &Id) {
     let v = var(rule);
-    format!("    const {v}CfnRule = {v}.node.defaultChild as events.CfnRule;\n")
+    out.push_str(&format!(
+        "    const {v}CfnRule = {v}.node.defaultChild as events.CfnRule;\n"
+    ));
 }
 
-fn convert_rule(id: &Id, rule: &Rule) -> String {
-    let mut out = String::new();
+fn convert_rule(out: &mut String, id: &Id, rule: &Rule) {
     let cfn_rule = format!("{}CfnRule", var(id));
     let mut props = vec![("ruleName", string(rule.name.clone()))];
     if let Some(d) = &rule.description {
@@ -1126,43 +1146,45 @@ fn convert_rule(id: &Id, rule: &Rule) -> String {
             ParamOr::Param(r) => param(&r.param),
         },
     ));
-    out.push_str(&declare(
+    declare(
+        out,
         id,
         &new("events.Rule", &construct_id(id), object(props)),
-    ));
+    );
     let (raw_pattern, bus_arn) = rule_l1(rule);
     let mut declared = false;
     if let Some(pattern) = raw_pattern {
         out.push_str("    // The pattern uses fields or operators that events.EventPattern cannot type; set it on L1.\n");
-        out.push_str(&declare_cfn_rule(id));
+        declare_cfn_rule(out, id);
         declared = true;
-        out.push_str(&ts::statement(
+        ts::write_statement(
+            out,
             &format!("{cfn_rule}.eventPattern = "),
             &json(pattern),
             2,
-        ));
+        );
     }
     if let Some(arn) = bus_arn {
         out.push_str(
             "    // L2 writes the bus name; the ARN keeps a cross-account bus addressable.\n",
         );
         if !declared {
-            out.push_str(&declare_cfn_rule(id));
+            declare_cfn_rule(out, id);
         }
-        out.push_str(&ts::statement(
+        ts::write_statement(
+            out,
             &format!("{cfn_rule}.eventBusName = "),
             &string(arn.clone()),
             2,
-        ));
+        );
     }
-    out
 }
 
 /// A schedule as `scheduler.CfnSchedule`. Not the L2 `scheduler.Schedule` with
 /// `EcsRunFargateTask`: that target takes only a task definition created in the same app (not
 /// an imported one), has no container overrides (aws/aws-cdk#34129) and needs `subnetType:
 /// PUBLIC` for a public IP, so the L1 resource says what the plan says for every task alike.
-fn convert_schedule(r: &Resource, sc: &Schedule, refs: &Refs) -> String {
+fn convert_schedule(out: &mut String, r: &Resource, sc: &Schedule, refs: &Refs) {
     let t = &sc.target;
     let mut vpc = vec![(
         "assignPublicIp",
@@ -1286,7 +1308,8 @@ fn convert_schedule(r: &Resource, sc: &Schedule, refs: &Refs) -> String {
         },
     ));
     props.push(("target", object(target)));
-    let mut out = declare(
+    declare(
+        out,
         &r.id,
         &new("scheduler.CfnSchedule", &construct_id(&r.id), object(props)),
     );
@@ -1294,16 +1317,16 @@ fn convert_schedule(r: &Resource, sc: &Schedule, refs: &Refs) -> String {
         if d.part == PlanPart::EventsRolePolicy {
             out.push_str("    // The role's policy must exist before the first run.\n");
         }
-        out.push_str(&ts::statement(
+        ts::write_statement(
+            out,
             "",
             &call(
                 format!("{}.node.addDependency", var(&r.id)),
                 vec![atom(var(d))],
             ),
             2,
-        ));
+        );
     }
-    out
 }
 
 /// A capacity provider strategy: camelCase for an L1 property, or CloudFormation's own names for
@@ -1332,11 +1355,10 @@ fn strategy(t: &Target, cloudformation: bool) -> Ts {
     )
 }
 
-fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> String {
+fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t: &Target) {
     let owner = &r.id.owner;
     let rule = var(&t.rule);
     let cfn_rule = format!("{rule}CfnRule");
-    let mut out = String::new();
     // The rule is in the target's own group (a plan-wide search per target would make the app
     // quadratic in its tasks).
     let rule_resource = group.resources.iter().find(|x| x.id == t.rule);
@@ -1349,7 +1371,7 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
     });
     let mut declare_cfn_rule = |out: &mut String| {
         if !declared {
-            out.push_str(&self::declare_cfn_rule(&t.rule));
+            self::declare_cfn_rule(out, &t.rule);
             declared = true;
         }
     };
@@ -1438,41 +1460,45 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
             ),
         ));
     }
-    out.push_str(&ts::statement(
+    ts::write_statement(
+        out,
         "",
         &call(
             format!("{rule}.addTarget"),
             vec![call("new targets.EcsTask", vec![object(target)])],
         ),
         2,
-    ));
+    );
     for d in &r.depends_on {
         if d.part == PlanPart::EventsRolePolicy {
             out.push_str(
                 "    // The events role's policy must exist before the first event is delivered.\n",
             );
         }
-        out.push_str(&ts::statement(
+        ts::write_statement(
+            out,
             "",
             &call(format!("{rule}.node.addDependency"), vec![atom(var(d))]),
             2,
-        ));
+        );
     }
     // EcsTask always writes a launch type and has no strategy, managed tags or group: the rule
     // says them itself.
     let ecs = "Targets.0.EcsParameters";
     if t.run.launch_type().is_none() {
         out.push_str("    // A capacity provider strategy instead of EcsTask's launch type (they exclude each other).\n");
-        declare_cfn_rule(&mut out);
-        out.push_str(&ts::statement(
+        declare_cfn_rule(out);
+        ts::write_statement(
+            out,
             "",
             &call(
                 format!("{cfn_rule}.addPropertyDeletionOverride"),
                 vec![string(format!("{ecs}.LaunchType"))],
             ),
             2,
-        ));
-        out.push_str(&ts::statement(
+        );
+        ts::write_statement(
+            out,
             "",
             &call(
                 format!("{cfn_rule}.addPropertyOverride"),
@@ -1482,7 +1508,7 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
                 ],
             ),
             2,
-        ));
+        );
     }
     let extra = [
         (
@@ -1498,20 +1524,21 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
     }
     for (property, value) in extra {
         if let Some(value) = value {
-            declare_cfn_rule(&mut out);
-            out.push_str(&ts::statement(
+            declare_cfn_rule(out);
+            ts::write_statement(
+                out,
                 "",
                 &call(
                     format!("{cfn_rule}.addPropertyOverride"),
                     vec![string(format!("{ecs}.{property}")), value],
                 ),
                 2,
-            ));
+            );
         }
     }
     if t.network.assign_public_ip {
         out.push_str("    // EcsTask only assigns public IPs with subnetType PUBLIC; the subnets here are explicit.\n");
-        declare_cfn_rule(&mut out);
+        declare_cfn_rule(out);
         out.push_str(&format!(
             "    {cfn_rule}.addPropertyOverride(\n      \"Targets.0.EcsParameters.NetworkConfiguration.AwsVpcConfiguration.AssignPublicIp\",\n      \"ENABLED\",\n    );\n"
         ));
@@ -1547,35 +1574,37 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
     };
     if sizes {
         out.push_str(size_why);
-        declare_cfn_rule(&mut out);
+        declare_cfn_rule(out);
         let set = |out: &mut String, property: &str, value: Ts| {
-            out.push_str(&ts::statement(
+            ts::write_statement(
+                out,
                 "",
                 &call(
                     format!("{cfn_rule}.addPropertyOverride"),
                     vec![string(property), value],
                 ),
                 2,
-            ))
+            )
         };
         let delete = |out: &mut String, property: &str| {
-            out.push_str(&ts::statement(
+            ts::write_statement(
+                out,
                 "",
                 &call(
                     format!("{cfn_rule}.addPropertyDeletionOverride"),
                     vec![string(property)],
                 ),
                 2,
-            ))
+            )
         };
         match &t.input {
             TargetInput::Transformer {
                 input_paths,
                 input_template,
             } => {
-                delete(&mut out, "Targets.0.Input");
+                delete(out, "Targets.0.Input");
                 set(
-                    &mut out,
+                    out,
                     "Targets.0.InputTransformer",
                     object(vec![
                         (
@@ -1592,22 +1621,23 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
                 );
             }
             TargetInput::Static { input } => {
-                delete(&mut out, "Targets.0.InputTransformer");
-                set(&mut out, "Targets.0.Input", text(input));
+                delete(out, "Targets.0.InputTransformer");
+                set(out, "Targets.0.Input", text(input));
             }
         }
     }
     if let Some((why, property, value)) = input_override {
         out.push_str(why);
-        declare_cfn_rule(&mut out);
-        out.push_str(&ts::statement(
+        declare_cfn_rule(out);
+        ts::write_statement(
+            out,
             "",
             &call(
                 format!("{cfn_rule}.addPropertyOverride"),
                 vec![string(property), text(value)],
             ),
             2,
-        ));
+        );
     }
     let may_be_empty = match &t.network.security_groups {
         ParamOr::Lit(groups) => groups.is_empty().then(String::new),
@@ -1620,7 +1650,7 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
     };
     if let Some(list) = may_be_empty {
         out.push_str("    // Without security groups EcsTask would create one; the spec means the VPC's default\n    // group, which EventBridge uses when the list is left out (as the other targets do).\n");
-        declare_cfn_rule(&mut out);
+        declare_cfn_rule(out);
         let property =
             "\"Targets.0.EcsParameters.NetworkConfiguration.AwsVpcConfiguration.SecurityGroups\"";
         if list.is_empty() {
@@ -1633,7 +1663,6 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
             ));
         }
     }
-    out
 }
 
 /// The import lines the generated code needs (modules it mentions).
@@ -1764,8 +1793,7 @@ fn container_overrides(t: &Target) -> Option<Ts> {
     (fields.len() > 1).then(|| Ts::Array(vec![object(fields)]))
 }
 
-fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
-    let mut out = String::new();
+fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Refs) {
     let c = &def.container;
     let p = pascal(&match &id.owner {
         Owner::Task(t) | Owner::Queue(t) => t.clone(),
@@ -1811,14 +1839,15 @@ fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
             ]),
         ));
     }
-    out.push_str(&declare(
+    declare(
+        out,
         id,
         &new(
             "ecs.FargateTaskDefinition",
             &construct_id(id),
             object(props),
         ),
-    ));
+    );
 
     let mut container = vec![
         ("containerName", string(c.name.clone())),
@@ -1933,11 +1962,11 @@ fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
         vec![string(c.name.clone()), object(container)],
     );
     if c.mount_points.is_empty() {
-        out.push_str(&ts::statement("", &add, 2));
-        return out;
+        ts::write_statement(out, "", &add, 2);
+        return;
     }
     let v = format!("{}Container", var(id));
-    out.push_str(&ts::statement(&format!("const {v} = "), &add, 2));
+    ts::write_statement(out, &format!("const {v} = "), &add, 2);
     let mounts = c
         .mount_points
         .iter()
@@ -1949,19 +1978,13 @@ fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
             ])
         })
         .collect();
-    out.push_str(&ts::statement(
-        "",
-        &call(format!("{v}.addMountPoints"), mounts),
-        2,
-    ));
-    out
+    ts::write_statement(out, "", &call(format!("{v}.addMountPoints"), mounts), 2);
 }
 
 /// The queue policy CDK adds for queues it owns, here for an imported queue: one per queue with
 /// a statement per rule, and only when the stack deploys into the queue's account (an L1
 /// condition).
-fn convert_queue_policy(id: &Id, queue: &QueuePolicy, refs: &Refs) -> String {
-    let mut out = String::new();
+fn convert_queue_policy(out: &mut String, id: &Id, queue: &QueuePolicy, refs: &Refs) {
     let q = pascal(&match &id.owner {
         Owner::Queue(q) | Owner::Task(q) => q.clone(),
         Owner::Stack => String::new(),
@@ -1969,7 +1992,8 @@ fn convert_queue_policy(id: &Id, queue: &QueuePolicy, refs: &Refs) -> String {
     // A JavaScript name (queue names may start with a digit).
     let v = format!("deadLetter{q}");
     out.push_str("    // A queue policy can only be attached in the queue's own account.\n");
-    out.push_str(&ts::statement(
+    ts::write_statement(
+        out,
         &format!("const {v}QueueInStackAccount = "),
         &new(
             "CfnCondition",
@@ -1986,9 +2010,10 @@ fn convert_queue_policy(id: &Id, queue: &QueuePolicy, refs: &Refs) -> String {
             )]),
         ),
         2,
-    ));
+    );
     let statements = queue.statements.iter().map(|s| refs.statement(s)).collect();
-    out.push_str(&ts::statement(
+    ts::write_statement(
+        out,
         &format!("const {v}QueuePolicy = "),
         &call(
             "new sqs.CfnQueuePolicy",
@@ -2015,13 +2040,13 @@ fn convert_queue_policy(id: &Id, queue: &QueuePolicy, refs: &Refs) -> String {
             ],
         ),
         2,
-    ));
-    out.push_str(&ts::statement(
+    );
+    ts::write_statement(
+        out,
         &format!("{v}QueuePolicy.cfnOptions.condition = "),
         &atom(format!("{v}QueueInStackAccount")),
         2,
-    ));
-    out
+    );
 }
 
 #[cfg(test)]
