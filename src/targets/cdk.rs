@@ -194,13 +194,31 @@ impl Backend for Cdk {
     }
 }
 
-/// camelCase of a task id, for variables (`nightly-report` → `nightlyReport`).
-fn camel(id: &str) -> String {
-    let p = pascal(id);
-    let mut cs = p.chars();
-    match cs.next() {
-        Some(f) => f.to_ascii_lowercase().to_string() + cs.as_str(),
-        None => p,
+/// Appends [`pascal`] of `s` without building it apart: each run of ASCII letters and digits,
+/// its first letter upper-cased. Identifiers are derived on every line, so this allocates
+/// nothing of its own.
+fn push_pascal(out: &mut String, s: &str) {
+    // Byte by byte: every byte of a non-ASCII character separates, as the character does.
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        out.push(char::from(bytes[start].to_ascii_uppercase()));
+        out.push_str(&s[start + 1..i]);
+    }
+}
+
+/// Lower-cases the letter at `start` (PascalCase → camelCase; the text is ASCII).
+fn lower_first(out: &mut str, start: usize) {
+    if let Some(first) = out.get_mut(start..start + 1) {
+        first.make_ascii_lowercase();
     }
 }
 
@@ -526,23 +544,57 @@ fn platform_version(v: &str) -> String {
 /// → `manageEventsRole`); the cluster is `cluster`, a queue policy `deadLetter…` (queue names
 /// may start with a digit).
 fn var(id: &Id) -> String {
-    match (&id.owner, id.part) {
-        (Owner::Queue(q), _) => format!("deadLetter{}QueuePolicy", pascal(q)),
-        _ => camel(&id.name()),
+    member(id, "")
+}
+
+/// The variable of a plan entry followed by `suffix` (`manageRule.ruleArn`).
+fn member(id: &Id, suffix: &str) -> String {
+    let mut out = String::with_capacity(32 + suffix.len());
+    push_var(&mut out, id);
+    out.push_str(suffix);
+    out
+}
+
+/// Appends [`var`].
+fn push_var(out: &mut String, id: &Id) {
+    let start = out.len();
+    match &id.owner {
+        Owner::Queue(q) => {
+            out.push_str("deadLetter");
+            push_pascal(out, q);
+            out.push_str("QueuePolicy");
+        }
+        // camelCase of `Id::name`: the owner's runs, then the part's.
+        Owner::Task(t) => {
+            push_pascal(out, t);
+            push_pascal(out, id.part.name());
+            lower_first(out, start);
+        }
+        Owner::Stack => {
+            push_pascal(out, id.part.name());
+            lower_first(out, start);
+        }
     }
 }
 
 /// The construct id of a plan entry: its neutral name in PascalCase.
 fn construct_id(id: &Id) -> String {
-    pascal(&id.name())
+    let mut out = String::with_capacity(32);
+    if let Owner::Task(t) | Owner::Queue(t) = &id.owner {
+        push_pascal(&mut out, t);
+    }
+    push_pascal(&mut out, id.part.name());
+    out
 }
 
 /// The construct id of something a task imports (`ManageSubnet0`, `ManageTaskRole`).
 fn import_id(owner: &Owner, what: &str) -> String {
-    match owner {
-        Owner::Stack => what.to_string(),
-        Owner::Task(t) | Owner::Queue(t) => format!("{}{what}", pascal(t)),
+    let mut out = String::with_capacity(32);
+    if let Owner::Task(t) | Owner::Queue(t) = owner {
+        push_pascal(&mut out, t);
     }
+    out.push_str(what);
+    out
 }
 
 /// How this construct refers to what the plan names.
@@ -554,16 +606,16 @@ impl Refs {
             Arn::Literal { text } => string(text.clone()),
             Arn::Of { id } => {
                 let attr = match id.part {
-                    PlanPart::Cluster => "clusterArn",
-                    PlanPart::TaskDefinition => "taskDefinitionArn",
-                    PlanPart::Rule => "ruleArn",
-                    PlanPart::Schedule => "attrArn",
-                    PlanPart::LogGroup => "logGroupArn",
-                    _ => "roleArn",
+                    PlanPart::Cluster => ".clusterArn",
+                    PlanPart::TaskDefinition => ".taskDefinitionArn",
+                    PlanPart::Rule => ".ruleArn",
+                    PlanPart::Schedule => ".attrArn",
+                    PlanPart::LogGroup => ".logGroupArn",
+                    _ => ".roleArn",
                 };
-                atom(format!("{}.{attr}", var(id)))
+                atom(member(id, attr))
             }
-            Arn::LogStreams { id } => atom(format!("{}.logGroupArn", var(id))),
+            Arn::LogStreams { id } => atom(member(id, ".logGroupArn")),
             Arn::Repository { repository: repo } => Ts::Template(vec![
                 Part::Lit("arn:".into()),
                 Part::Code("Aws.PARTITION"),
@@ -657,7 +709,11 @@ fn import_role(id: &str, arn: &str) -> Ts {
 
 /// `const VAR = EXPR;`
 fn declare(out: &mut String, id: &Id, value: &Ts) {
-    ts::write_statement(out, &format!("const {} = ", var(id)), value, 2)
+    let mut prefix = String::with_capacity(48);
+    prefix.push_str("const ");
+    push_var(&mut prefix, id);
+    prefix.push_str(" = ");
+    ts::write_statement(out, &prefix, value, 2)
 }
 
 fn convert_model(plan: &Plan) -> View {
@@ -851,7 +907,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                     "ecs.CfnClusterCapacityProviderAssociations",
                     &construct_id(&r.id),
                     object(vec![
-                        ("cluster", atom(format!("{}.clusterName", var(&c.cluster)))),
+                        ("cluster", atom(member(&c.cluster, ".clusterName"))),
                         (
                             "capacityProviders",
                             Ts::Array(c.providers.iter().map(|p| string(p.name())).collect()),
@@ -1102,7 +1158,7 @@ fn declare_cfn_rule(out: &mut String, rule: &Id) {
 }
 
 fn convert_rule(out: &mut String, id: &Id, rule: &Rule) {
-    let cfn_rule = format!("{}CfnRule", var(id));
+    let cfn_rule = member(id, "CfnRule");
     let mut props = vec![("ruleName", string(rule.name.clone()))];
     if let Some(d) = &rule.description {
         props.push(("description", text(d)));
@@ -1320,10 +1376,7 @@ fn convert_schedule(out: &mut String, r: &Resource, sc: &Schedule, refs: &Refs) 
         ts::write_statement(
             out,
             "",
-            &call(
-                format!("{}.node.addDependency", var(&r.id)),
-                vec![atom(var(d))],
-            ),
+            &call(member(&r.id, ".node.addDependency"), vec![atom(var(d))]),
             2,
         );
     }
@@ -1385,7 +1438,7 @@ fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t:
         (
             "role",
             match &t.role {
-                Ref::Created { id } => atom(format!("{}.withoutPolicyUpdates()", var(id))),
+                Ref::Created { id } => atom(member(id, ".withoutPolicyUpdates()")),
                 existing => Refs.role(existing, owner, "EventsRole"),
             },
         ),
@@ -1803,7 +1856,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
     // A created execution role has exactly its policy's statements; CDK's own grants (logs,
     // secrets) would add more, so the definition gets it without policy updates.
     let execution_role = match &def.execution_role {
-        Ref::Created { id } => atom(format!("{}.withoutPolicyUpdates()", var(id))),
+        Ref::Created { id } => atom(member(id, ".withoutPolicyUpdates()")),
         existing => refs.role(existing, &id.owner, "ExecutionRole"),
     };
     let mut props = vec![
@@ -1958,14 +2011,14 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
         container.push(("user", text(u)));
     }
     let add = call(
-        format!("{}.addContainer", var(id)),
+        member(id, ".addContainer"),
         vec![string(c.name.clone()), object(container)],
     );
     if c.mount_points.is_empty() {
         ts::write_statement(out, "", &add, 2);
         return;
     }
-    let v = format!("{}Container", var(id));
+    let v = member(id, "Container");
     ts::write_statement(out, &format!("const {v} = "), &add, 2);
     let mounts = c
         .mount_points
@@ -2062,8 +2115,60 @@ mod tests {
     }
 
     #[test]
+    fn identifiers_are_the_plan_names_cased() {
+        for s in [
+            "nightly-report",
+            "a--b__c",
+            "-x-",
+            "",
+            "2fast",
+            "ünï-cödé-9",
+            "already_Pascal.Case",
+            "with space",
+        ] {
+            let mut p = String::new();
+            push_pascal(&mut p, s);
+            assert_eq!(p, pascal(s), "{s:?}");
+        }
+        for owner in [
+            Owner::Stack,
+            Owner::Task("nightly-report".into()),
+            Owner::Task("ünï_x".into()),
+            Owner::Queue("9-dlq".into()),
+        ] {
+            for part in [
+                PlanPart::Cluster,
+                PlanPart::EventsRolePolicy,
+                PlanPart::Rule,
+            ] {
+                let id = Id::new(&owner, part);
+                let expected = match &owner {
+                    Owner::Queue(q) => format!("deadLetter{}QueuePolicy", pascal(q)),
+                    _ => {
+                        let p = pascal(&id.name());
+                        let mut cs = p.chars();
+                        match cs.next() {
+                            Some(f) => f.to_ascii_lowercase().to_string() + cs.as_str(),
+                            None => p,
+                        }
+                    }
+                };
+                assert_eq!(var(&id), expected);
+                assert_eq!(member(&id, ".ruleArn"), format!("{expected}.ruleArn"));
+                assert_eq!(construct_id(&id), pascal(&id.name()));
+            }
+            let expected = match &owner {
+                Owner::Stack => "Subnet0".to_string(),
+                Owner::Task(t) | Owner::Queue(t) => format!("{}Subnet0", pascal(t)),
+            };
+            assert_eq!(import_id(&owner, "Subnet0"), expected);
+        }
+    }
+
+    #[test]
     fn identifiers() {
-        assert_eq!(camel("nightly-report"), "nightlyReport");
+        let rule = Id::new(&Owner::Task("nightly-report".into()), PlanPart::Rule);
+        assert_eq!(var(&rule), "nightlyReportRule");
         assert_eq!(retention(Some(30)), "logs.RetentionDays.ONE_MONTH");
         assert_eq!(retention(None), "logs.RetentionDays.INFINITE");
     }

@@ -62,6 +62,8 @@ pub fn object(fields: Vec<(&str, Ts)>) -> Ts {
 /// the width of what is then written.
 trait Sink {
     fn text(&mut self, s: &str);
+    /// Text known to be ASCII (one column per byte).
+    fn ascii(&mut self, s: &str);
     fn char(&mut self, c: char);
     /// Whether a count has passed its budget; writers then stop early. Output never is.
     fn over(&self) -> bool {
@@ -71,6 +73,9 @@ trait Sink {
 
 impl Sink for String {
     fn text(&mut self, s: &str) {
+        self.push_str(s);
+    }
+    fn ascii(&mut self, s: &str) {
         self.push_str(s);
     }
     fn char(&mut self, c: char) {
@@ -95,8 +100,37 @@ impl Sink for Width {
     fn text(&mut self, s: &str) {
         self.used += s.chars().count();
     }
+    fn ascii(&mut self, s: &str) {
+        self.used += s.len();
+    }
     fn char(&mut self, _: char) {
         self.used += 1;
+    }
+    fn over(&self) -> bool {
+        self.used > self.budget
+    }
+}
+
+/// The output, written while counting its columns up to a budget, so a one-line form is
+/// measured as it is written (and taken back when it does not fit).
+struct Bounded<'a> {
+    out: &'a mut String,
+    used: usize,
+    budget: usize,
+}
+
+impl Sink for Bounded<'_> {
+    fn text(&mut self, s: &str) {
+        self.used += s.chars().count();
+        self.out.push_str(s);
+    }
+    fn ascii(&mut self, s: &str) {
+        self.used += s.len();
+        self.out.push_str(s);
+    }
+    fn char(&mut self, c: char) {
+        self.used += 1;
+        self.out.push(c);
     }
     fn over(&self) -> bool {
         self.used > self.budget
@@ -136,14 +170,28 @@ fn write_escaped<S: Sink>(out: &mut S, s: &str, escape: impl Fn(char) -> Option<
 
 /// [`quote`], written to a sink.
 fn write_quoted<S: Sink>(out: &mut S, s: &str) {
-    let doubles = s.bytes().filter(|&b| b == b'"').count();
-    let singles = s.bytes().filter(|&b| b == b'\'').count();
-    let (q, escaped_q) = if doubles > singles {
-        ('\'', "\\'")
+    // One pass: the quotes, and whether every byte is printable ASCII other than `\`.
+    let (mut doubles, mut singles, mut plain) = (0usize, 0usize, true);
+    for b in s.bytes() {
+        match b {
+            b'"' => doubles += 1,
+            b'\'' => singles += 1,
+            b'\\' => plain = false,
+            b' '..=b'~' => {}
+            _ => plain = false,
+        }
+    }
+    let (q, escaped_q, clashes) = if doubles > singles {
+        ('\'', "\\'", singles)
     } else {
-        ('"', "\\\"")
+        ('"', "\\\"", doubles)
     };
     out.char(q);
+    if plain && clashes == 0 {
+        // Nothing to escape (the common case).
+        out.ascii(s);
+        return out.char(q);
+    }
     write_escaped(out, s, |c| match c {
         '\\' => Some("\\\\"),
         '\n' => Some("\\n"),
@@ -188,7 +236,8 @@ fn param_expression(piece: Piece<'_>) -> Option<String> {
 
 /// [`string_literal`], written to a sink.
 fn write_string_literal<S: Sink>(out: &mut S, s: &str) {
-    if !has_marker(s) {
+    // Markers are private-use characters: ASCII text holds none.
+    if s.is_ascii() || !has_marker(s) {
         return write_quoted(out, s);
     }
     if let Some(e) = whole_marker(s).and_then(param_expression) {
@@ -220,6 +269,11 @@ pub fn string_literal(s: &str) -> String {
 /// Text inside a template literal: the characters that would end it or start an expression are
 /// escaped, and so is everything a string literal escapes.
 fn write_template_text<S: Sink>(out: &mut S, s: &str) {
+    if s.bytes()
+        .all(|b| matches!(b, b' '..=b'~') && !matches!(b, b'\\' | b'`' | b'$'))
+    {
+        return out.ascii(s);
+    }
     write_escaped(out, s, |c| match c {
         '\\' => Some("\\\\"),
         '`' => Some("\\`"),
@@ -236,8 +290,9 @@ fn write_template_text<S: Sink>(out: &mut S, s: &str) {
 /// atom by mistake can never run; the conformance tests would then see the wrong value.
 fn is_code(a: &str) -> bool {
     !a.is_empty()
-        && a.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '(' | ')' | '-' | '+'))
+        && a.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'(' | b')' | b'-' | b'+')
+        })
 }
 
 /// An object key as prettier prints it ("as-needed" quoting). `__proto__` is written as a
@@ -249,13 +304,13 @@ fn write_key<S: Sink>(out: &mut S, k: &str) {
         return out.char(']');
     }
     let ident = k
-        .chars()
+        .bytes()
         .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && k.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'$')
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$');
     if ident {
-        out.text(k);
+        out.ascii(k);
     } else {
         write_quoted(out, k);
     }
@@ -276,7 +331,7 @@ fn pad(out: &mut String, indent: usize) {
 /// a [`Width`], as soon as the count passes its budget; what was written is then partial.
 fn write_flat<S: Sink>(out: &mut S, e: &Ts) -> bool {
     match e {
-        Ts::Atom(a) if is_code(a) => out.text(a),
+        Ts::Atom(a) if is_code(a) => out.ascii(a),
         Ts::Atom(a) => write_quoted(out, a),
         Ts::Template(parts) => {
             out.char('`');
@@ -284,7 +339,7 @@ fn write_flat<S: Sink>(out: &mut S, e: &Ts) -> bool {
                 match p {
                     Part::Lit(s) => write_template_text(out, s),
                     Part::Code(c) => {
-                        out.text("${");
+                        out.ascii("${");
                         out.text(c);
                         out.char('}');
                     }
@@ -301,7 +356,7 @@ fn write_flat<S: Sink>(out: &mut S, e: &Ts) -> bool {
             }
             out.char(']');
         }
-        Ts::Object(fields) if fields.is_empty() => out.text("{}"),
+        Ts::Object(fields) if fields.is_empty() => out.ascii("{}"),
         Ts::Object(_) => return false,
         Ts::Call(callee, args) => {
             out.text(callee);
@@ -315,7 +370,7 @@ fn write_flat<S: Sink>(out: &mut S, e: &Ts) -> bool {
             if !write_flat(out, inner) {
                 return false;
             }
-            out.text(" as unknown as ");
+            out.ascii(" as unknown as ");
             out.text(ty);
         }
     }
@@ -326,7 +381,7 @@ fn write_flat<S: Sink>(out: &mut S, e: &Ts) -> bool {
 fn write_flat_list<S: Sink>(out: &mut S, items: &[Ts]) -> bool {
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
-            out.text(", ");
+            out.ascii(", ");
         }
         if !write_flat(out, item) {
             return false;
@@ -349,11 +404,31 @@ fn fits(e: &Ts, used: usize) -> bool {
         .is_some_and(|budget| flat_width(e, budget).is_some())
 }
 
+/// Writes the one-line form of `e` when it fits in what is left of the line after `used`
+/// columns; otherwise writes nothing. Whether it was written.
+fn write_if_fits(out: &mut String, e: &Ts, used: usize) -> bool {
+    let Some(budget) = WIDTH.checked_sub(used) else {
+        return false;
+    };
+    let start = out.len();
+    if write_flat(
+        &mut Bounded {
+            out,
+            used: 0,
+            budget,
+        },
+        e,
+    ) {
+        return true;
+    }
+    out.truncate(start);
+    false
+}
+
 /// Writes `e` starting at column `col` inside a line indented `indent` levels; `tail` is the
 /// number of characters that follow on the same line (`,` or `;`).
 pub fn write_expr(out: &mut String, e: &Ts, indent: usize, col: usize, tail: usize) {
-    if fits(e, col + tail) {
-        write_flat(out, e);
+    if write_if_fits(out, e, col + tail) {
         return;
     }
     match e {
@@ -375,17 +450,18 @@ pub fn write_expr(out: &mut String, e: &Ts, indent: usize, col: usize, tail: usi
                 write_key(out, k);
                 // `  key: `
                 let head = 2 * (indent + 1) + out[key_start..].chars().count() + 2;
+                out.push_str(": ");
                 match v {
                     // An unbreakable string that does not fit moves to its own line.
-                    Ts::Str(text) if !fits(v, head + 1) => {
-                        out.push_str(":\n");
-                        pad(out, indent + 2);
-                        write_string_literal(out, text);
+                    Ts::Str(text) => {
+                        if !write_if_fits(out, v, head + 1) {
+                            out.pop();
+                            out.push('\n');
+                            pad(out, indent + 2);
+                            write_string_literal(out, text);
+                        }
                     }
-                    _ => {
-                        out.push_str(": ");
-                        write_expr(out, v, indent + 1, head, 1);
-                    }
+                    _ => write_expr(out, v, indent + 1, head, 1),
                 }
                 out.push_str(",\n");
             }
@@ -395,13 +471,7 @@ pub fn write_expr(out: &mut String, e: &Ts, indent: usize, col: usize, tail: usi
         Ts::Call(callee, args) if !args.is_empty() => {
             // Hug a last object argument when everything before it is flat and fits.
             if let Some((last @ Ts::Object(_), rest)) = args.split_last() {
-                if let Some(head) = hug_head_width(callee, rest, col) {
-                    out.push_str(callee);
-                    out.push('(');
-                    for h in rest {
-                        write_flat(out, h);
-                        out.push_str(", ");
-                    }
+                if let Some(head) = write_hug_head(out, callee, rest, col) {
                     write_expr(out, last, indent, col + head, tail + 1);
                     out.push(')');
                     return;
@@ -428,19 +498,32 @@ pub fn write_expr(out: &mut String, e: &Ts, indent: usize, col: usize, tail: usi
     }
 }
 
-/// The width of `callee(a, b, ` when every argument before the last has a one-line form and
-/// the head ends before the last column (`col + width < WIDTH`), so the last can be hugged.
-fn hug_head_width(callee: &str, rest: &[Ts], col: usize) -> Option<usize> {
-    let mut w = Width::new((WIDTH - 1).checked_sub(col)?);
-    w.text(callee);
-    w.char('(');
+/// Writes `callee(a, b, ` and returns its width when every argument before the last has a
+/// one-line form and the head ends before the last column (`col + width < WIDTH`), so the last
+/// can be hugged; otherwise writes nothing.
+fn write_hug_head(out: &mut String, callee: &str, rest: &[Ts], col: usize) -> Option<usize> {
+    let budget = (WIDTH - 1).checked_sub(col)?;
+    let start = out.len();
+    let mut head = Bounded {
+        out,
+        used: 0,
+        budget,
+    };
+    head.text(callee);
+    head.char('(');
+    let mut flat = true;
     for h in rest {
-        if !write_flat(&mut w, h) {
-            return None;
+        if !write_flat(&mut head, h) {
+            flat = false;
+            break;
         }
-        w.text(", ");
+        head.ascii(", ");
     }
-    (!w.over()).then_some(w.used)
+    if flat && !head.over() {
+        return Some(head.used);
+    }
+    out.truncate(start);
+    None
 }
 
 /// Prints `e` starting at column `col` inside a line indented `indent` levels; `tail` is the
@@ -594,7 +677,10 @@ mod tests {
             Ts::Code("props.x ?? 1".into()),
             call(
                 "f",
-                vec![atom("this"), Ts::Array(vec![string("a"), Ts::Array(vec![])])],
+                vec![
+                    atom("this"),
+                    Ts::Array(vec![string("a"), Ts::Array(vec![])]),
+                ],
             ),
             Ts::Cast(Box::new(call("g", vec![string("p")])), "string[]".into()),
             Ts::Object(vec![]),
@@ -608,7 +694,10 @@ mod tests {
         // No one-line form: an object, even past the budget's end or inside a call.
         let obj = object(vec![("k", atom("v"))]);
         assert_eq!(flat_width(&obj, usize::MAX), None);
-        assert_eq!(flat_width(&call("f", vec![atom("a"), obj]), usize::MAX), None);
+        assert_eq!(
+            flat_width(&call("f", vec![atom("a"), obj]), usize::MAX),
+            None
+        );
         // Measuring stops at the budget: a long list is cut off, whatever follows.
         let long = Ts::Array((0..10_000).map(|i| string(format!("item-{i}"))).collect());
         assert_eq!(flat_width(&long, 80), None);
@@ -628,7 +717,10 @@ mod tests {
         // `  k: "x…x",` is 80 columns with 72 x's.
         let field = |n: usize| print(&object(vec![("k", string("x".repeat(n)))]), 0, 0, 1);
         assert_eq!(field(72), format!("{{\n  k: \"{}\",\n}}", "x".repeat(72)));
-        assert_eq!(field(73), format!("{{\n  k:\n    \"{}\",\n}}", "x".repeat(73)));
+        assert_eq!(
+            field(73),
+            format!("{{\n  k:\n    \"{}\",\n}}", "x".repeat(73))
+        );
         assert_eq!(
             print(&object(vec![("__proto__", atom("x"))]), 0, 0, 1),
             "{\n  [\"__proto__\"]: x,\n}"
@@ -636,11 +728,13 @@ mod tests {
         // `const v = "x…x";` is 80 columns with 67 x's; longer breaks after `=`.
         let declare = |n: usize| statement("const v = ", &string("x".repeat(n)), 0);
         assert_eq!(declare(67), format!("const v = \"{}\";\n", "x".repeat(67)));
-        assert_eq!(declare(68), format!("const v =\n  \"{}\";\n", "x".repeat(68)));
+        assert_eq!(
+            declare(68),
+            format!("const v =\n  \"{}\";\n", "x".repeat(68))
+        );
         assert_eq!(
             statement("const v = ", &string("x".repeat(68)), 2),
             format!("    const v =\n      \"{}\";\n", "x".repeat(68))
         );
     }
-
 }
