@@ -21,6 +21,7 @@
 //!
 //! Statements are built with the [`ts`] printer, whose output is prettier-clean.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
@@ -222,12 +223,12 @@ fn lower_first(out: &mut str, start: usize) {
     }
 }
 
-fn num(n: impl std::fmt::Display) -> Ts {
+fn num(n: impl std::fmt::Display) -> Ts<'static> {
     atom(n.to_string())
 }
 
 /// A number field: its literal or its parameter.
-fn number(v: &ParamOr<u32>) -> Ts {
+fn number(v: &ParamOr<u32>) -> Ts<'_> {
     match v {
         ParamOr::Lit(n) => num(n),
         ParamOr::Param(r) => param(&r.param),
@@ -235,14 +236,14 @@ fn number(v: &ParamOr<u32>) -> Ts {
 }
 
 /// A parameter's value in the construct.
-fn param(name: &str) -> Ts {
+fn param(name: &str) -> Ts<'_> {
     atom(format!("params.{}", ts::param_name(name)))
 }
 
 /// A list of imported ids (subnets, security groups): one import per literal id, or one per
 /// element of the parameter's list at synth time.
-fn imported_ids(v: &ParamOr<Vec<String>>, owner: &Owner, class: &str, what: &str) -> Ts {
-    let import = |id_ts: Ts, construct_id: Ts| {
+fn imported_ids<'a>(v: &'a ParamOr<Vec<String>>, owner: &Owner, class: &str, what: &str) -> Ts<'a> {
+    let import = |id_ts: Ts<'a>, construct_id: Ts<'a>| {
         call(
             format!(
                 "{class}.{}",
@@ -261,7 +262,7 @@ fn imported_ids(v: &ParamOr<Vec<String>>, owner: &Owner, class: &str, what: &str
                 .enumerate()
                 .map(|(i, s)| {
                     import(
-                        string(s.clone()),
+                        string(s.as_str()),
                         string(import_id(owner, &format!("{what}{i}"))),
                     )
                 })
@@ -328,19 +329,18 @@ fn props_interface(plan: &Plan, class: &str) -> String {
 /// The constructor's `params`: each prop or its default, then the spec's constraints checked
 /// (allowed values, patterns), so a wrong value fails the synth with the parameter's name.
 fn params_statements(plan: &Plan) -> String {
-    let fields: Vec<(String, Ts)> = plan
+    let fields = plan
         .parameters
         .iter()
         .map(|p| {
             let name = ts::param_name(&p.name);
             let value = match &p.default {
-                Some(d) => Ts::Code(format!(
-                    "props.{name} ?? {}",
-                    ts::print(&json_literal(d), 0, 0, 0)
-                )),
+                Some(d) => Ts::Code(
+                    format!("props.{name} ?? {}", ts::print(&json_literal(d), 0, 0, 0)).into(),
+                ),
                 None => atom(format!("props.{name}")),
             };
-            (name, value)
+            (name.into(), value)
         })
         .collect();
     let mut out = String::new();
@@ -352,7 +352,10 @@ fn params_statements(plan: &Plan) -> String {
             ts::write_statement(
                 &mut out,
                 "",
-                &call(function, vec![string(p.name.clone()), argument, constraint]),
+                &call(
+                    function,
+                    vec![string(p.name.as_str()), argument, constraint],
+                ),
                 2,
             );
         };
@@ -380,13 +383,13 @@ fn params_statements(plan: &Plan) -> String {
 }
 
 /// A JSON value as a plain TypeScript literal (parameter values: no `Fn.sub`).
-fn json_literal(v: &Value) -> Ts {
+fn json_literal(v: &Value) -> Ts<'_> {
     match v {
-        Value::String(s) => string(s.clone()),
+        Value::String(s) => string(s.as_str()),
         Value::Array(items) => Ts::Array(items.iter().map(json_literal).collect()),
         Value::Object(map) => Ts::Object(
             map.iter()
-                .map(|(k, v)| (k.clone(), json_literal(v)))
+                .map(|(k, v)| (k.into(), json_literal(v)))
                 .collect(),
         ),
         other => atom(other.to_string()),
@@ -402,11 +405,11 @@ fn app_parameters(plan: &Plan, props_class: &str, default_env: Option<&str>) -> 
             .iter()
             .map(|set| {
                 (
-                    set.name.clone(),
+                    set.name.as_str().into(),
                     Ts::Object(
                         set.values
                             .iter()
-                            .map(|(k, v)| (ts::param_name(k), json_literal(v)))
+                            .map(|(k, v)| (ts::param_name(k).into(), json_literal(v)))
                             .collect(),
                     ),
                 )
@@ -428,12 +431,12 @@ fn app_parameters(plan: &Plan, props_class: &str, default_env: Option<&str>) -> 
             None => String::new(),
         }
     ));
-    let parsers: Vec<(String, Ts)> = plan
+    let parsers = plan
         .parameters
         .iter()
         .map(|p| {
             (
-                ts::param_name(&p.name),
+                ts::param_name(&p.name).into(),
                 atom(match p.kind {
                     ParamType::String | ParamType::Arn => "text",
                     ParamType::Number => "numeric",
@@ -459,7 +462,7 @@ fn app_parameters(plan: &Plan, props_class: &str, default_env: Option<&str>) -> 
     out
 }
 
-fn strings(v: &[String]) -> Ts {
+fn strings(v: &[String]) -> Ts<'_> {
     Ts::Array(v.iter().map(|s| text(s)).collect())
 }
 
@@ -467,14 +470,14 @@ fn strings(v: &[String]) -> Ts {
 /// `${`, `Fn.sub` with `$` as a variable, the same spelling as the CloudFormation target (see
 /// `cloudformation::literal_dollars`): CDK's template validation reads `${X}` in a plain string
 /// as a reference that should have been an `Fn::Sub`.
-fn text(s: &str) -> Ts {
+fn text(s: &str) -> Ts<'_> {
     if s.contains("${") {
         let dollar = super::cloudformation::DOLLAR;
         call(
             "Fn.sub",
             vec![
                 string(s.replace("${", &format!("${{{dollar}}}{{"))),
-                object(vec![(dollar, string("$"))]),
+                object([(dollar, string("$"))]),
             ],
         )
     } else {
@@ -483,16 +486,16 @@ fn text(s: &str) -> Ts {
 }
 
 /// A JSON value as a TypeScript literal.
-fn json(v: &Value) -> Ts {
+fn json(v: &Value) -> Ts<'_> {
     match v {
         Value::String(s) => text(s),
         Value::Array(items) => Ts::Array(items.iter().map(json).collect()),
-        Value::Object(map) => Ts::Object(map.iter().map(|(k, v)| (k.clone(), json(v))).collect()),
+        Value::Object(map) => Ts::Object(map.iter().map(|(k, v)| (k.into(), json(v))).collect()),
         other => atom(other.to_string()),
     }
 }
 
-fn new(class: &str, id: &str, props: Ts) -> Ts {
+fn new<'a>(class: &str, id: impl Into<Cow<'a, str>>, props: Ts<'a>) -> Ts<'a> {
     call(
         format!("new {class}"),
         vec![atom("this"), string(id), props],
@@ -601,9 +604,9 @@ fn import_id(owner: &Owner, what: &str) -> String {
 struct Refs;
 
 impl Refs {
-    fn arn(&self, a: &Arn) -> Ts {
+    fn arn<'a>(&self, a: &'a Arn) -> Ts<'a> {
         match a {
-            Arn::Literal { text } => string(text.clone()),
+            Arn::Literal { text } => string(text.as_str()),
             Arn::Of { id } => {
                 let attr = match id.part {
                     PlanPart::Cluster => ".clusterArn",
@@ -619,10 +622,13 @@ impl Refs {
             Arn::Repository { repository: repo } => Ts::Template(vec![
                 Part::Lit("arn:".into()),
                 Part::Code("Aws.PARTITION"),
-                Part::Lit(format!(
-                    ":ecr:{}:{}:repository/{}",
-                    repo.region, repo.account, repo.name
-                )),
+                Part::Lit(
+                    format!(
+                        ":ecr:{}:{}:repository/{}",
+                        repo.region, repo.account, repo.name
+                    )
+                    .into(),
+                ),
             ]),
             // The cluster construct, created or imported, knows its name.
             Arn::ClusterTasks { .. } => Ts::Template(vec![
@@ -640,10 +646,10 @@ impl Refs {
         }
     }
 
-    fn statement(&self, s: &Statement) -> Ts {
+    fn statement<'a>(&self, s: &'a Statement) -> Ts<'a> {
         let mut fields = Vec::new();
         if let Some(sid) = &s.sid {
-            fields.push(("sid", string(sid.clone())));
+            fields.push(("sid", string(sid.as_str())));
         }
         if let Some(service) = s.service_principal {
             fields.push((
@@ -657,7 +663,7 @@ impl Refs {
         fields.extend([
             (
                 "actions",
-                Ts::Array(s.actions.iter().map(|a| string(a.clone())).collect()),
+                Ts::Array(s.actions.iter().map(|a| string(a.as_str())).collect()),
             ),
             (
                 "resources",
@@ -667,42 +673,49 @@ impl Refs {
         if let Some(c) = &s.condition {
             fields.push((
                 "conditions",
-                object(vec![(c.op, object(vec![(c.key, self.arn(&c.value))]))]),
+                object([(c.op, object([(c.key, self.arn(&c.value))]))]),
             ));
         }
         call("new iam.PolicyStatement", vec![object(fields)])
     }
 
     /// `new iam.ServicePrincipal(service, { conditions })` from a role's trust statement.
-    fn principal(&self, trust: &Statement) -> Ts {
+    fn principal<'a>(&self, trust: &'a Statement) -> Ts<'a> {
         let service = trust.service_principal.unwrap_or_default();
         let mut args = vec![string(service)];
         if let Some(c) = &trust.condition {
-            args.push(object(vec![(
+            args.push(object([(
                 "conditions",
-                object(vec![(c.op, object(vec![(c.key, self.arn(&c.value))]))]),
+                object([(c.op, object([(c.key, self.arn(&c.value))]))]),
             )]));
         }
         call("new iam.ServicePrincipal", args)
     }
 
     /// A role for a task definition: the created role's variable, or an imported role.
-    fn role(&self, r: &Ref, owner: &Owner, what: &str) -> Ts {
+    fn role<'a>(&self, r: &'a Ref, owner: &Owner, what: &str) -> Ts<'a> {
         match r {
             Ref::Created { id } => atom(var(id)),
-            Ref::Existing { arn } => import_role(&import_id(owner, what), arn),
+            Ref::Existing { arn } => import_role(import_id(owner, what), arn),
         }
     }
 }
 
-fn import_role(id: &str, arn: &str) -> Ts {
+fn managed_policy(what: String, arn: &str) -> Ts<'_> {
+    call(
+        "iam.ManagedPolicy.fromManagedPolicyArn",
+        vec![atom("this"), string(what), string(arn)],
+    )
+}
+
+fn import_role<'a>(id: impl Into<Cow<'a, str>>, arn: &'a str) -> Ts<'a> {
     call(
         "iam.Role.fromRoleArn",
         vec![
             atom("this"),
             string(id),
             string(arn),
-            object(vec![("mutable", atom("false"))]),
+            object([("mutable", atom("false"))]),
         ],
     )
 }
@@ -773,7 +786,7 @@ fn convert_model(plan: &Plan) -> View {
             vec![
                 atom("this"),
                 string("Vpc"),
-                object(vec![
+                object([
                     ("vpcId", string("unused-subnets-are-explicit")),
                     ("availabilityZones", atom("Fn.getAzs()")),
                 ]),
@@ -790,9 +803,9 @@ fn convert_model(plan: &Plan) -> View {
                 vec![
                     atom("this"),
                     string("Cluster"),
-                    object(vec![
-                        ("clusterName", string(name.clone())),
-                        ("clusterArn", string(arn.clone())),
+                    object([
+                        ("clusterName", string(name.as_str())),
+                        ("clusterArn", string(arn.as_str())),
                         ("vpc", atom("vpc")),
                         ("securityGroups", Ts::Array(vec![])),
                     ]),
@@ -823,10 +836,10 @@ fn convert_model(plan: &Plan) -> View {
         }
     }
     let stack_class = format!("{}Stack", pascal(&plan.name));
-    let mut stack_args = vec![atom("app"), string(stack_class.clone())];
+    let mut stack_args = vec![atom("app"), string(stack_class.as_str())];
     let mut stack_props = Vec::new();
     if plan.description.is_some() {
-        stack_props.push(("description", string(plan.stack_description.clone())));
+        stack_props.push(("description", string(plan.stack_description.as_str())));
     }
     if !plan.parameters.is_empty() {
         stack_props.push(("parameters", atom("parameters")));
@@ -893,9 +906,9 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                 &r.id,
                 &new(
                     "ecs.Cluster",
-                    &construct_id(&r.id),
-                    object(vec![
-                        ("clusterName", string(c.name.clone())),
+                    construct_id(&r.id),
+                    object([
+                        ("clusterName", string(c.name.as_str())),
                         ("vpc", atom("vpc")),
                     ]),
                 ),
@@ -905,8 +918,8 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                 &r.id,
                 &new(
                     "ecs.CfnClusterCapacityProviderAssociations",
-                    &construct_id(&r.id),
-                    object(vec![
+                    construct_id(&r.id),
+                    object([
                         ("cluster", atom(member(&c.cluster, ".clusterName"))),
                         (
                             "capacityProviders",
@@ -922,9 +935,9 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                 &r.id,
                 &new(
                     "logs.LogGroup",
-                    &construct_id(&r.id),
-                    object(vec![
-                        ("logGroupName", string(g.name.clone())),
+                    construct_id(&r.id),
+                    object([
+                        ("logGroupName", string(g.name.as_str())),
                         ("retention", atom(retention(g.retention_days))),
                         (
                             "removalPolicy",
@@ -939,18 +952,12 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
             ),
             Kind::Role(role) => {
                 let mut props = vec![
-                    ("roleName", string(role.name.clone())),
+                    ("roleName", string(role.name.as_str())),
                     ("assumedBy", refs.principal(&role.trust)),
                 ];
                 if let Some(path) = &role.path {
-                    props.push(("path", string(path.clone())));
+                    props.push(("path", string(path.as_str())));
                 }
-                let import = |what: String, arn: &str| {
-                    call(
-                        "iam.ManagedPolicy.fromManagedPolicyArn",
-                        vec![atom("this"), string(what), string(arn)],
-                    )
-                };
                 if !role.managed_policies.is_empty() {
                     props.push((
                         "managedPolicies",
@@ -959,7 +966,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                                 .iter()
                                 .enumerate()
                                 .map(|(n, arn)| {
-                                    import(format!("{}Policy{n}", construct_id(&r.id)), arn)
+                                    managed_policy(format!("{}Policy{n}", construct_id(&r.id)), arn)
                                 })
                                 .collect(),
                         ),
@@ -968,13 +975,13 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                 if let Some(b) = &role.permissions_boundary {
                     props.push((
                         "permissionsBoundary",
-                        import(format!("{}Boundary", construct_id(&r.id)), b),
+                        managed_policy(format!("{}Boundary", construct_id(&r.id)), b),
                     ));
                 }
                 declare(
                     out,
                     &r.id,
-                    &new("iam.Role", &construct_id(&r.id), object(props)),
+                    &new("iam.Role", construct_id(&r.id), object(props)),
                 )
             }
             Kind::Policy(p) => {
@@ -984,9 +991,9 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                     &r.id,
                     &new(
                         "iam.Policy",
-                        &construct_id(&r.id),
-                        object(vec![
-                            ("policyName", string(p.name.clone())),
+                        construct_id(&r.id),
+                        object([
+                            ("policyName", string(p.name.as_str())),
                             ("roles", Ts::Array(vec![atom(var(&p.role))])),
                             if r.id.part == PlanPart::TaskRolePolicy {
                                 // The spec's statements as the plan has them: CDK's policy
@@ -996,7 +1003,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                                     "document",
                                     call(
                                         "new iam.PolicyDocument",
-                                        vec![object(vec![
+                                        vec![object([
                                             ("minimize", atom("false")),
                                             (
                                                 "statements",
@@ -1036,9 +1043,9 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
             "",
             &new(
                 "CfnOutput",
-                &pascal(&o.name),
-                object(vec![
-                    ("description", string(o.description.clone())),
+                pascal(&o.name),
+                object([
+                    ("description", string(o.description.as_str())),
                     ("value", value),
                 ]),
             ),
@@ -1052,7 +1059,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                 "",
                 &call(
                     "Tags.of(this).add",
-                    vec![string(k.clone()), string(v.clone())],
+                    vec![string(k.as_str()), string(v.as_str())],
                 ),
                 2,
             );
@@ -1095,7 +1102,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                 "",
                 &call(
                     format!("Tags.of({}).add", var(&r.id)),
-                    vec![string(k.clone()), string(v.clone())],
+                    vec![string(k.as_str()), string(v.as_str())],
                 ),
                 2,
             );
@@ -1115,12 +1122,12 @@ fn import_definition(
         ("networkMode", atom("ecs.NetworkMode.AWS_VPC")),
     ];
     if let Some(r) = &roles.0 {
-        attrs.push(("taskRole", import_role(&import_id(owner, "TaskRole"), r)));
+        attrs.push(("taskRole", import_role(import_id(owner, "TaskRole"), r)));
     }
     if let Some(r) = &roles.1 {
         attrs.push((
             "executionRole",
-            import_role(&import_id(owner, "ExecutionRole"), r),
+            import_role(import_id(owner, "ExecutionRole"), r),
         ));
     }
     declare(
@@ -1159,7 +1166,7 @@ fn declare_cfn_rule(out: &mut String, rule: &Id) {
 
 fn convert_rule(out: &mut String, id: &Id, rule: &Rule) {
     let cfn_rule = member(id, "CfnRule");
-    let mut props = vec![("ruleName", string(rule.name.clone()))];
+    let mut props = vec![("ruleName", string(rule.name.as_str()))];
     if let Some(d) = &rule.description {
         props.push(("description", text(d)));
     }
@@ -1181,7 +1188,7 @@ fn convert_rule(out: &mut String, id: &Id, rule: &Rule) {
                         vec![
                             atom("this"),
                             string(import_id(&id.owner, "Bus")),
-                            string(bus.clone()),
+                            string(bus.as_str()),
                         ],
                     ),
                 ));
@@ -1191,7 +1198,7 @@ fn convert_rule(out: &mut String, id: &Id, rule: &Rule) {
             "schedule",
             call(
                 "events.Schedule.expression",
-                vec![string(expression.clone())],
+                vec![string(expression.as_str())],
             ),
         )),
     }
@@ -1205,7 +1212,7 @@ fn convert_rule(out: &mut String, id: &Id, rule: &Rule) {
     declare(
         out,
         id,
-        &new("events.Rule", &construct_id(id), object(props)),
+        &new("events.Rule", construct_id(id), object(props)),
     );
     let (raw_pattern, bus_arn) = rule_l1(rule);
     let mut declared = false;
@@ -1230,7 +1237,7 @@ fn convert_rule(out: &mut String, id: &Id, rule: &Rule) {
         ts::write_statement(
             out,
             &format!("{cfn_rule}.eventBusName = "),
-            &string(arn.clone()),
+            &string(arn.as_str()),
             2,
         );
     }
@@ -1240,8 +1247,9 @@ fn convert_rule(out: &mut String, id: &Id, rule: &Rule) {
 /// `EcsRunFargateTask`: that target takes only a task definition created in the same app (not
 /// an imported one), has no container overrides (aws/aws-cdk#34129) and needs `subnetType:
 /// PUBLIC` for a public IP, so the L1 resource says what the plan says for every task alike.
-fn convert_schedule(out: &mut String, r: &Resource, sc: &Schedule, refs: &Refs) {
+fn convert_schedule<'a>(out: &mut String, r: &'a Resource, sc: &'a Schedule, refs: &Refs) {
     let t = &sc.target;
+    let (definition_arn, role_arn) = (arn_of(&t.task_definition), arn_of(&t.role));
     let mut vpc = vec![(
         "assignPublicIp",
         string(if t.network.assign_public_ip {
@@ -1250,8 +1258,8 @@ fn convert_schedule(out: &mut String, r: &Resource, sc: &Schedule, refs: &Refs) 
             "DISABLED"
         }),
     )];
-    let list = |v: &ParamOr<Vec<String>>| match v {
-        ParamOr::Lit(items) => Ts::Array(items.iter().map(|i| string(i.clone())).collect()),
+    let list = |v: &'a ParamOr<Vec<String>>| match v {
+        ParamOr::Lit(items) => Ts::Array(items.iter().map(|i| string(i.as_str())).collect()),
         ParamOr::Param(p) => param(&p.param),
     };
     vpc.push(("subnets", list(&t.network.subnets)));
@@ -1267,17 +1275,17 @@ fn convert_schedule(out: &mut String, r: &Resource, sc: &Schedule, refs: &Refs) 
         }
     }
     let mut ecs = vec![
-        ("taskDefinitionArn", refs.arn(&arn_of(&t.task_definition))),
+        ("taskDefinitionArn", refs.arn(&definition_arn)),
         ("taskCount", number(&t.count)),
     ];
     match t.run.launch_type() {
         Some(launch) => ecs.push(("launchType", string(launch))),
         None => ecs.push(("capacityProviderStrategy", strategy(t, false))),
     }
-    ecs.push(("platformVersion", string(t.platform_version.clone())));
+    ecs.push(("platformVersion", string(t.platform_version.as_str())));
     ecs.push((
         "networkConfiguration",
-        object(vec![("awsvpcConfiguration", object(vpc))]),
+        object([("awsvpcConfiguration", object(vpc))]),
     ));
     if t.run.enable_execute_command {
         ecs.push(("enableExecuteCommand", atom("true")));
@@ -1286,7 +1294,7 @@ fn convert_schedule(out: &mut String, r: &Resource, sc: &Schedule, refs: &Refs) 
         ecs.push(("enableEcsManagedTags", atom("true")));
     }
     if let Some(g) = &t.run.group {
-        ecs.push(("group", string(g.clone())));
+        ecs.push(("group", string(g.as_str())));
     }
     if t.propagate_tags {
         ecs.push(("propagateTags", string("TASK_DEFINITION")));
@@ -1298,10 +1306,7 @@ fn convert_schedule(out: &mut String, r: &Resource, sc: &Schedule, refs: &Refs) 
                 t.task_tags
                     .iter()
                     .map(|(k, v)| {
-                        object(vec![
-                            ("key", string(k.clone())),
-                            ("value", string(v.clone())),
-                        ])
+                        object([("key", string(k.as_str())), ("value", string(v.as_str()))])
                     })
                     .collect(),
             ),
@@ -1309,7 +1314,7 @@ fn convert_schedule(out: &mut String, r: &Resource, sc: &Schedule, refs: &Refs) 
     }
     let mut target = vec![
         ("arn", atom("cluster.clusterArn")),
-        ("roleArn", refs.arn(&arn_of(&t.role))),
+        ("roleArn", refs.arn(&role_arn)),
         ("ecsParameters", object(ecs)),
     ];
     if let Some(input) = schedule_input(t) {
@@ -1326,7 +1331,7 @@ fn convert_schedule(out: &mut String, r: &Resource, sc: &Schedule, refs: &Refs) 
         target.push(("retryPolicy", object(policy)));
     }
     if let Some(q) = &t.dead_letter_queue {
-        target.push(("deadLetterConfig", object(vec![("arn", string(q.clone()))])));
+        target.push(("deadLetterConfig", object([("arn", string(q.as_str()))])));
     }
     let mut props = vec![("name", text(&sc.name))];
     if let Some(g) = &sc.group {
@@ -1340,18 +1345,18 @@ fn convert_schedule(out: &mut String, r: &Resource, sc: &Schedule, refs: &Refs) 
     props.push((
         "flexibleTimeWindow",
         match sc.flexible_window {
-            None => object(vec![("mode", string("OFF"))]),
-            Some(m) => object(vec![
+            None => object([("mode", string("OFF"))]),
+            Some(m) => object([
                 ("mode", string("FLEXIBLE")),
                 ("maximumWindowInMinutes", num(m)),
             ]),
         },
     ));
     if let Some(d) = &sc.start {
-        props.push(("startDate", string(d.clone())));
+        props.push(("startDate", string(d.as_str())));
     }
     if let Some(d) = &sc.end {
-        props.push(("endDate", string(d.clone())));
+        props.push(("endDate", string(d.as_str())));
     }
     props.push((
         "state",
@@ -1367,7 +1372,7 @@ fn convert_schedule(out: &mut String, r: &Resource, sc: &Schedule, refs: &Refs) 
     declare(
         out,
         &r.id,
-        &new("scheduler.CfnSchedule", &construct_id(&r.id), object(props)),
+        &new("scheduler.CfnSchedule", construct_id(&r.id), object(props)),
     );
     for d in &r.depends_on {
         if d.part == PlanPart::EventsRolePolicy {
@@ -1384,7 +1389,7 @@ fn convert_schedule(out: &mut String, r: &Resource, sc: &Schedule, refs: &Refs) 
 
 /// A capacity provider strategy: camelCase for an L1 property, or CloudFormation's own names for
 /// a property override.
-fn strategy(t: &Target, cloudformation: bool) -> Ts {
+fn strategy(t: &Target, cloudformation: bool) -> Ts<'_> {
     let [provider, weight, base] = if cloudformation {
         ["CapacityProvider", "Weight", "Base"]
     } else {
@@ -1449,7 +1454,7 @@ fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t:
         ),
         (
             "subnetSelection",
-            object(vec![(
+            object([(
                 "subnets",
                 imported_ids(&t.network.subnets, owner, "ec2.Subnet", "Subnet"),
             )]),
@@ -1477,10 +1482,7 @@ fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t:
                 t.task_tags
                     .iter()
                     .map(|(k, val)| {
-                        object(vec![
-                            ("key", string(k.clone())),
-                            ("value", string(val.clone())),
-                        ])
+                        object([("key", string(k.as_str())), ("value", string(val.as_str()))])
                     })
                     .collect(),
             ),
@@ -1508,7 +1510,7 @@ fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t:
                 vec![
                     atom("this"),
                     string(import_id(owner, "DeadLetterQueue")),
-                    string(q.clone()),
+                    string(q.as_str()),
                 ],
             ),
         ));
@@ -1659,13 +1661,13 @@ fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t:
                 set(
                     out,
                     "Targets.0.InputTransformer",
-                    object(vec![
+                    object([
                         (
                             "InputPathsMap",
                             Ts::Object(
                                 input_paths
                                     .iter()
-                                    .map(|(k, v)| (k.clone(), string(v.clone())))
+                                    .map(|(k, v)| (k.into(), string(v.as_str())))
                                     .collect(),
                             ),
                         ),
@@ -1776,13 +1778,13 @@ fn imports(view: &View) -> Vec<String> {
 
 /// The pattern as `events.EventPattern` (top-level fields typed `string[]` except `detail`), or
 /// `None` when it needs the raw L1 property.
-fn l2_pattern(pattern: &Value) -> Option<Ts> {
+fn l2_pattern(pattern: &Value) -> Option<Ts<'_>> {
     let map = pattern.as_object()?;
     let mut fields = Vec::new();
     for (k, v) in map {
         let name = match k.as_str() {
             "detail" => {
-                fields.push(("detail".to_string(), json(v)));
+                fields.push(("detail".into(), json(v)));
                 continue;
             }
             "detail-type" => "detailType",
@@ -1793,21 +1795,21 @@ fn l2_pattern(pattern: &Value) -> Option<Ts> {
         if !all_strings {
             return None;
         }
-        fields.push((name.to_string(), json(v)));
+        fields.push((name.into(), json(v)));
     }
     Some(Ts::Object(fields))
 }
 
-fn override_value(v: &OverrideValue) -> Ts {
+fn override_value(v: &OverrideValue) -> Ts<'_> {
     match v {
-        OverrideValue::Literal(s) => string(s.clone()),
-        OverrideValue::From(f) => call("events.EventField.fromPath", vec![string(f.from.clone())]),
+        OverrideValue::Literal(s) => string(s.as_str()),
+        OverrideValue::From(f) => call("events.EventField.fromPath", vec![string(f.from.as_str())]),
     }
 }
 
-fn container_overrides(t: &Target) -> Option<Ts> {
+fn container_overrides(t: &Target) -> Option<Ts<'_>> {
     let o = &t.overrides;
-    let mut fields = vec![("containerName", string(t.container.clone()))];
+    let mut fields = vec![("containerName", string(t.container.as_str()))];
     match &o.command {
         // CDK types `command` as string[]; a whole array from the event is one field, which CDK
         // renders unquoted (`"command":<detail-argv>`), exactly the template tfc builds.
@@ -1816,7 +1818,7 @@ fn container_overrides(t: &Target) -> Option<Ts> {
             Ts::Cast(
                 Box::new(call(
                     "events.EventField.fromPath",
-                    vec![string(f.from.clone())],
+                    vec![string(f.from.as_str())],
                 )),
                 "string[]".into(),
             ),
@@ -1834,10 +1836,7 @@ fn container_overrides(t: &Target) -> Option<Ts> {
                 o.environment
                     .iter()
                     .map(|(k, v)| {
-                        object(vec![
-                            ("name", string(k.clone())),
-                            ("value", override_value(v)),
-                        ])
+                        object([("name", string(k.as_str())), ("value", override_value(v))])
                     })
                     .collect(),
             ),
@@ -1860,7 +1859,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
         existing => refs.role(existing, &id.owner, "ExecutionRole"),
     };
     let mut props = vec![
-        ("family", string(def.family.clone())),
+        ("family", string(def.family.as_str())),
         ("cpu", number(&def.cpu)),
         ("memoryLimitMiB", number(&def.memory)),
         ("taskRole", task_role),
@@ -1875,7 +1874,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
             Ts::Array(
                 def.volumes
                     .iter()
-                    .map(|v| object(vec![("name", string(v.clone()))]))
+                    .map(|v| object([("name", string(v.as_str()))]))
                     .collect(),
             ),
         ));
@@ -1883,7 +1882,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
     if def.architecture == Architecture::Arm64 {
         props.push((
             "runtimePlatform",
-            object(vec![
+            object([
                 ("cpuArchitecture", atom("ecs.CpuArchitecture.ARM64")),
                 (
                     "operatingSystemFamily",
@@ -1895,20 +1894,16 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
     declare(
         out,
         id,
-        &new(
-            "ecs.FargateTaskDefinition",
-            &construct_id(id),
-            object(props),
-        ),
+        &new("ecs.FargateTaskDefinition", construct_id(id), object(props)),
     );
 
     let mut container = vec![
-        ("containerName", string(c.name.clone())),
+        ("containerName", string(c.name.as_str())),
         (
             "image",
             call(
                 "ecs.ContainerImage.fromRegistry",
-                vec![string(c.image.clone())],
+                vec![string(c.image.as_str())],
             ),
         ),
         ("essential", atom("true")),
@@ -1925,7 +1920,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
             Ts::Object(
                 c.environment
                     .iter()
-                    .map(|(k, val)| (k.clone(), text(val)))
+                    .map(|(k, val)| (k.into(), text(val)))
                     .collect(),
             ),
         ));
@@ -1955,7 +1950,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
                         };
                         let secret = call(
                             format!("secretsmanager.Secret.{import}"),
-                            vec![atom("this"), string(id), string(s.resource_arn.clone())],
+                            vec![atom("this"), string(id), string(s.resource_arn.as_str())],
                         );
                         let mut version = Vec::new();
                         if let Some(stage) = part(1) {
@@ -1982,11 +1977,11 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
                         "ecs.Secret.fromSsmParameter",
                         vec![call(
                             "ssm.StringParameter.fromStringParameterArn",
-                            vec![atom("this"), string(id), string(s.value_from.clone())],
+                            vec![atom("this"), string(id), string(s.value_from.as_str())],
                         )],
                     ),
                 };
-                (s.name.clone(), value)
+                (s.name.as_str().into(), value)
             })
             .collect();
         container.push(("secrets", Ts::Object(secrets)));
@@ -1995,7 +1990,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
         "logging",
         call(
             "ecs.LogDrivers.awsLogs",
-            vec![object(vec![
+            vec![object([
                 ("logGroup", atom(var(&c.log_group))),
                 ("streamPrefix", text(&c.stream_prefix)),
             ])],
@@ -2012,7 +2007,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
     }
     let add = call(
         member(id, ".addContainer"),
-        vec![string(c.name.clone()), object(container)],
+        vec![string(c.name.as_str()), object(container)],
     );
     if c.mount_points.is_empty() {
         ts::write_statement(out, "", &add, 2);
@@ -2024,8 +2019,8 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
         .mount_points
         .iter()
         .map(|(volume, path)| {
-            object(vec![
-                ("sourceVolume", string(volume.clone())),
+            object([
+                ("sourceVolume", string(volume.as_str())),
                 ("containerPath", text(path)),
                 ("readOnly", atom("false")),
             ])
@@ -2050,14 +2045,14 @@ fn convert_queue_policy(out: &mut String, id: &Id, queue: &QueuePolicy, refs: &R
         &format!("const {v}QueueInStackAccount = "),
         &new(
             "CfnCondition",
-            &format!("{q}QueueInStackAccount"),
-            object(vec![(
+            format!("{q}QueueInStackAccount"),
+            object([(
                 "expression",
                 call(
                     "Fn.conditionEquals",
                     vec![
                         atom("Aws.ACCOUNT_ID"),
-                        string(queue.only_in_account.clone()),
+                        string(queue.only_in_account.as_str()),
                     ],
                 ),
             )]),
@@ -2073,20 +2068,20 @@ fn convert_queue_policy(out: &mut String, id: &Id, queue: &QueuePolicy, refs: &R
             vec![
                 atom("this"),
                 string(format!("{q}QueuePolicy")),
-                object(vec![
+                object([
                     (
                         "queues",
                         Ts::Array(vec![Ts::Template(vec![
-                            Part::Lit(format!("https://sqs.{}.", queue.region)),
+                            Part::Lit(format!("https://sqs.{}.", queue.region).into()),
                             Part::Code("Aws.URL_SUFFIX"),
-                            Part::Lit(format!("/{}/{}", queue.account, queue.queue_name)),
+                            Part::Lit(format!("/{}/{}", queue.account, queue.queue_name).into()),
                         ])]),
                     ),
                     (
                         "policyDocument",
                         call(
                             "new iam.PolicyDocument",
-                            vec![object(vec![("statements", Ts::Array(statements))])],
+                            vec![object([("statements", Ts::Array(statements))])],
                         ),
                     ),
                 ]),

@@ -6,53 +6,56 @@
 /// Prettier's default print width.
 pub const WIDTH: usize = 80;
 
+use std::borrow::Cow;
+
 use crate::plan::{has_marker, pieces, whole_marker, Piece};
 
-/// A TypeScript expression.
+/// A TypeScript expression. Its text is borrowed where it can be (from the plan, or static),
+/// since an expression lives only until its statement is written.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Ts {
+pub enum Ts<'a> {
     /// Code written by tfc itself: identifiers, member access, numbers, `this`.
-    Atom(String),
+    Atom(Cow<'a, str>),
     /// A string literal (escaped on output).
-    Str(String),
-    Array(Vec<Ts>),
+    Str(Cow<'a, str>),
+    Array(Vec<Ts<'a>>),
     /// An object literal; keys quoted only where needed.
-    Object(Vec<(String, Ts)>),
+    Object(Vec<(Cow<'a, str>, Ts<'a>)>),
     /// `callee(args…)`; `callee` may start with `new `.
-    Call(String, Vec<Ts>),
+    Call(Cow<'a, str>, Vec<Ts<'a>>),
     /// `expr as unknown as Type`, for the documented escape hatches.
-    Cast(Box<Ts>, String),
+    Cast(Box<Ts<'a>>, Cow<'a, str>),
     /// A template literal: text (escaped on output) and tfc's own expressions.
-    Template(Vec<Part>),
+    Template(Vec<Part<'a>>),
     /// An expression tfc writes itself that is not an atom (an arrow function over a
     /// parameter's list); never holds spec text.
-    Code(String),
+    Code(Cow<'a, str>),
 }
 
 /// A piece of a template literal.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Part {
+pub enum Part<'a> {
     /// Text, escaped for a template literal (`` ` ``, `\`, `${`, and every non-printable).
-    Lit(String),
+    Lit(Cow<'a, str>),
     /// An expression tfc writes itself (`Aws.PARTITION`), printed as `${expr}`.
     Code(&'static str),
 }
 
 /// Shorthands.
-pub fn atom(s: impl Into<String>) -> Ts {
+pub fn atom<'a>(s: impl Into<Cow<'a, str>>) -> Ts<'a> {
     Ts::Atom(s.into())
 }
-pub fn string(s: impl Into<String>) -> Ts {
+pub fn string<'a>(s: impl Into<Cow<'a, str>>) -> Ts<'a> {
     Ts::Str(s.into())
 }
-pub fn call(callee: impl Into<String>, args: Vec<Ts>) -> Ts {
+pub fn call<'a>(callee: impl Into<Cow<'a, str>>, args: Vec<Ts<'a>>) -> Ts<'a> {
     Ts::Call(callee.into(), args)
 }
-pub fn object(fields: Vec<(&str, Ts)>) -> Ts {
+pub fn object<'a>(fields: impl IntoIterator<Item = (&'a str, Ts<'a>)>) -> Ts<'a> {
     Ts::Object(
         fields
             .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
+            .map(|(k, v)| (Cow::Borrowed(k), v))
             .collect(),
     )
 }
