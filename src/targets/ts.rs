@@ -60,6 +60,15 @@ pub fn object<'a>(fields: impl IntoIterator<Item = (&'a str, Ts<'a>)>) -> Ts<'a>
     )
 }
 
+/// The width of text in columns: its characters, as prettier counts (`é` is one column).
+fn columns(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
 /// Where printed text goes: the output itself, or a [`Width`] that only counts it. The escaping
 /// and the one-line form are written once, generic over the sink, so a measured width is always
 /// the width of what is then written.
@@ -101,7 +110,7 @@ impl Width {
 
 impl Sink for Width {
     fn text(&mut self, s: &str) {
-        self.used += s.chars().count();
+        self.used += columns(s);
     }
     fn ascii(&mut self, s: &str) {
         self.used += s.len();
@@ -124,7 +133,7 @@ struct Bounded<'a> {
 
 impl Sink for Bounded<'_> {
     fn text(&mut self, s: &str) {
-        self.used += s.chars().count();
+        self.used += columns(s);
         self.out.push_str(s);
     }
     fn ascii(&mut self, s: &str) {
@@ -452,7 +461,7 @@ pub fn write_expr(out: &mut String, e: &Ts, indent: usize, col: usize, tail: usi
                 let key_start = out.len();
                 write_key(out, k);
                 // `  key: `
-                let head = 2 * (indent + 1) + out[key_start..].chars().count() + 2;
+                let head = 2 * (indent + 1) + columns(&out[key_start..]) + 2;
                 out.push_str(": ");
                 match v {
                     // An unbreakable string that does not fit moves to its own line.
@@ -540,11 +549,11 @@ pub fn print(e: &Ts, indent: usize, col: usize, tail: usize) -> String {
 /// Writes the statement `prefix<expr>;` at `indent` (e.g. `const x = …;`), ending with a
 /// newline.
 pub fn write_statement(out: &mut String, prefix: &str, e: &Ts, indent: usize) {
-    let col = 2 * indent + prefix.chars().count();
+    let col = 2 * indent + columns(prefix);
     // Prettier breaks after `=` when what follows cannot start on this line: a call whose
     // callee does not fit, or an unbreakable value.
     let starts_too_long = match e {
-        Ts::Call(callee, _) => col + callee.chars().count() + 1 > WIDTH,
+        Ts::Call(callee, _) => col + columns(callee) + 1 > WIDTH,
         Ts::Atom(_) | Ts::Str(_) | Ts::Template(_) => !fits(e, col + 1),
         _ => false,
     };
