@@ -23,6 +23,9 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use minijinja::Environment;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -92,11 +95,12 @@ pub const TS_NODE: &str = "10.9.2";
 /// The CDK backend.
 pub struct Cdk;
 
-/// A task's statements under a comment.
+/// A task's statements under a comment. The code is held as the template value it becomes
+/// (its text once, shared by every template that shows it), not as a String to be copied.
 #[derive(Debug, Serialize)]
 struct TaskGroup {
     comment: String,
-    code: String,
+    code: minijinja::Value,
 }
 
 #[derive(Debug, Serialize)]
@@ -113,7 +117,7 @@ struct View {
     tasks: Vec<TaskGroup>,
     versions: BTreeMap<&'static str, &'static str>,
     /// The `context` of cdk.json: the feature flags `cdk init` writes, as pretty JSON.
-    feature_flags: String,
+    feature_flags: &'static str,
     /// With deploy-time parameters: the props interface's name, its declaration, and the
     /// constructor's `params` (the props with their defaults, checked).
     props_class: String,
@@ -129,12 +133,31 @@ struct View {
 /// list too) makes CDK's template validation fail the synth instead of warning.
 const FEATURE_FLAGS: &str = include_str!("../../templates/cdk/feature-flags.json");
 
-/// The feature flags as cdk.json's `context` value, indented to sit under its key.
-fn feature_flags() -> String {
-    let flags: serde_json::Value = serde_json::from_str(FEATURE_FLAGS).unwrap_or_default();
-    serde_json::to_string_pretty(&flags)
-        .unwrap_or_else(|_| "{}".into())
-        .replace('\n', "\n  ")
+/// The feature flags as cdk.json's `context` value, indented to sit under its key (built once
+/// per process).
+fn feature_flags() -> &'static str {
+    static FLAGS: OnceLock<String> = OnceLock::new();
+    FLAGS.get_or_init(|| {
+        let flags: serde_json::Value = serde_json::from_str(FEATURE_FLAGS).unwrap_or_default();
+        serde_json::to_string_pretty(&flags)
+            .unwrap_or_else(|_| "{}".into())
+            .replace('\n', "\n  ")
+    })
+}
+
+/// The templates and the CDK filters, built once per process.
+fn template_environment() -> Result<&'static Environment<'static>, RenderError> {
+    static ENV: OnceLock<Result<Environment<'static>, String>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = environment(&TEMPLATES).map_err(|e| e.0)?;
+        env.add_filter("ts_string", |s: String| ts::quote(&s));
+        env.add_filter("json_string", |s: String| {
+            serde_json::to_string(&s).unwrap_or_default()
+        });
+        Ok(env)
+    })
+    .as_ref()
+    .map_err(|e| RenderError(e.clone()))
 }
 
 impl Backend for Cdk {
@@ -145,15 +168,24 @@ impl Backend for Cdk {
         _format: Format,
     ) -> Result<Vec<OutputFile>, RenderError> {
         let view = convert_model(plan);
-        let mut env = environment(&TEMPLATES)?;
-        env.add_filter("ts_string", |s: String| ts::quote(&s));
-        env.add_filter("json_string", |s: String| {
-            serde_json::to_string(&s).unwrap_or_default()
-        });
+        let env = template_environment()?;
+        // Converted once for every template (the code is already a template value).
+        let context = minijinja::context! { view => &view };
+        // The construct's size is known: its code, under the template's own lines.
+        let code_size = view.shared.len()
+            + view
+                .tasks
+                .iter()
+                .map(|t| t.comment.len() + t.code.as_str().map_or(0, str::len) + 16)
+                .sum::<usize>();
         let render = |name: &str| -> Result<String, RenderError> {
-            Ok(env
-                .get_template(name)?
-                .render(minijinja::context! { view => &view })?)
+            let template = env.get_template(name)?;
+            if name != TEMPLATE_CONSTRUCT {
+                return Ok(template.render(&context)?);
+            }
+            let mut out = Vec::with_capacity(code_size + 16 * 1024);
+            template.render_captured_to(&context, &mut out)?;
+            String::from_utf8(out).map_err(|e| RenderError(e.to_string()))
         };
         let name = &plan.name;
         Ok(match layout {
@@ -570,11 +602,11 @@ fn push_var(out: &mut String, id: &Id) {
         // camelCase of `Id::name`: the owner's runs, then the part's.
         Owner::Task(t) => {
             push_pascal(out, t);
-            push_pascal(out, id.part.name());
+            out.push_str(part_pascal(id.part));
             lower_first(out, start);
         }
         Owner::Stack => {
-            push_pascal(out, id.part.name());
+            out.push_str(part_pascal(id.part));
             lower_first(out, start);
         }
     }
@@ -586,8 +618,28 @@ fn construct_id(id: &Id) -> String {
     if let Owner::Task(t) | Owner::Queue(t) = &id.owner {
         push_pascal(&mut out, t);
     }
-    push_pascal(&mut out, id.part.name());
+    out.push_str(part_pascal(id.part));
     out
+}
+
+/// [`pascal`] of each part's name, spelled out (a test checks).
+fn part_pascal(part: PlanPart) -> &'static str {
+    match part {
+        PlanPart::Cluster => "Cluster",
+        PlanPart::CapacityProviders => "ClusterCapacityProviders",
+        PlanPart::LogGroup => "LogGroup",
+        PlanPart::TaskRole => "TaskRole",
+        PlanPart::TaskRolePolicy => "TaskRolePolicy",
+        PlanPart::ExecutionRole => "ExecutionRole",
+        PlanPart::ExecutionRolePolicy => "ExecutionRolePolicy",
+        PlanPart::TaskDefinition => "TaskDefinition",
+        PlanPart::EventsRole => "EventsRole",
+        PlanPart::EventsRolePolicy => "EventsRolePolicy",
+        PlanPart::Rule => "Rule",
+        PlanPart::Target => "Target",
+        PlanPart::Schedule => "Schedule",
+        PlanPart::QueuePolicy => "QueuePolicy",
+    }
 }
 
 /// The construct id of something a task imports (`ManageSubnet0`, `ManageTaskRole`).
@@ -820,21 +872,36 @@ fn convert_model(plan: &Plan) -> View {
     for o in &plan.outputs {
         outputs.entry(&o.owner).or_default().push(o);
     }
-    let mut tasks = Vec::new();
+    let mut tasks: Vec<TaskGroup> = Vec::with_capacity(plan.groups.len());
+    // What the tasks' code mentions, read while it is fresh (the shared code goes first).
+    let mut task_mentions = Mentions::new();
+    let mut last = 0;
     for group in &plan.groups {
         let own_outputs = outputs.get(&group.owner).map_or(&[][..], Vec::as_slice);
         match &group.comment {
             None => convert_group(&mut shared, plan, group, own_outputs),
             Some(comment) => {
-                let mut code = String::new();
+                if tasks.is_empty() {
+                    // What the shared code mentions so far need not be looked for in tasks.
+                    let mut before = Mentions::new();
+                    before.scan(&shared);
+                    task_mentions.assume(&before);
+                }
+                // Tasks are alike: room for as much as the last one took saves regrowing.
+                let mut code = String::with_capacity(last + last / 8);
                 convert_group(&mut code, plan, group, own_outputs);
+                last = code.len();
+                task_mentions.scan(&code);
                 tasks.push(TaskGroup {
                     comment: comment.clone(),
-                    code,
+                    code: minijinja::Value::from(code),
                 });
             }
         }
     }
+    let mut mentions = Mentions::new();
+    mentions.scan(&shared);
+    mentions.join(&task_mentions);
     let stack_class = format!("{}Stack", pascal(&plan.name));
     let mut stack_args = vec![atom("app"), string(stack_class.as_str())];
     let mut stack_props = Vec::new();
@@ -884,7 +951,7 @@ fn convert_model(plan: &Plan) -> View {
             default_env.map(|s| s.name.as_str()),
         );
     }
-    view.imports = imports(&view);
+    view.imports = imports(&mentions);
     view
 }
 
@@ -1720,24 +1787,130 @@ fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t:
     }
 }
 
+/// The names of aws-cdk-lib's root the generated code may use, imported when mentioned (`Aws.`,
+/// `Tags(`).
+const CORE: [&str; 8] = [
+    "Annotations",
+    "Aws",
+    "CfnCondition",
+    "CfnOutput",
+    "Duration",
+    "Fn",
+    "RemovalPolicy",
+    "Tags",
+];
+
+/// The aws-cdk-lib modules the generated code may use, imported as `* as m` when mentioned
+/// (`ecs.`).
+const MODULES: [&str; 8] = [
+    "ec2",
+    "ecs",
+    "events",
+    "iam",
+    "logs",
+    "secretsmanager",
+    "sqs",
+    "ssm",
+];
+
+/// What the generated code mentions, for its imports: the text `Name.` or `Name(` anywhere in
+/// it (comments and string literals included). Read piece by piece as the code is written,
+/// with the same answers as for the pieces joined into one text.
+struct Mentions {
+    /// Each name, the texts that mention it, and whether one was seen (then it is not looked
+    /// for again).
+    found: Vec<(&'static str, Vec<String>, bool)>,
+    /// The first and last bytes of the text read so far: enough for a mention across the seam
+    /// with the next piece.
+    head: Vec<u8>,
+    tail: Vec<u8>,
+}
+
+impl Mentions {
+    fn new() -> Mentions {
+        let core = CORE
+            .iter()
+            .map(|&n| (n, vec![format!("{n}."), format!("{n}(")]));
+        let modules = MODULES
+            .iter()
+            .chain(&["targets", "new scheduler"])
+            .map(|&m| (m, vec![format!("{m}.")]));
+        Mentions {
+            found: core.chain(modules).map(|(n, ms)| (n, ms, false)).collect(),
+            head: Vec::new(),
+            tail: Vec::new(),
+        }
+    }
+
+    /// The bytes a mention can span at a seam: one less than the longest.
+    fn carry(&self) -> usize {
+        let lengths = self.found.iter().flat_map(|(_, ms, _)| ms).map(String::len);
+        lengths.max().unwrap_or(1) - 1
+    }
+
+    /// Reads the next piece of the code.
+    fn scan(&mut self, text: &str) {
+        let carry = self.carry();
+        let bytes = text.as_bytes();
+        let start = &bytes[..bytes.len().min(carry)];
+        let seam: Vec<u8> = self.tail.iter().chain(start).copied().collect();
+        for (_, ms, seen) in &mut self.found {
+            *seen = *seen
+                || ms
+                    .iter()
+                    .any(|m| text.contains(m.as_str()) || contains(&seam, m.as_bytes()));
+        }
+        self.extend(bytes, carry);
+    }
+
+    /// Adds what `next` read, as if its text followed this one's.
+    fn join(&mut self, next: &Mentions) {
+        let carry = self.carry();
+        let seam: Vec<u8> = self.tail.iter().chain(&next.head).copied().collect();
+        for ((_, ms, seen), (_, _, next_seen)) in self.found.iter_mut().zip(&next.found) {
+            *seen = *seen || *next_seen || ms.iter().any(|m| contains(&seam, m.as_bytes()));
+        }
+        // `next.head` and `next.tail` are all of its text when it is short.
+        let (head, tail) = (next.head.clone(), next.tail.clone());
+        self.extend(&head, carry);
+        if next.head.len() >= carry {
+            self.tail = tail;
+        }
+    }
+
+    /// Moves the head and tail on by `bytes`.
+    fn extend(&mut self, bytes: &[u8], carry: usize) {
+        if self.head.len() < carry {
+            let more = (carry - self.head.len()).min(bytes.len());
+            self.head.extend_from_slice(&bytes[..more]);
+        }
+        self.tail
+            .extend_from_slice(&bytes[bytes.len().saturating_sub(carry)..]);
+        let excess = self.tail.len().saturating_sub(carry);
+        self.tail.drain(..excess);
+    }
+
+    /// Counts what `other` saw as seen: the answers are for this text and `other`'s together.
+    fn assume(&mut self, other: &Mentions) {
+        for ((_, _, seen), (_, _, other_seen)) in self.found.iter_mut().zip(&other.found) {
+            *seen = *seen || *other_seen;
+        }
+    }
+
+    /// Whether the code mentions `name` (one of those looked for).
+    fn has(&self, name: &str) -> bool {
+        self.found.iter().any(|(n, _, seen)| *seen && *n == name)
+    }
+}
+
+/// Whether `haystack` holds `needle` (a few bytes at a seam).
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
 /// The import lines the generated code needs (modules it mentions).
-fn imports(view: &View) -> Vec<String> {
-    let code: String = std::iter::once(view.shared.as_str())
-        .chain(view.tasks.iter().map(|t| t.code.as_str()))
-        .collect();
-    let mut core: Vec<&str> = [
-        "Annotations",
-        "Aws",
-        "CfnCondition",
-        "CfnOutput",
-        "Duration",
-        "Fn",
-        "RemovalPolicy",
-        "Tags",
-    ]
-    .into_iter()
-    .filter(|n| code.contains(&format!("{n}.")) || code.contains(&format!("{n}(")))
-    .collect();
+fn imports(code: &Mentions) -> Vec<String> {
+    let mut core: Vec<&str> = CORE.into_iter().filter(|n| code.has(n)).collect();
     core.sort_unstable();
     let mut out = Vec::new();
     if !core.is_empty() {
@@ -1751,24 +1924,15 @@ fn imports(view: &View) -> Vec<String> {
             )
         });
     }
-    for m in [
-        "ec2",
-        "ecs",
-        "events",
-        "iam",
-        "logs",
-        "secretsmanager",
-        "sqs",
-        "ssm",
-    ] {
-        if code.contains(&format!("{m}.")) {
+    for m in MODULES {
+        if code.has(m) {
             out.push(format!("import * as {m} from \"aws-cdk-lib/aws-{m}\";"));
         }
-        if m == "events" && code.contains("targets.") {
+        if m == "events" && code.has("targets") {
             out.push("import * as targets from \"aws-cdk-lib/aws-events-targets\";".into());
         }
         // After `logs`, in order; `scheduler.` alone also starts the Scheduler principal's name.
-        if m == "logs" && code.contains("new scheduler.") {
+        if m == "logs" && code.has("new scheduler") {
             out.push("import * as scheduler from \"aws-cdk-lib/aws-scheduler\";".into());
         }
     }
@@ -2133,9 +2297,21 @@ mod tests {
         ] {
             for part in [
                 PlanPart::Cluster,
+                PlanPart::CapacityProviders,
+                PlanPart::LogGroup,
+                PlanPart::TaskRole,
+                PlanPart::TaskRolePolicy,
+                PlanPart::ExecutionRole,
+                PlanPart::ExecutionRolePolicy,
+                PlanPart::TaskDefinition,
+                PlanPart::EventsRole,
                 PlanPart::EventsRolePolicy,
                 PlanPart::Rule,
+                PlanPart::Target,
+                PlanPart::Schedule,
+                PlanPart::QueuePolicy,
             ] {
+                assert_eq!(part_pascal(part), pascal(part.name()));
                 let id = Id::new(&owner, part);
                 let expected = match &owner {
                     Owner::Queue(q) => format!("deadLetter{}QueuePolicy", pascal(q)),
@@ -2158,6 +2334,63 @@ mod tests {
             };
             assert_eq!(import_id(&owner, "Subnet0"), expected);
         }
+    }
+
+    /// Every name looked for, as the whole text answers: `contains` on the joined pieces.
+    fn mentioned(code: &str) -> Vec<&'static str> {
+        let whole = Mentions::new();
+        whole
+            .found
+            .iter()
+            .filter(|(_, ms, _)| ms.iter().any(|m| code.contains(m.as_str())))
+            .map(|(n, _, _)| *n)
+            .collect()
+    }
+
+    fn names(m: &Mentions) -> Vec<&'static str> {
+        m.found
+            .iter()
+            .filter(|(_, _, seen)| *seen)
+            .map(|(n, _, _)| *n)
+            .collect()
+    }
+
+    #[test]
+    fn mentions_across_pieces_are_those_of_the_joined_text() {
+        let code = "x.Aws(1); // new scheduler.Foo é secretsmanager.y\nTags.of(sqs.q) Fn";
+        let expected = mentioned(code);
+        assert_eq!(
+            expected,
+            ["Aws", "Tags", "secretsmanager", "sqs", "new scheduler"]
+        );
+        // Cut anywhere (on bytes of the text, as pieces of generated code are cut on lines).
+        let cuts: Vec<usize> = (0..=code.len())
+            .filter(|&i| code.is_char_boundary(i))
+            .collect();
+        for &i in &cuts {
+            for &j in cuts.iter().filter(|&&j| j >= i) {
+                let mut m = Mentions::new();
+                for piece in [&code[..i], &code[i..j], &code[j..]] {
+                    m.scan(piece);
+                }
+                assert_eq!(names(&m), expected, "cut at {i}, {j}");
+                // The first piece read apart and joined in front, as the shared code is.
+                let mut first = Mentions::new();
+                first.scan(&code[..i]);
+                let mut rest = Mentions::new();
+                rest.scan(&code[i..j]);
+                rest.scan(&code[j..]);
+                first.join(&rest);
+                assert_eq!(names(&first), expected, "join at {i}, {j}");
+            }
+        }
+        // One character at a time.
+        let mut m = Mentions::new();
+        for (i, c) in code.char_indices() {
+            m.scan(&code[i..i + c.len_utf8()]);
+        }
+        assert_eq!(names(&m), expected);
+        assert!(names(&Mentions::new()).is_empty());
     }
 
     #[test]
