@@ -416,6 +416,17 @@ fn fits(e: &Ts, used: usize) -> bool {
         .is_some_and(|budget| flat_width(e, budget).is_some())
 }
 
+/// False for what certainly has no one-line form: a non-empty object, or a call, array or cast
+/// that ends in one (most broken expressions, seen without writing anything).
+fn may_be_flat(e: &Ts) -> bool {
+    match e {
+        Ts::Object(fields) => fields.is_empty(),
+        Ts::Call(_, items) | Ts::Array(items) => items.last().is_none_or(may_be_flat),
+        Ts::Cast(inner, _) => may_be_flat(inner),
+        _ => true,
+    }
+}
+
 /// Writes the one-line form of `e` when it fits in what is left of the line after `used`
 /// columns; otherwise writes nothing. Whether it was written.
 fn write_if_fits(out: &mut String, e: &Ts, used: usize) -> bool {
@@ -440,7 +451,7 @@ fn write_if_fits(out: &mut String, e: &Ts, used: usize) -> bool {
 /// Writes `e` starting at column `col` inside a line indented `indent` levels; `tail` is the
 /// number of characters that follow on the same line (`,` or `;`).
 pub fn write_expr(out: &mut String, e: &Ts, indent: usize, col: usize, tail: usize) {
-    if write_if_fits(out, e, col + tail) {
+    if may_be_flat(e) && write_if_fits(out, e, col + tail) {
         return;
     }
     match e {
@@ -703,13 +714,19 @@ mod tests {
             assert_eq!(flat_width(e, written), Some(written), "{e:?}");
             assert_eq!(flat_width(e, written - 1), None, "{e:?}");
         }
+        for e in &cases {
+            assert!(may_be_flat(e), "{e:?}");
+        }
         // No one-line form: an object, even past the budget's end or inside a call.
         let obj = object(vec![("k", atom("v"))]);
         assert_eq!(flat_width(&obj, usize::MAX), None);
         assert_eq!(
-            flat_width(&call("f", vec![atom("a"), obj]), usize::MAX),
+            flat_width(&call("f", vec![atom("a"), obj.clone()]), usize::MAX),
             None
         );
+        assert!(!may_be_flat(&call("f", vec![Ts::Array(vec![obj.clone()])])));
+        // Seen without writing only when the object comes last.
+        assert!(may_be_flat(&call("f", vec![obj, atom("a")])));
         // Measuring stops at the budget: a long list is cut off, whatever follows.
         let long = Ts::Array((0..10_000).map(|i| string(format!("item-{i}"))).collect());
         assert_eq!(flat_width(&long, 80), None);
