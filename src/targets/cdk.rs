@@ -1816,96 +1816,162 @@ const MODULES: [&str; 8] = [
 /// What the generated code mentions, for its imports: the text `Name.` or `Name(` anywhere in
 /// it (comments and string literals included). Read piece by piece as the code is written,
 /// with the same answers as for the pieces joined into one text.
+/// A text [`Mentions`] looks for.
+struct Pending {
+    text: String,
+    /// Its last two bytes, to rule it out at a glance.
+    end: [u8; 2],
+    /// Its name's index.
+    name: usize,
+}
+
+impl Pending {
+    fn new(text: String, name: usize) -> Pending {
+        let end = match text.as_bytes() {
+            [.., a, b] => [*a, *b],
+            _ => [0, 0],
+        };
+        Pending { text, end, name }
+    }
+}
+
 struct Mentions {
-    /// Each name, the texts that mention it, and whether one was seen (then it is not looked
-    /// for again).
-    found: Vec<(&'static str, Vec<String>, bool)>,
-    /// The first and last bytes of the text read so far: enough for a mention across the seam
-    /// with the next piece.
+    /// Each name, and whether the code mentions it.
+    names: Vec<(&'static str, bool)>,
+    /// The texts still looked for (those of names not yet seen), each with its name.
+    pending: Vec<Pending>,
+    /// The bytes a mention can span at a seam between pieces: one less than the longest.
+    carry: usize,
+    /// The first and last `carry` bytes of the text read so far.
     head: Vec<u8>,
     tail: Vec<u8>,
 }
 
 impl Mentions {
     fn new() -> Mentions {
-        let core = CORE
-            .iter()
-            .map(|&n| (n, vec![format!("{n}."), format!("{n}(")]));
-        let modules = MODULES
-            .iter()
-            .chain(&["targets", "new scheduler"])
-            .map(|&m| (m, vec![format!("{m}.")]));
+        let mut names = Vec::new();
+        let mut pending = Vec::new();
+        for n in CORE {
+            pending.push(Pending::new(format!("{n}."), names.len()));
+            pending.push(Pending::new(format!("{n}("), names.len()));
+            names.push((n, false));
+        }
+        for m in MODULES.iter().chain(&["targets", "new scheduler"]) {
+            pending.push(Pending::new(format!("{m}."), names.len()));
+            names.push((m, false));
+        }
+        let carry = pending.iter().map(|p| p.text.len()).max().unwrap_or(1) - 1;
         Mentions {
-            found: core.chain(modules).map(|(n, ms)| (n, ms, false)).collect(),
+            names,
+            pending,
+            carry,
             head: Vec::new(),
             tail: Vec::new(),
         }
     }
 
-    /// The bytes a mention can span at a seam: one less than the longest.
-    fn carry(&self) -> usize {
-        let lengths = self.found.iter().flat_map(|(_, ms, _)| ms).map(String::len);
-        lengths.max().unwrap_or(1) - 1
-    }
-
     /// Reads the next piece of the code.
     fn scan(&mut self, text: &str) {
-        let carry = self.carry();
         let bytes = text.as_bytes();
-        let start = &bytes[..bytes.len().min(carry)];
+        let start = &bytes[..bytes.len().min(self.carry)];
         let seam: Vec<u8> = self.tail.iter().chain(start).copied().collect();
-        for (_, ms, seen) in &mut self.found {
-            *seen = *seen
-                || ms
-                    .iter()
-                    .any(|m| text.contains(m.as_str()) || contains(&seam, m.as_bytes()));
+        self.look(&seam);
+        self.look(bytes);
+        self.extend(bytes);
+    }
+
+    /// Marks what `bytes` mention. Every mention ends in `.` or `(`, which are rare (one byte
+    /// in fifty): those are found eight bytes at a time, and only there are names compared.
+    fn look(&mut self, bytes: &[u8]) {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        const DOTS: u64 = ONES * b'.' as u64;
+        const PARENS: u64 = ONES * b'(' as u64;
+        // The high bit of each byte that may be zero (exact for the first; the rest are
+        // checked).
+        let zeros = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+        if self.pending.is_empty() {
+            return;
         }
-        self.extend(bytes, carry);
+        let mut i = 0;
+        while let Some(word) = bytes.get(i..i + 8) {
+            let Ok(word) = <[u8; 8]>::try_from(word) else {
+                break;
+            };
+            let x = u64::from_le_bytes(word);
+            let mut ends = zeros(x ^ DOTS) | zeros(x ^ PARENS);
+            while ends != 0 {
+                self.look_at(bytes, i + (ends.trailing_zeros() / 8) as usize);
+                if self.pending.is_empty() {
+                    return;
+                }
+                ends &= ends - 1;
+            }
+            i += 8;
+        }
+        for end in i..bytes.len() {
+            self.look_at(bytes, end);
+        }
+    }
+
+    /// Marks a mention ending at `end`, if there is one.
+    fn look_at(&mut self, bytes: &[u8], end: usize) {
+        let before = &bytes[..=end];
+        let [.., prev, last] = before else {
+            return;
+        };
+        if !matches!(last, b'.' | b'(') {
+            return;
+        }
+        let two = [*prev, *last];
+        let found = self
+            .pending
+            .iter()
+            .find(|p| p.end == two && before.ends_with(p.text.as_bytes()));
+        if let Some(&Pending { name, .. }) = found {
+            self.names[name].1 = true;
+            self.pending.retain(|p| p.name != name);
+        }
     }
 
     /// Adds what `next` read, as if its text followed this one's.
     fn join(&mut self, next: &Mentions) {
-        let carry = self.carry();
         let seam: Vec<u8> = self.tail.iter().chain(&next.head).copied().collect();
-        for ((_, ms, seen), (_, _, next_seen)) in self.found.iter_mut().zip(&next.found) {
-            *seen = *seen || *next_seen || ms.iter().any(|m| contains(&seam, m.as_bytes()));
-        }
+        self.look(&seam);
+        self.assume(next);
         // `next.head` and `next.tail` are all of its text when it is short.
         let (head, tail) = (next.head.clone(), next.tail.clone());
-        self.extend(&head, carry);
-        if next.head.len() >= carry {
+        self.extend(&head);
+        if next.head.len() >= self.carry {
             self.tail = tail;
         }
     }
 
+    /// Counts what `other` saw as seen: the answers are for this text and `other`'s together.
+    fn assume(&mut self, other: &Mentions) {
+        for ((_, seen), (_, other_seen)) in self.names.iter_mut().zip(&other.names) {
+            *seen = *seen || *other_seen;
+        }
+        let names = &self.names;
+        self.pending.retain(|p| !names[p.name].1);
+    }
+
     /// Moves the head and tail on by `bytes`.
-    fn extend(&mut self, bytes: &[u8], carry: usize) {
-        if self.head.len() < carry {
-            let more = (carry - self.head.len()).min(bytes.len());
+    fn extend(&mut self, bytes: &[u8]) {
+        if self.head.len() < self.carry {
+            let more = (self.carry - self.head.len()).min(bytes.len());
             self.head.extend_from_slice(&bytes[..more]);
         }
         self.tail
-            .extend_from_slice(&bytes[bytes.len().saturating_sub(carry)..]);
-        let excess = self.tail.len().saturating_sub(carry);
+            .extend_from_slice(&bytes[bytes.len().saturating_sub(self.carry)..]);
+        let excess = self.tail.len().saturating_sub(self.carry);
         self.tail.drain(..excess);
-    }
-
-    /// Counts what `other` saw as seen: the answers are for this text and `other`'s together.
-    fn assume(&mut self, other: &Mentions) {
-        for ((_, _, seen), (_, _, other_seen)) in self.found.iter_mut().zip(&other.found) {
-            *seen = *seen || *other_seen;
-        }
     }
 
     /// Whether the code mentions `name` (one of those looked for).
     fn has(&self, name: &str) -> bool {
-        self.found.iter().any(|(n, _, seen)| *seen && *n == name)
+        self.names.iter().any(|(n, seen)| *seen && *n == name)
     }
-}
-
-/// Whether `haystack` holds `needle` (a few bytes at a seam).
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// The import lines the generated code needs (modules it mentions).
@@ -2338,20 +2404,24 @@ mod tests {
 
     /// Every name looked for, as the whole text answers: `contains` on the joined pieces.
     fn mentioned(code: &str) -> Vec<&'static str> {
-        let whole = Mentions::new();
-        whole
-            .found
+        let all = Mentions::new();
+        all.names
             .iter()
-            .filter(|(_, ms, _)| ms.iter().any(|m| code.contains(m.as_str())))
-            .map(|(n, _, _)| *n)
+            .enumerate()
+            .filter(|(i, _)| {
+                all.pending
+                    .iter()
+                    .any(|p| p.name == *i && code.contains(p.text.as_str()))
+            })
+            .map(|(_, (n, _))| *n)
             .collect()
     }
 
     fn names(m: &Mentions) -> Vec<&'static str> {
-        m.found
+        m.names
             .iter()
-            .filter(|(_, _, seen)| *seen)
-            .map(|(n, _, _)| *n)
+            .filter(|(_, seen)| *seen)
+            .map(|(n, _)| *n)
             .collect()
     }
 
@@ -2391,6 +2461,31 @@ mod tests {
         }
         assert_eq!(names(&m), expected);
         assert!(names(&Mentions::new()).is_empty());
+    }
+
+    #[test]
+    fn mentions_at_every_alignment() {
+        let all = Mentions::new();
+        for p in &all.pending {
+            for pad in 0..17 {
+                // Decoys around it: the name without its ending, a `.` after a control byte.
+                let code = format!(
+                    "{}\u{1}.é{}{} {}",
+                    "x".repeat(pad),
+                    &p.text[..p.text.len() - 1],
+                    p.text,
+                    "y".repeat(pad % 5)
+                );
+                let mut m = Mentions::new();
+                m.scan(&code);
+                assert_eq!(names(&m), mentioned(&code), "{code:?}");
+                assert!(m.has(all.names[p.name].0), "{code:?}");
+                let decoy = code.replace(p.text.as_str(), "-");
+                let mut m = Mentions::new();
+                m.scan(&decoy);
+                assert_eq!(names(&m), mentioned(&decoy), "{decoy:?}");
+            }
+        }
     }
 
     #[test]
