@@ -23,7 +23,8 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 use minijinja::Environment;
 
@@ -95,12 +96,61 @@ pub const TS_NODE: &str = "10.9.2";
 /// The CDK backend.
 pub struct Cdk;
 
-/// A task's statements under a comment. The code is held as the template value it becomes
-/// (its text once, shared by every template that shows it), not as a String to be copied.
+/// A task's statements under a comment. The code is a template value showing the task's part
+/// of the one buffer every task's code was written into (not copied per task or template).
 #[derive(Debug, Serialize)]
 struct TaskGroup {
     comment: String,
     code: minijinja::Value,
+}
+
+/// A task's code: its part of a block.
+#[derive(Debug)]
+struct TaskCode {
+    block: Arc<String>,
+    range: Range<usize>,
+}
+
+impl minijinja::value::Object for TaskCode {
+    fn repr(self: &Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Plain
+    }
+
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.block.get(self.range.clone()).ok_or(std::fmt::Error)?)
+    }
+}
+
+/// Texts kept one after the other in blocks of at least [`Blocks::SIZE`] bytes, each text
+/// whole in one block.
+#[derive(Default)]
+struct Blocks {
+    full: Vec<String>,
+    current: String,
+    /// The length of all texts kept.
+    len: usize,
+}
+
+impl Blocks {
+    const SIZE: usize = 64 * 1024;
+
+    /// Keeps a copy of `text`: in which block, and where.
+    fn keep(&mut self, text: &str) -> (usize, Range<usize>) {
+        if self.current.capacity() - self.current.len() < text.len() {
+            let next = String::with_capacity(Blocks::SIZE.max(text.len()));
+            self.full.push(std::mem::replace(&mut self.current, next));
+        }
+        let start = self.current.len();
+        self.current.push_str(text);
+        self.len += text.len();
+        (self.full.len(), start..self.current.len())
+    }
+
+    /// The blocks, to be shared by the texts' template values.
+    fn into_shared(mut self) -> Vec<Arc<String>> {
+        self.full.push(self.current);
+        self.full.into_iter().map(Arc::new).collect()
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -115,6 +165,9 @@ struct View {
     imports: Vec<String>,
     shared: String,
     tasks: Vec<TaskGroup>,
+    /// The length of all the tasks' code.
+    #[serde(skip)]
+    tasks_code_len: usize,
     versions: BTreeMap<&'static str, &'static str>,
     /// The `context` of cdk.json: the feature flags `cdk init` writes, as pretty JSON.
     feature_flags: &'static str,
@@ -176,8 +229,9 @@ impl Backend for Cdk {
             + view
                 .tasks
                 .iter()
-                .map(|t| t.comment.len() + t.code.as_str().map_or(0, str::len) + 16)
-                .sum::<usize>();
+                .map(|t| t.comment.len() + 16)
+                .sum::<usize>()
+            + view.tasks_code_len;
         let render = |name: &str| -> Result<String, RenderError> {
             let template = env.get_template(name)?;
             if name != TEMPLATE_CONSTRUCT {
@@ -872,33 +926,47 @@ fn convert_model(plan: &Plan) -> View {
     for o in &plan.outputs {
         outputs.entry(&o.owner).or_default().push(o);
     }
-    let mut tasks: Vec<TaskGroup> = Vec::with_capacity(plan.groups.len());
+    // Each task's code is written into one reused buffer, then kept in blocks that hold many
+    // tasks: a String per task made two large allocations per task (each has the allocator
+    // sweep its free lists), one String for all made allocations as large as the output.
+    let mut task = String::new();
+    let mut blocks = Blocks::default();
+    let mut parts: Vec<(&String, usize, Range<usize>)> = Vec::with_capacity(plan.groups.len());
     // What the tasks' code mentions, read while it is fresh (the shared code goes first).
     let mut task_mentions = Mentions::new();
-    let mut last = 0;
     for group in &plan.groups {
         let own_outputs = outputs.get(&group.owner).map_or(&[][..], Vec::as_slice);
         match &group.comment {
             None => convert_group(&mut shared, plan, group, own_outputs),
             Some(comment) => {
-                if tasks.is_empty() {
+                if parts.is_empty() {
                     // What the shared code mentions so far need not be looked for in tasks.
                     let mut before = Mentions::new();
                     before.scan(&shared);
                     task_mentions.assume(&before);
                 }
-                // Tasks are alike: room for as much as the last one took saves regrowing.
-                let mut code = String::with_capacity(last + last / 8);
-                convert_group(&mut code, plan, group, own_outputs);
-                last = code.len();
-                task_mentions.scan(&code);
-                tasks.push(TaskGroup {
-                    comment: comment.clone(),
-                    code: minijinja::Value::from(code),
-                });
+                task.clear();
+                convert_group(&mut task, plan, group, own_outputs);
+                task_mentions.scan(&task);
+                let (block, range) = blocks.keep(&task);
+                parts.push((comment, block, range));
             }
         }
     }
+    let tasks_code_len = blocks.len;
+    let blocks = blocks.into_shared();
+    let tasks = parts
+        .into_iter()
+        .filter_map(|(comment, block, range)| {
+            Some(TaskGroup {
+                comment: comment.clone(),
+                code: minijinja::Value::from_object(TaskCode {
+                    block: Arc::clone(blocks.get(block)?),
+                    range,
+                }),
+            })
+        })
+        .collect();
     let mut mentions = Mentions::new();
     mentions.scan(&shared);
     mentions.join(&task_mentions);
@@ -924,6 +992,7 @@ fn convert_model(plan: &Plan) -> View {
         imports: Vec::new(),
         shared,
         tasks,
+        tasks_code_len,
         versions: BTreeMap::from([
             ("aws-cdk-lib", AWS_CDK_LIB),
             ("constructs", CONSTRUCTS),
@@ -2486,6 +2555,26 @@ mod tests {
                 assert_eq!(names(&m), mentioned(&decoy), "{decoy:?}");
             }
         }
+    }
+
+    #[test]
+    fn blocks_keep_each_text_whole() {
+        let texts: Vec<String> = (0..200)
+            .map(|i| format!("{i}é").repeat(1 + (i * 37) % 900))
+            .chain([
+                "x".repeat(Blocks::SIZE + 1),
+                String::new(),
+                "y".repeat(Blocks::SIZE),
+            ])
+            .collect();
+        let mut blocks = Blocks::default();
+        let kept: Vec<_> = texts.iter().map(|t| blocks.keep(t)).collect();
+        assert_eq!(blocks.len, texts.iter().map(String::len).sum::<usize>());
+        let shared = blocks.into_shared();
+        for (text, (block, range)) in texts.iter().zip(kept) {
+            assert_eq!(&shared[block][range], text.as_str());
+        }
+        assert!(shared.len() < 20, "{} blocks", shared.len());
     }
 
     #[test]
