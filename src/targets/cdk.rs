@@ -43,6 +43,16 @@ use crate::plan::{
     TaskDefinition,
 };
 
+/// `new Class(this, "Id", props)` (the callee spelled out at compile time).
+macro_rules! construct {
+    ($class:literal, $id:expr, $props:expr $(,)?) => {
+        call(
+            concat!("new ", $class),
+            vec![atom("this"), string($id), $props],
+        )
+    };
+}
+
 /// `templates/cdk/construct.ts.j2`: the construct module (stdout, and `lib/` in the app).
 pub const TEMPLATE_CONSTRUCT: &str = "cdk/construct.ts.j2";
 /// `templates/cdk/stack.ts.j2`.
@@ -300,6 +310,13 @@ fn push_pascal(out: &mut String, s: &str) {
         out.push(char::from(bytes[start].to_ascii_uppercase()));
         out.push_str(&s[start + 1..i]);
     }
+}
+
+/// [`pascal`] of `s`, built in one allocation.
+fn pascal_id(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_pascal(&mut out, s);
+    out
 }
 
 /// Lower-cases the letter at `start` (PascalCase → camelCase; the text is ASCII).
@@ -581,13 +598,6 @@ fn json(v: &Value) -> Ts<'_> {
     }
 }
 
-fn new<'a>(class: &str, id: impl Into<Cow<'a, str>>, props: Ts<'a>) -> Ts<'a> {
-    call(
-        format!("new {class}"),
-        vec![atom("this"), string(id), props],
-    )
-}
-
 /// The `logs.RetentionDays` member for a number of days (`INFINITE` for none).
 fn retention(days: Option<u32>) -> String {
     let name = match days {
@@ -753,7 +763,7 @@ impl Refs {
     }
 
     fn statement<'a>(&self, s: &'a Statement) -> Ts<'a> {
-        let mut fields = Vec::new();
+        let mut fields = Vec::with_capacity(5);
         if let Some(sid) = &s.sid {
             fields.push(("sid", string(sid.as_str())));
         }
@@ -1040,7 +1050,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
             Kind::Cluster(c) => declare(
                 out,
                 &r.id,
-                &new(
+                &construct!(
                     "ecs.Cluster",
                     construct_id(&r.id),
                     object([
@@ -1052,7 +1062,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
             Kind::CapacityProviders(c) => declare(
                 out,
                 &r.id,
-                &new(
+                &construct!(
                     "ecs.CfnClusterCapacityProviderAssociations",
                     construct_id(&r.id),
                     object([
@@ -1069,7 +1079,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
             Kind::LogGroup(g) => declare(
                 out,
                 &r.id,
-                &new(
+                &construct!(
                     "logs.LogGroup",
                     construct_id(&r.id),
                     object([
@@ -1117,7 +1127,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                 declare(
                     out,
                     &r.id,
-                    &new("iam.Role", construct_id(&r.id), object(props)),
+                    &construct!("iam.Role", construct_id(&r.id), object(props)),
                 )
             }
             Kind::Policy(p) => {
@@ -1125,7 +1135,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                 declare(
                     out,
                     &r.id,
-                    &new(
+                    &construct!(
                         "iam.Policy",
                         construct_id(&r.id),
                         object([
@@ -1177,9 +1187,9 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
         ts::write_statement(
             out,
             "",
-            &new(
+            &construct!(
                 "CfnOutput",
-                pascal(&o.name),
+                pascal_id(&o.name),
                 object([
                     ("description", string(o.description.as_str())),
                     ("value", value),
@@ -1348,7 +1358,7 @@ fn convert_rule(out: &mut String, id: &Id, rule: &Rule) {
     declare(
         out,
         id,
-        &new("events.Rule", construct_id(id), object(props)),
+        &construct!("events.Rule", construct_id(id), object(props)),
     );
     let (raw_pattern, bus_arn) = rule_l1(rule);
     let mut declared = false;
@@ -1508,7 +1518,7 @@ fn convert_schedule<'a>(out: &mut String, r: &'a Resource, sc: &'a Schedule, ref
     declare(
         out,
         &r.id,
-        &new("scheduler.CfnSchedule", construct_id(&r.id), object(props)),
+        &construct!("scheduler.CfnSchedule", construct_id(&r.id), object(props)),
     );
     for d in &r.depends_on {
         if d.part == PlanPart::EventsRolePolicy {
@@ -2146,10 +2156,10 @@ fn container_overrides(t: &Target) -> Option<Ts<'_>> {
 
 fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Refs) {
     let c = &def.container;
-    let p = pascal(&match &id.owner {
-        Owner::Task(t) | Owner::Queue(t) => t.clone(),
+    let p = match &id.owner {
+        Owner::Task(t) | Owner::Queue(t) => pascal_id(t),
         Owner::Stack => String::new(),
-    });
+    };
     let task_role = refs.role(&def.task_role, &id.owner, "TaskRole");
     // A created execution role has exactly its policy's statements; CDK's own grants (logs,
     // secrets) would add more, so the definition gets it without policy updates.
@@ -2193,7 +2203,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
     declare(
         out,
         id,
-        &new("ecs.FargateTaskDefinition", construct_id(id), object(props)),
+        &construct!("ecs.FargateTaskDefinition", construct_id(id), object(props)),
     );
 
     let mut container = vec![
@@ -2332,17 +2342,17 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
 /// a statement per rule, and only when the stack deploys into the queue's account (an L1
 /// condition).
 fn convert_queue_policy(out: &mut String, id: &Id, queue: &QueuePolicy, refs: &Refs) {
-    let q = pascal(&match &id.owner {
-        Owner::Queue(q) | Owner::Task(q) => q.clone(),
+    let q = match &id.owner {
+        Owner::Queue(q) | Owner::Task(q) => pascal_id(q),
         Owner::Stack => String::new(),
-    });
+    };
     // A JavaScript name (queue names may start with a digit).
     let v = format!("deadLetter{q}");
     out.push_str("    // A queue policy can only be attached in the queue's own account.\n");
     ts::write_statement(
         out,
         &format!("const {v}QueueInStackAccount = "),
-        &new(
+        &construct!(
             "CfnCondition",
             format!("{q}QueueInStackAccount"),
             object([(
@@ -2423,6 +2433,7 @@ mod tests {
             let mut p = String::new();
             push_pascal(&mut p, s);
             assert_eq!(p, pascal(s), "{s:?}");
+            assert_eq!(pascal_id(s), pascal(s), "{s:?}");
         }
         for owner in [
             Owner::Stack,
