@@ -180,8 +180,41 @@ fn write_escaped<S: Sink>(out: &mut S, s: &str, escape: impl Fn(char) -> Option<
     out.text(&s[run..]);
 }
 
+/// Whether every byte of `s` is printable ASCII other than `"`, `'` and `\`: text a string
+/// literal holds as it is, in double quotes (nearly every string). Eight bytes at a time; a
+/// flag may be false (then the careful path decides), never missed.
+fn plain(s: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte below `n` (n <= 0x80), at least for every such byte.
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    let words = s.as_bytes().chunks_exact(8);
+    let rest = words.remainder();
+    for word in words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let x = u64::from_le_bytes(w);
+        let flagged = below(x, 0x20)
+            | (x & HIGH)
+            | below(x ^ (ONES * 0x7f), 1)
+            | below(x ^ (ONES * u64::from(b'"')), 1)
+            | below(x ^ (ONES * u64::from(b'\'')), 1)
+            | below(x ^ (ONES * u64::from(b'\\')), 1);
+        if flagged != 0 {
+            return false;
+        }
+    }
+    rest.iter()
+        .all(|&b| matches!(b, b' '..=b'~') && !matches!(b, b'"' | b'\'' | b'\\'))
+}
+
 /// [`quote`], written to a sink.
 fn write_quoted<S: Sink>(out: &mut S, s: &str) {
+    if plain(s) {
+        out.char('"');
+        out.ascii(s);
+        return out.char('"');
+    }
     // One pass: the quotes, and whether every byte is printable ASCII other than `\`.
     let (mut doubles, mut singles, mut plain) = (0usize, 0usize, true);
     for b in s.bytes() {
@@ -330,12 +363,9 @@ fn write_key<S: Sink>(out: &mut S, k: &str) {
 
 /// `indent` levels of two spaces.
 fn pad(out: &mut String, indent: usize) {
-    const SPACES: &str = "                                ";
-    let mut n = 2 * indent;
-    while n > 0 {
-        let k = n.min(SPACES.len());
-        out.push_str(&SPACES[..k]);
-        n -= k;
+    // Two bytes at a time: short, fixed copies the compiler writes in place.
+    for _ in 0..indent {
+        out.push_str("  ");
     }
 }
 
@@ -603,6 +633,29 @@ mod tests {
         let mut out = String::new();
         write_key(&mut out, k);
         out
+    }
+
+    #[test]
+    fn plain_text_is_printable_ascii_without_quotes_or_backslashes() {
+        for (i, special) in [
+            "\"", "'", "\\", "\n", "\u{1f}", "\u{7f}", "é", "\u{2028}", "\u{0}",
+        ]
+        .iter()
+        .enumerate()
+        {
+            for at in 0..20 {
+                let s = format!("{}{special}{}", &"a~ ".repeat(at)[..at], "z".repeat(i));
+                assert!(!plain(&s), "{s:?}");
+            }
+        }
+        for n in 0..40 {
+            let s: String = (0..n)
+                .map(|i| char::from(b' ' + (i * 7 % 95) as u8))
+                .collect();
+            let expected = !s.contains(['"', '\'', '\\']);
+            assert_eq!(plain(&s), expected, "{s:?}");
+        }
+        assert!(plain(""));
     }
 
     #[test]
