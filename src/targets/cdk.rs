@@ -131,29 +131,27 @@ impl minijinja::value::Object for TaskCode {
     }
 }
 
-/// Texts kept one after the other in blocks of at least [`Blocks::SIZE`] bytes, each text
+/// Texts written one after the other in blocks of at least [`Blocks::SIZE`] bytes, each text
 /// whole in one block.
 #[derive(Default)]
 struct Blocks {
     full: Vec<String>,
     current: String,
-    /// The length of all texts kept.
+    /// The length of all texts written.
     len: usize,
 }
 
 impl Blocks {
     const SIZE: usize = 64 * 1024;
 
-    /// Keeps a copy of `text`: in which block, and where.
-    fn keep(&mut self, text: &str) -> (usize, Range<usize>) {
-        if self.current.capacity() - self.current.len() < text.len() {
-            let next = String::with_capacity(Blocks::SIZE.max(text.len()));
+    /// The block the next text is to be written at the end of (which one, and the block): a
+    /// new one when fewer than `room` bytes are left.
+    fn next(&mut self, room: usize) -> (usize, &mut String) {
+        if self.current.capacity() - self.current.len() < room {
+            let next = String::with_capacity(Blocks::SIZE.max(2 * room));
             self.full.push(std::mem::replace(&mut self.current, next));
         }
-        let start = self.current.len();
-        self.current.push_str(text);
-        self.len += text.len();
-        (self.full.len(), start..self.current.len())
+        (self.full.len(), &mut self.current)
     }
 
     /// The blocks, to be shared by the texts' template values.
@@ -936,11 +934,11 @@ fn convert_model(plan: &Plan) -> View {
     for o in &plan.outputs {
         outputs.entry(&o.owner).or_default().push(o);
     }
-    // Each task's code is written into one reused buffer, then kept in blocks that hold many
-    // tasks: a String per task made two large allocations per task (each has the allocator
-    // sweep its free lists), one String for all made allocations as large as the output.
-    let mut task = String::new();
+    // Tasks' code is written into blocks that hold many tasks: a String per task made two
+    // large allocations per task (each has the allocator sweep its free lists), one String for
+    // all made allocations as large as the output.
     let mut blocks = Blocks::default();
+    let mut largest = 0;
     let mut parts: Vec<(&String, usize, Range<usize>)> = Vec::with_capacity(plan.groups.len());
     // What the tasks' code mentions, read while it is fresh (the shared code goes first).
     let mut task_mentions = Mentions::new();
@@ -955,10 +953,15 @@ fn convert_model(plan: &Plan) -> View {
                     before.scan(&shared);
                     task_mentions.assume(&before);
                 }
-                task.clear();
-                convert_group(&mut task, plan, group, own_outputs);
-                task_mentions.scan(&task);
-                let (block, range) = blocks.keep(&task);
+                // Room for a task a quarter larger than the largest so far (a larger one
+                // only makes its block grow).
+                let (block, buffer) = blocks.next(largest + largest / 4);
+                let start = buffer.len();
+                convert_group(buffer, plan, group, own_outputs);
+                task_mentions.scan(&buffer[start..]);
+                let range = start..buffer.len();
+                largest = largest.max(range.len());
+                blocks.len += range.len();
                 parts.push((comment, block, range));
             }
         }
@@ -1919,6 +1922,9 @@ struct Mentions {
     names: Vec<(&'static str, bool)>,
     /// The texts still looked for (those of names not yet seen), each with its name.
     pending: Vec<Pending>,
+    /// The last two bytes of the texts still looked for, as a set: bit `prev` of the half for
+    /// `.` or for `(`.
+    ends: [u128; 4],
     /// The bytes a mention can span at a seam between pieces: one less than the longest.
     carry: usize,
     /// The first and last `carry` bytes of the text read so far.
@@ -1940,12 +1946,35 @@ impl Mentions {
             names.push((m, false));
         }
         let carry = pending.iter().map(|p| p.text.len()).max().unwrap_or(1) - 1;
-        Mentions {
+        let mut mentions = Mentions {
             names,
             pending,
+            ends: [0; 4],
             carry,
             head: Vec::new(),
             tail: Vec::new(),
+        };
+        mentions.refresh();
+        mentions
+    }
+
+    /// Where in [`Mentions::ends`] the bit for two last bytes is, if a text can end so.
+    fn end_bit([prev, last]: [u8; 2]) -> Option<(usize, u32)> {
+        let half = match last {
+            b'.' => 0,
+            b'(' => 2,
+            _ => return None,
+        };
+        Some((half + usize::from(prev >> 7), u32::from(prev & 127)))
+    }
+
+    /// Recomputes [`Mentions::ends`] from the texts still looked for.
+    fn refresh(&mut self) {
+        self.ends = [0; 4];
+        for p in &self.pending {
+            if let Some((word, bit)) = Mentions::end_bit(p.end) {
+                self.ends[word] |= 1 << bit;
+            }
         }
     }
 
@@ -2003,6 +2032,10 @@ impl Mentions {
             return;
         }
         let two = [*prev, *last];
+        match Mentions::end_bit(two) {
+            Some((word, bit)) if self.ends[word] >> bit & 1 == 1 => {}
+            _ => return,
+        }
         let found = self
             .pending
             .iter()
@@ -2010,6 +2043,7 @@ impl Mentions {
         if let Some(&Pending { name, .. }) = found {
             self.names[name].1 = true;
             self.pending.retain(|p| p.name != name);
+            self.refresh();
         }
     }
 
@@ -2033,6 +2067,7 @@ impl Mentions {
         }
         let names = &self.names;
         self.pending.retain(|p| !names[p.name].1);
+        self.refresh();
     }
 
     /// Moves the head and tail on by `bytes`.
@@ -2569,7 +2604,7 @@ mod tests {
     }
 
     #[test]
-    fn blocks_keep_each_text_whole() {
+    fn blocks_hold_each_text_whole() {
         let texts: Vec<String> = (0..200)
             .map(|i| format!("{i}é").repeat(1 + (i * 37) % 900))
             .chain([
@@ -2579,8 +2614,16 @@ mod tests {
             ])
             .collect();
         let mut blocks = Blocks::default();
-        let kept: Vec<_> = texts.iter().map(|t| blocks.keep(t)).collect();
-        assert_eq!(blocks.len, texts.iter().map(String::len).sum::<usize>());
+        let kept: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                // Room for less than some texts need: their blocks grow.
+                let (block, buffer) = blocks.next(900);
+                let start = buffer.len();
+                buffer.push_str(t);
+                (block, start..buffer.len())
+            })
+            .collect();
         let shared = blocks.into_shared();
         for (text, (block, range)) in texts.iter().zip(kept) {
             assert_eq!(&shared[block][range], text.as_str());
