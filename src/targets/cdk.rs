@@ -1995,47 +1995,60 @@ impl Mentions {
         const HIGH: u64 = 0x8080_8080_8080_8080;
         const DOTS: u64 = ONES * b'.' as u64;
         const PARENS: u64 = ONES * b'(' as u64;
-        // The high bit of each byte that may be zero (exact for the first; the rest are
+        // The high bit of each `.` or `(` in a word (and maybe of a byte after one: those are
         // checked).
-        let zeros = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+        let ends = |word: &[u8]| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(word);
+            let x = u64::from_le_bytes(w);
+            let zeros = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+            zeros(x ^ DOTS) | zeros(x ^ PARENS)
+        };
         if self.pending.is_empty() {
             return;
         }
-        let mut i = 0;
-        while let Some(word) = bytes.get(i..i + 8) {
-            let Ok(word) = <[u8; 8]>::try_from(word) else {
-                break;
-            };
-            let x = u64::from_le_bytes(word);
-            let mut ends = zeros(x ^ DOTS) | zeros(x ^ PARENS);
-            while ends != 0 {
-                self.look_at(bytes, i + (ends.trailing_zeros() / 8) as usize);
-                if self.pending.is_empty() {
-                    return;
-                }
-                ends &= ends - 1;
+        let pairs = bytes.chunks_exact(16);
+        let rest = bytes.len() - pairs.remainder().len();
+        for (at, pair) in (0..).step_by(16).zip(pairs) {
+            let (low, high) = pair.split_at(8);
+            let found = [(at, ends(low)), (at + 8, ends(high))];
+            if found[0].1 | found[1].1 == 0 {
+                continue;
             }
-            i += 8;
+            for (at, mut ends) in found {
+                while ends != 0 {
+                    self.look_at(bytes, at + (ends.trailing_zeros() / 8) as usize);
+                    if self.pending.is_empty() {
+                        return;
+                    }
+                    ends &= ends - 1;
+                }
+            }
         }
-        for end in i..bytes.len() {
+        for end in rest..bytes.len() {
             self.look_at(bytes, end);
         }
     }
 
     /// Marks a mention ending at `end`, if there is one.
+    #[inline]
     fn look_at(&mut self, bytes: &[u8], end: usize) {
-        let before = &bytes[..=end];
-        let [.., prev, last] = before else {
+        let (Some(&prev), Some(&last)) = (bytes.get(end.wrapping_sub(1)), bytes.get(end)) else {
             return;
         };
-        if !matches!(last, b'.' | b'(') {
-            return;
+        match Mentions::end_bit([prev, last]) {
+            Some((word, bit)) if self.ends[word] >> bit & 1 == 1 => self.look_for(&bytes[..=end]),
+            _ => {}
         }
-        let two = [*prev, *last];
-        match Mentions::end_bit(two) {
-            Some((word, bit)) if self.ends[word] >> bit & 1 == 1 => {}
+    }
+
+    /// Marks the mention `before` ends with, if any (its last two bytes may end one).
+    #[inline(never)]
+    fn look_for(&mut self, before: &[u8]) {
+        let two = match before {
+            [.., a, b] => [*a, *b],
             _ => return,
-        }
+        };
         let found = self
             .pending
             .iter()
