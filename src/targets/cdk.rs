@@ -21,7 +21,12 @@
 //!
 //! Statements are built with the [`ts`] printer, whose output is prettier-clean.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+
+use minijinja::Environment;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -32,10 +37,21 @@ use super::{
     RenderError,
 };
 use crate::plan::{
-    arn_of, Architecture, Arn, ClusterRef, CommandOverride, Group, Id, Kind, OverrideValue, Owner,
-    ParamOr, ParamType, Part as PlanPart, Plan, QueuePolicy, Ref, Resource, Rule, RuleTrigger,
-    Schedule, SecretArnForm, SecretSource, Statement, Target, TargetInput, TaskDefinition,
+    arn_of, Architecture, Arn, ClusterRef, CommandOverride, Group, Id, Kind, Output, OverrideValue,
+    Owner, ParamOr, ParamType, Part as PlanPart, Plan, QueuePolicy, Ref, Resource, Rule,
+    RuleTrigger, Schedule, SecretArnForm, SecretSource, Statement, Target, TargetInput,
+    TaskDefinition,
 };
+
+/// `new Class(this, "Id", props)` (the callee spelled out at compile time).
+macro_rules! construct {
+    ($class:literal, $id:expr, $props:expr $(,)?) => {
+        call(
+            concat!("new ", $class),
+            vec![atom("this"), string($id), $props],
+        )
+    };
+}
 
 /// `templates/cdk/construct.ts.j2`: the construct module (stdout, and `lib/` in the app).
 pub const TEMPLATE_CONSTRUCT: &str = "cdk/construct.ts.j2";
@@ -90,11 +106,59 @@ pub const TS_NODE: &str = "10.9.2";
 /// The CDK backend.
 pub struct Cdk;
 
-/// A task's statements under a comment.
+/// A task's statements under a comment. The code is a template value showing the task's part
+/// of the one buffer every task's code was written into (not copied per task or template).
 #[derive(Debug, Serialize)]
 struct TaskGroup {
     comment: String,
-    code: String,
+    code: minijinja::Value,
+}
+
+/// A task's code: its part of a block.
+#[derive(Debug)]
+struct TaskCode {
+    block: Arc<String>,
+    range: Range<usize>,
+}
+
+impl minijinja::value::Object for TaskCode {
+    fn repr(self: &Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Plain
+    }
+
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.block.get(self.range.clone()).ok_or(std::fmt::Error)?)
+    }
+}
+
+/// Texts written one after the other in blocks of at least [`Blocks::SIZE`] bytes, each text
+/// whole in one block.
+#[derive(Default)]
+struct Blocks {
+    full: Vec<String>,
+    current: String,
+    /// The length of all texts written.
+    len: usize,
+}
+
+impl Blocks {
+    const SIZE: usize = 64 * 1024;
+
+    /// The block the next text is to be written at the end of (which one, and the block): a
+    /// new one when fewer than `room` bytes are left.
+    fn next(&mut self, room: usize) -> (usize, &mut String) {
+        if self.current.capacity() - self.current.len() < room {
+            let next = String::with_capacity(Blocks::SIZE.max(2 * room));
+            self.full.push(std::mem::replace(&mut self.current, next));
+        }
+        (self.full.len(), &mut self.current)
+    }
+
+    /// The blocks, to be shared by the texts' template values.
+    fn into_shared(mut self) -> Vec<Arc<String>> {
+        self.full.push(self.current);
+        self.full.into_iter().map(Arc::new).collect()
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -109,9 +173,12 @@ struct View {
     imports: Vec<String>,
     shared: String,
     tasks: Vec<TaskGroup>,
+    /// The length of all the tasks' code.
+    #[serde(skip)]
+    tasks_code_len: usize,
     versions: BTreeMap<&'static str, &'static str>,
     /// The `context` of cdk.json: the feature flags `cdk init` writes, as pretty JSON.
-    feature_flags: String,
+    feature_flags: &'static str,
     /// With deploy-time parameters: the props interface's name, its declaration, and the
     /// constructor's `params` (the props with their defaults, checked).
     props_class: String,
@@ -127,12 +194,31 @@ struct View {
 /// list too) makes CDK's template validation fail the synth instead of warning.
 const FEATURE_FLAGS: &str = include_str!("../../templates/cdk/feature-flags.json");
 
-/// The feature flags as cdk.json's `context` value, indented to sit under its key.
-fn feature_flags() -> String {
-    let flags: serde_json::Value = serde_json::from_str(FEATURE_FLAGS).unwrap_or_default();
-    serde_json::to_string_pretty(&flags)
-        .unwrap_or_else(|_| "{}".into())
-        .replace('\n', "\n  ")
+/// The feature flags as cdk.json's `context` value, indented to sit under its key (built once
+/// per process).
+fn feature_flags() -> &'static str {
+    static FLAGS: OnceLock<String> = OnceLock::new();
+    FLAGS.get_or_init(|| {
+        let flags: serde_json::Value = serde_json::from_str(FEATURE_FLAGS).unwrap_or_default();
+        serde_json::to_string_pretty(&flags)
+            .unwrap_or_else(|_| "{}".into())
+            .replace('\n', "\n  ")
+    })
+}
+
+/// The templates and the CDK filters, built once per process.
+fn template_environment() -> Result<&'static Environment<'static>, RenderError> {
+    static ENV: OnceLock<Result<Environment<'static>, String>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = environment(&TEMPLATES).map_err(|e| e.0)?;
+        env.add_filter("ts_string", |s: String| ts::quote(&s));
+        env.add_filter("json_string", |s: String| {
+            serde_json::to_string(&s).unwrap_or_default()
+        });
+        Ok(env)
+    })
+    .as_ref()
+    .map_err(|e| RenderError(e.clone()))
 }
 
 impl Backend for Cdk {
@@ -143,15 +229,25 @@ impl Backend for Cdk {
         _format: Format,
     ) -> Result<Vec<OutputFile>, RenderError> {
         let view = convert_model(plan);
-        let mut env = environment(&TEMPLATES)?;
-        env.add_filter("ts_string", |s: String| ts::quote(&s));
-        env.add_filter("json_string", |s: String| {
-            serde_json::to_string(&s).unwrap_or_default()
-        });
+        let env = template_environment()?;
+        // Converted once for every template (the code is already a template value).
+        let context = minijinja::context! { view => &view };
+        // The construct's size is known: its code, under the template's own lines.
+        let code_size = view.shared.len()
+            + view
+                .tasks
+                .iter()
+                .map(|t| t.comment.len() + 16)
+                .sum::<usize>()
+            + view.tasks_code_len;
         let render = |name: &str| -> Result<String, RenderError> {
-            Ok(env
-                .get_template(name)?
-                .render(minijinja::context! { view => &view })?)
+            let template = env.get_template(name)?;
+            if name != TEMPLATE_CONSTRUCT {
+                return Ok(template.render(&context)?);
+            }
+            let mut out = Vec::with_capacity(code_size + 16 * 1024);
+            template.render_captured_to(&context, &mut out)?;
+            String::from_utf8(out).map_err(|e| RenderError(e.to_string()))
         };
         let name = &plan.name;
         Ok(match layout {
@@ -193,22 +289,47 @@ impl Backend for Cdk {
     }
 }
 
-/// camelCase of a task id, for variables (`nightly-report` → `nightlyReport`).
-fn camel(id: &str) -> String {
-    let p = pascal(id);
-    let mut cs = p.chars();
-    match cs.next() {
-        Some(f) => f.to_ascii_lowercase().to_string() + cs.as_str(),
-        None => p,
+/// Appends [`pascal`] of `s` without building it apart: each run of ASCII letters and digits,
+/// its first letter upper-cased. Identifiers are derived on every line, so this allocates
+/// nothing of its own.
+fn push_pascal(out: &mut String, s: &str) {
+    // Byte by byte: every byte of a non-ASCII character separates, as the character does.
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        out.push(char::from(bytes[start].to_ascii_uppercase()));
+        out.push_str(&s[start + 1..i]);
     }
 }
 
-fn num(n: impl std::fmt::Display) -> Ts {
+/// [`pascal`] of `s`, built in one allocation.
+fn pascal_id(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_pascal(&mut out, s);
+    out
+}
+
+/// Lower-cases the letter at `start` (PascalCase → camelCase; the text is ASCII).
+fn lower_first(out: &mut str, start: usize) {
+    if let Some(first) = out.get_mut(start..start + 1) {
+        first.make_ascii_lowercase();
+    }
+}
+
+fn num(n: impl std::fmt::Display) -> Ts<'static> {
     atom(n.to_string())
 }
 
 /// A number field: its literal or its parameter.
-fn number(v: &ParamOr<u32>) -> Ts {
+fn number(v: &ParamOr<u32>) -> Ts<'_> {
     match v {
         ParamOr::Lit(n) => num(n),
         ParamOr::Param(r) => param(&r.param),
@@ -216,14 +337,14 @@ fn number(v: &ParamOr<u32>) -> Ts {
 }
 
 /// A parameter's value in the construct.
-fn param(name: &str) -> Ts {
+fn param(name: &str) -> Ts<'_> {
     atom(format!("params.{}", ts::param_name(name)))
 }
 
 /// A list of imported ids (subnets, security groups): one import per literal id, or one per
 /// element of the parameter's list at synth time.
-fn imported_ids(v: &ParamOr<Vec<String>>, owner: &Owner, class: &str, what: &str) -> Ts {
-    let import = |id_ts: Ts, construct_id: Ts| {
+fn imported_ids<'a>(v: &'a ParamOr<Vec<String>>, owner: &Owner, class: &str, what: &str) -> Ts<'a> {
+    let import = |id_ts: Ts<'a>, construct_id: Ts<'a>| {
         call(
             format!(
                 "{class}.{}",
@@ -242,7 +363,7 @@ fn imported_ids(v: &ParamOr<Vec<String>>, owner: &Owner, class: &str, what: &str
                 .enumerate()
                 .map(|(i, s)| {
                     import(
-                        string(s.clone()),
+                        string(s.as_str()),
                         string(import_id(owner, &format!("{what}{i}"))),
                     )
                 })
@@ -309,31 +430,35 @@ fn props_interface(plan: &Plan, class: &str) -> String {
 /// The constructor's `params`: each prop or its default, then the spec's constraints checked
 /// (allowed values, patterns), so a wrong value fails the synth with the parameter's name.
 fn params_statements(plan: &Plan) -> String {
-    let fields: Vec<(String, Ts)> = plan
+    let fields = plan
         .parameters
         .iter()
         .map(|p| {
             let name = ts::param_name(&p.name);
             let value = match &p.default {
-                Some(d) => Ts::Code(format!(
-                    "props.{name} ?? {}",
-                    ts::print(&json_literal(d), 0, 0, 0)
-                )),
+                Some(d) => Ts::Code(
+                    format!("props.{name} ?? {}", ts::print(&json_literal(d), 0, 0, 0)).into(),
+                ),
                 None => atom(format!("props.{name}")),
             };
-            (name, value)
+            (name.into(), value)
         })
         .collect();
-    let mut out = ts::statement("const params = ", &Ts::Object(fields), 2);
+    let mut out = String::new();
+    ts::write_statement(&mut out, "const params = ", &Ts::Object(fields), 2);
     for p in &plan.parameters {
         let name = ts::param_name(&p.name);
         let value = format!("params.{name}");
         let mut check = |function: &str, argument: Ts, constraint: Ts| {
-            out.push_str(&ts::statement(
+            ts::write_statement(
+                &mut out,
                 "",
-                &call(function, vec![string(p.name.clone()), argument, constraint]),
+                &call(
+                    function,
+                    vec![string(p.name.as_str()), argument, constraint],
+                ),
                 2,
-            ));
+            );
         };
         if let Some(a) = &p.allowed {
             check(
@@ -359,13 +484,13 @@ fn params_statements(plan: &Plan) -> String {
 }
 
 /// A JSON value as a plain TypeScript literal (parameter values: no `Fn.sub`).
-fn json_literal(v: &Value) -> Ts {
+fn json_literal(v: &Value) -> Ts<'_> {
     match v {
-        Value::String(s) => string(s.clone()),
+        Value::String(s) => string(s.as_str()),
         Value::Array(items) => Ts::Array(items.iter().map(json_literal).collect()),
         Value::Object(map) => Ts::Object(
             map.iter()
-                .map(|(k, v)| (k.clone(), json_literal(v)))
+                .map(|(k, v)| (k.into(), json_literal(v)))
                 .collect(),
         ),
         other => atom(other.to_string()),
@@ -381,11 +506,11 @@ fn app_parameters(plan: &Plan, props_class: &str, default_env: Option<&str>) -> 
             .iter()
             .map(|set| {
                 (
-                    set.name.clone(),
+                    set.name.as_str().into(),
                     Ts::Object(
                         set.values
                             .iter()
-                            .map(|(k, v)| (ts::param_name(k), json_literal(v)))
+                            .map(|(k, v)| (ts::param_name(k).into(), json_literal(v)))
                             .collect(),
                     ),
                 )
@@ -394,11 +519,12 @@ fn app_parameters(plan: &Plan, props_class: &str, default_env: Option<&str>) -> 
     );
     let mut out = String::new();
     out.push_str("// Each environment's values (the spec's `environments`).\n");
-    out.push_str(&ts::statement(
+    ts::write_statement(
+        &mut out,
         &format!("const environments: Record<string, Partial<{props_class}>> = "),
         &envs,
         0,
-    ));
+    );
     out.push_str(&format!(
         "const environment: string | undefined = app.node.tryGetContext(\"environment\"){};\n",
         match default_env {
@@ -406,12 +532,12 @@ fn app_parameters(plan: &Plan, props_class: &str, default_env: Option<&str>) -> 
             None => String::new(),
         }
     ));
-    let parsers: Vec<(String, Ts)> = plan
+    let parsers = plan
         .parameters
         .iter()
         .map(|p| {
             (
-                ts::param_name(&p.name),
+                ts::param_name(&p.name).into(),
                 atom(match p.kind {
                     ParamType::String | ParamType::Arn => "text",
                     ParamType::Number => "numeric",
@@ -421,22 +547,23 @@ fn app_parameters(plan: &Plan, props_class: &str, default_env: Option<&str>) -> 
             )
         })
         .collect();
-    out.push_str(&ts::statement("const parsers = ", &Ts::Object(parsers), 0));
+    ts::write_statement(&mut out, "const parsers = ", &Ts::Object(parsers), 0);
     let required: Vec<Ts> = plan
         .parameters
         .iter()
         .filter(|p| p.default.is_none())
         .map(|p| string(ts::param_name(&p.name)))
         .collect();
-    out.push_str(&ts::statement(
+    ts::write_statement(
+        &mut out,
         "const required: string[] = ",
         &Ts::Array(required),
         0,
-    ));
+    );
     out
 }
 
-fn strings(v: &[String]) -> Ts {
+fn strings(v: &[String]) -> Ts<'_> {
     Ts::Array(v.iter().map(|s| text(s)).collect())
 }
 
@@ -444,14 +571,14 @@ fn strings(v: &[String]) -> Ts {
 /// `${`, `Fn.sub` with `$` as a variable, the same spelling as the CloudFormation target (see
 /// `cloudformation::literal_dollars`): CDK's template validation reads `${X}` in a plain string
 /// as a reference that should have been an `Fn::Sub`.
-fn text(s: &str) -> Ts {
+fn text(s: &str) -> Ts<'_> {
     if s.contains("${") {
         let dollar = super::cloudformation::DOLLAR;
         call(
             "Fn.sub",
             vec![
                 string(s.replace("${", &format!("${{{dollar}}}{{"))),
-                object(vec![(dollar, string("$"))]),
+                object([(dollar, string("$"))]),
             ],
         )
     } else {
@@ -460,20 +587,13 @@ fn text(s: &str) -> Ts {
 }
 
 /// A JSON value as a TypeScript literal.
-fn json(v: &Value) -> Ts {
+fn json(v: &Value) -> Ts<'_> {
     match v {
         Value::String(s) => text(s),
         Value::Array(items) => Ts::Array(items.iter().map(json).collect()),
-        Value::Object(map) => Ts::Object(map.iter().map(|(k, v)| (k.clone(), json(v))).collect()),
+        Value::Object(map) => Ts::Object(map.iter().map(|(k, v)| (k.into(), json(v))).collect()),
         other => atom(other.to_string()),
     }
-}
-
-fn new(class: &str, id: &str, props: Ts) -> Ts {
-    call(
-        format!("new {class}"),
-        vec![atom("this"), string(id), props],
-    )
 }
 
 /// The `logs.RetentionDays` member for a number of days (`INFINITE` for none).
@@ -521,51 +641,108 @@ fn platform_version(v: &str) -> String {
 /// → `manageEventsRole`); the cluster is `cluster`, a queue policy `deadLetter…` (queue names
 /// may start with a digit).
 fn var(id: &Id) -> String {
-    match (&id.owner, id.part) {
-        (Owner::Queue(q), _) => format!("deadLetter{}QueuePolicy", pascal(q)),
-        _ => camel(&id.name()),
+    member(id, "")
+}
+
+/// The variable of a plan entry followed by `suffix` (`manageRule.ruleArn`).
+fn member(id: &Id, suffix: &str) -> String {
+    let mut out = String::with_capacity(32 + suffix.len());
+    push_var(&mut out, id);
+    out.push_str(suffix);
+    out
+}
+
+/// Appends [`var`].
+fn push_var(out: &mut String, id: &Id) {
+    let start = out.len();
+    match &id.owner {
+        Owner::Queue(q) => {
+            out.push_str("deadLetter");
+            push_pascal(out, q);
+            out.push_str("QueuePolicy");
+        }
+        // camelCase of `Id::name`: the owner's runs, then the part's.
+        Owner::Task(t) => {
+            push_pascal(out, t);
+            out.push_str(part_pascal(id.part));
+            lower_first(out, start);
+        }
+        Owner::Stack => {
+            out.push_str(part_pascal(id.part));
+            lower_first(out, start);
+        }
     }
 }
 
 /// The construct id of a plan entry: its neutral name in PascalCase.
 fn construct_id(id: &Id) -> String {
-    pascal(&id.name())
+    let mut out = String::with_capacity(32);
+    if let Owner::Task(t) | Owner::Queue(t) = &id.owner {
+        push_pascal(&mut out, t);
+    }
+    out.push_str(part_pascal(id.part));
+    out
+}
+
+/// [`pascal`] of each part's name, spelled out (a test checks).
+fn part_pascal(part: PlanPart) -> &'static str {
+    match part {
+        PlanPart::Cluster => "Cluster",
+        PlanPart::CapacityProviders => "ClusterCapacityProviders",
+        PlanPart::LogGroup => "LogGroup",
+        PlanPart::TaskRole => "TaskRole",
+        PlanPart::TaskRolePolicy => "TaskRolePolicy",
+        PlanPart::ExecutionRole => "ExecutionRole",
+        PlanPart::ExecutionRolePolicy => "ExecutionRolePolicy",
+        PlanPart::TaskDefinition => "TaskDefinition",
+        PlanPart::EventsRole => "EventsRole",
+        PlanPart::EventsRolePolicy => "EventsRolePolicy",
+        PlanPart::Rule => "Rule",
+        PlanPart::Target => "Target",
+        PlanPart::Schedule => "Schedule",
+        PlanPart::QueuePolicy => "QueuePolicy",
+    }
 }
 
 /// The construct id of something a task imports (`ManageSubnet0`, `ManageTaskRole`).
 fn import_id(owner: &Owner, what: &str) -> String {
-    match owner {
-        Owner::Stack => what.to_string(),
-        Owner::Task(t) | Owner::Queue(t) => format!("{}{what}", pascal(t)),
+    let mut out = String::with_capacity(32);
+    if let Owner::Task(t) | Owner::Queue(t) = owner {
+        push_pascal(&mut out, t);
     }
+    out.push_str(what);
+    out
 }
 
 /// How this construct refers to what the plan names.
 struct Refs;
 
 impl Refs {
-    fn arn(&self, a: &Arn) -> Ts {
+    fn arn<'a>(&self, a: &'a Arn) -> Ts<'a> {
         match a {
-            Arn::Literal { text } => string(text.clone()),
+            Arn::Literal { text } => string(text.as_str()),
             Arn::Of { id } => {
                 let attr = match id.part {
-                    PlanPart::Cluster => "clusterArn",
-                    PlanPart::TaskDefinition => "taskDefinitionArn",
-                    PlanPart::Rule => "ruleArn",
-                    PlanPart::Schedule => "attrArn",
-                    PlanPart::LogGroup => "logGroupArn",
-                    _ => "roleArn",
+                    PlanPart::Cluster => ".clusterArn",
+                    PlanPart::TaskDefinition => ".taskDefinitionArn",
+                    PlanPart::Rule => ".ruleArn",
+                    PlanPart::Schedule => ".attrArn",
+                    PlanPart::LogGroup => ".logGroupArn",
+                    _ => ".roleArn",
                 };
-                atom(format!("{}.{attr}", var(id)))
+                atom(member(id, attr))
             }
-            Arn::LogStreams { id } => atom(format!("{}.logGroupArn", var(id))),
+            Arn::LogStreams { id } => atom(member(id, ".logGroupArn")),
             Arn::Repository { repository: repo } => Ts::Template(vec![
                 Part::Lit("arn:".into()),
                 Part::Code("Aws.PARTITION"),
-                Part::Lit(format!(
-                    ":ecr:{}:{}:repository/{}",
-                    repo.region, repo.account, repo.name
-                )),
+                Part::Lit(
+                    format!(
+                        ":ecr:{}:{}:repository/{}",
+                        repo.region, repo.account, repo.name
+                    )
+                    .into(),
+                ),
             ]),
             // The cluster construct, created or imported, knows its name.
             Arn::ClusterTasks { .. } => Ts::Template(vec![
@@ -583,10 +760,10 @@ impl Refs {
         }
     }
 
-    fn statement(&self, s: &Statement) -> Ts {
-        let mut fields = Vec::new();
+    fn statement<'a>(&self, s: &'a Statement) -> Ts<'a> {
+        let mut fields = Vec::with_capacity(5);
         if let Some(sid) = &s.sid {
-            fields.push(("sid", string(sid.clone())));
+            fields.push(("sid", string(sid.as_str())));
         }
         if let Some(service) = s.service_principal {
             fields.push((
@@ -600,7 +777,7 @@ impl Refs {
         fields.extend([
             (
                 "actions",
-                Ts::Array(s.actions.iter().map(|a| string(a.clone())).collect()),
+                Ts::Array(s.actions.iter().map(|a| string(a.as_str())).collect()),
             ),
             (
                 "resources",
@@ -610,49 +787,60 @@ impl Refs {
         if let Some(c) = &s.condition {
             fields.push((
                 "conditions",
-                object(vec![(c.op, object(vec![(c.key, self.arn(&c.value))]))]),
+                object([(c.op, object([(c.key, self.arn(&c.value))]))]),
             ));
         }
         call("new iam.PolicyStatement", vec![object(fields)])
     }
 
     /// `new iam.ServicePrincipal(service, { conditions })` from a role's trust statement.
-    fn principal(&self, trust: &Statement) -> Ts {
+    fn principal<'a>(&self, trust: &'a Statement) -> Ts<'a> {
         let service = trust.service_principal.unwrap_or_default();
         let mut args = vec![string(service)];
         if let Some(c) = &trust.condition {
-            args.push(object(vec![(
+            args.push(object([(
                 "conditions",
-                object(vec![(c.op, object(vec![(c.key, self.arn(&c.value))]))]),
+                object([(c.op, object([(c.key, self.arn(&c.value))]))]),
             )]));
         }
         call("new iam.ServicePrincipal", args)
     }
 
     /// A role for a task definition: the created role's variable, or an imported role.
-    fn role(&self, r: &Ref, owner: &Owner, what: &str) -> Ts {
+    fn role<'a>(&self, r: &'a Ref, owner: &Owner, what: &str) -> Ts<'a> {
         match r {
             Ref::Created { id } => atom(var(id)),
-            Ref::Existing { arn } => import_role(&import_id(owner, what), arn),
+            Ref::Existing { arn } => import_role(import_id(owner, what), arn),
         }
     }
 }
 
-fn import_role(id: &str, arn: &str) -> Ts {
+fn managed_policy(what: String, arn: &str) -> Ts<'_> {
+    call(
+        "iam.ManagedPolicy.fromManagedPolicyArn",
+        vec![atom("this"), string(what), string(arn)],
+    )
+}
+
+fn import_role<'a>(id: impl Into<Cow<'a, str>>, arn: &'a str) -> Ts<'a> {
     call(
         "iam.Role.fromRoleArn",
         vec![
             atom("this"),
             string(id),
             string(arn),
-            object(vec![("mutable", atom("false"))]),
+            object([("mutable", atom("false"))]),
         ],
     )
 }
 
 /// `const VAR = EXPR;`
-fn declare(id: &Id, value: &Ts) -> String {
-    ts::statement(&format!("const {} = ", var(id)), value, 2)
+fn declare(out: &mut String, id: &Id, value: &Ts) {
+    let mut prefix = String::with_capacity(48);
+    prefix.push_str("const ");
+    push_var(&mut prefix, id);
+    prefix.push_str(" = ");
+    ts::write_statement(out, &prefix, value, 2)
 }
 
 fn convert_model(plan: &Plan) -> View {
@@ -691,68 +879,115 @@ fn convert_model(plan: &Plan) -> View {
     }
     shared.push_str("    // Warnings that do not apply to this construct (each says why).\n");
     for (id, why) in acks {
-        shared.push_str(&ts::statement(
+        ts::write_statement(
+            &mut shared,
             "",
             &call(
                 "Annotations.of(this).acknowledgeWarning",
                 vec![string(id), string(why)],
             ),
             2,
-        ));
+        );
     }
     shared.push_str(
         "    // targets.EcsTask reads subnets through cluster.vpc. The spec names subnets, not a VPC,\n    // so each task passes its subnets explicitly and this imported VPC only satisfies the\n    // type: its id never reaches the template.\n",
     );
-    shared.push_str(&ts::statement(
+    ts::write_statement(
+        &mut shared,
         "const vpc = ",
         &call(
             "ec2.Vpc.fromVpcAttributes",
             vec![
                 atom("this"),
                 string("Vpc"),
-                object(vec![
+                object([
                     ("vpcId", string("unused-subnets-are-explicit")),
                     ("availabilityZones", atom("Fn.getAzs()")),
                 ]),
             ],
         ),
         2,
-    ));
+    );
     if let ClusterRef::Existing { arn, name } = &plan.cluster {
-        shared.push_str(&ts::statement(
+        ts::write_statement(
+            &mut shared,
             "const cluster = ",
             &call(
                 "ecs.Cluster.fromClusterAttributes",
                 vec![
                     atom("this"),
                     string("Cluster"),
-                    object(vec![
-                        ("clusterName", string(name.clone())),
-                        ("clusterArn", string(arn.clone())),
+                    object([
+                        ("clusterName", string(name.as_str())),
+                        ("clusterArn", string(arn.as_str())),
                         ("vpc", atom("vpc")),
                         ("securityGroups", Ts::Array(vec![])),
                     ]),
                 ],
             ),
             2,
-        ));
+        );
     }
-    let mut tasks = Vec::new();
+    // Each group's outputs, found in one pass (a plan-wide scan per group made the render
+    // quadratic in tasks); in plan order within each owner.
+    let mut outputs: HashMap<&Owner, Vec<&Output>> = HashMap::new();
+    for o in &plan.outputs {
+        outputs.entry(&o.owner).or_default().push(o);
+    }
+    // Tasks' code is written into blocks that hold many tasks: a String per task made two
+    // large allocations per task (each has the allocator sweep its free lists), one String for
+    // all made allocations as large as the output.
+    let mut blocks = Blocks::default();
+    let mut largest = 0;
+    let mut parts: Vec<(&String, usize, Range<usize>)> = Vec::with_capacity(plan.groups.len());
+    // What the tasks' code mentions, read while it is fresh (the shared code goes first).
+    let mut task_mentions = Mentions::new();
     for group in &plan.groups {
-        let code = convert_group(plan, group);
+        let own_outputs = outputs.get(&group.owner).map_or(&[][..], Vec::as_slice);
         match &group.comment {
-            None => shared.push_str(&code),
-            Some(comment) => tasks.push(TaskGroup {
-                comment: comment.clone(),
-                code,
-            }),
+            None => convert_group(&mut shared, plan, group, own_outputs),
+            Some(comment) => {
+                if parts.is_empty() {
+                    // What the shared code mentions so far need not be looked for in tasks.
+                    let mut before = Mentions::new();
+                    before.scan(&shared);
+                    task_mentions.assume(&before);
+                }
+                // Room for a task a quarter larger than the largest so far (a larger one
+                // only makes its block grow).
+                let (block, buffer) = blocks.next(largest + largest / 4);
+                let start = buffer.len();
+                convert_group(buffer, plan, group, own_outputs);
+                task_mentions.scan(&buffer[start..]);
+                let range = start..buffer.len();
+                largest = largest.max(range.len());
+                blocks.len += range.len();
+                parts.push((comment, block, range));
+            }
         }
     }
+    let tasks_code_len = blocks.len;
+    let blocks = blocks.into_shared();
+    let tasks = parts
+        .into_iter()
+        .filter_map(|(comment, block, range)| {
+            Some(TaskGroup {
+                comment: comment.clone(),
+                code: minijinja::Value::from_object(TaskCode {
+                    block: Arc::clone(blocks.get(block)?),
+                    range,
+                }),
+            })
+        })
+        .collect();
+    let mut mentions = Mentions::new();
+    mentions.scan(&shared);
+    mentions.join(&task_mentions);
     let stack_class = format!("{}Stack", pascal(&plan.name));
-    let mut stack_args = vec![atom("app"), string(stack_class.clone())];
+    let mut stack_args = vec![atom("app"), string(stack_class.as_str())];
     let mut stack_props = Vec::new();
     if plan.description.is_some() {
-        stack_props.push(("description", string(plan.stack_description.clone())));
+        stack_props.push(("description", string(plan.stack_description.as_str())));
     }
     if !plan.parameters.is_empty() {
         stack_props.push(("parameters", atom("parameters")));
@@ -770,6 +1005,7 @@ fn convert_model(plan: &Plan) -> View {
         imports: Vec::new(),
         shared,
         tasks,
+        tasks_code_len,
         versions: BTreeMap::from([
             ("aws-cdk-lib", AWS_CDK_LIB),
             ("constructs", CONSTRUCTS),
@@ -797,42 +1033,43 @@ fn convert_model(plan: &Plan) -> View {
             default_env.map(|s| s.name.as_str()),
         );
     }
-    view.imports = imports(&view);
+    view.imports = imports(&mentions);
     view
 }
 
 /// A group's code: what it imports, its resources in plan order, its outputs, then the tags of
 /// its resources beyond the construct's own (which `Tags.of(this)` applies to everything).
-fn convert_group(plan: &Plan, group: &Group) -> String {
-    let mut out = String::new();
+fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Output]) {
     let refs = Refs;
     for r in &group.resources {
         if let Kind::Target(t) = &r.kind {
             if let Ref::Existing { arn } = &t.task_definition {
-                out.push_str(&import_definition(&group.owner, arn, &t.existing_roles));
+                import_definition(out, &group.owner, arn, &t.existing_roles);
             }
         }
     }
     for r in &group.resources {
-        out.push_str(&match &r.kind {
+        match &r.kind {
             Kind::Cluster(c) => declare(
+                out,
                 &r.id,
-                &new(
+                &construct!(
                     "ecs.Cluster",
-                    &construct_id(&r.id),
-                    object(vec![
-                        ("clusterName", string(c.name.clone())),
+                    construct_id(&r.id),
+                    object([
+                        ("clusterName", string(c.name.as_str())),
                         ("vpc", atom("vpc")),
                     ]),
                 ),
             ),
             Kind::CapacityProviders(c) => declare(
+                out,
                 &r.id,
-                &new(
+                &construct!(
                     "ecs.CfnClusterCapacityProviderAssociations",
-                    &construct_id(&r.id),
-                    object(vec![
-                        ("cluster", atom(format!("{}.clusterName", var(&c.cluster)))),
+                    construct_id(&r.id),
+                    object([
+                        ("cluster", atom(member(&c.cluster, ".clusterName"))),
                         (
                             "capacityProviders",
                             Ts::Array(c.providers.iter().map(|p| string(p.name())).collect()),
@@ -843,12 +1080,13 @@ fn convert_group(plan: &Plan, group: &Group) -> String {
                 ),
             ),
             Kind::LogGroup(g) => declare(
+                out,
                 &r.id,
-                &new(
+                &construct!(
                     "logs.LogGroup",
-                    &construct_id(&r.id),
-                    object(vec![
-                        ("logGroupName", string(g.name.clone())),
+                    construct_id(&r.id),
+                    object([
+                        ("logGroupName", string(g.name.as_str())),
                         ("retention", atom(retention(g.retention_days))),
                         (
                             "removalPolicy",
@@ -863,18 +1101,12 @@ fn convert_group(plan: &Plan, group: &Group) -> String {
             ),
             Kind::Role(role) => {
                 let mut props = vec![
-                    ("roleName", string(role.name.clone())),
+                    ("roleName", string(role.name.as_str())),
                     ("assumedBy", refs.principal(&role.trust)),
                 ];
                 if let Some(path) = &role.path {
-                    props.push(("path", string(path.clone())));
+                    props.push(("path", string(path.as_str())));
                 }
-                let import = |what: String, arn: &str| {
-                    call(
-                        "iam.ManagedPolicy.fromManagedPolicyArn",
-                        vec![atom("this"), string(what), string(arn)],
-                    )
-                };
                 if !role.managed_policies.is_empty() {
                     props.push((
                         "managedPolicies",
@@ -883,7 +1115,7 @@ fn convert_group(plan: &Plan, group: &Group) -> String {
                                 .iter()
                                 .enumerate()
                                 .map(|(n, arn)| {
-                                    import(format!("{}Policy{n}", construct_id(&r.id)), arn)
+                                    managed_policy(format!("{}Policy{n}", construct_id(&r.id)), arn)
                                 })
                                 .collect(),
                         ),
@@ -892,95 +1124,96 @@ fn convert_group(plan: &Plan, group: &Group) -> String {
                 if let Some(b) = &role.permissions_boundary {
                     props.push((
                         "permissionsBoundary",
-                        import(format!("{}Boundary", construct_id(&r.id)), b),
+                        managed_policy(format!("{}Boundary", construct_id(&r.id)), b),
                     ));
                 }
                 declare(
+                    out,
                     &r.id,
-                    &new("iam.Role", &construct_id(&r.id), object(props)),
+                    &construct!("iam.Role", construct_id(&r.id), object(props)),
                 )
             }
             Kind::Policy(p) => {
-                "    // Exactly the plan's statements: the roles reach CDK's constructs without policy\n    // updates, so CDK's own (broader) grants are not added.\n".to_string()
-                    + &declare(
-                        &r.id,
-                        &new(
-                            "iam.Policy",
-                            &construct_id(&r.id),
-                            object(vec![
-                                ("policyName", string(p.name.clone())),
-                                ("roles", Ts::Array(vec![atom(var(&p.role))])),
-                                if r.id.part == PlanPart::TaskRolePolicy {
-                                    // The spec's statements as the plan has them: CDK's policy
-                                    // minimization (the recommended flag) would merge and sort
-                                    // them, and the other targets write them as they are.
-                                    (
-                                        "document",
-                                        call(
-                                            "new iam.PolicyDocument",
-                                            vec![object(vec![
-                                                ("minimize", atom("false")),
-                                                (
-                                                    "statements",
-                                                    Ts::Array(
-                                                        p.statements
-                                                            .iter()
-                                                            .map(|s| refs.statement(s))
-                                                            .collect(),
-                                                    ),
+                out.push_str("    // Exactly the plan's statements: the roles reach CDK's constructs without policy\n    // updates, so CDK's own (broader) grants are not added.\n");
+                declare(
+                    out,
+                    &r.id,
+                    &construct!(
+                        "iam.Policy",
+                        construct_id(&r.id),
+                        object([
+                            ("policyName", string(p.name.as_str())),
+                            ("roles", Ts::Array(vec![atom(var(&p.role))])),
+                            if r.id.part == PlanPart::TaskRolePolicy {
+                                // The spec's statements as the plan has them: CDK's policy
+                                // minimization (the recommended flag) would merge and sort
+                                // them, and the other targets write them as they are.
+                                (
+                                    "document",
+                                    call(
+                                        "new iam.PolicyDocument",
+                                        vec![object([
+                                            ("minimize", atom("false")),
+                                            (
+                                                "statements",
+                                                Ts::Array(
+                                                    p.statements
+                                                        .iter()
+                                                        .map(|s| refs.statement(s))
+                                                        .collect(),
                                                 ),
-                                            ])],
-                                        ),
-                                    )
-                                } else {
-                                    (
-                                        "statements",
-                                        Ts::Array(
-                                            p.statements
-                                                .iter()
-                                                .map(|s| refs.statement(s))
-                                                .collect(),
-                                        ),
-                                    )
-                                },
-                            ]),
-                        ),
-                    )
+                                            ),
+                                        ])],
+                                    ),
+                                )
+                            } else {
+                                (
+                                    "statements",
+                                    Ts::Array(
+                                        p.statements.iter().map(|s| refs.statement(s)).collect(),
+                                    ),
+                                )
+                            },
+                        ]),
+                    ),
+                )
             }
-            Kind::TaskDefinition(def) => convert_definition(&r.id, def, &refs),
-            Kind::Rule(rule) => convert_rule(&r.id, rule),
-            Kind::Target(t) => convert_target(plan, group, r, t),
-            Kind::Schedule(sc) => convert_schedule(r, sc, &refs),
-            Kind::QueuePolicy(q) => convert_queue_policy(&r.id, q, &refs),
-        });
+            Kind::TaskDefinition(def) => convert_definition(out, &r.id, def, &refs),
+            Kind::Rule(rule) => convert_rule(out, &r.id, rule),
+            Kind::Target(t) => convert_target(out, plan, group, r, t),
+            Kind::Schedule(sc) => convert_schedule(out, r, sc, &refs),
+            Kind::QueuePolicy(q) => convert_queue_policy(out, &r.id, q, &refs),
+        }
     }
-    for o in plan.outputs.iter().filter(|o| o.owner == group.owner) {
+    for o in outputs {
         let value = refs.arn(&o.value);
-        out.push_str(&ts::statement(
+        ts::write_statement(
+            out,
             "",
-            &new(
+            &construct!(
                 "CfnOutput",
-                &pascal(&o.name),
-                object(vec![
-                    ("description", string(o.description.clone())),
+                pascal_id(&o.name),
+                object([
+                    ("description", string(o.description.as_str())),
                     ("value", value),
                 ]),
             ),
             2,
-        ));
+        );
     }
     if group.owner == Owner::Stack {
         for (k, v) in &plan.tags {
-            out.push_str(&ts::statement(
+            ts::write_statement(
+                out,
                 "",
                 &call(
                     "Tags.of(this).add",
-                    vec![string(k.clone()), string(v.clone())],
+                    vec![string(k.as_str()), string(v.as_str())],
                 ),
                 2,
-            ));
+            );
         }
-        return out;
+        return;
     }
     // Tags of this group's resources beyond the construct's: tag by tag, then resource by
     // resource in the order CDK users write them (the definition's, then the roles', the rule).
@@ -1013,35 +1246,41 @@ fn convert_group(plan: &Plan, group: &Group) -> String {
             .iter()
             .filter(|r| own(r).contains(&(k.clone(), v.clone())))
         {
-            out.push_str(&ts::statement(
+            ts::write_statement(
+                out,
                 "",
                 &call(
                     format!("Tags.of({}).add", var(&r.id)),
-                    vec![string(k.clone()), string(v.clone())],
+                    vec![string(k.as_str()), string(v.as_str())],
                 ),
                 2,
-            ));
+            );
         }
     }
-    out
 }
 
 /// An existing task definition, imported with the roles the spec names for it.
-fn import_definition(owner: &Owner, arn: &str, roles: &(Option<String>, Option<String>)) -> String {
+fn import_definition(
+    out: &mut String,
+    owner: &Owner,
+    arn: &str,
+    roles: &(Option<String>, Option<String>),
+) {
     let mut attrs = vec![
         ("taskDefinitionArn", string(arn)),
         ("networkMode", atom("ecs.NetworkMode.AWS_VPC")),
     ];
     if let Some(r) = &roles.0 {
-        attrs.push(("taskRole", import_role(&import_id(owner, "TaskRole"), r)));
+        attrs.push(("taskRole", import_role(import_id(owner, "TaskRole"), r)));
     }
     if let Some(r) = &roles.1 {
         attrs.push((
             "executionRole",
-            import_role(&import_id(owner, "ExecutionRole"), r),
+            import_role(import_id(owner, "ExecutionRole"), r),
         ));
     }
     declare(
+        out,
         &Id::new(owner, PlanPart::TaskDefinition),
         &call(
             "ecs.FargateTaskDefinition.fromFargateTaskDefinitionAttributes",
@@ -1067,15 +1306,16 @@ fn rule_l1(rule: &Rule) -> (Option<&Value>, Option<&String>) {
 }
 
 /// `const xCfnRule = xRule.node.defaultChild as events.CfnRule;`
-fn declare_cfn_rule(rule: &Id) -> String {
+fn declare_cfn_rule(out: &mut String, rule: &Id) {
     let v = var(rule);
-    format!("    const {v}CfnRule = {v}.node.defaultChild as events.CfnRule;\n")
+    out.push_str(&format!(
+        "    const {v}CfnRule = {v}.node.defaultChild as events.CfnRule;\n"
+    ));
 }
 
-fn convert_rule(id: &Id, rule: &Rule) -> String {
-    let mut out = String::new();
-    let cfn_rule = format!("{}CfnRule", var(id));
-    let mut props = vec![("ruleName", string(rule.name.clone()))];
+fn convert_rule(out: &mut String, id: &Id, rule: &Rule) {
+    let cfn_rule = member(id, "CfnRule");
+    let mut props = vec![("ruleName", string(rule.name.as_str()))];
     if let Some(d) = &rule.description {
         props.push(("description", text(d)));
     }
@@ -1097,7 +1337,7 @@ fn convert_rule(id: &Id, rule: &Rule) -> String {
                         vec![
                             atom("this"),
                             string(import_id(&id.owner, "Bus")),
-                            string(bus.clone()),
+                            string(bus.as_str()),
                         ],
                     ),
                 ));
@@ -1107,7 +1347,7 @@ fn convert_rule(id: &Id, rule: &Rule) -> String {
             "schedule",
             call(
                 "events.Schedule.expression",
-                vec![string(expression.clone())],
+                vec![string(expression.as_str())],
             ),
         )),
     }
@@ -1118,44 +1358,47 @@ fn convert_rule(id: &Id, rule: &Rule) -> String {
             ParamOr::Param(r) => param(&r.param),
         },
     ));
-    out.push_str(&declare(
+    declare(
+        out,
         id,
-        &new("events.Rule", &construct_id(id), object(props)),
-    ));
+        &construct!("events.Rule", construct_id(id), object(props)),
+    );
     let (raw_pattern, bus_arn) = rule_l1(rule);
     let mut declared = false;
     if let Some(pattern) = raw_pattern {
         out.push_str("    // The pattern uses fields or operators that events.EventPattern cannot type; set it on L1.\n");
-        out.push_str(&declare_cfn_rule(id));
+        declare_cfn_rule(out, id);
         declared = true;
-        out.push_str(&ts::statement(
+        ts::write_statement(
+            out,
             &format!("{cfn_rule}.eventPattern = "),
             &json(pattern),
             2,
-        ));
+        );
     }
     if let Some(arn) = bus_arn {
         out.push_str(
             "    // L2 writes the bus name; the ARN keeps a cross-account bus addressable.\n",
         );
         if !declared {
-            out.push_str(&declare_cfn_rule(id));
+            declare_cfn_rule(out, id);
         }
-        out.push_str(&ts::statement(
+        ts::write_statement(
+            out,
             &format!("{cfn_rule}.eventBusName = "),
-            &string(arn.clone()),
+            &string(arn.as_str()),
             2,
-        ));
+        );
     }
-    out
 }
 
 /// A schedule as `scheduler.CfnSchedule`. Not the L2 `scheduler.Schedule` with
 /// `EcsRunFargateTask`: that target takes only a task definition created in the same app (not
 /// an imported one), has no container overrides (aws/aws-cdk#34129) and needs `subnetType:
 /// PUBLIC` for a public IP, so the L1 resource says what the plan says for every task alike.
-fn convert_schedule(r: &Resource, sc: &Schedule, refs: &Refs) -> String {
+fn convert_schedule<'a>(out: &mut String, r: &'a Resource, sc: &'a Schedule, refs: &Refs) {
     let t = &sc.target;
+    let (definition_arn, role_arn) = (arn_of(&t.task_definition), arn_of(&t.role));
     let mut vpc = vec![(
         "assignPublicIp",
         string(if t.network.assign_public_ip {
@@ -1164,8 +1407,8 @@ fn convert_schedule(r: &Resource, sc: &Schedule, refs: &Refs) -> String {
             "DISABLED"
         }),
     )];
-    let list = |v: &ParamOr<Vec<String>>| match v {
-        ParamOr::Lit(items) => Ts::Array(items.iter().map(|i| string(i.clone())).collect()),
+    let list = |v: &'a ParamOr<Vec<String>>| match v {
+        ParamOr::Lit(items) => Ts::Array(items.iter().map(|i| string(i.as_str())).collect()),
         ParamOr::Param(p) => param(&p.param),
     };
     vpc.push(("subnets", list(&t.network.subnets)));
@@ -1181,17 +1424,17 @@ fn convert_schedule(r: &Resource, sc: &Schedule, refs: &Refs) -> String {
         }
     }
     let mut ecs = vec![
-        ("taskDefinitionArn", refs.arn(&arn_of(&t.task_definition))),
+        ("taskDefinitionArn", refs.arn(&definition_arn)),
         ("taskCount", number(&t.count)),
     ];
     match t.run.launch_type() {
         Some(launch) => ecs.push(("launchType", string(launch))),
         None => ecs.push(("capacityProviderStrategy", strategy(t, false))),
     }
-    ecs.push(("platformVersion", string(t.platform_version.clone())));
+    ecs.push(("platformVersion", string(t.platform_version.as_str())));
     ecs.push((
         "networkConfiguration",
-        object(vec![("awsvpcConfiguration", object(vpc))]),
+        object([("awsvpcConfiguration", object(vpc))]),
     ));
     if t.run.enable_execute_command {
         ecs.push(("enableExecuteCommand", atom("true")));
@@ -1200,7 +1443,7 @@ fn convert_schedule(r: &Resource, sc: &Schedule, refs: &Refs) -> String {
         ecs.push(("enableEcsManagedTags", atom("true")));
     }
     if let Some(g) = &t.run.group {
-        ecs.push(("group", string(g.clone())));
+        ecs.push(("group", string(g.as_str())));
     }
     if t.propagate_tags {
         ecs.push(("propagateTags", string("TASK_DEFINITION")));
@@ -1212,10 +1455,7 @@ fn convert_schedule(r: &Resource, sc: &Schedule, refs: &Refs) -> String {
                 t.task_tags
                     .iter()
                     .map(|(k, v)| {
-                        object(vec![
-                            ("key", string(k.clone())),
-                            ("value", string(v.clone())),
-                        ])
+                        object([("key", string(k.as_str())), ("value", string(v.as_str()))])
                     })
                     .collect(),
             ),
@@ -1223,7 +1463,7 @@ fn convert_schedule(r: &Resource, sc: &Schedule, refs: &Refs) -> String {
     }
     let mut target = vec![
         ("arn", atom("cluster.clusterArn")),
-        ("roleArn", refs.arn(&arn_of(&t.role))),
+        ("roleArn", refs.arn(&role_arn)),
         ("ecsParameters", object(ecs)),
     ];
     if let Some(input) = schedule_input(t) {
@@ -1240,7 +1480,7 @@ fn convert_schedule(r: &Resource, sc: &Schedule, refs: &Refs) -> String {
         target.push(("retryPolicy", object(policy)));
     }
     if let Some(q) = &t.dead_letter_queue {
-        target.push(("deadLetterConfig", object(vec![("arn", string(q.clone()))])));
+        target.push(("deadLetterConfig", object([("arn", string(q.as_str()))])));
     }
     let mut props = vec![("name", text(&sc.name))];
     if let Some(g) = &sc.group {
@@ -1254,18 +1494,18 @@ fn convert_schedule(r: &Resource, sc: &Schedule, refs: &Refs) -> String {
     props.push((
         "flexibleTimeWindow",
         match sc.flexible_window {
-            None => object(vec![("mode", string("OFF"))]),
-            Some(m) => object(vec![
+            None => object([("mode", string("OFF"))]),
+            Some(m) => object([
                 ("mode", string("FLEXIBLE")),
                 ("maximumWindowInMinutes", num(m)),
             ]),
         },
     ));
     if let Some(d) = &sc.start {
-        props.push(("startDate", string(d.clone())));
+        props.push(("startDate", string(d.as_str())));
     }
     if let Some(d) = &sc.end {
-        props.push(("endDate", string(d.clone())));
+        props.push(("endDate", string(d.as_str())));
     }
     props.push((
         "state",
@@ -1278,29 +1518,27 @@ fn convert_schedule(r: &Resource, sc: &Schedule, refs: &Refs) -> String {
         },
     ));
     props.push(("target", object(target)));
-    let mut out = declare(
+    declare(
+        out,
         &r.id,
-        &new("scheduler.CfnSchedule", &construct_id(&r.id), object(props)),
+        &construct!("scheduler.CfnSchedule", construct_id(&r.id), object(props)),
     );
     for d in &r.depends_on {
         if d.part == PlanPart::EventsRolePolicy {
             out.push_str("    // The role's policy must exist before the first run.\n");
         }
-        out.push_str(&ts::statement(
+        ts::write_statement(
+            out,
             "",
-            &call(
-                format!("{}.node.addDependency", var(&r.id)),
-                vec![atom(var(d))],
-            ),
+            &call(member(&r.id, ".node.addDependency"), vec![atom(var(d))]),
             2,
-        ));
+        );
     }
-    out
 }
 
 /// A capacity provider strategy: camelCase for an L1 property, or CloudFormation's own names for
 /// a property override.
-fn strategy(t: &Target, cloudformation: bool) -> Ts {
+fn strategy(t: &Target, cloudformation: bool) -> Ts<'_> {
     let [provider, weight, base] = if cloudformation {
         ["CapacityProvider", "Weight", "Base"]
     } else {
@@ -1324,11 +1562,10 @@ fn strategy(t: &Target, cloudformation: bool) -> Ts {
     )
 }
 
-fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> String {
+fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t: &Target) {
     let owner = &r.id.owner;
     let rule = var(&t.rule);
     let cfn_rule = format!("{rule}CfnRule");
-    let mut out = String::new();
     // The rule is in the target's own group (a plan-wide search per target would make the app
     // quadratic in its tasks).
     let rule_resource = group.resources.iter().find(|x| x.id == t.rule);
@@ -1341,7 +1578,7 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
     });
     let mut declare_cfn_rule = |out: &mut String| {
         if !declared {
-            out.push_str(&self::declare_cfn_rule(&t.rule));
+            self::declare_cfn_rule(out, &t.rule);
             declared = true;
         }
     };
@@ -1355,7 +1592,7 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
         (
             "role",
             match &t.role {
-                Ref::Created { id } => atom(format!("{}.withoutPolicyUpdates()", var(id))),
+                Ref::Created { id } => atom(member(id, ".withoutPolicyUpdates()")),
                 existing => Refs.role(existing, owner, "EventsRole"),
             },
         ),
@@ -1366,7 +1603,7 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
         ),
         (
             "subnetSelection",
-            object(vec![(
+            object([(
                 "subnets",
                 imported_ids(&t.network.subnets, owner, "ec2.Subnet", "Subnet"),
             )]),
@@ -1394,10 +1631,7 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
                 t.task_tags
                     .iter()
                     .map(|(k, val)| {
-                        object(vec![
-                            ("key", string(k.clone())),
-                            ("value", string(val.clone())),
-                        ])
+                        object([("key", string(k.as_str())), ("value", string(val.as_str()))])
                     })
                     .collect(),
             ),
@@ -1425,46 +1659,50 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
                 vec![
                     atom("this"),
                     string(import_id(owner, "DeadLetterQueue")),
-                    string(q.clone()),
+                    string(q.as_str()),
                 ],
             ),
         ));
     }
-    out.push_str(&ts::statement(
+    ts::write_statement(
+        out,
         "",
         &call(
             format!("{rule}.addTarget"),
             vec![call("new targets.EcsTask", vec![object(target)])],
         ),
         2,
-    ));
+    );
     for d in &r.depends_on {
         if d.part == PlanPart::EventsRolePolicy {
             out.push_str(
                 "    // The events role's policy must exist before the first event is delivered.\n",
             );
         }
-        out.push_str(&ts::statement(
+        ts::write_statement(
+            out,
             "",
             &call(format!("{rule}.node.addDependency"), vec![atom(var(d))]),
             2,
-        ));
+        );
     }
     // EcsTask always writes a launch type and has no strategy, managed tags or group: the rule
     // says them itself.
     let ecs = "Targets.0.EcsParameters";
     if t.run.launch_type().is_none() {
         out.push_str("    // A capacity provider strategy instead of EcsTask's launch type (they exclude each other).\n");
-        declare_cfn_rule(&mut out);
-        out.push_str(&ts::statement(
+        declare_cfn_rule(out);
+        ts::write_statement(
+            out,
             "",
             &call(
                 format!("{cfn_rule}.addPropertyDeletionOverride"),
                 vec![string(format!("{ecs}.LaunchType"))],
             ),
             2,
-        ));
-        out.push_str(&ts::statement(
+        );
+        ts::write_statement(
+            out,
             "",
             &call(
                 format!("{cfn_rule}.addPropertyOverride"),
@@ -1474,7 +1712,7 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
                 ],
             ),
             2,
-        ));
+        );
     }
     let extra = [
         (
@@ -1490,20 +1728,21 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
     }
     for (property, value) in extra {
         if let Some(value) = value {
-            declare_cfn_rule(&mut out);
-            out.push_str(&ts::statement(
+            declare_cfn_rule(out);
+            ts::write_statement(
+                out,
                 "",
                 &call(
                     format!("{cfn_rule}.addPropertyOverride"),
                     vec![string(format!("{ecs}.{property}")), value],
                 ),
                 2,
-            ));
+            );
         }
     }
     if t.network.assign_public_ip {
         out.push_str("    // EcsTask only assigns public IPs with subnetType PUBLIC; the subnets here are explicit.\n");
-        declare_cfn_rule(&mut out);
+        declare_cfn_rule(out);
         out.push_str(&format!(
             "    {cfn_rule}.addPropertyOverride(\n      \"Targets.0.EcsParameters.NetworkConfiguration.AwsVpcConfiguration.AssignPublicIp\",\n      \"ENABLED\",\n    );\n"
         ));
@@ -1539,43 +1778,45 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
     };
     if sizes {
         out.push_str(size_why);
-        declare_cfn_rule(&mut out);
+        declare_cfn_rule(out);
         let set = |out: &mut String, property: &str, value: Ts| {
-            out.push_str(&ts::statement(
+            ts::write_statement(
+                out,
                 "",
                 &call(
                     format!("{cfn_rule}.addPropertyOverride"),
                     vec![string(property), value],
                 ),
                 2,
-            ))
+            )
         };
         let delete = |out: &mut String, property: &str| {
-            out.push_str(&ts::statement(
+            ts::write_statement(
+                out,
                 "",
                 &call(
                     format!("{cfn_rule}.addPropertyDeletionOverride"),
                     vec![string(property)],
                 ),
                 2,
-            ))
+            )
         };
         match &t.input {
             TargetInput::Transformer {
                 input_paths,
                 input_template,
             } => {
-                delete(&mut out, "Targets.0.Input");
+                delete(out, "Targets.0.Input");
                 set(
-                    &mut out,
+                    out,
                     "Targets.0.InputTransformer",
-                    object(vec![
+                    object([
                         (
                             "InputPathsMap",
                             Ts::Object(
                                 input_paths
                                     .iter()
-                                    .map(|(k, v)| (k.clone(), string(v.clone())))
+                                    .map(|(k, v)| (k.into(), string(v.as_str())))
                                     .collect(),
                             ),
                         ),
@@ -1584,22 +1825,23 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
                 );
             }
             TargetInput::Static { input } => {
-                delete(&mut out, "Targets.0.InputTransformer");
-                set(&mut out, "Targets.0.Input", text(input));
+                delete(out, "Targets.0.InputTransformer");
+                set(out, "Targets.0.Input", text(input));
             }
         }
     }
     if let Some((why, property, value)) = input_override {
         out.push_str(why);
-        declare_cfn_rule(&mut out);
-        out.push_str(&ts::statement(
+        declare_cfn_rule(out);
+        ts::write_statement(
+            out,
             "",
             &call(
                 format!("{cfn_rule}.addPropertyOverride"),
                 vec![string(property), text(value)],
             ),
             2,
-        ));
+        );
     }
     let may_be_empty = match &t.network.security_groups {
         ParamOr::Lit(groups) => groups.is_empty().then(String::new),
@@ -1612,7 +1854,7 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
     };
     if let Some(list) = may_be_empty {
         out.push_str("    // Without security groups EcsTask would create one; the spec means the VPC's default\n    // group, which EventBridge uses when the list is left out (as the other targets do).\n");
-        declare_cfn_rule(&mut out);
+        declare_cfn_rule(out);
         let property =
             "\"Targets.0.EcsParameters.NetworkConfiguration.AwsVpcConfiguration.SecurityGroups\"";
         if list.is_empty() {
@@ -1625,27 +1867,243 @@ fn convert_target(plan: &Plan, group: &Group, r: &Resource, t: &Target) -> Strin
             ));
         }
     }
-    out
+}
+
+/// The names of aws-cdk-lib's root the generated code may use, imported when mentioned (`Aws.`,
+/// `Tags(`).
+const CORE: [&str; 8] = [
+    "Annotations",
+    "Aws",
+    "CfnCondition",
+    "CfnOutput",
+    "Duration",
+    "Fn",
+    "RemovalPolicy",
+    "Tags",
+];
+
+/// The aws-cdk-lib modules the generated code may use, imported as `* as m` when mentioned
+/// (`ecs.`).
+const MODULES: [&str; 8] = [
+    "ec2",
+    "ecs",
+    "events",
+    "iam",
+    "logs",
+    "secretsmanager",
+    "sqs",
+    "ssm",
+];
+
+/// What the generated code mentions, for its imports: the text `Name.` or `Name(` anywhere in
+/// it (comments and string literals included). Read piece by piece as the code is written,
+/// with the same answers as for the pieces joined into one text.
+/// A text [`Mentions`] looks for.
+struct Pending {
+    text: String,
+    /// Its last two bytes, to rule it out at a glance.
+    end: [u8; 2],
+    /// Its name's index.
+    name: usize,
+}
+
+impl Pending {
+    fn new(text: String, name: usize) -> Pending {
+        let end = match text.as_bytes() {
+            [.., a, b] => [*a, *b],
+            _ => [0, 0],
+        };
+        Pending { text, end, name }
+    }
+}
+
+struct Mentions {
+    /// Each name, and whether the code mentions it.
+    names: Vec<(&'static str, bool)>,
+    /// The texts still looked for (those of names not yet seen), each with its name.
+    pending: Vec<Pending>,
+    /// The last two bytes of the texts still looked for, as a set: bit `prev` of the half for
+    /// `.` or for `(`.
+    ends: [u128; 4],
+    /// The bytes a mention can span at a seam between pieces: one less than the longest.
+    carry: usize,
+    /// The first and last `carry` bytes of the text read so far.
+    head: Vec<u8>,
+    tail: Vec<u8>,
+}
+
+impl Mentions {
+    fn new() -> Mentions {
+        let mut names = Vec::new();
+        let mut pending = Vec::new();
+        for n in CORE {
+            pending.push(Pending::new(format!("{n}."), names.len()));
+            pending.push(Pending::new(format!("{n}("), names.len()));
+            names.push((n, false));
+        }
+        for m in MODULES.iter().chain(&["targets", "new scheduler"]) {
+            pending.push(Pending::new(format!("{m}."), names.len()));
+            names.push((m, false));
+        }
+        let carry = pending.iter().map(|p| p.text.len()).max().unwrap_or(1) - 1;
+        let mut mentions = Mentions {
+            names,
+            pending,
+            ends: [0; 4],
+            carry,
+            head: Vec::new(),
+            tail: Vec::new(),
+        };
+        mentions.refresh();
+        mentions
+    }
+
+    /// Where in [`Mentions::ends`] the bit for two last bytes is, if a text can end so.
+    fn end_bit([prev, last]: [u8; 2]) -> Option<(usize, u32)> {
+        let half = match last {
+            b'.' => 0,
+            b'(' => 2,
+            _ => return None,
+        };
+        Some((half + usize::from(prev >> 7), u32::from(prev & 127)))
+    }
+
+    /// Recomputes [`Mentions::ends`] from the texts still looked for.
+    fn refresh(&mut self) {
+        self.ends = [0; 4];
+        for p in &self.pending {
+            if let Some((word, bit)) = Mentions::end_bit(p.end) {
+                self.ends[word] |= 1 << bit;
+            }
+        }
+    }
+
+    /// Reads the next piece of the code.
+    fn scan(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        let start = &bytes[..bytes.len().min(self.carry)];
+        let seam: Vec<u8> = self.tail.iter().chain(start).copied().collect();
+        self.look(&seam);
+        self.look(bytes);
+        self.extend(bytes);
+    }
+
+    /// Marks what `bytes` mention. Every mention ends in `.` or `(`, which are rare (one byte
+    /// in fifty): those are found eight bytes at a time, and only there are names compared.
+    fn look(&mut self, bytes: &[u8]) {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        const DOTS: u64 = ONES * b'.' as u64;
+        const PARENS: u64 = ONES * b'(' as u64;
+        // The high bit of each `.` or `(` in a word (and maybe of a byte after one: those are
+        // checked).
+        let ends = |word: &[u8]| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(word);
+            let x = u64::from_le_bytes(w);
+            let zeros = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+            zeros(x ^ DOTS) | zeros(x ^ PARENS)
+        };
+        if self.pending.is_empty() {
+            return;
+        }
+        let pairs = bytes.chunks_exact(16);
+        let rest = bytes.len() - pairs.remainder().len();
+        for (at, pair) in (0..).step_by(16).zip(pairs) {
+            let (low, high) = pair.split_at(8);
+            let found = [(at, ends(low)), (at + 8, ends(high))];
+            if found[0].1 | found[1].1 == 0 {
+                continue;
+            }
+            for (at, mut ends) in found {
+                while ends != 0 {
+                    self.look_at(bytes, at + (ends.trailing_zeros() / 8) as usize);
+                    if self.pending.is_empty() {
+                        return;
+                    }
+                    ends &= ends - 1;
+                }
+            }
+        }
+        for end in rest..bytes.len() {
+            self.look_at(bytes, end);
+        }
+    }
+
+    /// Marks a mention ending at `end`, if there is one.
+    #[inline]
+    fn look_at(&mut self, bytes: &[u8], end: usize) {
+        let (Some(&prev), Some(&last)) = (bytes.get(end.wrapping_sub(1)), bytes.get(end)) else {
+            return;
+        };
+        match Mentions::end_bit([prev, last]) {
+            Some((word, bit)) if self.ends[word] >> bit & 1 == 1 => self.look_for(&bytes[..=end]),
+            _ => {}
+        }
+    }
+
+    /// Marks the mention `before` ends with, if any (its last two bytes may end one).
+    #[inline(never)]
+    fn look_for(&mut self, before: &[u8]) {
+        let two = match before {
+            [.., a, b] => [*a, *b],
+            _ => return,
+        };
+        let found = self
+            .pending
+            .iter()
+            .find(|p| p.end == two && before.ends_with(p.text.as_bytes()));
+        if let Some(&Pending { name, .. }) = found {
+            self.names[name].1 = true;
+            self.pending.retain(|p| p.name != name);
+            self.refresh();
+        }
+    }
+
+    /// Adds what `next` read, as if its text followed this one's.
+    fn join(&mut self, next: &Mentions) {
+        let seam: Vec<u8> = self.tail.iter().chain(&next.head).copied().collect();
+        self.look(&seam);
+        self.assume(next);
+        // `next.head` and `next.tail` are all of its text when it is short.
+        let (head, tail) = (next.head.clone(), next.tail.clone());
+        self.extend(&head);
+        if next.head.len() >= self.carry {
+            self.tail = tail;
+        }
+    }
+
+    /// Counts what `other` saw as seen: the answers are for this text and `other`'s together.
+    fn assume(&mut self, other: &Mentions) {
+        for ((_, seen), (_, other_seen)) in self.names.iter_mut().zip(&other.names) {
+            *seen = *seen || *other_seen;
+        }
+        let names = &self.names;
+        self.pending.retain(|p| !names[p.name].1);
+        self.refresh();
+    }
+
+    /// Moves the head and tail on by `bytes`.
+    fn extend(&mut self, bytes: &[u8]) {
+        if self.head.len() < self.carry {
+            let more = (self.carry - self.head.len()).min(bytes.len());
+            self.head.extend_from_slice(&bytes[..more]);
+        }
+        self.tail
+            .extend_from_slice(&bytes[bytes.len().saturating_sub(self.carry)..]);
+        let excess = self.tail.len().saturating_sub(self.carry);
+        self.tail.drain(..excess);
+    }
+
+    /// Whether the code mentions `name` (one of those looked for).
+    fn has(&self, name: &str) -> bool {
+        self.names.iter().any(|(n, seen)| *seen && *n == name)
+    }
 }
 
 /// The import lines the generated code needs (modules it mentions).
-fn imports(view: &View) -> Vec<String> {
-    let code: String = std::iter::once(view.shared.as_str())
-        .chain(view.tasks.iter().map(|t| t.code.as_str()))
-        .collect();
-    let mut core: Vec<&str> = [
-        "Annotations",
-        "Aws",
-        "CfnCondition",
-        "CfnOutput",
-        "Duration",
-        "Fn",
-        "RemovalPolicy",
-        "Tags",
-    ]
-    .into_iter()
-    .filter(|n| code.contains(&format!("{n}.")) || code.contains(&format!("{n}(")))
-    .collect();
+fn imports(code: &Mentions) -> Vec<String> {
+    let mut core: Vec<&str> = CORE.into_iter().filter(|n| code.has(n)).collect();
     core.sort_unstable();
     let mut out = Vec::new();
     if !core.is_empty() {
@@ -1659,24 +2117,15 @@ fn imports(view: &View) -> Vec<String> {
             )
         });
     }
-    for m in [
-        "ec2",
-        "ecs",
-        "events",
-        "iam",
-        "logs",
-        "secretsmanager",
-        "sqs",
-        "ssm",
-    ] {
-        if code.contains(&format!("{m}.")) {
+    for m in MODULES {
+        if code.has(m) {
             out.push(format!("import * as {m} from \"aws-cdk-lib/aws-{m}\";"));
         }
-        if m == "events" && code.contains("targets.") {
+        if m == "events" && code.has("targets") {
             out.push("import * as targets from \"aws-cdk-lib/aws-events-targets\";".into());
         }
         // After `logs`, in order; `scheduler.` alone also starts the Scheduler principal's name.
-        if m == "logs" && code.contains("new scheduler.") {
+        if m == "logs" && code.has("new scheduler") {
             out.push("import * as scheduler from \"aws-cdk-lib/aws-scheduler\";".into());
         }
     }
@@ -1686,13 +2135,13 @@ fn imports(view: &View) -> Vec<String> {
 
 /// The pattern as `events.EventPattern` (top-level fields typed `string[]` except `detail`), or
 /// `None` when it needs the raw L1 property.
-fn l2_pattern(pattern: &Value) -> Option<Ts> {
+fn l2_pattern(pattern: &Value) -> Option<Ts<'_>> {
     let map = pattern.as_object()?;
     let mut fields = Vec::new();
     for (k, v) in map {
         let name = match k.as_str() {
             "detail" => {
-                fields.push(("detail".to_string(), json(v)));
+                fields.push(("detail".into(), json(v)));
                 continue;
             }
             "detail-type" => "detailType",
@@ -1703,21 +2152,21 @@ fn l2_pattern(pattern: &Value) -> Option<Ts> {
         if !all_strings {
             return None;
         }
-        fields.push((name.to_string(), json(v)));
+        fields.push((name.into(), json(v)));
     }
     Some(Ts::Object(fields))
 }
 
-fn override_value(v: &OverrideValue) -> Ts {
+fn override_value(v: &OverrideValue) -> Ts<'_> {
     match v {
-        OverrideValue::Literal(s) => string(s.clone()),
-        OverrideValue::From(f) => call("events.EventField.fromPath", vec![string(f.from.clone())]),
+        OverrideValue::Literal(s) => string(s.as_str()),
+        OverrideValue::From(f) => call("events.EventField.fromPath", vec![string(f.from.as_str())]),
     }
 }
 
-fn container_overrides(t: &Target) -> Option<Ts> {
+fn container_overrides(t: &Target) -> Option<Ts<'_>> {
     let o = &t.overrides;
-    let mut fields = vec![("containerName", string(t.container.clone()))];
+    let mut fields = vec![("containerName", string(t.container.as_str()))];
     match &o.command {
         // CDK types `command` as string[]; a whole array from the event is one field, which CDK
         // renders unquoted (`"command":<detail-argv>`), exactly the template tfc builds.
@@ -1726,7 +2175,7 @@ fn container_overrides(t: &Target) -> Option<Ts> {
             Ts::Cast(
                 Box::new(call(
                     "events.EventField.fromPath",
-                    vec![string(f.from.clone())],
+                    vec![string(f.from.as_str())],
                 )),
                 "string[]".into(),
             ),
@@ -1744,10 +2193,7 @@ fn container_overrides(t: &Target) -> Option<Ts> {
                 o.environment
                     .iter()
                     .map(|(k, v)| {
-                        object(vec![
-                            ("name", string(k.clone())),
-                            ("value", override_value(v)),
-                        ])
+                        object([("name", string(k.as_str())), ("value", override_value(v))])
                     })
                     .collect(),
             ),
@@ -1756,22 +2202,21 @@ fn container_overrides(t: &Target) -> Option<Ts> {
     (fields.len() > 1).then(|| Ts::Array(vec![object(fields)]))
 }
 
-fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
-    let mut out = String::new();
+fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Refs) {
     let c = &def.container;
-    let p = pascal(&match &id.owner {
-        Owner::Task(t) | Owner::Queue(t) => t.clone(),
+    let p = match &id.owner {
+        Owner::Task(t) | Owner::Queue(t) => pascal_id(t),
         Owner::Stack => String::new(),
-    });
+    };
     let task_role = refs.role(&def.task_role, &id.owner, "TaskRole");
     // A created execution role has exactly its policy's statements; CDK's own grants (logs,
     // secrets) would add more, so the definition gets it without policy updates.
     let execution_role = match &def.execution_role {
-        Ref::Created { id } => atom(format!("{}.withoutPolicyUpdates()", var(id))),
+        Ref::Created { id } => atom(member(id, ".withoutPolicyUpdates()")),
         existing => refs.role(existing, &id.owner, "ExecutionRole"),
     };
     let mut props = vec![
-        ("family", string(def.family.clone())),
+        ("family", string(def.family.as_str())),
         ("cpu", number(&def.cpu)),
         ("memoryLimitMiB", number(&def.memory)),
         ("taskRole", task_role),
@@ -1786,7 +2231,7 @@ fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
             Ts::Array(
                 def.volumes
                     .iter()
-                    .map(|v| object(vec![("name", string(v.clone()))]))
+                    .map(|v| object([("name", string(v.as_str()))]))
                     .collect(),
             ),
         ));
@@ -1794,7 +2239,7 @@ fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
     if def.architecture == Architecture::Arm64 {
         props.push((
             "runtimePlatform",
-            object(vec![
+            object([
                 ("cpuArchitecture", atom("ecs.CpuArchitecture.ARM64")),
                 (
                     "operatingSystemFamily",
@@ -1803,22 +2248,19 @@ fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
             ]),
         ));
     }
-    out.push_str(&declare(
+    declare(
+        out,
         id,
-        &new(
-            "ecs.FargateTaskDefinition",
-            &construct_id(id),
-            object(props),
-        ),
-    ));
+        &construct!("ecs.FargateTaskDefinition", construct_id(id), object(props)),
+    );
 
     let mut container = vec![
-        ("containerName", string(c.name.clone())),
+        ("containerName", string(c.name.as_str())),
         (
             "image",
             call(
                 "ecs.ContainerImage.fromRegistry",
-                vec![string(c.image.clone())],
+                vec![string(c.image.as_str())],
             ),
         ),
         ("essential", atom("true")),
@@ -1835,7 +2277,7 @@ fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
             Ts::Object(
                 c.environment
                     .iter()
-                    .map(|(k, val)| (k.clone(), text(val)))
+                    .map(|(k, val)| (k.into(), text(val)))
                     .collect(),
             ),
         ));
@@ -1865,7 +2307,7 @@ fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
                         };
                         let secret = call(
                             format!("secretsmanager.Secret.{import}"),
-                            vec![atom("this"), string(id), string(s.resource_arn.clone())],
+                            vec![atom("this"), string(id), string(s.resource_arn.as_str())],
                         );
                         let mut version = Vec::new();
                         if let Some(stage) = part(1) {
@@ -1892,11 +2334,11 @@ fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
                         "ecs.Secret.fromSsmParameter",
                         vec![call(
                             "ssm.StringParameter.fromStringParameterArn",
-                            vec![atom("this"), string(id), string(s.value_from.clone())],
+                            vec![atom("this"), string(id), string(s.value_from.as_str())],
                         )],
                     ),
                 };
-                (s.name.clone(), value)
+                (s.name.as_str().into(), value)
             })
             .collect();
         container.push(("secrets", Ts::Object(secrets)));
@@ -1905,7 +2347,7 @@ fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
         "logging",
         call(
             "ecs.LogDrivers.awsLogs",
-            vec![object(vec![
+            vec![object([
                 ("logGroup", atom(var(&c.log_group))),
                 ("streamPrefix", text(&c.stream_prefix)),
             ])],
@@ -1921,99 +2363,95 @@ fn convert_definition(id: &Id, def: &TaskDefinition, refs: &Refs) -> String {
         container.push(("user", text(u)));
     }
     let add = call(
-        format!("{}.addContainer", var(id)),
-        vec![string(c.name.clone()), object(container)],
+        member(id, ".addContainer"),
+        vec![string(c.name.as_str()), object(container)],
     );
     if c.mount_points.is_empty() {
-        out.push_str(&ts::statement("", &add, 2));
-        return out;
+        ts::write_statement(out, "", &add, 2);
+        return;
     }
-    let v = format!("{}Container", var(id));
-    out.push_str(&ts::statement(&format!("const {v} = "), &add, 2));
+    let v = member(id, "Container");
+    ts::write_statement(out, &format!("const {v} = "), &add, 2);
     let mounts = c
         .mount_points
         .iter()
         .map(|(volume, path)| {
-            object(vec![
-                ("sourceVolume", string(volume.clone())),
+            object([
+                ("sourceVolume", string(volume.as_str())),
                 ("containerPath", text(path)),
                 ("readOnly", atom("false")),
             ])
         })
         .collect();
-    out.push_str(&ts::statement(
-        "",
-        &call(format!("{v}.addMountPoints"), mounts),
-        2,
-    ));
-    out
+    ts::write_statement(out, "", &call(format!("{v}.addMountPoints"), mounts), 2);
 }
 
 /// The queue policy CDK adds for queues it owns, here for an imported queue: one per queue with
 /// a statement per rule, and only when the stack deploys into the queue's account (an L1
 /// condition).
-fn convert_queue_policy(id: &Id, queue: &QueuePolicy, refs: &Refs) -> String {
-    let mut out = String::new();
-    let q = pascal(&match &id.owner {
-        Owner::Queue(q) | Owner::Task(q) => q.clone(),
+fn convert_queue_policy(out: &mut String, id: &Id, queue: &QueuePolicy, refs: &Refs) {
+    let q = match &id.owner {
+        Owner::Queue(q) | Owner::Task(q) => pascal_id(q),
         Owner::Stack => String::new(),
-    });
+    };
     // A JavaScript name (queue names may start with a digit).
     let v = format!("deadLetter{q}");
     out.push_str("    // A queue policy can only be attached in the queue's own account.\n");
-    out.push_str(&ts::statement(
+    ts::write_statement(
+        out,
         &format!("const {v}QueueInStackAccount = "),
-        &new(
+        &construct!(
             "CfnCondition",
-            &format!("{q}QueueInStackAccount"),
-            object(vec![(
+            format!("{q}QueueInStackAccount"),
+            object([(
                 "expression",
                 call(
                     "Fn.conditionEquals",
                     vec![
                         atom("Aws.ACCOUNT_ID"),
-                        string(queue.only_in_account.clone()),
+                        string(queue.only_in_account.as_str()),
                     ],
                 ),
             )]),
         ),
         2,
-    ));
+    );
     let statements = queue.statements.iter().map(|s| refs.statement(s)).collect();
-    out.push_str(&ts::statement(
+    ts::write_statement(
+        out,
         &format!("const {v}QueuePolicy = "),
         &call(
             "new sqs.CfnQueuePolicy",
             vec![
                 atom("this"),
                 string(format!("{q}QueuePolicy")),
-                object(vec![
+                object([
                     (
                         "queues",
                         Ts::Array(vec![Ts::Template(vec![
-                            Part::Lit(format!("https://sqs.{}.", queue.region)),
+                            Part::Lit(format!("https://sqs.{}.", queue.region).into()),
                             Part::Code("Aws.URL_SUFFIX"),
-                            Part::Lit(format!("/{}/{}", queue.account, queue.queue_name)),
+                            Part::Lit(format!("/{}/{}", queue.account, queue.queue_name).into()),
                         ])]),
                     ),
                     (
                         "policyDocument",
                         call(
                             "new iam.PolicyDocument",
-                            vec![object(vec![("statements", Ts::Array(statements))])],
+                            vec![object([("statements", Ts::Array(statements))])],
                         ),
                     ),
                 ]),
             ],
         ),
         2,
-    ));
-    out.push_str(&ts::statement(
+    );
+    ts::write_statement(
+        out,
         &format!("{v}QueuePolicy.cfnOptions.condition = "),
         &atom(format!("{v}QueueInStackAccount")),
         2,
-    ));
-    out
+    );
 }
 
 #[cfg(test)]
@@ -2029,8 +2467,187 @@ mod tests {
     }
 
     #[test]
+    fn identifiers_are_the_plan_names_cased() {
+        for s in [
+            "nightly-report",
+            "a--b__c",
+            "-x-",
+            "",
+            "2fast",
+            "ünï-cödé-9",
+            "already_Pascal.Case",
+            "with space",
+        ] {
+            let mut p = String::new();
+            push_pascal(&mut p, s);
+            assert_eq!(p, pascal(s), "{s:?}");
+            assert_eq!(pascal_id(s), pascal(s), "{s:?}");
+        }
+        for owner in [
+            Owner::Stack,
+            Owner::Task("nightly-report".into()),
+            Owner::Task("ünï_x".into()),
+            Owner::Queue("9-dlq".into()),
+        ] {
+            for part in [
+                PlanPart::Cluster,
+                PlanPart::CapacityProviders,
+                PlanPart::LogGroup,
+                PlanPart::TaskRole,
+                PlanPart::TaskRolePolicy,
+                PlanPart::ExecutionRole,
+                PlanPart::ExecutionRolePolicy,
+                PlanPart::TaskDefinition,
+                PlanPart::EventsRole,
+                PlanPart::EventsRolePolicy,
+                PlanPart::Rule,
+                PlanPart::Target,
+                PlanPart::Schedule,
+                PlanPart::QueuePolicy,
+            ] {
+                assert_eq!(part_pascal(part), pascal(part.name()));
+                let id = Id::new(&owner, part);
+                let expected = match &owner {
+                    Owner::Queue(q) => format!("deadLetter{}QueuePolicy", pascal(q)),
+                    _ => {
+                        let p = pascal(&id.name());
+                        let mut cs = p.chars();
+                        match cs.next() {
+                            Some(f) => f.to_ascii_lowercase().to_string() + cs.as_str(),
+                            None => p,
+                        }
+                    }
+                };
+                assert_eq!(var(&id), expected);
+                assert_eq!(member(&id, ".ruleArn"), format!("{expected}.ruleArn"));
+                assert_eq!(construct_id(&id), pascal(&id.name()));
+            }
+            let expected = match &owner {
+                Owner::Stack => "Subnet0".to_string(),
+                Owner::Task(t) | Owner::Queue(t) => format!("{}Subnet0", pascal(t)),
+            };
+            assert_eq!(import_id(&owner, "Subnet0"), expected);
+        }
+    }
+
+    /// Every name looked for, as the whole text answers: `contains` on the joined pieces.
+    fn mentioned(code: &str) -> Vec<&'static str> {
+        let all = Mentions::new();
+        all.names
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                all.pending
+                    .iter()
+                    .any(|p| p.name == *i && code.contains(p.text.as_str()))
+            })
+            .map(|(_, (n, _))| *n)
+            .collect()
+    }
+
+    fn names(m: &Mentions) -> Vec<&'static str> {
+        m.names
+            .iter()
+            .filter(|(_, seen)| *seen)
+            .map(|(n, _)| *n)
+            .collect()
+    }
+
+    #[test]
+    fn mentions_across_pieces_are_those_of_the_joined_text() {
+        let code = "x.Aws(1); // new scheduler.Foo é secretsmanager.y\nTags.of(sqs.q) Fn";
+        let expected = mentioned(code);
+        assert_eq!(
+            expected,
+            ["Aws", "Tags", "secretsmanager", "sqs", "new scheduler"]
+        );
+        // Cut anywhere (on bytes of the text, as pieces of generated code are cut on lines).
+        let cuts: Vec<usize> = (0..=code.len())
+            .filter(|&i| code.is_char_boundary(i))
+            .collect();
+        for &i in &cuts {
+            for &j in cuts.iter().filter(|&&j| j >= i) {
+                let mut m = Mentions::new();
+                for piece in [&code[..i], &code[i..j], &code[j..]] {
+                    m.scan(piece);
+                }
+                assert_eq!(names(&m), expected, "cut at {i}, {j}");
+                // The first piece read apart and joined in front, as the shared code is.
+                let mut first = Mentions::new();
+                first.scan(&code[..i]);
+                let mut rest = Mentions::new();
+                rest.scan(&code[i..j]);
+                rest.scan(&code[j..]);
+                first.join(&rest);
+                assert_eq!(names(&first), expected, "join at {i}, {j}");
+            }
+        }
+        // One character at a time.
+        let mut m = Mentions::new();
+        for (i, c) in code.char_indices() {
+            m.scan(&code[i..i + c.len_utf8()]);
+        }
+        assert_eq!(names(&m), expected);
+        assert!(names(&Mentions::new()).is_empty());
+    }
+
+    #[test]
+    fn mentions_at_every_alignment() {
+        let all = Mentions::new();
+        for p in &all.pending {
+            for pad in 0..17 {
+                // Decoys around it: the name without its ending, a `.` after a control byte.
+                let code = format!(
+                    "{}\u{1}.é{}{} {}",
+                    "x".repeat(pad),
+                    &p.text[..p.text.len() - 1],
+                    p.text,
+                    "y".repeat(pad % 5)
+                );
+                let mut m = Mentions::new();
+                m.scan(&code);
+                assert_eq!(names(&m), mentioned(&code), "{code:?}");
+                assert!(m.has(all.names[p.name].0), "{code:?}");
+                let decoy = code.replace(p.text.as_str(), "-");
+                let mut m = Mentions::new();
+                m.scan(&decoy);
+                assert_eq!(names(&m), mentioned(&decoy), "{decoy:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn blocks_hold_each_text_whole() {
+        let texts: Vec<String> = (0..200)
+            .map(|i| format!("{i}é").repeat(1 + (i * 37) % 900))
+            .chain([
+                "x".repeat(Blocks::SIZE + 1),
+                String::new(),
+                "y".repeat(Blocks::SIZE),
+            ])
+            .collect();
+        let mut blocks = Blocks::default();
+        let kept: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                // Room for less than some texts need: their blocks grow.
+                let (block, buffer) = blocks.next(900);
+                let start = buffer.len();
+                buffer.push_str(t);
+                (block, start..buffer.len())
+            })
+            .collect();
+        let shared = blocks.into_shared();
+        for (text, (block, range)) in texts.iter().zip(kept) {
+            assert_eq!(&shared[block][range], text.as_str());
+        }
+        assert!(shared.len() < 20, "{} blocks", shared.len());
+    }
+
+    #[test]
     fn identifiers() {
-        assert_eq!(camel("nightly-report"), "nightlyReport");
+        let rule = Id::new(&Owner::Task("nightly-report".into()), PlanPart::Rule);
+        assert_eq!(var(&rule), "nightlyReportRule");
         assert_eq!(retention(Some(30)), "logs.RetentionDays.ONE_MONTH");
         assert_eq!(retention(None), "logs.RetentionDays.INFINITE");
     }

@@ -6,85 +6,253 @@
 /// Prettier's default print width.
 pub const WIDTH: usize = 80;
 
+use std::borrow::Cow;
+
 use crate::plan::{has_marker, pieces, whole_marker, Piece};
 
-/// A TypeScript expression.
+/// A TypeScript expression. Its text is borrowed where it can be (from the plan, or static),
+/// since an expression lives only until its statement is written.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Ts {
+pub enum Ts<'a> {
     /// Code written by tfc itself: identifiers, member access, numbers, `this`.
-    Atom(String),
+    Atom(Cow<'a, str>),
     /// A string literal (escaped on output).
-    Str(String),
-    Array(Vec<Ts>),
+    Str(Cow<'a, str>),
+    Array(Vec<Ts<'a>>),
     /// An object literal; keys quoted only where needed.
-    Object(Vec<(String, Ts)>),
+    Object(Vec<(Cow<'a, str>, Ts<'a>)>),
     /// `callee(args…)`; `callee` may start with `new `.
-    Call(String, Vec<Ts>),
+    Call(Cow<'a, str>, Vec<Ts<'a>>),
     /// `expr as unknown as Type`, for the documented escape hatches.
-    Cast(Box<Ts>, String),
+    Cast(Box<Ts<'a>>, Cow<'a, str>),
     /// A template literal: text (escaped on output) and tfc's own expressions.
-    Template(Vec<Part>),
+    Template(Vec<Part<'a>>),
     /// An expression tfc writes itself that is not an atom (an arrow function over a
     /// parameter's list); never holds spec text.
-    Code(String),
+    Code(Cow<'a, str>),
 }
 
 /// A piece of a template literal.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Part {
+pub enum Part<'a> {
     /// Text, escaped for a template literal (`` ` ``, `\`, `${`, and every non-printable).
-    Lit(String),
+    Lit(Cow<'a, str>),
     /// An expression tfc writes itself (`Aws.PARTITION`), printed as `${expr}`.
     Code(&'static str),
 }
 
 /// Shorthands.
-pub fn atom(s: impl Into<String>) -> Ts {
+pub fn atom<'a>(s: impl Into<Cow<'a, str>>) -> Ts<'a> {
     Ts::Atom(s.into())
 }
-pub fn string(s: impl Into<String>) -> Ts {
+pub fn string<'a>(s: impl Into<Cow<'a, str>>) -> Ts<'a> {
     Ts::Str(s.into())
 }
-pub fn call(callee: impl Into<String>, args: Vec<Ts>) -> Ts {
+pub fn call<'a>(callee: impl Into<Cow<'a, str>>, args: Vec<Ts<'a>>) -> Ts<'a> {
     Ts::Call(callee.into(), args)
 }
-pub fn object(fields: Vec<(&str, Ts)>) -> Ts {
+pub fn object<'a>(fields: impl IntoIterator<Item = (&'a str, Ts<'a>)>) -> Ts<'a> {
     Ts::Object(
         fields
             .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
+            .map(|(k, v)| (Cow::Borrowed(k), v))
             .collect(),
     )
+}
+
+/// The width of text in columns: its characters, as prettier counts (`é` is one column).
+fn columns(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+/// Where printed text goes: the output itself, or a [`Width`] that only counts it. The escaping
+/// and the one-line form are written once, generic over the sink, so a measured width is always
+/// the width of what is then written.
+trait Sink {
+    fn text(&mut self, s: &str);
+    /// Text known to be ASCII (one column per byte).
+    fn ascii(&mut self, s: &str);
+    fn char(&mut self, c: char);
+    /// Whether a count has passed its budget; writers then stop early. Output never is.
+    fn over(&self) -> bool {
+        false
+    }
+}
+
+impl Sink for String {
+    fn text(&mut self, s: &str) {
+        self.push_str(s);
+    }
+    fn ascii(&mut self, s: &str) {
+        self.push_str(s);
+    }
+    fn char(&mut self, c: char) {
+        self.push(c);
+    }
+}
+
+/// The width of text in characters (prettier's measure, so `é` is one column), counted up to a
+/// budget: past it, measuring stops.
+struct Width {
+    used: usize,
+    budget: usize,
+}
+
+impl Width {
+    fn new(budget: usize) -> Width {
+        Width { used: 0, budget }
+    }
+}
+
+impl Sink for Width {
+    fn text(&mut self, s: &str) {
+        self.used += columns(s);
+    }
+    fn ascii(&mut self, s: &str) {
+        self.used += s.len();
+    }
+    fn char(&mut self, _: char) {
+        self.used += 1;
+    }
+    fn over(&self) -> bool {
+        self.used > self.budget
+    }
+}
+
+/// The output, written while counting its columns up to a budget, so a one-line form is
+/// measured as it is written (and taken back when it does not fit).
+struct Bounded<'a> {
+    out: &'a mut String,
+    used: usize,
+    budget: usize,
+}
+
+impl Sink for Bounded<'_> {
+    fn text(&mut self, s: &str) {
+        self.used += columns(s);
+        self.out.push_str(s);
+    }
+    fn ascii(&mut self, s: &str) {
+        self.used += s.len();
+        self.out.push_str(s);
+    }
+    fn char(&mut self, c: char) {
+        self.used += 1;
+        self.out.push(c);
+    }
+    fn over(&self) -> bool {
+        self.used > self.budget
+    }
+}
+
+/// `\uXXXX` for each UTF-16 unit of a character a literal cannot hold as it is.
+fn write_unicode_escape<S: Sink>(out: &mut S, c: char) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut units = [0u16; 2];
+    for u in c.encode_utf16(&mut units) {
+        out.text("\\u");
+        for shift in [12, 8, 4, 0] {
+            out.char(char::from(HEX[usize::from((*u >> shift) & 0xf)]));
+        }
+    }
+}
+
+/// Writes `s` with `escape` applied to each character: runs that need no escape are written
+/// as they are, in one piece.
+fn write_escaped<S: Sink>(out: &mut S, s: &str, escape: impl Fn(char) -> Option<&'static str>) {
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let escaped = escape(c);
+        if escaped.is_none() && super::yaml::printable(c) {
+            continue;
+        }
+        out.text(&s[run..i]);
+        match escaped {
+            Some(e) => out.text(e),
+            None => write_unicode_escape(out, c),
+        }
+        run = i + c.len_utf8();
+    }
+    out.text(&s[run..]);
+}
+
+/// Whether every byte of `s` is printable ASCII other than `"`, `'` and `\`: text a string
+/// literal holds as it is, in double quotes (nearly every string). Eight bytes at a time; a
+/// flag may be false (then the careful path decides), never missed.
+fn plain(s: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte below `n` (n <= 0x80), at least for every such byte.
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    let words = s.as_bytes().chunks_exact(8);
+    let rest = words.remainder();
+    for word in words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let x = u64::from_le_bytes(w);
+        let flagged = below(x, 0x20)
+            | (x & HIGH)
+            | below(x ^ (ONES * 0x7f), 1)
+            | below(x ^ (ONES * u64::from(b'"')), 1)
+            | below(x ^ (ONES * u64::from(b'\'')), 1)
+            | below(x ^ (ONES * u64::from(b'\\')), 1);
+        if flagged != 0 {
+            return false;
+        }
+    }
+    rest.iter()
+        .all(|&b| matches!(b, b' '..=b'~') && !matches!(b, b'"' | b'\'' | b'\\'))
+}
+
+/// [`quote`], written to a sink.
+fn write_quoted<S: Sink>(out: &mut S, s: &str) {
+    if plain(s) {
+        out.char('"');
+        out.ascii(s);
+        return out.char('"');
+    }
+    // One pass: the quotes, and whether every byte is printable ASCII other than `\`.
+    let (mut doubles, mut singles, mut plain) = (0usize, 0usize, true);
+    for b in s.bytes() {
+        match b {
+            b'"' => doubles += 1,
+            b'\'' => singles += 1,
+            b'\\' => plain = false,
+            b' '..=b'~' => {}
+            _ => plain = false,
+        }
+    }
+    let (q, escaped_q, clashes) = if doubles > singles {
+        ('\'', "\\'", singles)
+    } else {
+        ('"', "\\\"", doubles)
+    };
+    out.char(q);
+    if plain && clashes == 0 {
+        // Nothing to escape (the common case).
+        out.ascii(s);
+        return out.char(q);
+    }
+    write_escaped(out, s, |c| match c {
+        '\\' => Some("\\\\"),
+        '\n' => Some("\\n"),
+        '\r' => Some("\\r"),
+        '\t' => Some("\\t"),
+        c if c == q => Some(escaped_q),
+        _ => None,
+    });
+    out.char(q);
 }
 
 /// A string literal the way prettier prints it: double quotes unless the text holds more
 /// double than single quotes.
 pub fn quote(s: &str) -> String {
-    let doubles = s.matches('"').count();
-    let singles = s.matches('\'').count();
-    let q = if doubles > singles { '\'' } else { '"' };
     let mut out = String::with_capacity(s.len() + 2);
-    out.push(q);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == q => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if super::yaml::printable(c) => out.push(c),
-            c => {
-                let mut units = [0u16; 2];
-                for u in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{:04x}", u));
-                }
-            }
-        }
-    }
-    out.push(q);
+    write_quoted(&mut out, s);
     out
 }
 
@@ -111,49 +279,55 @@ fn param_expression(piece: Piece<'_>) -> Option<String> {
     }
 }
 
-/// A string of the plan as TypeScript: a string literal; with deploy-time parameters inside, a
-/// template literal interpolating them (its text escaped); a parameter alone, its expression.
-pub fn string_literal(s: &str) -> String {
-    if !has_marker(s) {
-        return quote(s);
+/// [`string_literal`], written to a sink.
+fn write_string_literal<S: Sink>(out: &mut S, s: &str) {
+    // Markers are private-use characters: ASCII text holds none.
+    if s.is_ascii() || !has_marker(s) {
+        return write_quoted(out, s);
     }
     if let Some(e) = whole_marker(s).and_then(param_expression) {
-        return e;
+        return out.text(&e);
     }
-    let mut out = String::from("`");
+    out.char('`');
     for p in pieces(s) {
         match (p, param_expression(p)) {
-            (_, Some(e)) => out.push_str(&format!("${{{e}}}")),
-            (Piece::Text(t), None) => out.push_str(&template_text(t)),
+            (_, Some(e)) => {
+                out.text("${");
+                out.text(&e);
+                out.char('}');
+            }
+            (Piece::Text(t), None) => write_template_text(out, t),
             _ => {}
         }
     }
-    out.push('`');
+    out.char('`');
+}
+
+/// A string of the plan as TypeScript: a string literal; with deploy-time parameters inside, a
+/// template literal interpolating them (its text escaped); a parameter alone, its expression.
+pub fn string_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    write_string_literal(&mut out, s);
     out
 }
 
 /// Text inside a template literal: the characters that would end it or start an expression are
 /// escaped, and so is everything a string literal escapes.
-fn template_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '`' => out.push_str("\\`"),
-            '$' => out.push_str("\\$"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if super::yaml::printable(c) => out.push(c),
-            c => {
-                let mut units = [0u16; 2];
-                for u in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{:04x}", u));
-                }
-            }
-        }
+fn write_template_text<S: Sink>(out: &mut S, s: &str) {
+    if s.bytes()
+        .all(|b| matches!(b, b' '..=b'~') && !matches!(b, b'\\' | b'`' | b'$'))
+    {
+        return out.ascii(s);
     }
-    out
+    write_escaped(out, s, |c| match c {
+        '\\' => Some("\\\\"),
+        '`' => Some("\\`"),
+        '$' => Some("\\$"),
+        '\n' => Some("\\n"),
+        '\r' => Some("\\r"),
+        '\t' => Some("\\t"),
+        _ => None,
+    });
 }
 
 /// Whether an atom is code tfc writes (identifiers, member access, calls without arguments,
@@ -161,176 +335,328 @@ fn template_text(s: &str) -> String {
 /// atom by mistake can never run; the conformance tests would then see the wrong value.
 fn is_code(a: &str) -> bool {
     !a.is_empty()
-        && a.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '(' | ')' | '-' | '+'))
+        && a.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'(' | b')' | b'-' | b'+')
+        })
 }
 
 /// An object key as prettier prints it ("as-needed" quoting). `__proto__` is written as a
 /// computed key: as a plain key an object literal would set its prototype instead of a field.
-fn key(k: &str) -> String {
+fn write_key<S: Sink>(out: &mut S, k: &str) {
     if k == "__proto__" {
-        return format!("[{}]", quote(k));
+        out.char('[');
+        write_quoted(out, k);
+        return out.char(']');
     }
     let ident = k
-        .chars()
+        .bytes()
         .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && k.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'$')
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$');
     if ident {
-        k.to_string()
+        out.ascii(k);
     } else {
-        quote(k)
+        write_quoted(out, k);
     }
 }
 
-fn pad(indent: usize) -> String {
-    "  ".repeat(indent)
+/// `indent` levels of two spaces.
+fn pad(out: &mut String, indent: usize) {
+    // Two bytes at a time: short, fixed copies the compiler writes in place.
+    for _ in 0..indent {
+        out.push_str("  ");
+    }
 }
 
-/// The one-line form, if the expression has one (non-empty objects never do).
-fn flat(e: &Ts) -> Option<String> {
+/// Writes the one-line form of `e`. False when it has none (non-empty objects never do) or, for
+/// a [`Width`], as soon as the count passes its budget; what was written is then partial.
+fn write_flat<S: Sink>(out: &mut S, e: &Ts) -> bool {
     match e {
-        Ts::Atom(a) if is_code(a) => Some(a.clone()),
-        Ts::Atom(a) => Some(quote(a)),
-        Ts::Template(parts) => Some(
-            std::iter::once("`".to_string())
-                .chain(parts.iter().map(|p| match p {
-                    Part::Lit(s) => template_text(s),
-                    Part::Code(c) => format!("${{{c}}}"),
-                }))
-                .chain(std::iter::once("`".to_string()))
-                .collect(),
-        ),
-        Ts::Str(s) => Some(string_literal(s)),
-        Ts::Code(c) => Some(c.clone()),
+        Ts::Atom(a) if is_code(a) => out.ascii(a),
+        Ts::Atom(a) => write_quoted(out, a),
+        Ts::Template(parts) => {
+            out.char('`');
+            for p in parts {
+                match p {
+                    Part::Lit(s) => write_template_text(out, s),
+                    Part::Code(c) => {
+                        out.ascii("${");
+                        out.text(c);
+                        out.char('}');
+                    }
+                }
+            }
+            out.char('`');
+        }
+        Ts::Str(s) => write_string_literal(out, s),
+        Ts::Code(c) => out.text(c),
         Ts::Array(items) => {
-            let parts: Option<Vec<String>> = items.iter().map(flat).collect();
-            parts.map(|p| format!("[{}]", p.join(", ")))
+            out.char('[');
+            if !write_flat_list(out, items) {
+                return false;
+            }
+            out.char(']');
         }
-        Ts::Object(fields) if fields.is_empty() => Some("{}".into()),
-        Ts::Object(_) => None,
+        Ts::Object(fields) if fields.is_empty() => out.ascii("{}"),
+        Ts::Object(_) => return false,
         Ts::Call(callee, args) => {
-            let parts: Option<Vec<String>> = args.iter().map(flat).collect();
-            parts.map(|p| format!("{callee}({})", p.join(", ")))
+            out.text(callee);
+            out.char('(');
+            if !write_flat_list(out, args) {
+                return false;
+            }
+            out.char(')');
         }
-        Ts::Cast(inner, ty) => flat(inner).map(|i| format!("{i} as unknown as {ty}")),
+        Ts::Cast(inner, ty) => {
+            if !write_flat(out, inner) {
+                return false;
+            }
+            out.ascii(" as unknown as ");
+            out.text(ty);
+        }
     }
+    !out.over()
+}
+
+/// Items separated by `, `, each in its one-line form (see [`write_flat`]).
+fn write_flat_list<S: Sink>(out: &mut S, items: &[Ts]) -> bool {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.ascii(", ");
+        }
+        if !write_flat(out, item) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The width in characters of the one-line form of `e`, if it has one no wider than `budget`
+/// (measuring stops at the budget: a long subtree costs no more than the columns it may fill).
+fn flat_width(e: &Ts, budget: usize) -> Option<usize> {
+    let mut w = Width::new(budget);
+    write_flat(&mut w, e).then_some(w.used)
+}
+
+/// Whether the one-line form of `e` fits in what is left of the line after `used` columns.
+fn fits(e: &Ts, used: usize) -> bool {
+    WIDTH
+        .checked_sub(used)
+        .is_some_and(|budget| flat_width(e, budget).is_some())
+}
+
+/// False for what certainly has no one-line form: a non-empty object, or a call, array or cast
+/// that ends in one (most broken expressions, seen without writing anything).
+fn may_be_flat(e: &Ts) -> bool {
+    match e {
+        Ts::Object(fields) => fields.is_empty(),
+        Ts::Call(_, items) | Ts::Array(items) => items.last().is_none_or(may_be_flat),
+        Ts::Cast(inner, _) => may_be_flat(inner),
+        _ => true,
+    }
+}
+
+/// Writes the one-line form of `e` when it fits in what is left of the line after `used`
+/// columns; otherwise writes nothing. Whether it was written.
+fn write_if_fits(out: &mut String, e: &Ts, used: usize) -> bool {
+    let Some(budget) = WIDTH.checked_sub(used) else {
+        return false;
+    };
+    let start = out.len();
+    if write_flat(
+        &mut Bounded {
+            out,
+            used: 0,
+            budget,
+        },
+        e,
+    ) {
+        return true;
+    }
+    out.truncate(start);
+    false
+}
+
+/// Writes `e` starting at column `col` inside a line indented `indent` levels; `tail` is the
+/// number of characters that follow on the same line (`,` or `;`).
+pub fn write_expr(out: &mut String, e: &Ts, indent: usize, col: usize, tail: usize) {
+    if may_be_flat(e) && write_if_fits(out, e, col + tail) {
+        return;
+    }
+    match e {
+        Ts::Array(items) if !items.is_empty() => {
+            out.push_str("[\n");
+            for item in items {
+                pad(out, indent + 1);
+                write_expr(out, item, indent + 1, 2 * (indent + 1), 1);
+                out.push_str(",\n");
+            }
+            pad(out, indent);
+            out.push(']');
+        }
+        Ts::Object(fields) if !fields.is_empty() => {
+            out.push_str("{\n");
+            for (k, v) in fields {
+                pad(out, indent + 1);
+                let key_start = out.len();
+                write_key(out, k);
+                // `  key: `
+                let head = 2 * (indent + 1) + columns(&out[key_start..]) + 2;
+                out.push_str(": ");
+                match v {
+                    // An unbreakable string that does not fit moves to its own line.
+                    Ts::Str(text) => {
+                        if !write_if_fits(out, v, head + 1) {
+                            out.pop();
+                            out.push('\n');
+                            pad(out, indent + 2);
+                            write_string_literal(out, text);
+                        }
+                    }
+                    _ => write_expr(out, v, indent + 1, head, 1),
+                }
+                out.push_str(",\n");
+            }
+            pad(out, indent);
+            out.push('}');
+        }
+        Ts::Call(callee, args) if !args.is_empty() => {
+            // Hug a last object argument when everything before it is flat and fits.
+            if let Some((last @ Ts::Object(_), rest)) = args.split_last() {
+                if let Some(head) = write_hug_head(out, callee, rest, col) {
+                    write_expr(out, last, indent, col + head, tail + 1);
+                    out.push(')');
+                    return;
+                }
+            }
+            out.push_str(callee);
+            out.push_str("(\n");
+            for a in args {
+                pad(out, indent + 1);
+                write_expr(out, a, indent + 1, 2 * (indent + 1), 1);
+                out.push_str(",\n");
+            }
+            pad(out, indent);
+            out.push(')');
+        }
+        Ts::Cast(inner, ty) => {
+            write_expr(out, inner, indent, col, tail + ty.len() + 14);
+            out.push_str(" as unknown as ");
+            out.push_str(ty);
+        }
+        other => {
+            write_flat(out, other);
+        }
+    }
+}
+
+/// Writes `callee(a, b, ` and returns its width when every argument before the last has a
+/// one-line form and the head ends before the last column (`col + width < WIDTH`), so the last
+/// can be hugged; otherwise writes nothing.
+fn write_hug_head(out: &mut String, callee: &str, rest: &[Ts], col: usize) -> Option<usize> {
+    let budget = (WIDTH - 1).checked_sub(col)?;
+    let start = out.len();
+    let mut head = Bounded {
+        out,
+        used: 0,
+        budget,
+    };
+    head.text(callee);
+    head.char('(');
+    let mut flat = true;
+    for h in rest {
+        if !write_flat(&mut head, h) {
+            flat = false;
+            break;
+        }
+        head.ascii(", ");
+    }
+    if flat && !head.over() {
+        return Some(head.used);
+    }
+    out.truncate(start);
+    None
 }
 
 /// Prints `e` starting at column `col` inside a line indented `indent` levels; `tail` is the
 /// number of characters that follow on the same line (`,` or `;`).
 pub fn print(e: &Ts, indent: usize, col: usize, tail: usize) -> String {
-    if let Some(f) = flat(e) {
-        if col + f.chars().count() + tail <= WIDTH {
-            return f;
-        }
+    let mut out = String::new();
+    write_expr(&mut out, e, indent, col, tail);
+    out
+}
+
+/// Writes the statement `prefix<expr>;` at `indent` (e.g. `const x = …;`), ending with a
+/// newline.
+pub fn write_statement(out: &mut String, prefix: &str, e: &Ts, indent: usize) {
+    let col = 2 * indent + columns(prefix);
+    // Prettier breaks after `=` when what follows cannot start on this line: a call whose
+    // callee does not fit, or an unbreakable value.
+    let starts_too_long = match e {
+        Ts::Call(callee, _) => col + columns(callee) + 1 > WIDTH,
+        Ts::Atom(_) | Ts::Str(_) | Ts::Template(_) => !fits(e, col + 1),
+        _ => false,
+    };
+    pad(out, indent);
+    if prefix.ends_with("= ") && starts_too_long {
+        out.push_str(prefix.trim_end());
+        out.push('\n');
+        pad(out, indent + 1);
+        write_expr(out, e, indent + 1, 2 * (indent + 1), 1);
+    } else {
+        out.push_str(prefix);
+        write_expr(out, e, indent, col, 1);
     }
-    match e {
-        Ts::Array(items) if !items.is_empty() => {
-            let mut out = String::from("[\n");
-            for item in items {
-                let p = pad(indent + 1);
-                out.push_str(&p);
-                out.push_str(&print(item, indent + 1, p.len(), 1));
-                out.push_str(",\n");
-            }
-            out.push_str(&pad(indent));
-            out.push(']');
-            out
-        }
-        Ts::Object(fields) if !fields.is_empty() => {
-            let mut out = String::from("{\n");
-            for (k, v) in fields {
-                let head = format!("{}{}: ", pad(indent + 1), key(k));
-                match v {
-                    // An unbreakable string that does not fit moves to its own line.
-                    Ts::Str(text)
-                        if head.chars().count() + string_literal(text).chars().count() + 1
-                            > WIDTH =>
-                    {
-                        out.push_str(head.trim_end());
-                        out.push('\n');
-                        out.push_str(&pad(indent + 2));
-                        out.push_str(&string_literal(text));
-                    }
-                    _ => {
-                        out.push_str(&head);
-                        out.push_str(&print(v, indent + 1, head.chars().count(), 1));
-                    }
-                }
-                out.push_str(",\n");
-            }
-            out.push_str(&pad(indent));
-            out.push('}');
-            out
-        }
-        Ts::Call(callee, args) if !args.is_empty() => {
-            // Hug a last object argument when everything before it is flat and fits.
-            if let Some((Ts::Object(_), rest)) = args.split_last() {
-                let heads: Option<Vec<String>> = rest.iter().map(flat).collect();
-                if let Some(heads) = heads {
-                    let mut head = format!("{callee}(");
-                    for h in &heads {
-                        head.push_str(h);
-                        head.push_str(", ");
-                    }
-                    if col + head.chars().count() < WIDTH {
-                        let last = &args[args.len() - 1];
-                        return format!(
-                            "{head}{})",
-                            print(last, indent, col + head.chars().count(), tail + 1)
-                        );
-                    }
-                }
-            }
-            let mut out = format!("{callee}(\n");
-            for a in args {
-                let p = pad(indent + 1);
-                out.push_str(&p);
-                out.push_str(&print(a, indent + 1, p.len(), 1));
-                out.push_str(",\n");
-            }
-            out.push_str(&pad(indent));
-            out.push(')');
-            out
-        }
-        Ts::Cast(inner, ty) => format!(
-            "{} as unknown as {ty}",
-            print(inner, indent, col, tail + ty.len() + 14)
-        ),
-        other => flat(other).unwrap_or_default(),
-    }
+    out.push_str(";\n");
 }
 
 /// A statement `prefix<expr>;` at `indent` (e.g. `const x = …;`), ending with a newline.
 pub fn statement(prefix: &str, e: &Ts, indent: usize) -> String {
-    let head = format!("{}{prefix}", pad(indent));
-    let col = head.chars().count();
-    // Prettier breaks after `=` when what follows cannot start on this line: a call whose
-    // callee does not fit, or an unbreakable value.
-    let starts_too_long = match e {
-        Ts::Call(callee, _) => col + callee.chars().count() + 1 > WIDTH,
-        Ts::Atom(_) | Ts::Str(_) | Ts::Template(_) => {
-            flat(e).is_some_and(|f| col + f.chars().count() + 1 > WIDTH)
-        }
-        _ => false,
-    };
-    if prefix.ends_with("= ") && starts_too_long {
-        let inner = pad(indent + 1);
-        return format!(
-            "{}\n{inner}{};\n",
-            head.trim_end(),
-            print(e, indent + 1, inner.len(), 1)
-        );
-    }
-    format!("{head}{};\n", print(e, indent, col, 1))
+    let mut out = String::new();
+    write_statement(&mut out, prefix, e, indent);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
+
+    /// The one-line form, if the expression has one.
+    fn flat(e: &Ts) -> Option<String> {
+        let mut out = String::new();
+        write_flat(&mut out, e).then_some(out)
+    }
+
+    fn key(k: &str) -> String {
+        let mut out = String::new();
+        write_key(&mut out, k);
+        out
+    }
+
+    #[test]
+    fn plain_text_is_printable_ascii_without_quotes_or_backslashes() {
+        for (i, special) in [
+            "\"", "'", "\\", "\n", "\u{1f}", "\u{7f}", "é", "\u{2028}", "\u{0}",
+        ]
+        .iter()
+        .enumerate()
+        {
+            for at in 0..20 {
+                let s = format!("{}{special}{}", &"a~ ".repeat(at)[..at], "z".repeat(i));
+                assert!(!plain(&s), "{s:?}");
+            }
+        }
+        for n in 0..40 {
+            let s: String = (0..n)
+                .map(|i| char::from(b' ' + (i * 7 % 95) as u8))
+                .collect();
+            let expected = !s.contains(['"', '\'', '\\']);
+            assert_eq!(plain(&s), expected, "{s:?}");
+        }
+        assert!(plain(""));
+    }
 
     #[test]
     fn quotes_like_prettier() {
@@ -392,5 +718,105 @@ mod tests {
                 .collect(),
         );
         assert!(print(&long, 0, 0, 0).starts_with("[\n  \"subnet-0123456789abcdef0\",\n"));
+    }
+
+    #[test]
+    fn flat_exactly_at_the_width_stays_flat() {
+        // `["x…x"];` is 80 columns with 75 x's.
+        let line = |n: usize| statement("", &Ts::Array(vec![string("x".repeat(n))]), 0);
+        assert_eq!(line(75), format!("[\"{}\"];\n", "x".repeat(75)));
+        assert_eq!(line(76), format!("[\n  \"{}\",\n];\n", "x".repeat(76)));
+    }
+
+    #[test]
+    fn widths_count_characters_not_bytes() {
+        // 75 two-byte characters: 150 bytes, 80 columns.
+        let e = Ts::Array(vec![string("é".repeat(75))]);
+        assert_eq!(statement("", &e, 0), format!("[\"{}\"];\n", "é".repeat(75)));
+        assert_eq!(flat_width(&string("日本"), 80), Some(4));
+        // Escapes count as what is written: `"\u2028"` is 8 columns.
+        assert_eq!(flat_width(&string("\u{2028}"), 80), Some(8));
+    }
+
+    #[test]
+    fn flat_width_is_the_written_width_up_to_the_budget() {
+        let cases = vec![
+            atom("cluster.clusterArn"),
+            atom("x; require('child_process')"),
+            string("it's \"x\" 'y' \\ \n\t é \u{1F600} \u{85}"),
+            string(format!("{}image_tag{}", '\u{E000}', '\u{E001}')),
+            string(format!("a`${{b}}{}tag{}", '\u{E000}', '\u{E001}')),
+            Ts::Template(vec![
+                Part::Lit("arn:`${x}".into()),
+                Part::Code("Aws.PARTITION"),
+            ]),
+            Ts::Code("props.x ?? 1".into()),
+            call(
+                "f",
+                vec![
+                    atom("this"),
+                    Ts::Array(vec![string("a"), Ts::Array(vec![])]),
+                ],
+            ),
+            Ts::Cast(Box::new(call("g", vec![string("p")])), "string[]".into()),
+            Ts::Object(vec![]),
+        ];
+        for e in &cases {
+            let written = flat(e).expect("a one-line form").chars().count();
+            assert_eq!(flat_width(e, usize::MAX), Some(written), "{e:?}");
+            assert_eq!(flat_width(e, written), Some(written), "{e:?}");
+            assert_eq!(flat_width(e, written - 1), None, "{e:?}");
+        }
+        for e in &cases {
+            assert!(may_be_flat(e), "{e:?}");
+        }
+        // No one-line form: an object, even past the budget's end or inside a call.
+        let obj = object(vec![("k", atom("v"))]);
+        assert_eq!(flat_width(&obj, usize::MAX), None);
+        assert_eq!(
+            flat_width(&call("f", vec![atom("a"), obj.clone()]), usize::MAX),
+            None
+        );
+        assert!(!may_be_flat(&call("f", vec![Ts::Array(vec![obj.clone()])])));
+        // Seen without writing only when the object comes last.
+        assert!(may_be_flat(&call("f", vec![obj, atom("a")])));
+        // Measuring stops at the budget: a long list is cut off, whatever follows.
+        let long = Ts::Array((0..10_000).map(|i| string(format!("item-{i}"))).collect());
+        assert_eq!(flat_width(&long, 80), None);
+    }
+
+    #[test]
+    fn hugs_only_while_the_head_ends_before_the_last_column() {
+        // `f(a, ` is 5 columns: hugged while col + 5 < 80.
+        let e = call("f", vec![atom("a"), object(vec![("k", atom("v"))])]);
+        assert!(print(&e, 0, 74, 1).starts_with("f(a, {\n"));
+        assert!(print(&e, 0, 75, 1).starts_with("f(\n  a,\n  {\n"));
+        assert!(print(&e, 0, 200, 1).starts_with("f(\n"));
+    }
+
+    #[test]
+    fn long_strings_move_to_their_own_line() {
+        // `  k: "x…x",` is 80 columns with 72 x's.
+        let field = |n: usize| print(&object(vec![("k", string("x".repeat(n)))]), 0, 0, 1);
+        assert_eq!(field(72), format!("{{\n  k: \"{}\",\n}}", "x".repeat(72)));
+        assert_eq!(
+            field(73),
+            format!("{{\n  k:\n    \"{}\",\n}}", "x".repeat(73))
+        );
+        assert_eq!(
+            print(&object(vec![("__proto__", atom("x"))]), 0, 0, 1),
+            "{\n  [\"__proto__\"]: x,\n}"
+        );
+        // `const v = "x…x";` is 80 columns with 67 x's; longer breaks after `=`.
+        let declare = |n: usize| statement("const v = ", &string("x".repeat(n)), 0);
+        assert_eq!(declare(67), format!("const v = \"{}\";\n", "x".repeat(67)));
+        assert_eq!(
+            declare(68),
+            format!("const v =\n  \"{}\";\n", "x".repeat(68))
+        );
+        assert_eq!(
+            statement("const v = ", &string("x".repeat(68)), 2),
+            format!("    const v =\n      \"{}\";\n", "x".repeat(68))
+        );
     }
 }
