@@ -3,24 +3,29 @@
 //! (`ManageTaskDefinition`, `ManageRule`, …) and pseudo parameters for account, region and
 //! partition.
 //!
-//! The view model is built as JSON values by small `convert_*` functions (intrinsics in their
-//! long form, `Ref`/`Fn::GetAtt`/`Fn::Sub`, so no YAML tags are needed); the templates in
-//! `templates/cloudformation/` lay the document out, and every value reaches them serialised
-//! (and so escaped) by tfc's YAML or JSON writer: each resource body, section and the JSON
-//! document once, in Rust, rather than converted to template values and back per filter call.
+//! The view model is built as document trees ([`Node`]) by small `convert_*` functions
+//! (intrinsics in their long form, `Ref`/`Fn::GetAtt`/`Fn::Sub`, so no YAML tags are needed);
+//! the templates in `templates/cloudformation/` lay the document out, and every value reaches
+//! the output serialised (and so escaped) by tfc's YAML or JSON writer: each resource body,
+//! section and the JSON document in Rust, written straight into the output where the template
+//! places it (the template sees a marker for each body; see [`write`]). The same code measures
+//! a template without building it ([`stack_quotas`]), by writing into a [`Count`].
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
+use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
+use super::yaml::{self, Count, Map, Node, Sink};
 use super::{
-    environment, generated_by, pascal, schedule_input, yaml, Backend, Format, Layout, OutputFile,
+    environment, generated_by, pascal, schedule_input, Backend, Format, Layout, OutputFile,
     RenderError,
 };
 use crate::plan::{
-    arn_of, has_marker, pieces, whole_marker, Architecture, Arn, ClusterRef, Id, Kind, Owner,
-    ParamOr, ParamType, Part, Piece, Plan, Resource as PlanResource, Rule, RuleTrigger, Schedule,
+    has_marker, pieces, whole_marker, Architecture, Arn, ClusterRef, Id, Kind, Owner, ParamOr,
+    ParamType, Part, Piece, Plan, Ref, Resource as PlanResource, Rule, RuleTrigger, Schedule,
     Statement, Target, TargetInput, TaskDefinition,
 };
 
@@ -44,59 +49,225 @@ const TEMPLATES: [(&str, &str); 2] = [
 pub struct CloudFormation;
 
 /// One resource of the view model.
-#[derive(Debug, Serialize)]
-struct Resource {
+#[derive(Debug)]
+struct Resource<'a> {
     id: String,
-    #[serde(skip)]
-    body: Value,
-    /// The body as YAML at the resource's indentation, filled in for the YAML template (the
-    /// serialiser escapes; serialising here rather than in a template filter saves converting
-    /// every value to a template value and back).
-    yaml: String,
+    body: Node<'a>,
 }
 
 /// A task's resources, under a comment naming the task.
-#[derive(Debug, Serialize)]
-struct TaskGroup {
-    comment: String,
-    resources: Vec<Resource>,
+#[derive(Debug)]
+struct TaskGroup<'a> {
+    comment: &'a str,
+    resources: Vec<Resource<'a>>,
+}
+
+/// A top-level section (`Parameters`, `Conditions`, `Outputs`): a map with an index of its
+/// keys, so that setting a key again (a condition every task of a parameter names) replaces
+/// its value in place at any size.
+#[derive(Debug, Default)]
+struct Section<'a> {
+    map: Map<'a>,
+    index: HashMap<String, usize>,
+}
+
+impl<'a> Section<'a> {
+    fn insert(&mut self, key: String, value: Node<'a>) {
+        match self.index.get(&key) {
+            Some(&i) => self.map.0[i].1 = value,
+            None => {
+                self.index.insert(key.clone(), self.map.len());
+                self.map.0.push((Cow::Owned(key), value));
+            }
+        }
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        self.index.contains_key(key)
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.map.0.iter().map(|(k, _)| k.as_ref())
+    }
 }
 
 /// The template's view model.
-#[derive(Debug, Serialize)]
-struct View {
+#[derive(Debug)]
+struct View<'a> {
     header: String,
-    description: String,
-    parameters: Map<String, Value>,
-    conditions: Map<String, Value>,
-    shared: Vec<Resource>,
-    tasks: Vec<TaskGroup>,
-    outputs: Map<String, Value>,
+    description: &'a str,
+    parameters: Section<'a>,
+    conditions: Section<'a>,
+    shared: Vec<Resource<'a>>,
+    tasks: Vec<TaskGroup<'a>>,
+    outputs: Section<'a>,
 }
 
-impl View {
-    /// The whole template as one JSON document (the JSON format, and tests).
-    fn document(&self) -> Value {
-        let mut resources = Map::new();
-        for r in self
-            .shared
+impl<'a> View<'a> {
+    /// Every resource, in template order.
+    fn resources(&self) -> impl Iterator<Item = &Resource<'a>> {
+        self.shared
             .iter()
             .chain(self.tasks.iter().flat_map(|t| &t.resources))
-        {
-            resources.insert(r.id.clone(), r.body.clone());
+    }
+
+    /// What the template places for the view: the text around the bodies, each body a
+    /// [`Slot`]'s marker.
+    fn layout(&self) -> LayoutView<'_> {
+        fn placed<'v>(r: &'v Resource, next: &mut usize) -> Placed<'v> {
+            *next += 1;
+            Placed {
+                id: &r.id,
+                body: Slot::Resource(*next - 1),
+            }
         }
-        let mut doc = Map::new();
-        doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
-        doc.insert("Description".into(), json!(self.description));
-        if !self.parameters.is_empty() {
-            doc.insert("Parameters".into(), Value::Object(self.parameters.clone()));
+        let mut next = 0;
+        let shared = self.shared.iter().map(|r| placed(r, &mut next)).collect();
+        let tasks = self
+            .tasks
+            .iter()
+            .map(|t| PlacedGroup {
+                comment: t.comment,
+                resources: t.resources.iter().map(|r| placed(r, &mut next)).collect(),
+            })
+            .collect();
+        let section = |s: &Section, slot: Slot| (!s.map.is_empty()).then_some(slot);
+        LayoutView {
+            header: &self.header,
+            description: self.description,
+            parameters: section(&self.parameters, Slot::Parameters),
+            conditions: section(&self.conditions, Slot::Conditions),
+            shared,
+            tasks,
+            outputs: Slot::Outputs,
         }
-        if !self.conditions.is_empty() {
-            doc.insert("Conditions".into(), Value::Object(self.conditions.clone()));
+    }
+}
+
+/// A body the template places.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// The `n`th resource body, in template order.
+    Resource(usize),
+    Parameters,
+    Conditions,
+    Outputs,
+    /// The whole JSON document.
+    Document,
+}
+
+/// Opens and closes a [`Slot`]'s marker in the template's output. tfc's output never holds it:
+/// it is not printable, so every writer escapes it (and the `comment` filter drops it).
+const MARK: char = '\u{0}';
+
+impl Slot {
+    fn name(self) -> Cow<'static, str> {
+        match self {
+            Slot::Resource(n) => Cow::Owned(n.to_string()),
+            Slot::Parameters => Cow::Borrowed("parameters"),
+            Slot::Conditions => Cow::Borrowed("conditions"),
+            Slot::Outputs => Cow::Borrowed("outputs"),
+            Slot::Document => Cow::Borrowed("document"),
         }
-        doc.insert("Resources".into(), Value::Object(resources));
-        doc.insert("Outputs".into(), Value::Object(self.outputs.clone()));
-        Value::Object(doc)
+    }
+
+    fn parse(name: &str) -> Option<Slot> {
+        Some(match name {
+            "parameters" => Slot::Parameters,
+            "conditions" => Slot::Conditions,
+            "outputs" => Slot::Outputs,
+            "document" => Slot::Document,
+            n => Slot::Resource(n.parse().ok()?),
+        })
+    }
+}
+
+impl Serialize for Slot {
+    /// The slot's marker: its name between two [`MARK`]s.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{MARK}{}{MARK}", self.name()))
+    }
+}
+
+/// What the templates see: the view's layout, each body a marker.
+#[derive(Debug, Serialize)]
+struct LayoutView<'v> {
+    header: &'v str,
+    description: &'v str,
+    /// `None` (false in the template) for an empty section.
+    parameters: Option<Slot>,
+    conditions: Option<Slot>,
+    shared: Vec<Placed<'v>>,
+    tasks: Vec<PlacedGroup<'v>>,
+    outputs: Slot,
+}
+
+#[derive(Debug, Serialize)]
+struct Placed<'v> {
+    id: &'v str,
+    body: Slot,
+}
+
+#[derive(Debug, Serialize)]
+struct PlacedGroup<'v> {
+    comment: &'v str,
+    resources: Vec<Placed<'v>>,
+}
+
+/// The JSON document, serialised from the view's parts where they are.
+struct JsonDocument<'v, 'a>(&'v View<'a>);
+
+impl Serialize for JsonDocument<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let view = self.0;
+        let mut doc = s.serialize_map(None)?;
+        doc.serialize_entry("AWSTemplateFormatVersion", "2010-09-09")?;
+        doc.serialize_entry("Description", view.description)?;
+        if !view.parameters.map.is_empty() {
+            doc.serialize_entry("Parameters", &view.parameters.map)?;
+        }
+        if !view.conditions.map.is_empty() {
+            doc.serialize_entry("Conditions", &view.conditions.map)?;
+        }
+        doc.serialize_entry("Resources", &JsonResources(view))?;
+        doc.serialize_entry("Outputs", &view.outputs.map)?;
+        doc.end()
+    }
+}
+
+/// The `Resources` map of the JSON document.
+struct JsonResources<'v, 'a>(&'v View<'a>);
+
+impl Serialize for JsonResources<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let view = self.0;
+        let count = view.resources().count();
+        let ids: HashSet<&str> = view.resources().map(|r| r.id.as_str()).collect();
+        if ids.len() == count {
+            let mut map = s.serialize_map(Some(count))?;
+            for r in view.resources() {
+                map.serialize_entry(&r.id, &r.body)?;
+            }
+            return map.end();
+        }
+        // Logical ids are distinct (validation keeps task ids from colliding); were two the
+        // same, a JSON map holds the key once, where it first came, with the last value.
+        let mut entries: Vec<(&str, &Node)> = Vec::with_capacity(ids.len());
+        let mut at: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
+        for r in view.resources() {
+            match at.get(r.id.as_str()) {
+                Some(&i) => entries[i].1 = &r.body,
+                None => {
+                    at.insert(&r.id, entries.len());
+                    entries.push((&r.id, &r.body));
+                }
+            }
+        }
+        let mut map = s.serialize_map(Some(entries.len()))?;
+        for (id, body) in entries {
+            map.serialize_entry(id, body)?;
+        }
+        map.end()
     }
 }
 
@@ -107,25 +278,22 @@ impl Backend for CloudFormation {
         layout: Layout,
         format: Format,
     ) -> Result<Vec<OutputFile>, RenderError> {
-        let mut view = convert_model(plan);
-        let taken: Vec<String> = view
-            .shared
-            .iter()
-            .chain(view.tasks.iter().flat_map(|t| &t.resources))
-            .map(|r| r.id.clone())
-            .chain(view.outputs.keys().cloned())
-            .chain(view.conditions.keys().cloned())
-            .collect();
-        if let Some(p) = view.parameters.keys().find(|p| taken.contains(p)) {
-            return Err(RenderError(format!(
-                "parameter logical id `{p}` is also the logical id of a resource, output or condition of the template; rename the parameter"
-            )));
+        let view = convert_model(plan);
+        if !view.parameters.map.is_empty() {
+            let ids: HashSet<&str> = view.resources().map(|r| r.id.as_str()).collect();
+            if let Some(p) = view.parameters.keys().find(|p| {
+                ids.contains(p) || view.outputs.contains(p) || view.conditions.contains(p)
+            }) {
+                return Err(RenderError(format!(
+                    "parameter logical id `{p}` is also the logical id of a resource, output or condition of the template; rename the parameter"
+                )));
+            }
         }
         let path = match format {
             Format::Yaml => "template.yaml",
             Format::Json => "template.json",
         };
-        let contents = text(&mut view, format)?;
+        let contents = text_of(&view, format)?;
         let mut files = vec![OutputFile {
             path: path.into(),
             contents,
@@ -172,12 +340,38 @@ fn parameter_text(v: &Value) -> String {
     }
 }
 
+/// A string node.
+fn text<'a>(s: impl Into<Cow<'a, str>>) -> Node<'a> {
+    Node::Str(s.into())
+}
+
+/// A list of strings.
+fn texts<'a>(items: &'a [String]) -> Node<'a> {
+    Node::List(items.iter().map(|s| text(s.as_str())).collect())
+}
+
+fn num<'a>(n: u32) -> Node<'a> {
+    Node::Number(n.into())
+}
+
+/// A map node of fixed keys.
+fn obj<'a, const N: usize>(entries: [(&'static str, Node<'a>); N]) -> Node<'a> {
+    Node::Map(Map(entries
+        .into_iter()
+        .map(|(k, v)| (Cow::Borrowed(k), v))
+        .collect()))
+}
+
+fn list<'a, const N: usize>(items: [Node<'a>; N]) -> Node<'a> {
+    Node::List(items.into())
+}
+
 /// The `Parameters` entry of each plan parameter: AWS-specific list types where the value can
 /// never be empty (the console and `deploy` then check the ids exist), `CommaDelimitedList`
 /// where it may; a boolean is a `String` of `true`/`false` (CloudFormation has no boolean
 /// type) tested by a condition.
-fn parameters(plan: &Plan) -> Map<String, Value> {
-    let mut out = Map::new();
+fn parameters(plan: &Plan) -> Section<'_> {
+    let mut out = Section::default();
     for p in &plan.parameters {
         let mut body = Map::new();
         let kind = match p.kind {
@@ -187,92 +381,113 @@ fn parameters(plan: &Plan) -> Map<String, Value> {
             ParamType::SubnetIds => "List<AWS::EC2::Subnet::Id>",
             ParamType::SecurityGroupIds => "List<AWS::EC2::SecurityGroup::Id>",
         };
-        body.insert("Type".into(), json!(kind));
+        body.push("Type", text(kind));
         if let Some(d) = &p.description {
-            body.insert("Description".into(), json!(d));
+            body.push("Description", text(d));
         }
         if let Some(d) = &p.default {
-            body.insert("Default".into(), json!(parameter_text(d)));
+            body.push("Default", text(parameter_text(d)));
         }
         match (&p.allowed, p.kind) {
             (Some(a), _) => {
-                body.insert(
-                    "AllowedValues".into(),
-                    Value::Array(a.iter().map(|v| json!(parameter_text(v))).collect()),
+                body.push(
+                    "AllowedValues",
+                    Node::List(a.iter().map(|v| text(parameter_text(v))).collect()),
                 );
             }
             (None, ParamType::Boolean) => {
-                body.insert("AllowedValues".into(), json!(["true", "false"]));
+                body.push("AllowedValues", list([text("true"), text("false")]));
             }
             _ => {}
         }
         if let (Some(re), ParamType::String | ParamType::Arn) = (&p.pattern, p.kind) {
-            body.insert("AllowedPattern".into(), json!(re));
+            body.push("AllowedPattern", text(re));
         }
-        out.insert(parameter_id(&p.name), Value::Object(body));
+        out.insert(parameter_id(&p.name), Node::Map(body));
     }
     out
 }
 
 /// A number field: its literal, as the text CloudFormation's string-typed size properties take
 /// (`as_text`), or a `Ref` of its parameter.
-fn number(v: &ParamOr<u32>, as_text: bool) -> Value {
+fn number<'a>(v: &ParamOr<u32>, as_text: bool) -> Node<'a> {
     match v {
-        ParamOr::Lit(n) if as_text => json!(n.to_string()),
-        ParamOr::Lit(n) => json!(n),
-        ParamOr::Param(r) => reference(&parameter_id(&r.param)),
+        ParamOr::Lit(n) if as_text => text(n.to_string()),
+        ParamOr::Lit(n) => num(*n),
+        ParamOr::Param(r) => reference(parameter_id(&r.param)),
     }
 }
 
 /// The condition that a boolean parameter is `true`, added to `conditions`.
-fn is_true(name: &str, conditions: &mut Map<String, Value>) -> String {
+fn is_true(name: &str, conditions: &mut Section) -> String {
     let id = format!("{}IsTrue", parameter_id(name));
     conditions.insert(
         id.clone(),
-        json!({ "Fn::Equals": [reference(&parameter_id(name)), "true"] }),
+        obj([(
+            "Fn::Equals",
+            list([reference(parameter_id(name)), text("true")]),
+        )]),
     );
     id
 }
 
 /// The condition that a list parameter is not empty, added to `conditions`.
-fn not_empty(name: &str, conditions: &mut Map<String, Value>) -> String {
+fn not_empty(name: &str, conditions: &mut Section) -> String {
     let id = format!("{}IsNotEmpty", parameter_id(name));
+    let joined = obj([("Fn::Join", list([text(""), reference(parameter_id(name))]))]);
     conditions.insert(
         id.clone(),
-        json!({ "Fn::Not": [{ "Fn::Equals": [{ "Fn::Join": ["", reference(&parameter_id(name))] }, ""] }] }),
+        obj([(
+            "Fn::Not",
+            list([obj([("Fn::Equals", list([joined, text("")]))])]),
+        )]),
     );
     id
 }
 
 /// The cluster name of a cluster ARN parameter: the part after `cluster/`.
-fn cluster_name_of(name: &str) -> Value {
-    json!({ "Fn::Select": [1, { "Fn::Split": ["/", reference(&parameter_id(name))] }] })
+fn cluster_name_of<'a>(name: &str) -> Node<'a> {
+    obj([(
+        "Fn::Select",
+        list([
+            num(1),
+            obj([(
+                "Fn::Split",
+                list([text("/"), reference(parameter_id(name))]),
+            )]),
+        ]),
+    )])
+}
+
+/// Whether `s` holds a parameter marker (its bytes found before its characters are decoded).
+fn marked(s: &str) -> bool {
+    s.as_bytes().contains(&0xEE) && has_marker(s)
 }
 
 /// Spells the parameter markers of the plan's strings: a string that is one parameter becomes
 /// its `Ref`, one with parameters inside becomes an `Fn::Sub` (its text escaped as
 /// [`literal_dollars`] does), and inside tfc's own `Fn::Sub` strings a marker becomes the
 /// variable.
-fn parameter_refs(v: &mut Value) {
+fn parameter_refs(v: &mut Node) {
     match v {
-        Value::String(s) if has_marker(s) => {
+        Node::Str(s) if marked(s) => {
             *v = match whole_marker(s) {
-                Some(Piece::Param(name)) => reference(&parameter_id(name)),
+                Some(Piece::Param(name)) => reference(parameter_id(name)),
                 Some(Piece::ClusterName(name)) => cluster_name_of(name),
                 _ => substitution(s, true),
             };
         }
-        Value::Array(items) => items.iter_mut().for_each(parameter_refs),
-        Value::Object(map) => {
+        Node::List(items) => items.iter_mut().for_each(parameter_refs),
+        Node::Map(map) => {
             if map.len() == 1 {
-                if let Some(Value::String(text)) = map.get("Fn::Sub") {
-                    if has_marker(text) {
+                if let Some(Node::Str(text)) = map.get("Fn::Sub") {
+                    if marked(text) {
                         *v = substitution(text, false);
                     }
                     return;
                 }
             }
-            map.values_mut().for_each(parameter_refs);
+            map.0.iter_mut().for_each(|(_, v)| parameter_refs(v));
         }
         _ => {}
     }
@@ -280,14 +495,14 @@ fn parameter_refs(v: &mut Value) {
 
 /// An `Fn::Sub` of `s` with its markers as variables; `escape` for text that is not already
 /// `Fn::Sub` text.
-fn substitution(s: &str, escape: bool) -> Value {
+fn substitution<'a>(s: &str, escape: bool) -> Node<'a> {
     let mut text = String::new();
     let mut vars = Map::new();
     for piece in pieces(s) {
         match piece {
             Piece::Text(t) if escape && t.contains("${") => {
                 text.push_str(&t.replace("${", &format!("${{{DOLLAR}}}{{")));
-                vars.insert(DOLLAR.into(), json!("$"));
+                vars.insert(DOLLAR, self::text("$"));
             }
             Piece::Text(t) => text.push_str(t),
             Piece::Param(name) => text.push_str(&format!("${{{}}}", parameter_id(name))),
@@ -299,9 +514,9 @@ fn substitution(s: &str, escape: bool) -> Value {
         }
     }
     if vars.is_empty() {
-        json!({ "Fn::Sub": text })
+        obj([("Fn::Sub", self::text(text))])
     } else {
-        json!({ "Fn::Sub": [text, vars] })
+        obj([("Fn::Sub", list([self::text(text), Node::Map(vars)]))])
     }
 }
 
@@ -321,38 +536,105 @@ fn template_environment() -> Result<&'static minijinja::Environment<'static>, Re
 }
 
 /// The template text of `view` in `format`.
-fn text(view: &mut View, format: Format) -> Result<String, RenderError> {
-    let env = template_environment()?;
+fn text_of(view: &View, format: Format) -> Result<String, RenderError> {
     Ok(match format {
         Format::Yaml => {
-            for r in view
-                .shared
-                .iter_mut()
-                .chain(view.tasks.iter_mut().flat_map(|t| t.resources.iter_mut()))
-            {
-                if r.yaml.is_empty() {
-                    r.yaml = yaml::to_yaml(&r.body, 2);
-                }
-            }
-            let sections = |m: &Map<String, Value>| yaml::to_yaml(&Value::Object(m.clone()), 1);
-            env.get_template(TEMPLATE_YAML)?
-                .render(minijinja::context! {
-                    view => &*view,
-                    parameters => sections(&view.parameters),
-                    conditions => sections(&view.conditions),
-                    outputs => sections(&view.outputs),
-                })?
+            let mut out = String::new();
+            write(view, format, &mut out)?;
+            out
         }
         Format::Json => {
-            let document =
-                super::json_pretty(&view.document()).map_err(|e| RenderError(e.to_string()))?;
-            env.get_template(TEMPLATE_JSON)?
-                .render(minijinja::context! {
-                    view => &*view,
-                    document => document,
-                })?
+            // Bytes, as `serde_json` writes them (valid UTF-8 by construction).
+            let mut out = Vec::new();
+            write(view, format, &mut out)?;
+            String::from_utf8(out).map_err(|e| RenderError(e.to_string()))?
         }
     })
+}
+
+/// The length in bytes of [`text_of`]'s text, measured by writing it into a [`Count`].
+fn size_of(view: &View, format: Format) -> Result<usize, RenderError> {
+    let mut count = Count::default();
+    write(view, format, &mut count)?;
+    Ok(count.0)
+}
+
+/// Where [`write`] writes: a sink the JSON document can be serialised into too.
+trait Out: Sink {
+    fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), serde_json::Error>;
+}
+
+impl Out for String {
+    fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), serde_json::Error> {
+        self.push_str(&super::json_pretty(value)?);
+        Ok(())
+    }
+}
+
+impl Out for Vec<u8> {
+    fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), serde_json::Error> {
+        super::write_json_pretty(self, value)
+    }
+}
+
+impl Out for Count {
+    fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), serde_json::Error> {
+        super::write_json_pretty(self, value)
+    }
+}
+
+/// Writes the template of `view` in `format`: the template lays the document out with a marker
+/// where each body goes (see [`Slot`]), and each body is written in its place, straight into
+/// `out`, by the YAML emitter or `json_pretty`'s serialiser.
+fn write<S: Out>(view: &View, format: Format, out: &mut S) -> Result<(), RenderError> {
+    let env = template_environment()?;
+    let page = match format {
+        Format::Yaml => env
+            .get_template(TEMPLATE_YAML)?
+            .render(minijinja::context! { view => view.layout() })?,
+        Format::Json => env
+            .get_template(TEMPLATE_JSON)?
+            .render(minijinja::context! { document => Slot::Document })?,
+    };
+    let resources: Vec<&Resource> = view.resources().collect();
+    let mut parts = page.split(MARK);
+    out.put(parts.next().unwrap_or_default());
+    while let Some(name) = parts.next() {
+        let (Some(slot), Some(after)) = (Slot::parse(name), parts.next()) else {
+            return Err(RenderError(format!(
+                "the template has a broken body marker `{}`",
+                name.escape_debug()
+            )));
+        };
+        match (slot, format) {
+            (Slot::Resource(n), Format::Yaml) => {
+                let r = resources.get(n).ok_or_else(|| {
+                    RenderError(format!(
+                        "the template places resource {n} of {}",
+                        resources.len()
+                    ))
+                })?;
+                yaml::write_block(&r.body, 2, out);
+            }
+            (Slot::Parameters, Format::Yaml) => {
+                yaml::write_map_block(&view.parameters.map, 1, out);
+            }
+            (Slot::Conditions, Format::Yaml) => {
+                yaml::write_map_block(&view.conditions.map, 1, out);
+            }
+            (Slot::Outputs, Format::Yaml) => yaml::write_map_block(&view.outputs.map, 1, out),
+            (Slot::Document, Format::Json) => out
+                .json(&JsonDocument(view))
+                .map_err(|e| RenderError(e.to_string()))?,
+            (slot, format) => {
+                return Err(RenderError(format!(
+                    "the {format:?} template places {slot:?}, which only the other format has"
+                )))
+            }
+        }
+        out.put(after);
+    }
+    Ok(())
 }
 
 fn filter_error(e: serde_json::Error) -> minijinja::Error {
@@ -364,38 +646,60 @@ fn to_json(v: &minijinja::Value) -> Result<Value, minijinja::Error> {
     serde_json::to_value(v).map_err(filter_error)
 }
 
-fn sub(s: &str) -> Value {
-    json!({ "Fn::Sub": s })
+fn sub<'a>(s: String) -> Node<'a> {
+    obj([("Fn::Sub", text(s))])
 }
 
-fn get_att(id: &str, attr: &str) -> Value {
-    json!({ "Fn::GetAtt": [id, attr] })
+fn get_att<'a>(id: String, attr: &'static str) -> Node<'a> {
+    obj([("Fn::GetAtt", list([text(id), text(attr)]))])
 }
 
-fn reference(id: &str) -> Value {
-    json!({ "Ref": id })
+fn reference<'a>(id: impl Into<Cow<'a, str>>) -> Node<'a> {
+    obj([("Ref", text(id))])
 }
 
-fn tags(tags: &BTreeMap<String, String>) -> Value {
-    Value::Array(
+fn tags(tags: &BTreeMap<String, String>) -> Node<'_> {
+    Node::List(
         tags.iter()
-            .map(|(k, v)| json!({"Key": k, "Value": v}))
+            .map(|(k, v)| obj([("Key", text(k)), ("Value", text(v))]))
             .collect(),
     )
 }
 
 /// Adds `Tags` when there are any.
-fn with_tags(mut props: Map<String, Value>, t: &BTreeMap<String, String>) -> Map<String, Value> {
+fn with_tags<'a>(mut props: Map<'a>, t: &'a BTreeMap<String, String>) -> Map<'a> {
     if !t.is_empty() {
-        props.insert("Tags".into(), tags(t));
+        props.push("Tags", tags(t));
     }
     props
 }
 
 /// The logical id of a plan resource: its neutral name in PascalCase (`manage-events-role` →
-/// `ManageEventsRole`).
+/// `ManageEventsRole`), as `pascal(&id.name())` spells it, in one allocation.
 fn logical_id(id: &Id) -> String {
-    pascal(&id.name())
+    let part = id.part.name();
+    match &id.owner {
+        Owner::Stack => pascal_into(String::with_capacity(part.len()), part),
+        Owner::Task(t) | Owner::Queue(t) => {
+            let out = pascal_into(String::with_capacity(t.len() + part.len()), t);
+            pascal_into(out, part)
+        }
+    }
+}
+
+/// Appends `s` in PascalCase, as [`pascal`] spells it: its ASCII letters and digits, each run
+/// starting upper case. Appending `a` then `b` equals `pascal` of `a-b`.
+fn pascal_into(mut out: String, s: &str) -> String {
+    let mut start = true;
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(if start { c.to_ascii_uppercase() } else { c });
+            start = false;
+        } else {
+            start = true;
+        }
+    }
+    out
 }
 
 /// The CloudFormation resource type of each kind of plan entry. A target is not a resource of
@@ -418,85 +722,111 @@ fn resource_type(kind: &Kind) -> Option<&'static str> {
 /// How this template refers to what the plan names.
 struct Refs<'a> {
     plan: &'a Plan,
-    /// Every plan resource by id, built once: lookups stay O(1) however many tasks there are.
-    index: std::collections::HashMap<&'a Id, &'a PlanResource>,
+    /// The plan's targets by owner, built once: a rule finds its target in O(1) however many
+    /// tasks there are.
+    targets: HashMap<&'a Owner, &'a PlanResource>,
 }
 
-impl Refs<'_> {
+impl<'a> Refs<'a> {
     /// The ARN of a plan resource or an existing one.
-    fn arn(&self, a: &Arn) -> Value {
+    fn arn(&self, a: &'a Arn) -> Node<'a> {
         match a {
-            Arn::Literal { text } => json!(text),
-            // `Ref` of a task definition is its ARN; the others' `Ref` is a name.
-            Arn::Of { id } if id.part == Part::TaskDefinition => reference(&logical_id(id)),
-            Arn::Of { id } | Arn::LogStreams { id } => get_att(&logical_id(id), "Arn"),
-            Arn::Repository { repository: repo } => sub(&format!(
+            Arn::Literal { text: t } => text(t),
+            Arn::Of { id } => self.arn_of(id),
+            Arn::LogStreams { id } => get_att(logical_id(id), "Arn"),
+            Arn::Repository { repository: repo } => sub(format!(
                 "arn:${{AWS::Partition}}:ecr:{}:{}:repository/{}",
                 sub_escape(&repo.region),
                 sub_escape(&repo.account),
                 sub_escape(&repo.name)
             )),
-            Arn::ClusterTasks { cluster } => sub(&format!(
+            Arn::ClusterTasks { cluster } => sub(format!(
                 "arn:${{AWS::Partition}}:ecs:${{AWS::Region}}:${{AWS::AccountId}}:task/{}/*",
                 match cluster {
                     // `Ref` of a cluster is its name.
                     ClusterRef::Created { id } => format!("${{{}}}", logical_id(id)),
-                    ClusterRef::Existing { name, .. } => sub_escape(name),
+                    ClusterRef::Existing { name, .. } => sub_escape(name).into_owned(),
                 }
             )),
             Arn::Account => reference("AWS::AccountId"),
         }
     }
 
-    fn cluster_arn(&self, c: &ClusterRef) -> Value {
-        match c {
-            ClusterRef::Created { id } => get_att(&logical_id(id), "Arn"),
-            ClusterRef::Existing { arn, .. } => json!(arn),
+    /// The ARN of a resource the plan creates: `Ref` of a task definition is its ARN; the
+    /// others' `Ref` is a name.
+    fn arn_of(&self, id: &Id) -> Node<'a> {
+        if id.part == Part::TaskDefinition {
+            reference(logical_id(id))
+        } else {
+            get_att(logical_id(id), "Arn")
         }
     }
 
-    fn statement(&self, s: &Statement) -> Value {
-        let mut out = Map::new();
+    /// The ARN a [`Ref`] stands for (as `arn(&arn_of(r))`, without copying it).
+    fn ref_arn(&self, r: &'a Ref) -> Node<'a> {
+        match r {
+            Ref::Created { id } => self.arn_of(id),
+            Ref::Existing { arn } => text(arn),
+        }
+    }
+
+    fn cluster_arn(&self, c: &'a ClusterRef) -> Node<'a> {
+        match c {
+            ClusterRef::Created { id } => get_att(logical_id(id), "Arn"),
+            ClusterRef::Existing { arn, .. } => text(arn),
+        }
+    }
+
+    fn statement(&self, s: &'a Statement) -> Node<'a> {
+        let mut out = Map::with_capacity(6);
         if let Some(sid) = &s.sid {
-            out.insert("Sid".into(), json!(sid));
+            out.push("Sid", text(sid));
         }
-        out.insert("Effect".into(), json!("Allow"));
+        out.push("Effect", text("Allow"));
         if let Some(service) = s.service_principal {
-            out.insert("Principal".into(), json!({ "Service": service }));
+            out.push("Principal", obj([("Service", text(service))]));
         }
-        out.insert(
-            "Action".into(),
-            one_or_many(s.actions.iter().map(|a| json!(a)).collect()),
+        out.push(
+            "Action",
+            one_or_many(s.actions.iter().map(text).collect()),
         );
         if !s.resources.is_empty() {
-            out.insert(
-                "Resource".into(),
+            out.push(
+                "Resource",
                 one_or_many(s.resources.iter().map(|r| self.arn(r)).collect()),
             );
         }
         if let Some(c) = &s.condition {
-            out.insert(
-                "Condition".into(),
-                json!({ c.op: { c.key: self.arn(&c.value) } }),
-            );
+            let mut inner = Map::with_capacity(1);
+            inner.push(c.key, self.arn(&c.value));
+            let mut outer = Map::with_capacity(1);
+            outer.push(c.op, Node::Map(inner));
+            out.push("Condition", Node::Map(outer));
         }
-        Value::Object(out)
+        Node::Map(out)
     }
 
-    fn document(&self, statements: &[Statement]) -> Value {
-        json!({
-            "Version": "2012-10-17",
-            "Statement": statements.iter().map(|s| self.statement(s)).collect::<Vec<_>>(),
-        })
+    fn document(&self, statements: &'a [Statement]) -> Node<'a> {
+        obj([
+            ("Version", text("2012-10-17")),
+            (
+                "Statement",
+                Node::List(statements.iter().map(|s| self.statement(s)).collect()),
+            ),
+        ])
     }
 }
 
-fn convert_model(plan: &Plan) -> View {
+fn convert_model(plan: &Plan) -> View<'_> {
     let refs = Refs {
         plan,
-        index: plan.resources().map(|r| (&r.id, r)).collect(),
+        targets: plan
+            .resources()
+            .filter(|r| r.id.part == Part::Target)
+            .map(|r| (&r.id.owner, r))
+            .collect(),
     };
-    let mut conditions = Map::new();
+    let mut conditions = Section::default();
     let mut shared = Vec::new();
     let mut tasks = Vec::new();
     for group in &plan.groups {
@@ -507,33 +837,32 @@ fn convert_model(plan: &Plan) -> View {
             .collect();
         match &group.comment {
             None => shared.extend(resources),
-            Some(comment) => tasks.push(TaskGroup {
-                comment: comment.clone(),
-                resources,
-            }),
+            Some(comment) => tasks.push(TaskGroup { comment, resources }),
         }
     }
     for r in shared
         .iter_mut()
         .chain(tasks.iter_mut().flat_map(|t| t.resources.iter_mut()))
     {
-        if let Some(props) = r.body.get_mut("Properties") {
-            parameter_refs(props);
-            literal_dollars(props);
+        if let Node::Map(body) = &mut r.body {
+            if let Some(props) = body.get_mut("Properties") {
+                parameter_refs(props);
+                literal_dollars(props);
+            }
         }
     }
-    let mut outputs = Map::new();
+    let mut outputs = Section::default();
     for o in &plan.outputs {
         let mut value = refs.arn(&o.value);
         parameter_refs(&mut value);
         outputs.insert(
             pascal(&o.name),
-            json!({ "Description": o.description, "Value": value }),
+            obj([("Description", text(&o.description)), ("Value", value)]),
         );
     }
     View {
         header: generated_by(),
-        description: plan.stack_description.clone(),
+        description: &plan.stack_description,
         parameters: parameters(plan),
         conditions,
         shared,
@@ -545,26 +874,32 @@ fn convert_model(plan: &Plan) -> View {
 /// The variable [`literal_dollars`] spells `$` with.
 pub const DOLLAR: &str = "Dollar";
 
+/// Whether `s` holds `${` (its `$` found before the pair is searched).
+fn has_dollar_brace(s: &str) -> bool {
+    s.as_bytes().contains(&b'$') && s.contains("${")
+}
+
 /// Spells every literal string holding `${` as `Fn::Sub` with `$` as a variable: `echo
 /// ${HOME}` becomes `{"Fn::Sub": ["echo ${Dollar}{HOME}", {"Dollar": "$"}]}`, which
 /// CloudFormation resolves back to exactly `echo ${HOME}`. A plain string would do at deploy
 /// time, but cfn-lint (E1029) and CDK's template validation read `${X}` outside an `Fn::Sub` as
 /// a forgotten reference; `${!X}` escapes would leave a `Fn::Sub` without variables (cfn-lint
 /// W1020). tfc's own intrinsics are left as they are.
-fn literal_dollars(v: &mut Value) {
+fn literal_dollars(v: &mut Node) {
     match v {
-        Value::String(s) if s.contains("${") => {
-            *v = json!({ "Fn::Sub": [s.replace("${", &format!("${{{DOLLAR}}}{{")), { DOLLAR: "$" }] });
+        Node::Str(s) if has_dollar_brace(s) => {
+            let spelled = s.replace("${", &format!("${{{DOLLAR}}}{{"));
+            *v = obj([("Fn::Sub", list([text(spelled), obj([(DOLLAR, text("$"))])]))]);
         }
-        Value::Array(items) => items.iter_mut().for_each(literal_dollars),
-        Value::Object(map) => {
+        Node::List(items) => items.iter_mut().for_each(literal_dollars),
+        Node::Map(map) => {
             let intrinsic = map.len() == 1
                 && map
-                    .keys()
-                    .next()
-                    .is_some_and(|k| k == "Ref" || k == "Condition" || k.starts_with("Fn::"));
+                    .0
+                    .first()
+                    .is_some_and(|(k, _)| k == "Ref" || k == "Condition" || k.starts_with("Fn::"));
             if !intrinsic {
-                map.values_mut().for_each(literal_dollars);
+                map.0.iter_mut().for_each(|(_, v)| literal_dollars(v));
             }
         }
         _ => {}
@@ -572,123 +907,125 @@ fn literal_dollars(v: &mut Value) {
 }
 
 /// One plan entry as a template resource (`None` for a target, which its rule holds).
-fn convert_resource(
-    r: &PlanResource,
-    refs: &Refs<'_>,
-    conditions: &mut Map<String, Value>,
-) -> Option<Resource> {
+fn convert_resource<'a>(
+    r: &'a PlanResource,
+    refs: &Refs<'a>,
+    conditions: &mut Section<'a>,
+) -> Option<Resource<'a>> {
     let kind = resource_type(&r.kind)?;
     let id = logical_id(&r.id);
-    let mut body = Map::new();
-    body.insert("Type".into(), json!(kind));
-    let mut depends_on = r.depends_on.clone();
+    let mut body = Map::with_capacity(6);
+    body.push("Type", text(kind));
+    let mut depends_on: Vec<&Id> = r.depends_on.iter().collect();
     let props = match &r.kind {
         Kind::Cluster(c) => {
-            let mut props = Map::new();
-            props.insert("ClusterName".into(), json!(c.name));
+            let mut props = Map::with_capacity(2);
+            props.push("ClusterName", text(&c.name));
             props
         }
         Kind::CapacityProviders(c) => {
-            let mut props = Map::new();
-            props.insert("Cluster".into(), reference(&logical_id(&c.cluster)));
-            props.insert(
-                "CapacityProviders".into(),
-                json!(c.providers.iter().map(|p| p.name()).collect::<Vec<_>>()),
+            let mut props = Map::with_capacity(3);
+            props.push("Cluster", reference(logical_id(&c.cluster)));
+            props.push(
+                "CapacityProviders",
+                Node::List(c.providers.iter().map(|p| text(p.name())).collect()),
             );
             // Required; empty: a task without a strategy names its launch type.
-            props.insert("DefaultCapacityProviderStrategy".into(), json!([]));
+            props.push("DefaultCapacityProviderStrategy", Node::List(Vec::new()));
             props
         }
         Kind::LogGroup(g) => {
             if g.retain_on_delete {
-                body.insert("DeletionPolicy".into(), json!("Retain"));
-                body.insert("UpdateReplacePolicy".into(), json!("Retain"));
+                body.push("DeletionPolicy", text("Retain"));
+                body.push("UpdateReplacePolicy", text("Retain"));
             }
-            let mut props = Map::new();
-            props.insert("LogGroupName".into(), json!(g.name));
+            let mut props = Map::with_capacity(3);
+            props.push("LogGroupName", text(&g.name));
             if let Some(days) = g.retention_days {
-                props.insert("RetentionInDays".into(), json!(days));
+                props.push("RetentionInDays", num(days));
             }
             props
         }
         Kind::Role(role) => {
-            let mut props = Map::new();
-            props.insert("RoleName".into(), json!(role.name));
+            let mut props = Map::with_capacity(6);
+            props.push("RoleName", text(&role.name));
             if let Some(path) = &role.path {
-                props.insert("Path".into(), json!(path));
+                props.push("Path", text(path));
             }
-            props.insert(
-                "AssumeRolePolicyDocument".into(),
+            props.push(
+                "AssumeRolePolicyDocument",
                 refs.document(std::slice::from_ref(&role.trust)),
             );
             if !role.managed_policies.is_empty() {
-                props.insert("ManagedPolicyArns".into(), json!(role.managed_policies));
+                props.push("ManagedPolicyArns", texts(&role.managed_policies));
             }
             if let Some(b) = &role.permissions_boundary {
-                props.insert("PermissionsBoundary".into(), json!(b));
+                props.push("PermissionsBoundary", text(b));
             }
             props
         }
         Kind::Policy(p) => {
-            let mut props = Map::new();
-            props.insert("PolicyName".into(), json!(p.name));
-            props.insert("PolicyDocument".into(), refs.document(&p.statements));
-            props.insert("Roles".into(), json!([reference(&logical_id(&p.role))]));
+            let mut props = Map::with_capacity(4);
+            props.push("PolicyName", text(&p.name));
+            props.push("PolicyDocument", refs.document(&p.statements));
+            props.push("Roles", list([reference(logical_id(&p.role))]));
             props
         }
         Kind::TaskDefinition(def) => convert_definition(def, refs),
         Kind::Rule(rule) => {
             // A rule's target is its owner's `target` entry.
-            let target = refs
-                .index
-                .get(&Id::new(&r.id.owner, Part::Target))
-                .and_then(|t| match &t.kind {
-                    Kind::Target(target) if target.rule == r.id => Some((*t, target)),
-                    _ => None,
-                });
+            let target = refs.targets.get(&r.id.owner).and_then(|t| match &t.kind {
+                Kind::Target(target) if target.rule == r.id => Some((*t, target)),
+                _ => None,
+            });
             let mut props = convert_rule(rule, &r.tags, conditions);
             if let Some((t, target)) = target {
-                props.insert(
-                    "Targets".into(),
-                    json!([convert_target(target, refs, conditions)]),
-                );
-                depends_on.extend(t.depends_on.iter().cloned());
+                props.push("Targets", list([convert_target(target, refs, conditions)]));
+                depends_on.extend(&t.depends_on);
             }
             props
         }
         Kind::QueuePolicy(q) => {
             let condition = format!(
                 "{}QueueInStackAccount",
-                pascal(&match &r.id.owner {
-                    Owner::Queue(name) | Owner::Task(name) => name.clone(),
-                    Owner::Stack => String::new(),
+                pascal(match &r.id.owner {
+                    Owner::Queue(name) | Owner::Task(name) => name,
+                    Owner::Stack => "",
                 })
             );
             conditions.insert(
                 condition.clone(),
-                json!({ "Fn::Equals": [reference("AWS::AccountId"), q.only_in_account] }),
+                obj([(
+                    "Fn::Equals",
+                    list([reference("AWS::AccountId"), text(&q.only_in_account)]),
+                )]),
             );
-            body.insert("Condition".into(), json!(condition));
-            let mut props = Map::new();
-            props.insert(
-                "Queues".into(),
-                json!([sub(&format!(
+            body.push("Condition", text(condition));
+            let mut props = Map::with_capacity(3);
+            props.push(
+                "Queues",
+                list([sub(format!(
                     "https://sqs.{}.${{AWS::URLSuffix}}/{}/{}",
                     sub_escape(&q.region),
                     sub_escape(&q.account),
                     sub_escape(&q.queue_name)
                 ))]),
             );
-            props.insert("PolicyDocument".into(), refs.document(&q.statements));
+            props.push("PolicyDocument", refs.document(&q.statements));
             props
         }
         Kind::Schedule(sc) => convert_schedule(sc, refs, conditions),
         Kind::Target(_) => return None,
     };
     if !depends_on.is_empty() {
-        body.insert(
-            "DependsOn".into(),
-            json!(depends_on.iter().map(logical_id).collect::<Vec<_>>()),
+        body.push(
+            "DependsOn",
+            Node::List(
+                depends_on
+                    .into_iter()
+                    .map(|d| text(logical_id(d)))
+                    .collect(),
+            ),
         );
     }
     let props = match &r.kind {
@@ -696,159 +1033,180 @@ fn convert_resource(
         Kind::Rule(_) => props,
         _ => with_tags(props, &r.tags),
     };
-    body.insert("Properties".into(), Value::Object(props));
+    body.push("Properties", Node::Map(props));
     Some(Resource {
         id,
-        body: Value::Object(body),
-        yaml: String::new(),
+        body: Node::Map(body),
     })
 }
 
-fn convert_definition(def: &TaskDefinition, refs: &Refs<'_>) -> Map<String, Value> {
+fn convert_definition<'a>(def: &'a TaskDefinition, refs: &Refs<'a>) -> Map<'a> {
     let c = &def.container;
-    let mut container = Map::new();
-    container.insert("Name".into(), json!(c.name));
-    container.insert("Image".into(), json!(c.image));
-    container.insert("Essential".into(), json!(true));
+    let mut container = Map::with_capacity(12);
+    container.push("Name", text(&c.name));
+    container.push("Image", text(&c.image));
+    container.push("Essential", Node::Bool(true));
     if let Some(ep) = &c.entry_point {
-        container.insert("EntryPoint".into(), json!(ep));
+        container.push("EntryPoint", texts(ep));
     }
     if let Some(cmd) = &c.command {
-        container.insert("Command".into(), json!(cmd));
+        container.push("Command", texts(cmd));
     }
     if !c.environment.is_empty() {
-        let env: Vec<Value> = c
+        let env = c
             .environment
             .iter()
-            .map(|(k, v)| json!({"Name": k, "Value": v}))
+            .map(|(k, v)| obj([("Name", text(k)), ("Value", text(v))]))
             .collect();
-        container.insert("Environment".into(), Value::Array(env));
+        container.push("Environment", Node::List(env));
     }
     if !c.secrets.is_empty() {
-        let secrets: Vec<Value> = c
+        let secrets = c
             .secrets
             .iter()
-            .map(|s| json!({"Name": s.name, "ValueFrom": s.value_from}))
+            .map(|s| obj([("Name", text(&s.name)), ("ValueFrom", text(&s.value_from))]))
             .collect();
-        container.insert("Secrets".into(), Value::Array(secrets));
+        container.push("Secrets", Node::List(secrets));
     }
-    container.insert(
-        "LogConfiguration".into(),
-        json!({
-            "LogDriver": "awslogs",
-            "Options": {
-                "awslogs-group": reference(&logical_id(&c.log_group)),
-                "awslogs-region": reference("AWS::Region"),
-                "awslogs-stream-prefix": c.stream_prefix,
-            }
-        }),
+    container.push(
+        "LogConfiguration",
+        obj([
+            ("LogDriver", text("awslogs")),
+            (
+                "Options",
+                obj([
+                    ("awslogs-group", reference(logical_id(&c.log_group))),
+                    ("awslogs-region", reference("AWS::Region")),
+                    ("awslogs-stream-prefix", text(&c.stream_prefix)),
+                ]),
+            ),
+        ]),
     );
     if c.read_only_root_filesystem {
-        container.insert("ReadonlyRootFilesystem".into(), json!(true));
+        container.push("ReadonlyRootFilesystem", Node::Bool(true));
     }
     if !c.mount_points.is_empty() {
-        let mounts: Vec<Value> = c
+        let mounts = c
             .mount_points
             .iter()
             .map(|(volume, path)| {
-                json!({"SourceVolume": volume, "ContainerPath": path, "ReadOnly": false})
+                obj([
+                    ("SourceVolume", text(volume)),
+                    ("ContainerPath", text(path)),
+                    ("ReadOnly", Node::Bool(false)),
+                ])
             })
             .collect();
-        container.insert("MountPoints".into(), Value::Array(mounts));
+        container.push("MountPoints", Node::List(mounts));
     }
     if let Some(t) = c.stop_timeout {
-        container.insert("StopTimeout".into(), json!(t));
+        container.push("StopTimeout", num(t));
     }
     if let Some(u) = &c.user {
-        container.insert("User".into(), json!(u));
+        container.push("User", text(u));
     }
 
-    let mut props = Map::new();
-    props.insert("Family".into(), json!(def.family));
-    props.insert("Cpu".into(), number(&def.cpu, true));
-    props.insert("Memory".into(), number(&def.memory, true));
-    props.insert("NetworkMode".into(), json!("awsvpc"));
-    props.insert("RequiresCompatibilities".into(), json!(["FARGATE"]));
+    let mut props = Map::with_capacity(12);
+    props.push("Family", text(&def.family));
+    props.push("Cpu", number(&def.cpu, true));
+    props.push("Memory", number(&def.memory, true));
+    props.push("NetworkMode", text("awsvpc"));
+    props.push("RequiresCompatibilities", list([text("FARGATE")]));
     if def.architecture == Architecture::Arm64 {
-        props.insert(
-            "RuntimePlatform".into(),
-            json!({"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"}),
+        props.push(
+            "RuntimePlatform",
+            obj([
+                ("CpuArchitecture", text("ARM64")),
+                ("OperatingSystemFamily", text("LINUX")),
+            ]),
         );
     }
-    props.insert(
-        "ExecutionRoleArn".into(),
-        refs.arn(&arn_of(&def.execution_role)),
-    );
-    props.insert("TaskRoleArn".into(), refs.arn(&arn_of(&def.task_role)));
+    props.push("ExecutionRoleArn", refs.ref_arn(&def.execution_role));
+    props.push("TaskRoleArn", refs.ref_arn(&def.task_role));
     if let Some(gib) = def.ephemeral_storage {
-        props.insert("EphemeralStorage".into(), json!({ "SizeInGiB": gib }));
+        props.push("EphemeralStorage", obj([("SizeInGiB", num(gib))]));
     }
     if !def.volumes.is_empty() {
-        let volumes: Vec<Value> = def.volumes.iter().map(|v| json!({ "Name": v })).collect();
-        props.insert("Volumes".into(), Value::Array(volumes));
+        let volumes = def
+            .volumes
+            .iter()
+            .map(|v| obj([("Name", text(v))]))
+            .collect();
+        props.push("Volumes", Node::List(volumes));
     }
-    props.insert("ContainerDefinitions".into(), json!([container]));
+    props.push("ContainerDefinitions", list([Node::Map(container)]));
     props
 }
 
 /// Escapes text for the literal part of an `Fn::Sub` string (`${` would start a variable).
 /// Every piece of spec text inside an `Fn::Sub` goes through it, even where validation already
 /// rules `$` out, so a grammar mistake can never become a reference.
-fn sub_escape(s: &str) -> String {
-    s.replace("${", "${!")
-}
-
-fn one_or_many(mut v: Vec<Value>) -> Value {
-    if v.len() == 1 {
-        v.remove(0)
+fn sub_escape(s: &str) -> Cow<'_, str> {
+    if s.contains("${") {
+        Cow::Owned(s.replace("${", "${!"))
     } else {
-        Value::Array(v)
+        Cow::Borrowed(s)
     }
 }
 
-fn convert_rule(
-    rule: &Rule,
-    rule_tags: &BTreeMap<String, String>,
-    conditions: &mut Map<String, Value>,
-) -> Map<String, Value> {
-    let mut props = Map::new();
-    props.insert("Name".into(), json!(rule.name));
+fn one_or_many(mut v: Vec<Node>) -> Node {
+    if v.len() == 1 {
+        v.remove(0)
+    } else {
+        Node::List(v)
+    }
+}
+
+fn convert_rule<'a>(
+    rule: &'a Rule,
+    rule_tags: &'a BTreeMap<String, String>,
+    conditions: &mut Section<'a>,
+) -> Map<'a> {
+    let mut props = Map::with_capacity(8);
+    props.push("Name", text(&rule.name));
     if let Some(d) = &rule.description {
-        props.insert("Description".into(), json!(d));
+        props.push("Description", text(d));
     }
     match &rule.trigger {
         RuleTrigger::Pattern { pattern, bus } => {
             if let Some(bus) = bus {
-                props.insert("EventBusName".into(), json!(bus));
+                props.push("EventBusName", text(bus));
             }
-            props.insert("EventPattern".into(), pattern.clone());
+            props.push("EventPattern", Node::from(pattern));
         }
         RuleTrigger::Schedule { expression } => {
-            props.insert("ScheduleExpression".into(), json!(expression));
+            props.push("ScheduleExpression", text(expression));
         }
     }
-    let state = |on: bool| json!(if on { "ENABLED" } else { "DISABLED" });
-    props.insert(
-        "State".into(),
-        match &rule.enabled {
-            ParamOr::Lit(on) => state(*on),
-            ParamOr::Param(r) => {
-                json!({ "Fn::If": [is_true(&r.param, conditions), state(true), state(false)] })
-            }
-        },
-    );
+    props.push("State", state(&rule.enabled, conditions));
     if !rule_tags.is_empty() {
-        props.insert("Tags".into(), tags(rule_tags));
+        props.push("Tags", tags(rule_tags));
     }
     props
 }
 
+/// `ENABLED` or `DISABLED`, or for a parameter an `Fn::If` on its condition.
+fn state<'a>(enabled: &ParamOr<bool>, conditions: &mut Section<'a>) -> Node<'a> {
+    let state = |on: bool| text(if on { "ENABLED" } else { "DISABLED" });
+    match enabled {
+        ParamOr::Lit(on) => state(*on),
+        ParamOr::Param(r) => obj([(
+            "Fn::If",
+            list([
+                text(is_true(&r.param, conditions)),
+                state(true),
+                state(false),
+            ]),
+        )]),
+    }
+}
+
 /// The awsvpc configuration of a RunTask, as rules and schedules both write it.
-fn awsvpc(t: &Target, refs: &Refs<'_>, conditions: &mut Map<String, Value>) -> Map<String, Value> {
-    let mut vpc = Map::new();
-    vpc.insert(
-        "AssignPublicIp".into(),
-        json!(if t.network.assign_public_ip {
+fn awsvpc<'a>(t: &'a Target, refs: &Refs<'a>, conditions: &mut Section<'a>) -> Node<'a> {
+    let mut vpc = Map::with_capacity(3);
+    vpc.push(
+        "AssignPublicIp",
+        text(if t.network.assign_public_ip {
             "ENABLED"
         } else {
             "DISABLED"
@@ -857,210 +1215,211 @@ fn awsvpc(t: &Target, refs: &Refs<'_>, conditions: &mut Map<String, Value>) -> M
     match &t.network.security_groups {
         ParamOr::Lit(groups) if groups.is_empty() => {}
         ParamOr::Lit(groups) => {
-            vpc.insert("SecurityGroups".into(), json!(groups));
+            vpc.push("SecurityGroups", texts(groups));
         }
         ParamOr::Param(r) => {
             let p = refs.plan.parameters.iter().find(|p| p.name == r.param);
-            let groups = reference(&parameter_id(&r.param));
-            vpc.insert(
-                "SecurityGroups".into(),
+            let groups = reference(parameter_id(&r.param));
+            vpc.push(
+                "SecurityGroups",
                 if p.is_some_and(|p| p.may_be_empty()) {
-                    json!({ "Fn::If": [not_empty(&r.param, conditions), groups, reference("AWS::NoValue")] })
+                    obj([(
+                        "Fn::If",
+                        list([
+                            text(not_empty(&r.param, conditions)),
+                            groups,
+                            reference("AWS::NoValue"),
+                        ]),
+                    )])
                 } else {
                     groups
                 },
             );
         }
     }
-    vpc.insert(
-        "Subnets".into(),
+    vpc.push(
+        "Subnets",
         match &t.network.subnets {
-            ParamOr::Lit(subnets) => json!(subnets),
-            ParamOr::Param(r) => reference(&parameter_id(&r.param)),
+            ParamOr::Lit(subnets) => texts(subnets),
+            ParamOr::Param(r) => reference(parameter_id(&r.param)),
         },
     );
-    vpc
+    Node::Map(vpc)
 }
 
 /// Placement and the RunTask options, spelled alike in a rule's and a schedule's
 /// `EcsParameters`: the launch type or the capacity provider strategy (never both), ECS Exec,
 /// ECS managed tags and the task group, each only when the spec sets it.
-fn run_options(ecs: &mut Map<String, Value>, t: &Target) {
+fn run_options<'a>(ecs: &mut Map<'a>, t: &'a Target) {
     match t.run.launch_type() {
         Some(launch) => {
-            ecs.insert("LaunchType".into(), json!(launch));
+            ecs.push("LaunchType", text(launch));
         }
         None => {
-            let strategy: Vec<Value> = t
+            let strategy = t
                 .run
                 .capacity_provider_strategy
                 .iter()
                 .map(|i| {
-                    let mut item = Map::new();
-                    item.insert("CapacityProvider".into(), json!(i.provider.name()));
-                    item.insert("Weight".into(), json!(i.weight));
+                    let mut item = Map::with_capacity(3);
+                    item.push("CapacityProvider", text(i.provider.name()));
+                    item.push("Weight", num(i.weight));
                     if i.base > 0 {
-                        item.insert("Base".into(), json!(i.base));
+                        item.push("Base", num(i.base));
                     }
-                    Value::Object(item)
+                    Node::Map(item)
                 })
                 .collect();
-            ecs.insert("CapacityProviderStrategy".into(), Value::Array(strategy));
+            ecs.push("CapacityProviderStrategy", Node::List(strategy));
         }
     }
     if t.run.enable_execute_command {
-        ecs.insert("EnableExecuteCommand".into(), json!(true));
+        ecs.push("EnableExecuteCommand", Node::Bool(true));
     }
     if t.run.enable_ecs_managed_tags {
-        ecs.insert("EnableECSManagedTags".into(), json!(true));
+        ecs.push("EnableECSManagedTags", Node::Bool(true));
     }
     if let Some(g) = &t.run.group {
-        ecs.insert("Group".into(), json!(g));
+        ecs.push("Group", text(g));
     }
 }
 
-fn convert_target(t: &Target, refs: &Refs<'_>, conditions: &mut Map<String, Value>) -> Value {
+fn convert_target<'a>(t: &'a Target, refs: &Refs<'a>, conditions: &mut Section<'a>) -> Node<'a> {
     let vpc = awsvpc(t, refs, conditions);
-    let mut ecs = Map::new();
-    ecs.insert(
-        "TaskDefinitionArn".into(),
-        refs.arn(&arn_of(&t.task_definition)),
-    );
-    ecs.insert("TaskCount".into(), number(&t.count, false));
+    let mut ecs = Map::with_capacity(12);
+    ecs.push("TaskDefinitionArn", refs.ref_arn(&t.task_definition));
+    ecs.push("TaskCount", number(&t.count, false));
     run_options(&mut ecs, t);
-    ecs.insert("PlatformVersion".into(), json!(t.platform_version));
-    ecs.insert(
-        "NetworkConfiguration".into(),
-        json!({ "AwsVpcConfiguration": vpc }),
-    );
+    ecs.push("PlatformVersion", text(&t.platform_version));
+    ecs.push("NetworkConfiguration", obj([("AwsVpcConfiguration", vpc)]));
     if t.propagate_tags {
-        ecs.insert("PropagateTags".into(), json!("TASK_DEFINITION"));
+        ecs.push("PropagateTags", text("TASK_DEFINITION"));
     }
     if !t.task_tags.is_empty() {
-        ecs.insert("TagList".into(), tags(&t.task_tags));
+        ecs.push("TagList", tags(&t.task_tags));
     }
 
-    let mut target = Map::new();
-    target.insert("Id".into(), json!(t.target_id));
-    target.insert("Arn".into(), refs.cluster_arn(&t.cluster));
-    target.insert("RoleArn".into(), refs.arn(&arn_of(&t.role)));
-    target.insert("EcsParameters".into(), Value::Object(ecs));
+    let mut target = Map::with_capacity(8);
+    target.push("Id", text(&t.target_id));
+    target.push("Arn", refs.cluster_arn(&t.cluster));
+    target.push("RoleArn", refs.ref_arn(&t.role));
+    target.push("EcsParameters", Node::Map(ecs));
     match &t.input {
         TargetInput::Transformer {
             input_paths,
             input_template,
         } => {
-            target.insert(
-                "InputTransformer".into(),
-                json!({ "InputPathsMap": input_paths, "InputTemplate": input_template }),
+            let paths = Map(input_paths
+                .iter()
+                .map(|(k, v)| (Cow::Borrowed(k.as_str()), text(v)))
+                .collect());
+            target.push(
+                "InputTransformer",
+                obj([
+                    ("InputPathsMap", Node::Map(paths)),
+                    ("InputTemplate", text(input_template)),
+                ]),
             );
         }
         TargetInput::Static { input } => {
-            target.insert("Input".into(), json!(input));
+            target.push("Input", text(input));
         }
     }
     if let Some(retry) = &t.retry {
-        let mut r = Map::new();
+        let mut r = Map::with_capacity(2);
         if let Some(a) = retry.attempts {
-            r.insert("MaximumRetryAttempts".into(), json!(a));
+            r.push("MaximumRetryAttempts", num(a));
         }
         if let Some(age) = retry.max_event_age {
-            r.insert("MaximumEventAgeInSeconds".into(), json!(age));
+            r.push("MaximumEventAgeInSeconds", num(age));
         }
-        target.insert("RetryPolicy".into(), Value::Object(r));
+        target.push("RetryPolicy", Node::Map(r));
     }
     if let Some(q) = &t.dead_letter_queue {
-        target.insert("DeadLetterConfig".into(), json!({ "Arn": q }));
+        target.push("DeadLetterConfig", obj([("Arn", text(q))]));
     }
-    Value::Object(target)
+    Node::Map(target)
+}
+
+/// An optional number: `null` when unset.
+fn num_or_null<'a>(n: Option<u32>) -> Node<'a> {
+    n.map_or(Node::Null, num)
 }
 
 /// `AWS::Scheduler::Schedule`: the schedule and its ECS target (`Target.EcsParameters`, the
 /// overrides as a static `Input`).
-fn convert_schedule(
-    sc: &Schedule,
-    refs: &Refs<'_>,
-    conditions: &mut Map<String, Value>,
-) -> Map<String, Value> {
+fn convert_schedule<'a>(
+    sc: &'a Schedule,
+    refs: &Refs<'a>,
+    conditions: &mut Section<'a>,
+) -> Map<'a> {
     let t = &sc.target;
-    let mut props = Map::new();
-    props.insert("Name".into(), json!(sc.name));
+    let mut props = Map::with_capacity(12);
+    props.push("Name", text(&sc.name));
     if let Some(g) = &sc.group {
-        props.insert("GroupName".into(), json!(g));
+        props.push("GroupName", text(g));
     }
     if let Some(d) = &sc.description {
-        props.insert("Description".into(), json!(d));
+        props.push("Description", text(d));
     }
-    props.insert("ScheduleExpression".into(), json!(sc.expression));
-    props.insert("ScheduleExpressionTimezone".into(), json!(sc.timezone));
-    props.insert(
-        "FlexibleTimeWindow".into(),
+    props.push("ScheduleExpression", text(&sc.expression));
+    props.push("ScheduleExpressionTimezone", text(&sc.timezone));
+    props.push(
+        "FlexibleTimeWindow",
         match sc.flexible_window {
-            None => json!({ "Mode": "OFF" }),
-            Some(m) => json!({ "Mode": "FLEXIBLE", "MaximumWindowInMinutes": m }),
+            None => obj([("Mode", text("OFF"))]),
+            Some(m) => obj([
+                ("Mode", text("FLEXIBLE")),
+                ("MaximumWindowInMinutes", num(m)),
+            ]),
         },
     );
     if let Some(d) = &sc.start {
-        props.insert("StartDate".into(), json!(d));
+        props.push("StartDate", text(d));
     }
     if let Some(d) = &sc.end {
-        props.insert("EndDate".into(), json!(d));
+        props.push("EndDate", text(d));
     }
-    let state = |on: bool| json!(if on { "ENABLED" } else { "DISABLED" });
-    props.insert(
-        "State".into(),
-        match &sc.enabled {
-            ParamOr::Lit(on) => state(*on),
-            ParamOr::Param(r) => {
-                json!({ "Fn::If": [is_true(&r.param, conditions), state(true), state(false)] })
-            }
-        },
-    );
+    props.push("State", state(&sc.enabled, conditions));
     let vpc = awsvpc(t, refs, conditions);
-    let mut ecs = Map::new();
-    ecs.insert(
-        "TaskDefinitionArn".into(),
-        refs.arn(&arn_of(&t.task_definition)),
-    );
-    ecs.insert("TaskCount".into(), number(&t.count, false));
+    let mut ecs = Map::with_capacity(12);
+    ecs.push("TaskDefinitionArn", refs.ref_arn(&t.task_definition));
+    ecs.push("TaskCount", number(&t.count, false));
     run_options(&mut ecs, t);
-    ecs.insert("PlatformVersion".into(), json!(t.platform_version));
-    ecs.insert(
-        "NetworkConfiguration".into(),
-        json!({ "AwsvpcConfiguration": vpc }),
-    );
+    ecs.push("PlatformVersion", text(&t.platform_version));
+    ecs.push("NetworkConfiguration", obj([("AwsvpcConfiguration", vpc)]));
     if t.propagate_tags {
-        ecs.insert("PropagateTags".into(), json!("TASK_DEFINITION"));
+        ecs.push("PropagateTags", text("TASK_DEFINITION"));
     }
     if !t.task_tags.is_empty() {
         // Scheduler's RunTask tags: a list of `{key, value}` maps.
-        let list: Vec<Value> = t
+        let list = t
             .task_tags
             .iter()
-            .map(|(k, v)| json!({ "key": k, "value": v }))
+            .map(|(k, v)| obj([("key", text(k)), ("value", text(v))]))
             .collect();
-        ecs.insert("Tags".into(), Value::Array(list));
+        ecs.push("Tags", Node::List(list));
     }
-    let mut target = Map::new();
-    target.insert("Arn".into(), refs.cluster_arn(&t.cluster));
-    target.insert("RoleArn".into(), refs.arn(&arn_of(&t.role)));
-    target.insert("EcsParameters".into(), Value::Object(ecs));
+    let mut target = Map::with_capacity(6);
+    target.push("Arn", refs.cluster_arn(&t.cluster));
+    target.push("RoleArn", refs.ref_arn(&t.role));
+    target.push("EcsParameters", Node::Map(ecs));
     if let Some(input) = schedule_input(t) {
-        target.insert("Input".into(), json!(input));
+        target.push("Input", text(input));
     }
     if let Some(retry) = &t.retry {
-        target.insert(
-            "RetryPolicy".into(),
-            json!({
-                "MaximumEventAgeInSeconds": retry.max_event_age,
-                "MaximumRetryAttempts": retry.attempts,
-            }),
+        target.push(
+            "RetryPolicy",
+            obj([
+                ("MaximumEventAgeInSeconds", num_or_null(retry.max_event_age)),
+                ("MaximumRetryAttempts", num_or_null(retry.attempts)),
+            ]),
         );
     }
     if let Some(q) = &t.dead_letter_queue {
-        target.insert("DeadLetterConfig".into(), json!({ "Arn": q }));
+        target.push("DeadLetterConfig", obj([("Arn", text(q))]));
     }
-    props.insert("Target".into(), Value::Object(target));
+    props.push("Target", Node::Map(target));
     props
 }
 
@@ -1101,14 +1460,14 @@ pub fn stack_quotas(
         .count();
     let outputs = plan.outputs.len();
     let mut view = None;
-    // Exactly the bytes `render` writes, from one view.
+    // Exactly the bytes `render` writes, from one view: the same writer, into a count.
     let mut size = |format: Format| -> usize {
         let view = view.get_or_insert_with(|| convert_model(plan));
         debug_assert_eq!(
             resources,
             view.shared.len() + view.tasks.iter().map(|t| t.resources.len()).sum::<usize>()
         );
-        text(view, format).map_or(0, |t| t.len())
+        size_of(view, format).unwrap_or(0)
     };
     let problem = |message: String| match deploy {
         Some(_) => Diagnostic::error("stack-quota", "/tasks", message),

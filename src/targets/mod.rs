@@ -151,6 +151,17 @@ pub fn generated_by() -> String {
 /// printable (C1 controls, NEL, LS, PS, BOM): some consumers read JSON templates with a YAML
 /// parser (cfn-lint does), which would turn raw line separators into line breaks.
 pub fn json_pretty<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
+    let mut out = Vec::new();
+    write_json_pretty(&mut out, value)?;
+    Ok(String::from_utf8(out).unwrap_or_default())
+}
+
+/// [`json_pretty`] into a writer: the same bytes, into a buffer of the caller's (or a
+/// [`yaml::Count`], which measures them without keeping them).
+pub fn write_json_pretty<W: std::io::Write + ?Sized, T: Serialize + ?Sized>(
+    w: &mut W,
+    value: &T,
+) -> Result<(), serde_json::Error> {
     struct Escaping<'a>(serde_json::ser::PrettyFormatter<'a>);
     impl serde_json::ser::Formatter for Escaping<'_> {
         fn write_string_fragment<W: ?Sized + std::io::Write>(
@@ -158,18 +169,29 @@ pub fn json_pretty<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_jso
             w: &mut W,
             fragment: &str,
         ) -> std::io::Result<()> {
-            for c in fragment.chars() {
-                if yaml::printable(c) {
-                    let mut buf = [0u8; 4];
-                    w.write_all(c.encode_utf8(&mut buf).as_bytes())?;
-                } else {
+            // Runs of printable characters are written as they are, between escapes.
+            let bytes = fragment.as_bytes();
+            let (mut run, mut i) = (0, 0);
+            while i < bytes.len() {
+                if (0x20..0x7f).contains(&bytes[i]) {
+                    i += 1;
+                    continue;
+                }
+                let Some(c) = fragment[i..].chars().next() else {
+                    break;
+                };
+                let next = i + c.len_utf8();
+                if !yaml::printable(c) {
+                    w.write_all(&bytes[run..i])?;
                     let mut units = [0u16; 2];
                     for u in c.encode_utf16(&mut units) {
                         write!(w, "\\u{:04x}", u)?;
                     }
+                    run = next;
                 }
+                i = next;
             }
-            Ok(())
+            w.write_all(&bytes[run..])
         }
         fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
             self.0.begin_array(w)
@@ -216,13 +238,11 @@ pub fn json_pretty<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_jso
             self.0.end_object_value(w)
         }
     }
-    let mut out = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(
-        &mut out,
+        w,
         Escaping(serde_json::ser::PrettyFormatter::new()),
     );
-    value.serialize(&mut ser)?;
-    Ok(String::from_utf8(out).unwrap_or_default())
+    value.serialize(&mut ser)
 }
 
 /// What a schedule passes to RunTask as its `Input`: the static overrides, or nothing when none
