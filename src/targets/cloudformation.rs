@@ -13,8 +13,12 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+use std::sync::Arc;
 
-use serde::ser::{SerializeMap, Serializer};
+use minijinja::value::{Enumerator, Object, ObjectRepr};
+
+use serde::ser::{Error as _, SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -24,9 +28,9 @@ use super::{
     RenderError,
 };
 use crate::plan::{
-    has_marker, pieces, whole_marker, Architecture, Arn, ClusterRef, Id, Kind, Owner, ParamOr,
-    ParamType, Part, Piece, Plan, Ref, Resource as PlanResource, Rule, RuleTrigger, Schedule,
-    Statement, Target, TargetInput, TaskDefinition,
+    has_marker, pieces, whole_marker, Architecture, Arn, ClusterRef, Group, Id, Kind, Owner,
+    ParamOr, ParamType, Part, Piece, Plan, Ref, Resource as PlanResource, Rule, RuleTrigger,
+    Schedule, Statement, Target, TargetInput, TaskDefinition,
 };
 
 /// `templates/cloudformation/template.yaml.j2`.
@@ -47,20 +51,6 @@ const TEMPLATES: [(&str, &str); 2] = [
 
 /// The CloudFormation backend.
 pub struct CloudFormation;
-
-/// One resource of the view model.
-#[derive(Debug)]
-struct Resource<'a> {
-    id: String,
-    body: Node<'a>,
-}
-
-/// A task's resources, under a comment naming the task.
-#[derive(Debug)]
-struct TaskGroup<'a> {
-    comment: &'a str,
-    resources: Vec<Resource<'a>>,
-}
 
 /// A top-level section (`Parameters`, `Conditions`, `Outputs`): a map with an index of its
 /// keys, so that setting a key again (a condition every task of a parameter names) replaces
@@ -86,62 +76,82 @@ impl<'a> Section<'a> {
         self.index.contains_key(key)
     }
 
+    fn get(&self, key: &str) -> Option<&Node<'a>> {
+        self.index.get(key).map(|&i| &self.map.0[i].1)
+    }
+
     fn keys(&self) -> impl Iterator<Item = &str> {
         self.map.0.iter().map(|(k, _)| k.as_ref())
     }
 }
 
-/// The template's view model.
-#[derive(Debug)]
+/// The template's view model. A resource's body is converted when it is written
+/// ([`View::body`]), so a template holds one body at a time.
 struct View<'a> {
-    header: String,
+    refs: Refs<'a>,
     description: &'a str,
     parameters: Section<'a>,
     conditions: Section<'a>,
-    shared: Vec<Resource<'a>>,
-    tasks: Vec<TaskGroup<'a>>,
     outputs: Section<'a>,
+    /// The template's resources in order: each plan entry but the targets.
+    entries: Vec<&'a PlanResource>,
+    /// What the YAML template lays out, the resources' logical ids among it.
+    layout: Arc<LayoutData>,
 }
 
 impl<'a> View<'a> {
-    /// Every resource, in template order.
-    fn resources(&self) -> impl Iterator<Item = &Resource<'a>> {
-        self.shared
-            .iter()
-            .chain(self.tasks.iter().flat_map(|t| &t.resources))
+    /// The logical id of the `n`th resource.
+    fn id(&self, n: usize) -> &str {
+        &self.layout.ids[n]
     }
 
-    /// What the template places for the view: the text around the bodies, each body a
-    /// [`Slot`]'s marker.
-    fn layout(&self) -> LayoutView<'_> {
-        fn placed<'v>(r: &'v Resource, next: &mut usize) -> Placed<'v> {
-            *next += 1;
-            Placed {
-                id: &r.id,
-                body: Slot::Resource(*next - 1),
+    /// The body of the `n`th resource, its strings spelled, checked to name only conditions
+    /// the template has.
+    fn body(&self, n: usize) -> Result<Node<'a>, RenderError> {
+        let entry = self.entries.get(n).ok_or_else(|| {
+            RenderError(format!(
+                "the template places resource {n} of {}",
+                self.entries.len()
+            ))
+        })?;
+        let mut named = Section::default();
+        let mut body = convert_resource(entry, &self.refs, &mut named)
+            .ok_or_else(|| RenderError(format!("`{}` is no template resource", self.id(n))))?;
+        if let Some((id, _)) = named
+            .map
+            .0
+            .iter()
+            .find(|(id, value)| self.conditions.get(id) != Some(value))
+        {
+            return Err(RenderError(format!(
+                "`{}` names the condition `{id}`, which the template's conditions lack",
+                self.id(n)
+            )));
+        }
+        if let Node::Map(body) = &mut body {
+            if let Some(props) = body.get_mut("Properties") {
+                spell(props, true);
             }
         }
-        let mut next = 0;
-        let shared = self.shared.iter().map(|r| placed(r, &mut next)).collect();
-        let tasks = self
-            .tasks
-            .iter()
-            .map(|t| PlacedGroup {
-                comment: t.comment,
-                resources: t.resources.iter().map(|r| placed(r, &mut next)).collect(),
-            })
-            .collect();
-        let section = |s: &Section, slot: Slot| (!s.map.is_empty()).then_some(slot);
-        LayoutView {
-            header: &self.header,
-            description: self.description,
-            parameters: section(&self.parameters, Slot::Parameters),
-            conditions: section(&self.conditions, Slot::Conditions),
-            shared,
-            tasks,
-            outputs: Slot::Outputs,
-        }
+        Ok(body)
     }
+}
+
+/// What the YAML template lays out: the text around the bodies. The template reads it through
+/// minijinja objects ([`LayoutObject`]), made as it reads them, and sees a marker for each body
+/// ([`Slot`]).
+#[derive(Debug)]
+struct LayoutData {
+    header: String,
+    description: String,
+    parameters: bool,
+    conditions: bool,
+    /// The resources' logical ids, in template order.
+    ids: Vec<String>,
+    /// How many of them (the first) are the stack's shared resources.
+    shared: usize,
+    /// Each task's comment and its resources (a range of `ids`).
+    tasks: Vec<(String, Range<usize>)>,
 }
 
 /// A body the template places.
@@ -161,14 +171,30 @@ enum Slot {
 const MARK: char = '\u{0}';
 
 impl Slot {
-    fn name(self) -> Cow<'static, str> {
-        match self {
-            Slot::Resource(n) => Cow::Owned(n.to_string()),
-            Slot::Parameters => Cow::Borrowed("parameters"),
-            Slot::Conditions => Cow::Borrowed("conditions"),
-            Slot::Outputs => Cow::Borrowed("outputs"),
-            Slot::Document => Cow::Borrowed("document"),
-        }
+    /// The slot's marker: its name between two [`MARK`]s.
+    fn marker(self) -> minijinja::Value {
+        let name = match self {
+            Slot::Resource(mut n) => {
+                // The digits from the end, between the two marks (a short string is kept inline
+                // in the template value: no allocation per resource).
+                let mut buf = [MARK as u8; 24];
+                let mut at = buf.len() - 1;
+                loop {
+                    at -= 1;
+                    buf[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                return minijinja::Value::from(std::str::from_utf8(&buf[at - 1..]).unwrap_or(""));
+            }
+            Slot::Parameters => "\0parameters\0",
+            Slot::Conditions => "\0conditions\0",
+            Slot::Outputs => "\0outputs\0",
+            Slot::Document => "\0document\0",
+        };
+        minijinja::Value::from(name)
     }
 
     fn parse(name: &str) -> Option<Slot> {
@@ -182,36 +208,111 @@ impl Slot {
     }
 }
 
-impl Serialize for Slot {
-    /// The slot's marker: its name between two [`MARK`]s.
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&format_args!("{MARK}{}{MARK}", self.name()))
+/// The YAML template's `view`.
+#[derive(Debug)]
+struct LayoutObject(Arc<LayoutData>);
+
+impl Object for LayoutObject {
+    fn get_value(self: &Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<minijinja::Value> {
+        let layout = &self.0;
+        let section = |present: bool, slot: Slot| {
+            if present {
+                slot.marker()
+            } else {
+                minijinja::Value::from(false)
+            }
+        };
+        Some(match key {
+            "header" => minijinja::Value::from(layout.header.as_str()),
+            "description" => minijinja::Value::from(layout.description.as_str()),
+            "parameters" => section(layout.parameters, Slot::Parameters),
+            "conditions" => section(layout.conditions, Slot::Conditions),
+            "outputs" => Slot::Outputs.marker(),
+            "shared" => minijinja::Value::from_object(ResourcesObject {
+                layout: layout.clone(),
+                range: 0..layout.shared,
+            }),
+            "tasks" => minijinja::Value::from_object(TasksObject(layout.clone())),
+            _ => return None,
+        })
     }
 }
 
-/// What the templates see: the view's layout, each body a marker.
-#[derive(Debug, Serialize)]
-struct LayoutView<'v> {
-    header: &'v str,
-    description: &'v str,
-    /// `None` (false in the template) for an empty section.
-    parameters: Option<Slot>,
-    conditions: Option<Slot>,
-    shared: Vec<Placed<'v>>,
-    tasks: Vec<PlacedGroup<'v>>,
-    outputs: Slot,
+/// `view.tasks`: each task's `comment` and `resources`.
+#[derive(Debug)]
+struct TasksObject(Arc<LayoutData>);
+
+impl Object for TasksObject {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.0.tasks.len())
+    }
+
+    fn get_value(self: &Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        let (comment, range) = self.0.tasks.get(key.as_usize()?)?;
+        Some(minijinja::context! {
+            comment => comment.as_str(),
+            resources => minijinja::Value::from_object(ResourcesObject {
+                layout: self.0.clone(),
+                range: range.clone(),
+            }),
+        })
+    }
 }
 
-#[derive(Debug, Serialize)]
-struct Placed<'v> {
-    id: &'v str,
-    body: Slot,
+/// `view.shared`, a task's `resources`: each resource's `id` and `body`.
+#[derive(Debug)]
+struct ResourcesObject {
+    layout: Arc<LayoutData>,
+    range: Range<usize>,
 }
 
-#[derive(Debug, Serialize)]
-struct PlacedGroup<'v> {
-    comment: &'v str,
-    resources: Vec<Placed<'v>>,
+impl Object for ResourcesObject {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.range.len())
+    }
+
+    fn get_value(self: &Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        let n = self.range.start + key.as_usize()?;
+        (n < self.range.end).then(|| {
+            minijinja::Value::from_object(ResourceObject {
+                layout: self.layout.clone(),
+                n,
+            })
+        })
+    }
+}
+
+/// One resource: its logical `id` and the marker of its `body`.
+#[derive(Debug)]
+struct ResourceObject {
+    layout: Arc<LayoutData>,
+    n: usize,
+}
+
+impl Object for ResourceObject {
+    fn get_value(self: &Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<minijinja::Value> {
+        match key {
+            "id" => Some(minijinja::Value::from(self.layout.ids[self.n].as_str())),
+            "body" => Some(Slot::Resource(self.n).marker()),
+            _ => None,
+        }
+    }
 }
 
 /// The JSON document, serialised from the view's parts where they are.
@@ -241,31 +342,23 @@ struct JsonResources<'v, 'a>(&'v View<'a>);
 impl Serialize for JsonResources<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let view = self.0;
-        let count = view.resources().count();
-        let ids: HashSet<&str> = view.resources().map(|r| r.id.as_str()).collect();
-        if ids.len() == count {
-            let mut map = s.serialize_map(Some(count))?;
-            for r in view.resources() {
-                map.serialize_entry(&r.id, &r.body)?;
-            }
-            return map.end();
-        }
+        let ids = &view.layout.ids;
         // Logical ids are distinct (validation keeps task ids from colliding); were two the
         // same, a JSON map holds the key once, where it first came, with the last value.
-        let mut entries: Vec<(&str, &Node)> = Vec::with_capacity(ids.len());
         let mut at: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
-        for r in view.resources() {
-            match at.get(r.id.as_str()) {
-                Some(&i) => entries[i].1 = &r.body,
+        let mut order: Vec<usize> = Vec::with_capacity(ids.len());
+        for (n, id) in ids.iter().enumerate() {
+            match at.get(id.as_str()) {
+                Some(&i) => order[i] = n,
                 None => {
-                    at.insert(&r.id, entries.len());
-                    entries.push((&r.id, &r.body));
+                    at.insert(id, order.len());
+                    order.push(n);
                 }
             }
         }
-        let mut map = s.serialize_map(Some(entries.len()))?;
-        for (id, body) in entries {
-            map.serialize_entry(id, body)?;
+        let mut map = s.serialize_map(Some(order.len()))?;
+        for n in order {
+            map.serialize_entry(view.id(n), &view.body(n).map_err(S::Error::custom)?)?;
         }
         map.end()
     }
@@ -280,7 +373,7 @@ impl Backend for CloudFormation {
     ) -> Result<Vec<OutputFile>, RenderError> {
         let view = convert_model(plan);
         if !view.parameters.map.is_empty() {
-            let ids: HashSet<&str> = view.resources().map(|r| r.id.as_str()).collect();
+            let ids: HashSet<&str> = view.layout.ids.iter().map(String::as_str).collect();
             if let Some(p) = view.parameters.keys().find(|p| {
                 ids.contains(p) || view.outputs.contains(p) || view.conditions.contains(p)
             }) {
@@ -459,42 +552,78 @@ fn cluster_name_of<'a>(name: &str) -> Node<'a> {
     )])
 }
 
-/// Whether `s` holds a parameter marker (its bytes found before its characters are decoded).
-fn marked(s: &str) -> bool {
-    s.as_bytes().contains(&0xEE) && has_marker(s)
-}
-
-/// Spells the parameter markers of the plan's strings: a string that is one parameter becomes
-/// its `Ref`, one with parameters inside becomes an `Fn::Sub` (its text escaped as
-/// [`literal_dollars`] does), and inside tfc's own `Fn::Sub` strings a marker becomes the
-/// variable.
-fn parameter_refs(v: &mut Node) {
+/// Spells the strings of a resource's properties (or, without `dollars`, of an output) in one
+/// walk. The parameter markers of the plan's strings: a string that is one parameter becomes
+/// its `Ref`, one with parameters inside becomes an `Fn::Sub` (its text escaped as below), and
+/// inside tfc's own `Fn::Sub` strings a marker becomes the variable. Then, with `dollars`, every
+/// literal string holding `${` becomes `Fn::Sub` with `$` as a variable: `echo ${HOME}` becomes
+/// `{"Fn::Sub": ["echo ${Dollar}{HOME}", {"Dollar": "$"}]}`, which CloudFormation resolves
+/// back to exactly `echo ${HOME}`. A plain string would do at deploy time, but cfn-lint
+/// (E1029) and CDK's template validation read `${X}` outside an `Fn::Sub` as a forgotten
+/// reference; `${!X}` escapes would leave a `Fn::Sub` without variables (cfn-lint W1020).
+/// Intrinsics (`Ref`, `Condition`, `Fn::*`: tfc's own, and the markers' spellings) keep their
+/// literal text.
+fn spell(v: &mut Node, dollars: bool) {
     match v {
-        Node::Str(s) if marked(s) => {
-            *v = match whole_marker(s) {
-                Some(Piece::Param(name)) => reference(parameter_id(name)),
-                Some(Piece::ClusterName(name)) => cluster_name_of(name),
-                _ => substitution(s, true),
-            };
+        Node::Str(s) => {
+            // Most strings hold neither a marker (its bytes start with 0xEE) nor a `$`.
+            if !has_either_byte(s.as_bytes(), b'$', 0xEE) {
+                return;
+            }
+            if has_marker(s) {
+                *v = match whole_marker(s) {
+                    Some(Piece::Param(name)) => reference(parameter_id(name)),
+                    Some(Piece::ClusterName(name)) => cluster_name_of(name),
+                    _ => substitution(s, true),
+                };
+            } else if dollars && s.contains("${") {
+                let spelled = s.replace("${", &format!("${{{DOLLAR}}}{{"));
+                *v = obj([("Fn::Sub", list([text(spelled), obj([(DOLLAR, text("$"))])]))]);
+            }
         }
-        Node::List(items) => items.iter_mut().for_each(parameter_refs),
+        Node::List(items) => items.iter_mut().for_each(|v| spell(v, dollars)),
         Node::Map(map) => {
             if map.len() == 1 {
                 if let Some(Node::Str(text)) = map.get("Fn::Sub") {
-                    if marked(text) {
+                    if has_marker(text) {
                         *v = substitution(text, false);
                     }
                     return;
                 }
             }
-            map.0.iter_mut().for_each(|(_, v)| parameter_refs(v));
+            let intrinsic = map.len() == 1
+                && map
+                    .0
+                    .first()
+                    .is_some_and(|(k, _)| k == "Ref" || k == "Condition" || k.starts_with("Fn::"));
+            let dollars = dollars && !intrinsic;
+            map.0.iter_mut().for_each(|(_, v)| spell(v, dollars));
         }
         _ => {}
     }
 }
 
+/// Whether `bytes` holds `a` or `b`, looked for eight bytes at a time.
+fn has_either_byte(bytes: &[u8], a: u8, b: u8) -> bool {
+    const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // A byte of `x` is zero exactly where the word has the byte looked for.
+    let zero_byte = |x: u64| x.wrapping_sub(LOW) & !x & HIGH != 0;
+    let (aa, bb) = (LOW * u64::from(a), LOW * u64::from(b));
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut w = [0; 8];
+        w.copy_from_slice(word);
+        let w = u64::from_ne_bytes(w);
+        if zero_byte(w ^ aa) || zero_byte(w ^ bb) {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&c| c == a || c == b)
+}
+
 /// An `Fn::Sub` of `s` with its markers as variables; `escape` for text that is not already
-/// `Fn::Sub` text.
+/// `Fn::Sub` text (its `${` spelled as [`spell`] spells a literal one).
 fn substitution<'a>(s: &str, escape: bool) -> Node<'a> {
     let mut text = String::new();
     let mut vars = Map::new();
@@ -526,6 +655,12 @@ fn template_environment() -> Result<&'static minijinja::Environment<'static>, Re
         std::sync::OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = environment(&TEMPLATES).map_err(|e| e.0)?;
+        // Strings (all these templates print) as they are, without the formatting machinery
+        // Display goes through; anything else as minijinja prints it.
+        env.set_formatter(|out, state, value| match value.as_str() {
+            Some(s) => out.write_str(s).map_err(minijinja::Error::from),
+            None => minijinja::escape_formatter(out, state, value),
+        });
         env.add_filter("yaml_scalar", |v: minijinja::Value| {
             Ok(yaml::scalar(&to_json(&v)?))
         });
@@ -591,12 +726,13 @@ fn write<S: Out>(view: &View, format: Format, out: &mut S) -> Result<(), RenderE
     let page = match format {
         Format::Yaml => env
             .get_template(TEMPLATE_YAML)?
-            .render(minijinja::context! { view => view.layout() })?,
+            .render(minijinja::context! {
+                view => minijinja::Value::from_object(LayoutObject(view.layout.clone())),
+            })?,
         Format::Json => env
             .get_template(TEMPLATE_JSON)?
-            .render(minijinja::context! { document => Slot::Document })?,
+            .render(minijinja::context! { document => Slot::Document.marker() })?,
     };
-    let resources: Vec<&Resource> = view.resources().collect();
     let mut parts = page.split(MARK);
     out.put(parts.next().unwrap_or_default());
     while let Some(name) = parts.next() {
@@ -607,15 +743,7 @@ fn write<S: Out>(view: &View, format: Format, out: &mut S) -> Result<(), RenderE
             )));
         };
         match (slot, format) {
-            (Slot::Resource(n), Format::Yaml) => {
-                let r = resources.get(n).ok_or_else(|| {
-                    RenderError(format!(
-                        "the template places resource {n} of {}",
-                        resources.len()
-                    ))
-                })?;
-                yaml::write_block(&r.body, 2, out);
-            }
+            (Slot::Resource(n), Format::Yaml) => yaml::write_block(&view.body(n)?, 2, out),
             (Slot::Parameters, Format::Yaml) => {
                 yaml::write_map_block(&view.parameters.map, 1, out);
             }
@@ -687,17 +815,22 @@ fn logical_id(id: &Id) -> String {
     }
 }
 
-/// Appends `s` in PascalCase, as [`pascal`] spells it: its ASCII letters and digits, each run
-/// starting upper case. Appending `a` then `b` equals `pascal` of `a-b`.
+/// Appends `s` in PascalCase, as [`pascal`] spells it: its runs of ASCII letters and digits,
+/// each starting upper case. Appending `a` then `b` equals `pascal` of `a-b`.
 fn pascal_into(mut out: String, s: &str) -> String {
-    let mut start = true;
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(if start { c.to_ascii_uppercase() } else { c });
-            start = false;
-        } else {
-            start = true;
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
         }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        out.push(char::from(bytes[start].to_ascii_uppercase()));
+        out.push_str(&s[start + 1..i]);
     }
     out
 }
@@ -786,15 +919,9 @@ impl<'a> Refs<'a> {
         if let Some(service) = s.service_principal {
             out.push("Principal", obj([("Service", text(service))]));
         }
-        out.push(
-            "Action",
-            one_or_many(s.actions.iter().map(text).collect()),
-        );
+        out.push("Action", one_or_many(&s.actions, text));
         if !s.resources.is_empty() {
-            out.push(
-                "Resource",
-                one_or_many(s.resources.iter().map(|r| self.arn(r)).collect()),
-            );
+            out.push("Resource", one_or_many(&s.resources, |r| self.arn(r)));
         }
         if let Some(c) = &s.condition {
             let mut inner = Map::with_capacity(1);
@@ -817,7 +944,7 @@ impl<'a> Refs<'a> {
     }
 }
 
-fn convert_model(plan: &Plan) -> View<'_> {
+fn convert_model<'a>(plan: &'a Plan) -> View<'a> {
     let refs = Refs {
         plan,
         targets: plan
@@ -826,94 +953,79 @@ fn convert_model(plan: &Plan) -> View<'_> {
             .map(|r| (&r.id.owner, r))
             .collect(),
     };
+    // The template lists its conditions before the resources that name them: they are
+    // collected here by converting the resources of the kinds that name any, in template order,
+    // and each body written later is checked to name no other (`View::body`).
     let mut conditions = Section::default();
-    let mut shared = Vec::new();
-    let mut tasks = Vec::new();
-    for group in &plan.groups {
-        let resources: Vec<Resource> = group
-            .resources
-            .iter()
-            .filter_map(|r| convert_resource(r, &refs, &mut conditions))
-            .collect();
-        match &group.comment {
-            None => shared.extend(resources),
-            Some(comment) => tasks.push(TaskGroup { comment, resources }),
+    for r in plan.resources() {
+        if matches!(
+            r.kind,
+            Kind::Rule(_) | Kind::Schedule(_) | Kind::QueuePolicy(_)
+        ) {
+            convert_resource(r, &refs, &mut conditions);
         }
     }
-    for r in shared
-        .iter_mut()
-        .chain(tasks.iter_mut().flat_map(|t| t.resources.iter_mut()))
-    {
-        if let Node::Map(body) = &mut r.body {
-            if let Some(props) = body.get_mut("Properties") {
-                parameter_refs(props);
-                literal_dollars(props);
-            }
+    // The stack's shared resources first, then each task's.
+    let mut entries = Vec::new();
+    let mut tasks = Vec::new();
+    let resources = |group: &'a Group| {
+        group
+            .resources
+            .iter()
+            .filter(|r| resource_type(&r.kind).is_some())
+    };
+    for group in plan.groups.iter().filter(|g| g.comment.is_none()) {
+        entries.extend(resources(group));
+    }
+    let shared = entries.len();
+    for group in &plan.groups {
+        if let Some(comment) = &group.comment {
+            let start = entries.len();
+            entries.extend(resources(group));
+            tasks.push((comment.clone(), start..entries.len()));
         }
     }
     let mut outputs = Section::default();
     for o in &plan.outputs {
         let mut value = refs.arn(&o.value);
-        parameter_refs(&mut value);
+        spell(&mut value, false);
         outputs.insert(
-            pascal(&o.name),
+            pascal_into(String::new(), &o.name),
             obj([("Description", text(&o.description)), ("Value", value)]),
         );
     }
-    View {
+    let parameters = parameters(plan);
+    let layout = LayoutData {
         header: generated_by(),
-        description: &plan.stack_description,
-        parameters: parameters(plan),
-        conditions,
+        description: plan.stack_description.clone(),
+        parameters: !parameters.map.is_empty(),
+        conditions: !conditions.map.is_empty(),
+        ids: entries.iter().map(|r| logical_id(&r.id)).collect(),
         shared,
         tasks,
+    };
+    View {
+        refs,
+        description: &plan.stack_description,
+        parameters,
+        conditions,
         outputs,
+        entries,
+        layout: Arc::new(layout),
     }
 }
 
-/// The variable [`literal_dollars`] spells `$` with.
+/// The variable [`spell`] spells a literal `$` with.
 pub const DOLLAR: &str = "Dollar";
 
-/// Whether `s` holds `${` (its `$` found before the pair is searched).
-fn has_dollar_brace(s: &str) -> bool {
-    s.as_bytes().contains(&b'$') && s.contains("${")
-}
-
-/// Spells every literal string holding `${` as `Fn::Sub` with `$` as a variable: `echo
-/// ${HOME}` becomes `{"Fn::Sub": ["echo ${Dollar}{HOME}", {"Dollar": "$"}]}`, which
-/// CloudFormation resolves back to exactly `echo ${HOME}`. A plain string would do at deploy
-/// time, but cfn-lint (E1029) and CDK's template validation read `${X}` outside an `Fn::Sub` as
-/// a forgotten reference; `${!X}` escapes would leave a `Fn::Sub` without variables (cfn-lint
-/// W1020). tfc's own intrinsics are left as they are.
-fn literal_dollars(v: &mut Node) {
-    match v {
-        Node::Str(s) if has_dollar_brace(s) => {
-            let spelled = s.replace("${", &format!("${{{DOLLAR}}}{{"));
-            *v = obj([("Fn::Sub", list([text(spelled), obj([(DOLLAR, text("$"))])]))]);
-        }
-        Node::List(items) => items.iter_mut().for_each(literal_dollars),
-        Node::Map(map) => {
-            let intrinsic = map.len() == 1
-                && map
-                    .0
-                    .first()
-                    .is_some_and(|(k, _)| k == "Ref" || k == "Condition" || k.starts_with("Fn::"));
-            if !intrinsic {
-                map.0.iter_mut().for_each(|(_, v)| literal_dollars(v));
-            }
-        }
-        _ => {}
-    }
-}
-
-/// One plan entry as a template resource (`None` for a target, which its rule holds).
+/// The body of a plan entry as a template resource (`None` for a target, which its rule
+/// holds), adding the conditions it names to `conditions`.
 fn convert_resource<'a>(
     r: &'a PlanResource,
     refs: &Refs<'a>,
     conditions: &mut Section<'a>,
-) -> Option<Resource<'a>> {
+) -> Option<Node<'a>> {
     let kind = resource_type(&r.kind)?;
-    let id = logical_id(&r.id);
     let mut body = Map::with_capacity(6);
     body.push("Type", text(kind));
     let mut depends_on: Vec<&Id> = r.depends_on.iter().collect();
@@ -1034,10 +1146,7 @@ fn convert_resource<'a>(
         _ => with_tags(props, &r.tags),
     };
     body.push("Properties", Node::Map(props));
-    Some(Resource {
-        id,
-        body: Node::Map(body),
-    })
+    Some(Node::Map(body))
 }
 
 fn convert_definition<'a>(def: &'a TaskDefinition, refs: &Refs<'a>) -> Map<'a> {
@@ -1149,11 +1258,11 @@ fn sub_escape(s: &str) -> Cow<'_, str> {
     }
 }
 
-fn one_or_many(mut v: Vec<Node>) -> Node {
-    if v.len() == 1 {
-        v.remove(0)
-    } else {
-        Node::List(v)
+/// The one item alone, or the list of them.
+fn one_or_many<'a, T>(items: &'a [T], node: impl Fn(&'a T) -> Node<'a>) -> Node<'a> {
+    match items {
+        [one] => node(one),
+        _ => Node::List(items.iter().map(node).collect()),
     }
 }
 
@@ -1463,10 +1572,7 @@ pub fn stack_quotas(
     // Exactly the bytes `render` writes, from one view: the same writer, into a count.
     let mut size = |format: Format| -> usize {
         let view = view.get_or_insert_with(|| convert_model(plan));
-        debug_assert_eq!(
-            resources,
-            view.shared.len() + view.tasks.iter().map(|t| t.resources.len()).sum::<usize>()
-        );
+        debug_assert_eq!(resources, view.entries.len());
         size_of(view, format).unwrap_or(0)
     };
     let problem = |message: String| match deploy {
@@ -1537,6 +1643,203 @@ mod tests {
         let env = super::environment(&TEMPLATES).expect("templates compile");
         for (name, _) in TEMPLATES {
             assert!(env.get_template(name).is_ok(), "{name}");
+        }
+    }
+
+    /// The plans of the examples and the hostile specs, as checked and native (parameters
+    /// kept as markers).
+    fn plans() -> Vec<Plan> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths = Vec::new();
+        for dir in ["examples", "tests/hostile"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                paths.push(if path.is_dir() {
+                    path.join("spec.yaml")
+                } else {
+                    path
+                });
+            }
+        }
+        paths.sort();
+        let mut plans = Vec::new();
+        for path in paths
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        {
+            let bytes = std::fs::read(path).unwrap();
+            if let Some(spec) = crate::check(&bytes).spec {
+                plans.push(crate::plan::lower(&crate::model::lower(&spec)));
+            }
+            if let Ok(plan) = crate::native_plan(&bytes, &Default::default()) {
+                plans.push(plan);
+            }
+        }
+        assert!(plans.len() > 10, "{} plans", plans.len());
+        plans
+    }
+
+    #[test]
+    fn counting_measures_what_render_writes() {
+        for plan in plans() {
+            let view = convert_model(&plan);
+            for format in [Format::Yaml, Format::Json] {
+                let text = text_of(&view, format).unwrap();
+                assert_eq!(size_of(&view, format).unwrap(), text.len(), "{}", plan.name);
+                let rendered = CloudFormation
+                    .render(&plan, Layout::Single, format)
+                    .unwrap();
+                assert_eq!(rendered[0].contents, text);
+            }
+        }
+    }
+
+    #[test]
+    fn markers_name_their_slots() {
+        for slot in [
+            Slot::Resource(0),
+            Slot::Resource(7),
+            Slot::Resource(1234567),
+            Slot::Resource(usize::MAX),
+            Slot::Parameters,
+            Slot::Conditions,
+            Slot::Outputs,
+            Slot::Document,
+        ] {
+            let marker = slot.marker().to_string();
+            let name = marker.strip_prefix(MARK).and_then(|m| m.strip_suffix(MARK));
+            assert_eq!(name.and_then(Slot::parse), Some(slot), "{marker:?}");
+        }
+    }
+
+    #[test]
+    fn either_byte_is_found_anywhere() {
+        for len in 0..20 {
+            for at in 0..len {
+                for (a, b) in [(b'$', 0xEE), (0xEE, b'$')] {
+                    let mut bytes = vec![b'x'; len];
+                    assert!(!has_either_byte(&bytes, a, b));
+                    bytes[at] = a;
+                    assert!(has_either_byte(&bytes, a, b), "{len} {at}");
+                    bytes[at] = 0xED;
+                    assert!(!has_either_byte(&bytes, a, b));
+                }
+            }
+        }
+        assert!(has_either_byte("a€\u{e000}".as_bytes(), b'$', 0xEE));
+        assert!(!has_either_byte("é€ü\u{1f600}".as_bytes(), b'$', 0xEE));
+    }
+
+    #[test]
+    fn logical_ids_are_pascal_names() {
+        let mut ids: Vec<Id> = plans()
+            .iter()
+            .flat_map(|p| p.resources().map(|r| r.id.clone()).collect::<Vec<_>>())
+            .collect();
+        for name in ["a", "a-b", "a_b.c", "-x--y-", "9lives", "é-ü x", "", "T0"] {
+            for part in [Part::Cluster, Part::TaskRolePolicy, Part::QueuePolicy] {
+                ids.push(Id::new(&Owner::Task(name.into()), part));
+                ids.push(Id::new(&Owner::Queue(name.into()), part));
+                ids.push(Id::new(&Owner::Stack, part));
+            }
+        }
+        for id in ids {
+            assert_eq!(logical_id(&id), pascal(&id.name()), "{id:?}");
+        }
+    }
+
+    /// The two walks `spell` does in one, as they were written before.
+    mod reference {
+        use super::super::*;
+
+        pub fn parameter_refs(v: &mut Node) {
+            match v {
+                Node::Str(s) if has_marker(s) => {
+                    *v = match whole_marker(s) {
+                        Some(Piece::Param(name)) => reference(parameter_id(name)),
+                        Some(Piece::ClusterName(name)) => cluster_name_of(name),
+                        _ => substitution(s, true),
+                    };
+                }
+                Node::List(items) => items.iter_mut().for_each(parameter_refs),
+                Node::Map(map) => {
+                    if map.len() == 1 {
+                        if let Some(Node::Str(text)) = map.get("Fn::Sub") {
+                            if has_marker(text) {
+                                *v = substitution(text, false);
+                            }
+                            return;
+                        }
+                    }
+                    map.0.iter_mut().for_each(|(_, v)| parameter_refs(v));
+                }
+                _ => {}
+            }
+        }
+
+        pub fn literal_dollars(v: &mut Node) {
+            match v {
+                Node::Str(s) if s.contains("${") => {
+                    *v = obj([(
+                        "Fn::Sub",
+                        list([
+                            text(s.replace("${", &format!("${{{DOLLAR}}}{{"))),
+                            obj([(DOLLAR, text("$"))]),
+                        ]),
+                    )]);
+                }
+                Node::List(items) => items.iter_mut().for_each(literal_dollars),
+                Node::Map(map) => {
+                    let intrinsic = map.len() == 1
+                        && map.0.first().is_some_and(|(k, _)| {
+                            k == "Ref" || k == "Condition" || k.starts_with("Fn::")
+                        });
+                    if !intrinsic {
+                        map.0.iter_mut().for_each(|(_, v)| literal_dollars(v));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn spell_is_the_two_walks_in_one() {
+        use crate::spec::params::{marker, CLOSE, NAME_OF};
+        let p = marker("image_tag");
+        let cluster = format!("{NAME_OF}cluster_arn{CLOSE}");
+        let strings = [
+            "plain".to_string(),
+            "echo ${HOME}".into(),
+            "$${x} ${!kept} $ {".into(),
+            p.clone(),
+            cluster.clone(),
+            format!("app:{p}"),
+            format!("${{HOME}}-{p}-{cluster}-${{X}}"),
+            "\u{e000}not a marker".into(),
+        ];
+        let leaves: Vec<Value> = strings.iter().map(|s| json!(s)).collect();
+        let mut trees = Vec::new();
+        for leaf in &leaves {
+            for key in ["Ref", "Condition", "Fn::Sub", "Fn::Join", "Name", "Fn:Sub"] {
+                trees.push(json!({ key: leaf }));
+                trees.push(json!({ key: [leaf, {"Inner": leaf}] }));
+                trees.push(json!({ key: leaf, "Other": leaf }));
+                trees.push(json!([{ key: { key: leaf } }, leaf, 1, null, true]));
+                trees.push(json!({"Fn::Sub": [leaf, { key: leaf }]}));
+            }
+        }
+        for tree in &trees {
+            for dollars in [true, false] {
+                let mut walked = Node::from(tree);
+                spell(&mut walked, dollars);
+                let mut want = Node::from(tree);
+                reference::parameter_refs(&mut want);
+                if dollars {
+                    reference::literal_dollars(&mut want);
+                }
+                assert_eq!(walked, want, "{tree} dollars={dollars}");
+            }
         }
     }
 }
