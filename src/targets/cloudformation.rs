@@ -22,7 +22,7 @@ use serde::ser::{Error as _, SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::yaml::{self, Count, Map, Node, Sink};
+use super::yaml::{self, Count, Map, Node, Nodes, Sink};
 use super::{
     environment, generated_by, pascal, schedule_input, Backend, Format, Layout, OutputFile,
     RenderError,
@@ -92,11 +92,14 @@ struct View<'a> {
     description: &'a str,
     parameters: Section<'a>,
     conditions: Section<'a>,
-    outputs: Section<'a>,
+    /// The plan's outputs (their section is built when it is written: [`View::outputs`]).
+    plan_outputs: &'a [crate::plan::Output],
     /// The template's resources in order: each plan entry but the targets.
     entries: Vec<&'a PlanResource>,
     /// What the YAML template lays out, the resources' logical ids among it.
-    layout: Arc<LayoutData>,
+    layout: &'a Arc<LayoutData>,
+    /// Every body, when kept ([`View::keep_bodies`]).
+    kept: Vec<Node<'a>>,
 }
 
 impl<'a> View<'a> {
@@ -105,9 +108,48 @@ impl<'a> View<'a> {
         &self.layout.ids[n]
     }
 
+    /// The body of the `n`th resource: the one kept ([`View::keep_bodies`]), or converted now.
+    fn body(&self, n: usize) -> Result<Cow<'_, Node<'a>>, RenderError> {
+        match self.kept.get(n) {
+            Some(body) => Ok(Cow::Borrowed(body)),
+            None => self.convert(n).map(Cow::Owned),
+        }
+    }
+
+    /// The `Outputs` section.
+    fn outputs(&self) -> Section<'a> {
+        let b = &self.refs.nodes;
+        let mut outputs = Section::default();
+        for o in self.plan_outputs {
+            let mut value = self.refs.arn(&o.value);
+            spell(b, &mut value, false);
+            outputs.insert(
+                output_id(o),
+                b.obj([("Description", text(&o.description)), ("Value", value)]),
+            );
+        }
+        outputs
+    }
+
+    /// Gives back a body written, its lists and maps for the next.
+    fn done(&self, body: Cow<'_, Node<'a>>) {
+        if let Cow::Owned(body) = body {
+            self.refs.nodes.recycle(body);
+        }
+    }
+
+    /// Converts every body once and keeps them, for writing the template more than once (its
+    /// size in both formats): a template that fits a stack is small.
+    fn keep_bodies(&mut self) -> Result<(), RenderError> {
+        self.kept = (0..self.entries.len())
+            .map(|n| self.convert(n))
+            .collect::<Result<_, _>>()?;
+        Ok(())
+    }
+
     /// The body of the `n`th resource, its strings spelled, checked to name only conditions
     /// the template has.
-    fn body(&self, n: usize) -> Result<Node<'a>, RenderError> {
+    fn convert(&self, n: usize) -> Result<Node<'a>, RenderError> {
         let entry = self.entries.get(n).ok_or_else(|| {
             RenderError(format!(
                 "the template places resource {n} of {}",
@@ -130,7 +172,7 @@ impl<'a> View<'a> {
         }
         if let Node::Map(body) = &mut body {
             if let Some(props) = body.get_mut("Properties") {
-                spell(props, true);
+                spell(&self.refs.nodes, props, true);
             }
         }
         Ok(body)
@@ -144,8 +186,6 @@ impl<'a> View<'a> {
 struct LayoutData {
     header: String,
     description: String,
-    parameters: bool,
-    conditions: bool,
     /// The resources' logical ids, in template order.
     ids: Vec<String>,
     /// How many of them (the first) are the stack's shared resources.
@@ -208,9 +248,14 @@ impl Slot {
     }
 }
 
-/// The YAML template's `view`.
+/// The YAML template's `view`: the layout, and whether the sections it may leave out have
+/// entries.
 #[derive(Debug)]
-struct LayoutObject(Arc<LayoutData>);
+struct LayoutObject {
+    layout: Arc<LayoutData>,
+    parameters: bool,
+    conditions: bool,
+}
 
 impl Object for LayoutObject {
     fn get_value(self: &Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
@@ -218,7 +263,7 @@ impl Object for LayoutObject {
     }
 
     fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<minijinja::Value> {
-        let layout = &self.0;
+        let layout = &self.layout;
         let section = |present: bool, slot: Slot| {
             if present {
                 slot.marker()
@@ -229,8 +274,8 @@ impl Object for LayoutObject {
         Some(match key {
             "header" => minijinja::Value::from(layout.header.as_str()),
             "description" => minijinja::Value::from(layout.description.as_str()),
-            "parameters" => section(layout.parameters, Slot::Parameters),
-            "conditions" => section(layout.conditions, Slot::Conditions),
+            "parameters" => section(self.parameters, Slot::Parameters),
+            "conditions" => section(self.conditions, Slot::Conditions),
             "outputs" => Slot::Outputs.marker(),
             "shared" => minijinja::Value::from_object(ResourcesObject {
                 layout: layout.clone(),
@@ -331,7 +376,9 @@ impl Serialize for JsonDocument<'_, '_> {
             doc.serialize_entry("Conditions", &view.conditions.map)?;
         }
         doc.serialize_entry("Resources", &JsonResources(view))?;
-        doc.serialize_entry("Outputs", &view.outputs.map)?;
+        let outputs = view.outputs();
+        doc.serialize_entry("Outputs", &outputs.map)?;
+        view.refs.nodes.recycle(Node::Map(outputs.map));
         doc.end()
     }
 }
@@ -358,7 +405,9 @@ impl Serialize for JsonResources<'_, '_> {
         }
         let mut map = s.serialize_map(Some(order.len()))?;
         for n in order {
-            map.serialize_entry(view.id(n), &view.body(n).map_err(S::Error::custom)?)?;
+            let body = view.body(n).map_err(S::Error::custom)?;
+            map.serialize_entry(view.id(n), &*body)?;
+            view.done(body);
         }
         map.end()
     }
@@ -371,11 +420,15 @@ impl Backend for CloudFormation {
         layout: Layout,
         format: Format,
     ) -> Result<Vec<OutputFile>, RenderError> {
-        let view = convert_model(plan);
+        let (layout_data, entries) = layout_of(plan);
+        let layout_data = Arc::new(layout_data);
+        let view = convert_model(plan, &layout_data, entries);
         if !view.parameters.map.is_empty() {
             let ids: HashSet<&str> = view.layout.ids.iter().map(String::as_str).collect();
             if let Some(p) = view.parameters.keys().find(|p| {
-                ids.contains(p) || view.outputs.contains(p) || view.conditions.contains(p)
+                ids.contains(p)
+                    || view.plan_outputs.iter().any(|o| output_id(o) == *p)
+                    || view.conditions.contains(p)
             }) {
                 return Err(RenderError(format!(
                     "parameter logical id `{p}` is also the logical id of a resource, output or condition of the template; rename the parameter"
@@ -414,6 +467,11 @@ impl Backend for CloudFormation {
     }
 }
 
+/// The logical id of an output: its name in PascalCase (`manage-rule-arn` → `ManageRuleArn`).
+fn output_id(o: &crate::plan::Output) -> String {
+    pascal_into(String::with_capacity(o.name.len()), &o.name)
+}
+
 /// The logical id of a parameter: its name in PascalCase (`image_tag` → `ImageTag`).
 fn parameter_id(name: &str) -> String {
     pascal(name)
@@ -439,34 +497,22 @@ fn text<'a>(s: impl Into<Cow<'a, str>>) -> Node<'a> {
 }
 
 /// A list of strings.
-fn texts<'a>(items: &'a [String]) -> Node<'a> {
-    Node::List(items.iter().map(|s| text(s.as_str())).collect())
+fn texts<'a>(b: &Nodes<'a>, items: &'a [String]) -> Node<'a> {
+    b.list_of(items.iter().map(|s| text(s.as_str())))
 }
 
 fn num<'a>(n: u32) -> Node<'a> {
     Node::Number(n.into())
 }
 
-/// A map node of fixed keys.
-fn obj<'a, const N: usize>(entries: [(&'static str, Node<'a>); N]) -> Node<'a> {
-    Node::Map(Map(entries
-        .into_iter()
-        .map(|(k, v)| (Cow::Borrowed(k), v))
-        .collect()))
-}
-
-fn list<'a, const N: usize>(items: [Node<'a>; N]) -> Node<'a> {
-    Node::List(items.into())
-}
-
 /// The `Parameters` entry of each plan parameter: AWS-specific list types where the value can
 /// never be empty (the console and `deploy` then check the ids exist), `CommaDelimitedList`
 /// where it may; a boolean is a `String` of `true`/`false` (CloudFormation has no boolean
 /// type) tested by a condition.
-fn parameters(plan: &Plan) -> Section<'_> {
+fn parameters<'a>(b: &Nodes<'a>, plan: &'a Plan) -> Section<'a> {
     let mut out = Section::default();
     for p in &plan.parameters {
-        let mut body = Map::new();
+        let mut body = b.map();
         let kind = match p.kind {
             ParamType::String | ParamType::Arn | ParamType::Boolean => "String",
             ParamType::Number => "Number",
@@ -485,11 +531,11 @@ fn parameters(plan: &Plan) -> Section<'_> {
             (Some(a), _) => {
                 body.push(
                     "AllowedValues",
-                    Node::List(a.iter().map(|v| text(parameter_text(v))).collect()),
+                    b.list_of(a.iter().map(|v| text(parameter_text(v)))),
                 );
             }
             (None, ParamType::Boolean) => {
-                body.push("AllowedValues", list([text("true"), text("false")]));
+                body.push("AllowedValues", b.list([text("true"), text("false")]));
             }
             _ => {}
         }
@@ -503,50 +549,53 @@ fn parameters(plan: &Plan) -> Section<'_> {
 
 /// A number field: its literal, as the text CloudFormation's string-typed size properties take
 /// (`as_text`), or a `Ref` of its parameter.
-fn number<'a>(v: &ParamOr<u32>, as_text: bool) -> Node<'a> {
+fn number<'a>(b: &Nodes<'a>, v: &ParamOr<u32>, as_text: bool) -> Node<'a> {
     match v {
         ParamOr::Lit(n) if as_text => text(n.to_string()),
         ParamOr::Lit(n) => num(*n),
-        ParamOr::Param(r) => reference(parameter_id(&r.param)),
+        ParamOr::Param(r) => reference(b, parameter_id(&r.param)),
     }
 }
 
 /// The condition that a boolean parameter is `true`, added to `conditions`.
-fn is_true(name: &str, conditions: &mut Section) -> String {
+fn is_true<'a>(b: &Nodes<'a>, name: &str, conditions: &mut Section<'a>) -> String {
     let id = format!("{}IsTrue", parameter_id(name));
     conditions.insert(
         id.clone(),
-        obj([(
+        b.obj([(
             "Fn::Equals",
-            list([reference(parameter_id(name)), text("true")]),
+            b.list([reference(b, parameter_id(name)), text("true")]),
         )]),
     );
     id
 }
 
 /// The condition that a list parameter is not empty, added to `conditions`.
-fn not_empty(name: &str, conditions: &mut Section) -> String {
+fn not_empty<'a>(b: &Nodes<'a>, name: &str, conditions: &mut Section<'a>) -> String {
     let id = format!("{}IsNotEmpty", parameter_id(name));
-    let joined = obj([("Fn::Join", list([text(""), reference(parameter_id(name))]))]);
+    let joined = b.obj([(
+        "Fn::Join",
+        b.list([text(""), reference(b, parameter_id(name))]),
+    )]);
     conditions.insert(
         id.clone(),
-        obj([(
+        b.obj([(
             "Fn::Not",
-            list([obj([("Fn::Equals", list([joined, text("")]))])]),
+            b.list([b.obj([("Fn::Equals", b.list([joined, text("")]))])]),
         )]),
     );
     id
 }
 
 /// The cluster name of a cluster ARN parameter: the part after `cluster/`.
-fn cluster_name_of<'a>(name: &str) -> Node<'a> {
-    obj([(
+fn cluster_name_of<'a>(b: &Nodes<'a>, name: &str) -> Node<'a> {
+    b.obj([(
         "Fn::Select",
-        list([
+        b.list([
             num(1),
-            obj([(
+            b.obj([(
                 "Fn::Split",
-                list([text("/"), reference(parameter_id(name))]),
+                b.list([text("/"), reference(b, parameter_id(name))]),
             )]),
         ]),
     )])
@@ -563,7 +612,7 @@ fn cluster_name_of<'a>(name: &str) -> Node<'a> {
 /// reference; `${!X}` escapes would leave a `Fn::Sub` without variables (cfn-lint W1020).
 /// Intrinsics (`Ref`, `Condition`, `Fn::*`: tfc's own, and the markers' spellings) keep their
 /// literal text.
-fn spell(v: &mut Node, dollars: bool) {
+fn spell<'a>(b: &Nodes<'a>, v: &mut Node<'a>, dollars: bool) {
     match v {
         Node::Str(s) => {
             // Most strings hold neither a marker (its bytes start with 0xEE) nor a `$`.
@@ -572,21 +621,24 @@ fn spell(v: &mut Node, dollars: bool) {
             }
             if has_marker(s) {
                 *v = match whole_marker(s) {
-                    Some(Piece::Param(name)) => reference(parameter_id(name)),
-                    Some(Piece::ClusterName(name)) => cluster_name_of(name),
-                    _ => substitution(s, true),
+                    Some(Piece::Param(name)) => reference(b, parameter_id(name)),
+                    Some(Piece::ClusterName(name)) => cluster_name_of(b, name),
+                    _ => substitution(b, s, true),
                 };
             } else if dollars && s.contains("${") {
                 let spelled = s.replace("${", &format!("${{{DOLLAR}}}{{"));
-                *v = obj([("Fn::Sub", list([text(spelled), obj([(DOLLAR, text("$"))])]))]);
+                *v = b.obj([(
+                    "Fn::Sub",
+                    b.list([text(spelled), b.obj([(DOLLAR, text("$"))])]),
+                )]);
             }
         }
-        Node::List(items) => items.iter_mut().for_each(|v| spell(v, dollars)),
+        Node::List(items) => items.iter_mut().for_each(|v| spell(b, v, dollars)),
         Node::Map(map) => {
             if map.len() == 1 {
                 if let Some(Node::Str(text)) = map.get("Fn::Sub") {
                     if has_marker(text) {
-                        *v = substitution(text, false);
+                        *v = substitution(b, text, false);
                     }
                     return;
                 }
@@ -597,7 +649,7 @@ fn spell(v: &mut Node, dollars: bool) {
                     .first()
                     .is_some_and(|(k, _)| k == "Ref" || k == "Condition" || k.starts_with("Fn::"));
             let dollars = dollars && !intrinsic;
-            map.0.iter_mut().for_each(|(_, v)| spell(v, dollars));
+            map.0.iter_mut().for_each(|(_, v)| spell(b, v, dollars));
         }
         _ => {}
     }
@@ -624,9 +676,9 @@ fn has_either_byte(bytes: &[u8], a: u8, b: u8) -> bool {
 
 /// An `Fn::Sub` of `s` with its markers as variables; `escape` for text that is not already
 /// `Fn::Sub` text (its `${` spelled as [`spell`] spells a literal one).
-fn substitution<'a>(s: &str, escape: bool) -> Node<'a> {
+fn substitution<'a>(b: &Nodes<'a>, s: &str, escape: bool) -> Node<'a> {
     let mut text = String::new();
-    let mut vars = Map::new();
+    let mut vars = b.map();
     for piece in pieces(s) {
         match piece {
             Piece::Text(t) if escape && t.contains("${") => {
@@ -638,14 +690,14 @@ fn substitution<'a>(s: &str, escape: bool) -> Node<'a> {
             Piece::ClusterName(name) => {
                 let var = format!("{}ClusterName", parameter_id(name));
                 text.push_str(&format!("${{{var}}}"));
-                vars.insert(var, cluster_name_of(name));
+                vars.insert(var, cluster_name_of(b, name));
             }
         }
     }
     if vars.is_empty() {
-        obj([("Fn::Sub", self::text(text))])
+        b.obj([("Fn::Sub", self::text(text))])
     } else {
-        obj([("Fn::Sub", list([self::text(text), Node::Map(vars)]))])
+        b.obj([("Fn::Sub", b.list([self::text(text), Node::Map(vars)]))])
     }
 }
 
@@ -697,12 +749,30 @@ fn size_of(view: &View, format: Format) -> Result<usize, RenderError> {
 /// Where [`write`] writes: a sink the JSON document can be serialised into too.
 trait Out: Sink {
     fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), serde_json::Error>;
+
+    /// For a buffer (not a count): the bytes in it, and those it takes before it grows.
+    fn fill(&self) -> Option<(usize, usize)> {
+        None
+    }
+
+    /// Makes room for `additional` bytes more, exactly (a buffer).
+    fn reserve(&mut self, additional: usize) {
+        let _ = additional;
+    }
 }
 
 impl Out for String {
     fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), serde_json::Error> {
         self.push_str(&super::json_pretty(value)?);
         Ok(())
+    }
+
+    fn fill(&self) -> Option<(usize, usize)> {
+        Some((self.len(), self.capacity() - self.len()))
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.reserve_exact(additional);
     }
 }
 
@@ -727,14 +797,23 @@ fn write<S: Out>(view: &View, format: Format, out: &mut S) -> Result<(), RenderE
         Format::Yaml => env
             .get_template(TEMPLATE_YAML)?
             .render(minijinja::context! {
-                view => minijinja::Value::from_object(LayoutObject(view.layout.clone())),
+                view => minijinja::Value::from_object(LayoutObject {
+                    layout: view.layout.clone(),
+                    parameters: !view.parameters.map.is_empty(),
+                    conditions: !view.conditions.map.is_empty(),
+                }),
             })?,
         Format::Json => env
             .get_template(TEMPLATE_JSON)?
             .render(minijinja::context! { document => Slot::Document.marker() })?,
     };
     let mut parts = page.split(MARK);
-    out.put(parts.next().unwrap_or_default());
+    let first = parts.next().unwrap_or_default();
+    out.put(first);
+    // The page's text not written yet, and the bodies written: a buffer grows to what the
+    // bodies so far say the rest takes rather than to twice its size (see `make_room`).
+    let mut page_left = page.len() - first.len();
+    let mut written = 0;
     while let Some(name) = parts.next() {
         let (Some(slot), Some(after)) = (Slot::parse(name), parts.next()) else {
             return Err(RenderError(format!(
@@ -742,15 +821,31 @@ fn write<S: Out>(view: &View, format: Format, out: &mut S) -> Result<(), RenderE
                 name.escape_debug()
             )));
         };
+        page_left -= name.len() + 2 * MARK.len_utf8() + after.len();
         match (slot, format) {
-            (Slot::Resource(n), Format::Yaml) => yaml::write_block(&view.body(n)?, 2, out),
+            (Slot::Resource(n), Format::Yaml) => {
+                make_room(out, written, view.entries.len() - written, page_left);
+                let body = view.body(n)?;
+                yaml::write_block(&body, 2, out);
+                view.done(body);
+                written += 1;
+            }
             (Slot::Parameters, Format::Yaml) => {
                 yaml::write_map_block(&view.parameters.map, 1, out);
             }
             (Slot::Conditions, Format::Yaml) => {
                 yaml::write_map_block(&view.conditions.map, 1, out);
             }
-            (Slot::Outputs, Format::Yaml) => yaml::write_map_block(&view.outputs.map, 1, out),
+            (Slot::Outputs, Format::Yaml) => {
+                let outputs = view.outputs();
+                if out.fill().is_some() {
+                    let mut size = Count::default();
+                    yaml::write_map_block(&outputs.map, 1, &mut size);
+                    out.reserve(size.0 + after.len() + page_left);
+                }
+                yaml::write_map_block(&outputs.map, 1, out);
+                view.refs.nodes.recycle(Node::Map(outputs.map));
+            }
             (Slot::Document, Format::Json) => out
                 .json(&JsonDocument(view))
                 .map_err(|e| RenderError(e.to_string()))?,
@@ -765,6 +860,23 @@ fn write<S: Out>(view: &View, format: Format, out: &mut S) -> Result<(), RenderE
     Ok(())
 }
 
+/// Before the next body: when a buffer is about to grow, room for what the bodies written so
+/// far (once there are enough to say) take on average for each of the bodies `left`, a
+/// sixteenth more, and the page's text `page_left`: it ends up close to the text's size, not
+/// up to twice it by doubling. (Only the buffer's capacity depends on this guess.)
+fn make_room<S: Out>(out: &mut S, written: usize, left: usize, page_left: usize) {
+    let Some((len, room)) = out.fill() else {
+        return;
+    };
+    if written < 16 {
+        return;
+    }
+    let average = len / written;
+    if room < 4 * average {
+        out.reserve(average * left / 16 * 17 + page_left);
+    }
+}
+
 fn filter_error(e: serde_json::Error) -> minijinja::Error {
     minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
 }
@@ -774,30 +886,29 @@ fn to_json(v: &minijinja::Value) -> Result<Value, minijinja::Error> {
     serde_json::to_value(v).map_err(filter_error)
 }
 
-fn sub<'a>(s: String) -> Node<'a> {
-    obj([("Fn::Sub", text(s))])
+fn sub<'a>(b: &Nodes<'a>, s: String) -> Node<'a> {
+    b.obj([("Fn::Sub", text(s))])
 }
 
-fn get_att<'a>(id: String, attr: &'static str) -> Node<'a> {
-    obj([("Fn::GetAtt", list([text(id), text(attr)]))])
+fn get_att<'a>(b: &Nodes<'a>, id: Cow<'a, str>, attr: &'static str) -> Node<'a> {
+    b.obj([("Fn::GetAtt", b.list([text(id), text(attr)]))])
 }
 
-fn reference<'a>(id: impl Into<Cow<'a, str>>) -> Node<'a> {
-    obj([("Ref", text(id))])
+fn reference<'a>(b: &Nodes<'a>, id: impl Into<Cow<'a, str>>) -> Node<'a> {
+    b.obj([("Ref", text(id))])
 }
 
-fn tags(tags: &BTreeMap<String, String>) -> Node<'_> {
-    Node::List(
+fn tags<'a>(b: &Nodes<'a>, tags: &'a BTreeMap<String, String>) -> Node<'a> {
+    b.list_of(
         tags.iter()
-            .map(|(k, v)| obj([("Key", text(k)), ("Value", text(v))]))
-            .collect(),
+            .map(|(k, v)| b.obj([("Key", text(k)), ("Value", text(v))])),
     )
 }
 
 /// Adds `Tags` when there are any.
-fn with_tags<'a>(mut props: Map<'a>, t: &'a BTreeMap<String, String>) -> Map<'a> {
+fn with_tags<'a>(b: &Nodes<'a>, mut props: Map<'a>, t: &'a BTreeMap<String, String>) -> Map<'a> {
     if !t.is_empty() {
-        props.push("Tags", tags(t));
+        props.push("Tags", tags(b, t));
     }
     props
 }
@@ -858,40 +969,61 @@ struct Refs<'a> {
     /// The plan's targets by owner, built once: a rule finds its target in O(1) however many
     /// tasks there are.
     targets: HashMap<&'a Owner, &'a PlanResource>,
+    /// Where each template resource's logical id is in `ids` (the layout's).
+    names: HashMap<&'a Id, usize>,
+    ids: &'a [String],
+    /// Where the bodies' lists and maps come from (and go back to once written).
+    nodes: Nodes<'a>,
 }
 
 impl<'a> Refs<'a> {
+    /// The logical id of a plan resource: the layout's, built once per resource.
+    fn logical(&self, id: &Id) -> Cow<'a, str> {
+        match self.names.get(id) {
+            Some(&n) => Cow::Borrowed(self.ids[n].as_str()),
+            None => Cow::Owned(logical_id(id)),
+        }
+    }
+
     /// The ARN of a plan resource or an existing one.
     fn arn(&self, a: &'a Arn) -> Node<'a> {
+        let b = &self.nodes;
         match a {
             Arn::Literal { text: t } => text(t),
             Arn::Of { id } => self.arn_of(id),
-            Arn::LogStreams { id } => get_att(logical_id(id), "Arn"),
-            Arn::Repository { repository: repo } => sub(format!(
-                "arn:${{AWS::Partition}}:ecr:{}:{}:repository/{}",
-                sub_escape(&repo.region),
-                sub_escape(&repo.account),
-                sub_escape(&repo.name)
-            )),
-            Arn::ClusterTasks { cluster } => sub(format!(
-                "arn:${{AWS::Partition}}:ecs:${{AWS::Region}}:${{AWS::AccountId}}:task/{}/*",
-                match cluster {
-                    // `Ref` of a cluster is its name.
-                    ClusterRef::Created { id } => format!("${{{}}}", logical_id(id)),
-                    ClusterRef::Existing { name, .. } => sub_escape(name).into_owned(),
-                }
-            )),
-            Arn::Account => reference("AWS::AccountId"),
+            Arn::LogStreams { id } => get_att(b, self.logical(id), "Arn"),
+            Arn::Repository { repository: repo } => sub(
+                b,
+                format!(
+                    "arn:${{AWS::Partition}}:ecr:{}:{}:repository/{}",
+                    sub_escape(&repo.region),
+                    sub_escape(&repo.account),
+                    sub_escape(&repo.name)
+                ),
+            ),
+            Arn::ClusterTasks { cluster } => sub(
+                b,
+                format!(
+                    "arn:${{AWS::Partition}}:ecs:${{AWS::Region}}:${{AWS::AccountId}}:task/{}/*",
+                    match cluster {
+                        // `Ref` of a cluster is its name.
+                        ClusterRef::Created { id } => format!("${{{}}}", self.logical(id)),
+                        ClusterRef::Existing { name, .. } => sub_escape(name).into_owned(),
+                    }
+                ),
+            ),
+            Arn::Account => reference(b, "AWS::AccountId"),
         }
     }
 
     /// The ARN of a resource the plan creates: `Ref` of a task definition is its ARN; the
     /// others' `Ref` is a name.
     fn arn_of(&self, id: &Id) -> Node<'a> {
+        let b = &self.nodes;
         if id.part == Part::TaskDefinition {
-            reference(logical_id(id))
+            reference(b, self.logical(id))
         } else {
-            get_att(logical_id(id), "Arn")
+            get_att(b, self.logical(id), "Arn")
         }
     }
 
@@ -904,29 +1036,31 @@ impl<'a> Refs<'a> {
     }
 
     fn cluster_arn(&self, c: &'a ClusterRef) -> Node<'a> {
+        let b = &self.nodes;
         match c {
-            ClusterRef::Created { id } => get_att(logical_id(id), "Arn"),
+            ClusterRef::Created { id } => get_att(b, self.logical(id), "Arn"),
             ClusterRef::Existing { arn, .. } => text(arn),
         }
     }
 
     fn statement(&self, s: &'a Statement) -> Node<'a> {
-        let mut out = Map::with_capacity(6);
+        let b = &self.nodes;
+        let mut out = b.map();
         if let Some(sid) = &s.sid {
             out.push("Sid", text(sid));
         }
         out.push("Effect", text("Allow"));
         if let Some(service) = s.service_principal {
-            out.push("Principal", obj([("Service", text(service))]));
+            out.push("Principal", b.obj([("Service", text(service))]));
         }
-        out.push("Action", one_or_many(&s.actions, text));
+        out.push("Action", one_or_many(b, &s.actions, text));
         if !s.resources.is_empty() {
-            out.push("Resource", one_or_many(&s.resources, |r| self.arn(r)));
+            out.push("Resource", one_or_many(b, &s.resources, |r| self.arn(r)));
         }
         if let Some(c) = &s.condition {
-            let mut inner = Map::with_capacity(1);
+            let mut inner = b.map();
             inner.push(c.key, self.arn(&c.value));
-            let mut outer = Map::with_capacity(1);
+            let mut outer = b.map();
             outer.push(c.op, Node::Map(inner));
             out.push("Condition", Node::Map(outer));
         }
@@ -934,46 +1068,28 @@ impl<'a> Refs<'a> {
     }
 
     fn document(&self, statements: &'a [Statement]) -> Node<'a> {
-        obj([
+        let b = &self.nodes;
+        b.obj([
             ("Version", text("2012-10-17")),
             (
                 "Statement",
-                Node::List(statements.iter().map(|s| self.statement(s)).collect()),
+                b.list_of(statements.iter().map(|s| self.statement(s))),
             ),
         ])
     }
 }
 
-fn convert_model<'a>(plan: &'a Plan) -> View<'a> {
-    let refs = Refs {
-        plan,
-        targets: plan
-            .resources()
-            .filter(|r| r.id.part == Part::Target)
-            .map(|r| (&r.id.owner, r))
-            .collect(),
-    };
-    // The template lists its conditions before the resources that name them: they are
-    // collected here by converting the resources of the kinds that name any, in template order,
-    // and each body written later is checked to name no other (`View::body`).
-    let mut conditions = Section::default();
-    for r in plan.resources() {
-        if matches!(
-            r.kind,
-            Kind::Rule(_) | Kind::Schedule(_) | Kind::QueuePolicy(_)
-        ) {
-            convert_resource(r, &refs, &mut conditions);
-        }
-    }
-    // The stack's shared resources first, then each task's.
+/// What the template lays out, decided from the plan alone, and its resources in the same
+/// order: each plan entry but the targets, the stack's shared ones first, then each task's.
+fn layout_of(plan: &Plan) -> (LayoutData, Vec<&PlanResource>) {
     let mut entries = Vec::new();
     let mut tasks = Vec::new();
-    let resources = |group: &'a Group| {
+    fn resources(group: &Group) -> impl Iterator<Item = &PlanResource> {
         group
             .resources
             .iter()
             .filter(|r| resource_type(&r.kind).is_some())
-    };
+    }
     for group in plan.groups.iter().filter(|g| g.comment.is_none()) {
         entries.extend(resources(group));
     }
@@ -985,33 +1101,66 @@ fn convert_model<'a>(plan: &'a Plan) -> View<'a> {
             tasks.push((comment.clone(), start..entries.len()));
         }
     }
-    let mut outputs = Section::default();
-    for o in &plan.outputs {
-        let mut value = refs.arn(&o.value);
-        spell(&mut value, false);
-        outputs.insert(
-            pascal_into(String::new(), &o.name),
-            obj([("Description", text(&o.description)), ("Value", value)]),
-        );
-    }
-    let parameters = parameters(plan);
     let layout = LayoutData {
         header: generated_by(),
         description: plan.stack_description.clone(),
-        parameters: !parameters.map.is_empty(),
-        conditions: !conditions.map.is_empty(),
         ids: entries.iter().map(|r| logical_id(&r.id)).collect(),
         shared,
         tasks,
     };
+    (layout, entries)
+}
+
+fn convert_model<'a>(
+    plan: &'a Plan,
+    layout: &'a Arc<LayoutData>,
+    entries: Vec<&'a PlanResource>,
+) -> View<'a> {
+    let refs = Refs {
+        plan,
+        targets: plan
+            .resources()
+            .filter(|r| r.id.part == Part::Target)
+            .map(|r| (&r.id.owner, r))
+            .collect(),
+        names: entries
+            .iter()
+            .enumerate()
+            .map(|(n, r)| (&r.id, n))
+            .collect(),
+        ids: &layout.ids,
+        nodes: Nodes::default(),
+    };
+    let b = &refs.nodes;
+    // The template lists its conditions before the resources that name them: they are
+    // collected here by converting the resources that can name any, in plan order (queue
+    // policies; rules and schedules only for a parameter: `enabled`, security groups), and
+    // each body written later is checked to name no other (`View::body`).
+    let has_parameters = !plan.parameters.is_empty();
+    let mut conditions = Section::default();
+    for r in plan.resources() {
+        let names_conditions = match r.kind {
+            Kind::QueuePolicy(_) => true,
+            Kind::Rule(_) | Kind::Schedule(_) => has_parameters,
+            _ => false,
+        };
+        if let Some(body) = names_conditions
+            .then(|| convert_resource(r, &refs, &mut conditions))
+            .flatten()
+        {
+            b.recycle(body);
+        }
+    }
+    let parameters = parameters(b, plan);
     View {
         refs,
         description: &plan.stack_description,
         parameters,
         conditions,
-        outputs,
+        plan_outputs: &plan.outputs,
         entries,
-        layout: Arc::new(layout),
+        layout,
+        kept: Vec::new(),
     }
 }
 
@@ -1025,25 +1174,26 @@ fn convert_resource<'a>(
     refs: &Refs<'a>,
     conditions: &mut Section<'a>,
 ) -> Option<Node<'a>> {
+    let b = &refs.nodes;
     let kind = resource_type(&r.kind)?;
-    let mut body = Map::with_capacity(6);
+    let mut body = b.map();
     body.push("Type", text(kind));
     let mut depends_on: Vec<&Id> = r.depends_on.iter().collect();
     let props = match &r.kind {
         Kind::Cluster(c) => {
-            let mut props = Map::with_capacity(2);
+            let mut props = b.map();
             props.push("ClusterName", text(&c.name));
             props
         }
         Kind::CapacityProviders(c) => {
-            let mut props = Map::with_capacity(3);
-            props.push("Cluster", reference(logical_id(&c.cluster)));
+            let mut props = b.map();
+            props.push("Cluster", reference(b, refs.logical(&c.cluster)));
             props.push(
                 "CapacityProviders",
-                Node::List(c.providers.iter().map(|p| text(p.name())).collect()),
+                b.list_of(c.providers.iter().map(|p| text(p.name()))),
             );
             // Required; empty: a task without a strategy names its launch type.
-            props.push("DefaultCapacityProviderStrategy", Node::List(Vec::new()));
+            props.push("DefaultCapacityProviderStrategy", b.list([]));
             props
         }
         Kind::LogGroup(g) => {
@@ -1051,7 +1201,7 @@ fn convert_resource<'a>(
                 body.push("DeletionPolicy", text("Retain"));
                 body.push("UpdateReplacePolicy", text("Retain"));
             }
-            let mut props = Map::with_capacity(3);
+            let mut props = b.map();
             props.push("LogGroupName", text(&g.name));
             if let Some(days) = g.retention_days {
                 props.push("RetentionInDays", num(days));
@@ -1059,7 +1209,7 @@ fn convert_resource<'a>(
             props
         }
         Kind::Role(role) => {
-            let mut props = Map::with_capacity(6);
+            let mut props = b.map();
             props.push("RoleName", text(&role.name));
             if let Some(path) = &role.path {
                 props.push("Path", text(path));
@@ -1069,7 +1219,7 @@ fn convert_resource<'a>(
                 refs.document(std::slice::from_ref(&role.trust)),
             );
             if !role.managed_policies.is_empty() {
-                props.push("ManagedPolicyArns", texts(&role.managed_policies));
+                props.push("ManagedPolicyArns", texts(b, &role.managed_policies));
             }
             if let Some(b) = &role.permissions_boundary {
                 props.push("PermissionsBoundary", text(b));
@@ -1077,10 +1227,10 @@ fn convert_resource<'a>(
             props
         }
         Kind::Policy(p) => {
-            let mut props = Map::with_capacity(4);
+            let mut props = b.map();
             props.push("PolicyName", text(&p.name));
             props.push("PolicyDocument", refs.document(&p.statements));
-            props.push("Roles", list([reference(logical_id(&p.role))]));
+            props.push("Roles", b.list([reference(b, refs.logical(&p.role))]));
             props
         }
         Kind::TaskDefinition(def) => convert_definition(def, refs),
@@ -1090,9 +1240,12 @@ fn convert_resource<'a>(
                 Kind::Target(target) if target.rule == r.id => Some((*t, target)),
                 _ => None,
             });
-            let mut props = convert_rule(rule, &r.tags, conditions);
+            let mut props = convert_rule(b, rule, &r.tags, conditions);
             if let Some((t, target)) = target {
-                props.push("Targets", list([convert_target(target, refs, conditions)]));
+                props.push(
+                    "Targets",
+                    b.list([convert_target(target, refs, conditions)]),
+                );
                 depends_on.extend(&t.depends_on);
             }
             props
@@ -1107,21 +1260,24 @@ fn convert_resource<'a>(
             );
             conditions.insert(
                 condition.clone(),
-                obj([(
+                b.obj([(
                     "Fn::Equals",
-                    list([reference("AWS::AccountId"), text(&q.only_in_account)]),
+                    b.list([reference(b, "AWS::AccountId"), text(&q.only_in_account)]),
                 )]),
             );
             body.push("Condition", text(condition));
-            let mut props = Map::with_capacity(3);
+            let mut props = b.map();
             props.push(
                 "Queues",
-                list([sub(format!(
-                    "https://sqs.{}.${{AWS::URLSuffix}}/{}/{}",
-                    sub_escape(&q.region),
-                    sub_escape(&q.account),
-                    sub_escape(&q.queue_name)
-                ))]),
+                b.list([sub(
+                    b,
+                    format!(
+                        "https://sqs.{}.${{AWS::URLSuffix}}/{}/{}",
+                        sub_escape(&q.region),
+                        sub_escape(&q.account),
+                        sub_escape(&q.queue_name)
+                    ),
+                )]),
             );
             props.push("PolicyDocument", refs.document(&q.statements));
             props
@@ -1132,60 +1288,54 @@ fn convert_resource<'a>(
     if !depends_on.is_empty() {
         body.push(
             "DependsOn",
-            Node::List(
-                depends_on
-                    .into_iter()
-                    .map(|d| text(logical_id(d)))
-                    .collect(),
-            ),
+            b.list_of(depends_on.into_iter().map(|d| text(refs.logical(d)))),
         );
     }
     let props = match &r.kind {
         // The rule writes its tags itself, before its targets.
         Kind::Rule(_) => props,
-        _ => with_tags(props, &r.tags),
+        _ => with_tags(b, props, &r.tags),
     };
     body.push("Properties", Node::Map(props));
     Some(Node::Map(body))
 }
 
 fn convert_definition<'a>(def: &'a TaskDefinition, refs: &Refs<'a>) -> Map<'a> {
+    let b = &refs.nodes;
     let c = &def.container;
-    let mut container = Map::with_capacity(12);
+    let mut container = b.map();
     container.push("Name", text(&c.name));
     container.push("Image", text(&c.image));
     container.push("Essential", Node::Bool(true));
     if let Some(ep) = &c.entry_point {
-        container.push("EntryPoint", texts(ep));
+        container.push("EntryPoint", texts(b, ep));
     }
     if let Some(cmd) = &c.command {
-        container.push("Command", texts(cmd));
+        container.push("Command", texts(b, cmd));
     }
     if !c.environment.is_empty() {
         let env = c
             .environment
             .iter()
-            .map(|(k, v)| obj([("Name", text(k)), ("Value", text(v))]))
-            .collect();
-        container.push("Environment", Node::List(env));
+            .map(|(k, v)| b.obj([("Name", text(k)), ("Value", text(v))]));
+        container.push("Environment", b.list_of(env));
     }
     if !c.secrets.is_empty() {
         let secrets = c
             .secrets
             .iter()
-            .map(|s| obj([("Name", text(&s.name)), ("ValueFrom", text(&s.value_from))]))
-            .collect();
-        container.push("Secrets", Node::List(secrets));
+            .map(|s| b.obj([("Name", text(&s.name)), ("ValueFrom", text(&s.value_from))]));
+        container.push("Secrets", b.list_of(secrets));
     }
     container.push(
         "LogConfiguration",
-        obj([
+        b.obj([
             ("LogDriver", text("awslogs")),
             (
                 "Options",
-                obj([
-                    ("awslogs-group", reference(logical_id(&c.log_group))),
-                    ("awslogs-region", reference("AWS::Region")),
+                b.obj([
+                    ("awslogs-group", reference(b, refs.logical(&c.log_group))),
+                    ("awslogs-region", reference(b, "AWS::Region")),
                     ("awslogs-stream-prefix", text(&c.stream_prefix)),
                 ]),
             ),
@@ -1195,18 +1345,14 @@ fn convert_definition<'a>(def: &'a TaskDefinition, refs: &Refs<'a>) -> Map<'a> {
         container.push("ReadonlyRootFilesystem", Node::Bool(true));
     }
     if !c.mount_points.is_empty() {
-        let mounts = c
-            .mount_points
-            .iter()
-            .map(|(volume, path)| {
-                obj([
-                    ("SourceVolume", text(volume)),
-                    ("ContainerPath", text(path)),
-                    ("ReadOnly", Node::Bool(false)),
-                ])
-            })
-            .collect();
-        container.push("MountPoints", Node::List(mounts));
+        let mounts = c.mount_points.iter().map(|(volume, path)| {
+            b.obj([
+                ("SourceVolume", text(volume)),
+                ("ContainerPath", text(path)),
+                ("ReadOnly", Node::Bool(false)),
+            ])
+        });
+        container.push("MountPoints", b.list_of(mounts));
     }
     if let Some(t) = c.stop_timeout {
         container.push("StopTimeout", num(t));
@@ -1215,16 +1361,16 @@ fn convert_definition<'a>(def: &'a TaskDefinition, refs: &Refs<'a>) -> Map<'a> {
         container.push("User", text(u));
     }
 
-    let mut props = Map::with_capacity(12);
+    let mut props = b.map();
     props.push("Family", text(&def.family));
-    props.push("Cpu", number(&def.cpu, true));
-    props.push("Memory", number(&def.memory, true));
+    props.push("Cpu", number(b, &def.cpu, true));
+    props.push("Memory", number(b, &def.memory, true));
     props.push("NetworkMode", text("awsvpc"));
-    props.push("RequiresCompatibilities", list([text("FARGATE")]));
+    props.push("RequiresCompatibilities", b.list([text("FARGATE")]));
     if def.architecture == Architecture::Arm64 {
         props.push(
             "RuntimePlatform",
-            obj([
+            b.obj([
                 ("CpuArchitecture", text("ARM64")),
                 ("OperatingSystemFamily", text("LINUX")),
             ]),
@@ -1233,17 +1379,13 @@ fn convert_definition<'a>(def: &'a TaskDefinition, refs: &Refs<'a>) -> Map<'a> {
     props.push("ExecutionRoleArn", refs.ref_arn(&def.execution_role));
     props.push("TaskRoleArn", refs.ref_arn(&def.task_role));
     if let Some(gib) = def.ephemeral_storage {
-        props.push("EphemeralStorage", obj([("SizeInGiB", num(gib))]));
+        props.push("EphemeralStorage", b.obj([("SizeInGiB", num(gib))]));
     }
     if !def.volumes.is_empty() {
-        let volumes = def
-            .volumes
-            .iter()
-            .map(|v| obj([("Name", text(v))]))
-            .collect();
-        props.push("Volumes", Node::List(volumes));
+        let volumes = def.volumes.iter().map(|v| b.obj([("Name", text(v))]));
+        props.push("Volumes", b.list_of(volumes));
     }
-    props.push("ContainerDefinitions", list([Node::Map(container)]));
+    props.push("ContainerDefinitions", b.list([Node::Map(container)]));
     props
 }
 
@@ -1259,19 +1401,20 @@ fn sub_escape(s: &str) -> Cow<'_, str> {
 }
 
 /// The one item alone, or the list of them.
-fn one_or_many<'a, T>(items: &'a [T], node: impl Fn(&'a T) -> Node<'a>) -> Node<'a> {
+fn one_or_many<'a, T>(b: &Nodes<'a>, items: &'a [T], node: impl Fn(&'a T) -> Node<'a>) -> Node<'a> {
     match items {
         [one] => node(one),
-        _ => Node::List(items.iter().map(node).collect()),
+        _ => b.list_of(items.iter().map(node)),
     }
 }
 
 fn convert_rule<'a>(
+    b: &Nodes<'a>,
     rule: &'a Rule,
     rule_tags: &'a BTreeMap<String, String>,
     conditions: &mut Section<'a>,
 ) -> Map<'a> {
-    let mut props = Map::with_capacity(8);
+    let mut props = b.map();
     props.push("Name", text(&rule.name));
     if let Some(d) = &rule.description {
         props.push("Description", text(d));
@@ -1281,28 +1424,28 @@ fn convert_rule<'a>(
             if let Some(bus) = bus {
                 props.push("EventBusName", text(bus));
             }
-            props.push("EventPattern", Node::from(pattern));
+            props.push("EventPattern", b.value(pattern));
         }
         RuleTrigger::Schedule { expression } => {
             props.push("ScheduleExpression", text(expression));
         }
     }
-    props.push("State", state(&rule.enabled, conditions));
+    props.push("State", state(b, &rule.enabled, conditions));
     if !rule_tags.is_empty() {
-        props.push("Tags", tags(rule_tags));
+        props.push("Tags", tags(b, rule_tags));
     }
     props
 }
 
 /// `ENABLED` or `DISABLED`, or for a parameter an `Fn::If` on its condition.
-fn state<'a>(enabled: &ParamOr<bool>, conditions: &mut Section<'a>) -> Node<'a> {
+fn state<'a>(b: &Nodes<'a>, enabled: &ParamOr<bool>, conditions: &mut Section<'a>) -> Node<'a> {
     let state = |on: bool| text(if on { "ENABLED" } else { "DISABLED" });
     match enabled {
         ParamOr::Lit(on) => state(*on),
-        ParamOr::Param(r) => obj([(
+        ParamOr::Param(r) => b.obj([(
             "Fn::If",
-            list([
-                text(is_true(&r.param, conditions)),
+            b.list([
+                text(is_true(b, &r.param, conditions)),
                 state(true),
                 state(false),
             ]),
@@ -1312,7 +1455,8 @@ fn state<'a>(enabled: &ParamOr<bool>, conditions: &mut Section<'a>) -> Node<'a> 
 
 /// The awsvpc configuration of a RunTask, as rules and schedules both write it.
 fn awsvpc<'a>(t: &'a Target, refs: &Refs<'a>, conditions: &mut Section<'a>) -> Node<'a> {
-    let mut vpc = Map::with_capacity(3);
+    let b = &refs.nodes;
+    let mut vpc = b.map();
     vpc.push(
         "AssignPublicIp",
         text(if t.network.assign_public_ip {
@@ -1324,20 +1468,20 @@ fn awsvpc<'a>(t: &'a Target, refs: &Refs<'a>, conditions: &mut Section<'a>) -> N
     match &t.network.security_groups {
         ParamOr::Lit(groups) if groups.is_empty() => {}
         ParamOr::Lit(groups) => {
-            vpc.push("SecurityGroups", texts(groups));
+            vpc.push("SecurityGroups", texts(b, groups));
         }
         ParamOr::Param(r) => {
             let p = refs.plan.parameters.iter().find(|p| p.name == r.param);
-            let groups = reference(parameter_id(&r.param));
+            let groups = reference(b, parameter_id(&r.param));
             vpc.push(
                 "SecurityGroups",
                 if p.is_some_and(|p| p.may_be_empty()) {
-                    obj([(
+                    b.obj([(
                         "Fn::If",
-                        list([
-                            text(not_empty(&r.param, conditions)),
+                        b.list([
+                            text(not_empty(b, &r.param, conditions)),
                             groups,
-                            reference("AWS::NoValue"),
+                            reference(b, "AWS::NoValue"),
                         ]),
                     )])
                 } else {
@@ -1349,8 +1493,8 @@ fn awsvpc<'a>(t: &'a Target, refs: &Refs<'a>, conditions: &mut Section<'a>) -> N
     vpc.push(
         "Subnets",
         match &t.network.subnets {
-            ParamOr::Lit(subnets) => texts(subnets),
-            ParamOr::Param(r) => reference(parameter_id(&r.param)),
+            ParamOr::Lit(subnets) => texts(b, subnets),
+            ParamOr::Param(r) => reference(b, parameter_id(&r.param)),
         },
     );
     Node::Map(vpc)
@@ -1359,27 +1503,22 @@ fn awsvpc<'a>(t: &'a Target, refs: &Refs<'a>, conditions: &mut Section<'a>) -> N
 /// Placement and the RunTask options, spelled alike in a rule's and a schedule's
 /// `EcsParameters`: the launch type or the capacity provider strategy (never both), ECS Exec,
 /// ECS managed tags and the task group, each only when the spec sets it.
-fn run_options<'a>(ecs: &mut Map<'a>, t: &'a Target) {
+fn run_options<'a>(b: &Nodes<'a>, ecs: &mut Map<'a>, t: &'a Target) {
     match t.run.launch_type() {
         Some(launch) => {
             ecs.push("LaunchType", text(launch));
         }
         None => {
-            let strategy = t
-                .run
-                .capacity_provider_strategy
-                .iter()
-                .map(|i| {
-                    let mut item = Map::with_capacity(3);
-                    item.push("CapacityProvider", text(i.provider.name()));
-                    item.push("Weight", num(i.weight));
-                    if i.base > 0 {
-                        item.push("Base", num(i.base));
-                    }
-                    Node::Map(item)
-                })
-                .collect();
-            ecs.push("CapacityProviderStrategy", Node::List(strategy));
+            let strategy = t.run.capacity_provider_strategy.iter().map(|i| {
+                let mut item = b.map();
+                item.push("CapacityProvider", text(i.provider.name()));
+                item.push("Weight", num(i.weight));
+                if i.base > 0 {
+                    item.push("Base", num(i.base));
+                }
+                Node::Map(item)
+            });
+            ecs.push("CapacityProviderStrategy", b.list_of(strategy));
         }
     }
     if t.run.enable_execute_command {
@@ -1394,21 +1533,25 @@ fn run_options<'a>(ecs: &mut Map<'a>, t: &'a Target) {
 }
 
 fn convert_target<'a>(t: &'a Target, refs: &Refs<'a>, conditions: &mut Section<'a>) -> Node<'a> {
+    let b = &refs.nodes;
     let vpc = awsvpc(t, refs, conditions);
-    let mut ecs = Map::with_capacity(12);
+    let mut ecs = b.map();
     ecs.push("TaskDefinitionArn", refs.ref_arn(&t.task_definition));
-    ecs.push("TaskCount", number(&t.count, false));
-    run_options(&mut ecs, t);
+    ecs.push("TaskCount", number(b, &t.count, false));
+    run_options(b, &mut ecs, t);
     ecs.push("PlatformVersion", text(&t.platform_version));
-    ecs.push("NetworkConfiguration", obj([("AwsVpcConfiguration", vpc)]));
+    ecs.push(
+        "NetworkConfiguration",
+        b.obj([("AwsVpcConfiguration", vpc)]),
+    );
     if t.propagate_tags {
         ecs.push("PropagateTags", text("TASK_DEFINITION"));
     }
     if !t.task_tags.is_empty() {
-        ecs.push("TagList", tags(&t.task_tags));
+        ecs.push("TagList", tags(b, &t.task_tags));
     }
 
-    let mut target = Map::with_capacity(8);
+    let mut target = b.map();
     target.push("Id", text(&t.target_id));
     target.push("Arn", refs.cluster_arn(&t.cluster));
     target.push("RoleArn", refs.ref_arn(&t.role));
@@ -1418,13 +1561,13 @@ fn convert_target<'a>(t: &'a Target, refs: &Refs<'a>, conditions: &mut Section<'
             input_paths,
             input_template,
         } => {
-            let paths = Map(input_paths
-                .iter()
-                .map(|(k, v)| (Cow::Borrowed(k.as_str()), text(v)))
-                .collect());
+            let mut paths = b.map();
+            for (k, v) in input_paths {
+                paths.push(k.as_str(), text(v));
+            }
             target.push(
                 "InputTransformer",
-                obj([
+                b.obj([
                     ("InputPathsMap", Node::Map(paths)),
                     ("InputTemplate", text(input_template)),
                 ]),
@@ -1435,7 +1578,7 @@ fn convert_target<'a>(t: &'a Target, refs: &Refs<'a>, conditions: &mut Section<'
         }
     }
     if let Some(retry) = &t.retry {
-        let mut r = Map::with_capacity(2);
+        let mut r = b.map();
         if let Some(a) = retry.attempts {
             r.push("MaximumRetryAttempts", num(a));
         }
@@ -1445,7 +1588,7 @@ fn convert_target<'a>(t: &'a Target, refs: &Refs<'a>, conditions: &mut Section<'
         target.push("RetryPolicy", Node::Map(r));
     }
     if let Some(q) = &t.dead_letter_queue {
-        target.push("DeadLetterConfig", obj([("Arn", text(q))]));
+        target.push("DeadLetterConfig", b.obj([("Arn", text(q))]));
     }
     Node::Map(target)
 }
@@ -1462,8 +1605,9 @@ fn convert_schedule<'a>(
     refs: &Refs<'a>,
     conditions: &mut Section<'a>,
 ) -> Map<'a> {
+    let b = &refs.nodes;
     let t = &sc.target;
-    let mut props = Map::with_capacity(12);
+    let mut props = b.map();
     props.push("Name", text(&sc.name));
     if let Some(g) = &sc.group {
         props.push("GroupName", text(g));
@@ -1476,8 +1620,8 @@ fn convert_schedule<'a>(
     props.push(
         "FlexibleTimeWindow",
         match sc.flexible_window {
-            None => obj([("Mode", text("OFF"))]),
-            Some(m) => obj([
+            None => b.obj([("Mode", text("OFF"))]),
+            Some(m) => b.obj([
                 ("Mode", text("FLEXIBLE")),
                 ("MaximumWindowInMinutes", num(m)),
             ]),
@@ -1489,14 +1633,17 @@ fn convert_schedule<'a>(
     if let Some(d) = &sc.end {
         props.push("EndDate", text(d));
     }
-    props.push("State", state(&sc.enabled, conditions));
+    props.push("State", state(b, &sc.enabled, conditions));
     let vpc = awsvpc(t, refs, conditions);
-    let mut ecs = Map::with_capacity(12);
+    let mut ecs = b.map();
     ecs.push("TaskDefinitionArn", refs.ref_arn(&t.task_definition));
-    ecs.push("TaskCount", number(&t.count, false));
-    run_options(&mut ecs, t);
+    ecs.push("TaskCount", number(b, &t.count, false));
+    run_options(b, &mut ecs, t);
     ecs.push("PlatformVersion", text(&t.platform_version));
-    ecs.push("NetworkConfiguration", obj([("AwsvpcConfiguration", vpc)]));
+    ecs.push(
+        "NetworkConfiguration",
+        b.obj([("AwsvpcConfiguration", vpc)]),
+    );
     if t.propagate_tags {
         ecs.push("PropagateTags", text("TASK_DEFINITION"));
     }
@@ -1505,11 +1652,10 @@ fn convert_schedule<'a>(
         let list = t
             .task_tags
             .iter()
-            .map(|(k, v)| obj([("key", text(k)), ("value", text(v))]))
-            .collect();
-        ecs.push("Tags", Node::List(list));
+            .map(|(k, v)| b.obj([("key", text(k)), ("value", text(v))]));
+        ecs.push("Tags", b.list_of(list));
     }
-    let mut target = Map::with_capacity(6);
+    let mut target = b.map();
     target.push("Arn", refs.cluster_arn(&t.cluster));
     target.push("RoleArn", refs.ref_arn(&t.role));
     target.push("EcsParameters", Node::Map(ecs));
@@ -1519,17 +1665,36 @@ fn convert_schedule<'a>(
     if let Some(retry) = &t.retry {
         target.push(
             "RetryPolicy",
-            obj([
+            b.obj([
                 ("MaximumEventAgeInSeconds", num_or_null(retry.max_event_age)),
                 ("MaximumRetryAttempts", num_or_null(retry.attempts)),
             ]),
         );
     }
     if let Some(q) = &t.dead_letter_queue {
-        target.push("DeadLetterConfig", obj([("Arn", text(q))]));
+        target.push("DeadLetterConfig", b.obj([("Arn", text(q))]));
     }
     props.push("Target", Node::Map(target));
     props
+}
+
+/// The byte length of the template `render` writes in each format: exactly, from one view, by
+/// the same writer writing into a count (0 should it fail, which `render` would report).
+fn template_sizes<const N: usize>(plan: &Plan, formats: [Format; N]) -> [usize; N] {
+    let (layout, entries) = layout_of(plan);
+    let layout = Arc::new(layout);
+    let mut view = convert_model(plan, &layout, entries);
+    if N > 1 && view.keep_bodies().is_err() {
+        return [0; N];
+    }
+    // The quotas count the template's resources on the plan: the same ones.
+    debug_assert_eq!(
+        view.entries.len(),
+        plan.resources()
+            .filter(|r| !matches!(r.kind, Kind::Target(_)))
+            .count()
+    );
+    formats.map(|format| size_of(&view, format).unwrap_or(0))
 }
 
 /// CloudFormation's stack quotas (CloudFormation user guide, "CloudFormation quotas").
@@ -1568,13 +1733,6 @@ pub fn stack_quotas(
         .filter(|r| !matches!(r.kind, Kind::Target(_)))
         .count();
     let outputs = plan.outputs.len();
-    let mut view = None;
-    // Exactly the bytes `render` writes, from one view: the same writer, into a count.
-    let mut size = |format: Format| -> usize {
-        let view = view.get_or_insert_with(|| convert_model(plan));
-        debug_assert_eq!(resources, view.entries.len());
-        size_of(view, format).unwrap_or(0)
-    };
     let problem = |message: String| match deploy {
         Some(_) => Diagnostic::error("stack-quota", "/tasks", message),
         None => Diagnostic::warning("stack-quota", "/tasks", message),
@@ -1611,13 +1769,13 @@ pub fn stack_quotas(
     // default YAML for the inline limit and the larger of the two for the S3 limit.
     let (bytes, inline) = match deploy {
         Some((Target::Cloudformation, f)) => {
-            let n = size(f);
+            let [n] = template_sizes(plan, [f]);
             (n, Some(n))
         }
-        Some(_) => (size(Format::Json), None),
+        Some(_) => (template_sizes(plan, [Format::Json])[0], None),
         None => {
-            let yaml = size(Format::Yaml);
-            (size(Format::Json).max(yaml), Some(yaml))
+            let [yaml, json] = template_sizes(plan, [Format::Yaml, Format::Json]);
+            (json.max(yaml), Some(yaml))
         }
     };
     if bytes > MAX_S3_BYTES {
@@ -1682,15 +1840,30 @@ mod tests {
     #[test]
     fn counting_measures_what_render_writes() {
         for plan in plans() {
-            let view = convert_model(&plan);
-            for format in [Format::Yaml, Format::Json] {
+            let (layout, entries) = layout_of(&plan);
+            let layout = Arc::new(layout);
+            let mut view = convert_model(&plan, &layout, entries);
+            let texts = [Format::Yaml, Format::Json].map(|format| {
                 let text = text_of(&view, format).unwrap();
                 assert_eq!(size_of(&view, format).unwrap(), text.len(), "{}", plan.name);
                 let rendered = CloudFormation
                     .render(&plan, Layout::Single, format)
                     .unwrap();
                 assert_eq!(rendered[0].contents, text);
+                text
+            });
+            // Bodies kept to write twice are the bodies written once.
+            view.keep_bodies().unwrap();
+            for (format, text) in [Format::Yaml, Format::Json].into_iter().zip(texts) {
+                assert_eq!(text_of(&view, format).unwrap(), text);
             }
+            assert_eq!(
+                template_sizes(&plan, [Format::Yaml, Format::Json]),
+                [
+                    text_of(&view, Format::Yaml).unwrap().len(),
+                    text_of(&view, Format::Json).unwrap().len()
+                ]
+            );
         }
     }
 
@@ -1752,50 +1925,50 @@ mod tests {
     mod reference {
         use super::super::*;
 
-        pub fn parameter_refs(v: &mut Node) {
+        pub fn parameter_refs<'a>(b: &Nodes<'a>, v: &mut Node<'a>) {
             match v {
                 Node::Str(s) if has_marker(s) => {
                     *v = match whole_marker(s) {
-                        Some(Piece::Param(name)) => reference(parameter_id(name)),
-                        Some(Piece::ClusterName(name)) => cluster_name_of(name),
-                        _ => substitution(s, true),
+                        Some(Piece::Param(name)) => reference(b, parameter_id(name)),
+                        Some(Piece::ClusterName(name)) => cluster_name_of(b, name),
+                        _ => substitution(b, s, true),
                     };
                 }
-                Node::List(items) => items.iter_mut().for_each(parameter_refs),
+                Node::List(items) => items.iter_mut().for_each(|v| parameter_refs(b, v)),
                 Node::Map(map) => {
                     if map.len() == 1 {
                         if let Some(Node::Str(text)) = map.get("Fn::Sub") {
                             if has_marker(text) {
-                                *v = substitution(text, false);
+                                *v = substitution(b, text, false);
                             }
                             return;
                         }
                     }
-                    map.0.iter_mut().for_each(|(_, v)| parameter_refs(v));
+                    map.0.iter_mut().for_each(|(_, v)| parameter_refs(b, v));
                 }
                 _ => {}
             }
         }
 
-        pub fn literal_dollars(v: &mut Node) {
+        pub fn literal_dollars<'a>(b: &Nodes<'a>, v: &mut Node<'a>) {
             match v {
                 Node::Str(s) if s.contains("${") => {
-                    *v = obj([(
+                    *v = b.obj([(
                         "Fn::Sub",
-                        list([
+                        b.list([
                             text(s.replace("${", &format!("${{{DOLLAR}}}{{"))),
-                            obj([(DOLLAR, text("$"))]),
+                            b.obj([(DOLLAR, text("$"))]),
                         ]),
                     )]);
                 }
-                Node::List(items) => items.iter_mut().for_each(literal_dollars),
+                Node::List(items) => items.iter_mut().for_each(|v| literal_dollars(b, v)),
                 Node::Map(map) => {
                     let intrinsic = map.len() == 1
                         && map.0.first().is_some_and(|(k, _)| {
                             k == "Ref" || k == "Condition" || k.starts_with("Fn::")
                         });
                     if !intrinsic {
-                        map.0.iter_mut().for_each(|(_, v)| literal_dollars(v));
+                        map.0.iter_mut().for_each(|(_, v)| literal_dollars(b, v));
                     }
                 }
                 _ => {}
@@ -1829,16 +2002,19 @@ mod tests {
                 trees.push(json!({"Fn::Sub": [leaf, { key: leaf }]}));
             }
         }
+        let b = Nodes::default();
         for tree in &trees {
             for dollars in [true, false] {
-                let mut walked = Node::from(tree);
-                spell(&mut walked, dollars);
+                let mut walked = b.value(tree);
+                spell(&b, &mut walked, dollars);
                 let mut want = Node::from(tree);
-                reference::parameter_refs(&mut want);
+                reference::parameter_refs(&b, &mut want);
                 if dollars {
-                    reference::literal_dollars(&mut want);
+                    reference::literal_dollars(&b, &mut want);
                 }
                 assert_eq!(walked, want, "{tree} dollars={dollars}");
+                // Recycled lists and maps build the same trees again.
+                b.recycle(walked);
             }
         }
     }

@@ -9,6 +9,7 @@
 //! adds up the bytes, so the size of a document is measured by the very code that writes it.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -86,9 +87,12 @@ pub enum Node<'a> {
     Map(Map<'a>),
 }
 
+/// One entry of a map node.
+pub type Entry<'a> = (Cow<'a, str>, Node<'a>);
+
 /// The entries of a map node, in order.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Map<'a>(pub Vec<(Cow<'a, str>, Node<'a>)>);
+pub struct Map<'a>(pub Vec<Entry<'a>>);
 
 impl<'a> Map<'a> {
     pub fn new() -> Self {
@@ -130,6 +134,99 @@ impl<'a> Map<'a> {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// Where a document's lists and maps come from: new ones, or ones a written document gave back
+/// ([`Nodes::recycle`]), so that building document after document allocates for the first few
+/// only. Kept by capacity (at most 1, 4, more), so that a list or map built is rarely grown.
+#[derive(Debug, Default)]
+pub struct Nodes<'a> {
+    lists: RefCell<[Vec<Vec<Node<'a>>>; 3]>,
+    maps: RefCell<[Vec<Vec<Entry<'a>>>; 3]>,
+}
+
+/// The capacity class of a list or map of `n` items, and the capacity a new one gets.
+fn class(n: usize) -> (usize, usize) {
+    match n {
+        0 | 1 => (0, 1),
+        2..=4 => (1, 4),
+        _ => (2, n.clamp(12, 64)),
+    }
+}
+
+impl<'a> Nodes<'a> {
+    fn take_map(&self, n: usize) -> Vec<Entry<'a>> {
+        let (class, capacity) = class(n);
+        let spare = self.maps.borrow_mut()[class].pop();
+        spare.unwrap_or_else(|| Vec::with_capacity(capacity))
+    }
+
+    /// An empty map to push entries into.
+    pub fn map(&self) -> Map<'a> {
+        Map(self.take_map(12))
+    }
+
+    /// A map of these entries.
+    pub fn obj<const N: usize>(&self, entries: [(&'static str, Node<'a>); N]) -> Node<'a> {
+        let mut map = self.take_map(N);
+        map.extend(entries.into_iter().map(|(k, v)| (Cow::Borrowed(k), v)));
+        Node::Map(Map(map))
+    }
+
+    /// A list of these items.
+    pub fn list<const N: usize>(&self, items: [Node<'a>; N]) -> Node<'a> {
+        self.list_of(items)
+    }
+
+    /// A list of the items of `items`.
+    pub fn list_of(&self, items: impl IntoIterator<Item = Node<'a>>) -> Node<'a> {
+        let items = items.into_iter();
+        let (class, capacity) = class(items.size_hint().0);
+        let spare = self.lists.borrow_mut()[class].pop();
+        let mut list = spare.unwrap_or_else(|| Vec::with_capacity(capacity));
+        list.extend(items);
+        Node::List(list)
+    }
+
+    /// `value` as a node, borrowing its strings (as [`Node::from`] makes it).
+    pub fn value(&self, value: &'a Value) -> Node<'a> {
+        match value {
+            Value::Array(items) => self.list_of(items.iter().map(|v| self.value(v))),
+            Value::Object(entries) => {
+                let mut map = self.take_map(entries.len());
+                map.extend(
+                    entries
+                        .iter()
+                        .map(|(k, v)| (Cow::Borrowed(k.as_str()), self.value(v))),
+                );
+                Node::Map(Map(map))
+            }
+            scalar => Node::from(scalar),
+        }
+    }
+
+    /// Takes back the lists and maps of a document that is no longer needed, emptied.
+    pub fn recycle(&self, node: Node<'a>) {
+        match node {
+            Node::List(mut items) => {
+                while let Some(item) = items.pop() {
+                    if matches!(item, Node::List(_) | Node::Map(_)) {
+                        self.recycle(item);
+                    }
+                }
+                self.lists.borrow_mut()[class(items.capacity()).0].push(items);
+            }
+            Node::Map(Map(mut entries)) => {
+                while let Some((_, value)) = entries.pop() {
+                    if matches!(value, Node::List(_) | Node::Map(_)) {
+                        self.recycle(value);
+                    }
+                }
+                self.maps.borrow_mut()[class(entries.capacity()).0].push(entries);
+            }
+            _ => {}
+        }
     }
 }
 
@@ -654,6 +751,21 @@ mod tests {
             serde_json::to_string_pretty(&Node::from(&v)).unwrap(),
             serde_json::to_string_pretty(&v).unwrap()
         );
+    }
+
+    #[test]
+    fn recycled_lists_and_maps_build_the_same_nodes() {
+        let v = json!({"A": [1, {"B": []}, [[]]], "C": {}, "D": [{"E": "f", "G": {"H": true}}]});
+        let nodes = Nodes::default();
+        for _ in 0..3 {
+            let built = nodes.value(&v);
+            assert_eq!(built, Node::from(&v));
+            let more = nodes.obj([("K", nodes.list([Node::Null, nodes.list_of([])]))]);
+            assert_eq!(more, Node::from(&json!({"K": [null, []]})));
+            nodes.recycle(built);
+            nodes.recycle(more);
+        }
+        assert_eq!(nodes.map(), Map::new());
     }
 
     #[test]
