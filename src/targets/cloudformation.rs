@@ -814,6 +814,7 @@ fn write<S: Out>(view: &View, format: Format, out: &mut S) -> Result<(), RenderE
     // bodies so far say the rest takes rather than to twice its size (see `make_room`).
     let mut page_left = page.len() - first.len();
     let mut written = 0;
+    let mut plain = yaml::Plain::new();
     while let Some(name) = parts.next() {
         let (Some(slot), Some(after)) = (Slot::parse(name), parts.next()) else {
             return Err(RenderError(format!(
@@ -826,24 +827,24 @@ fn write<S: Out>(view: &View, format: Format, out: &mut S) -> Result<(), RenderE
             (Slot::Resource(n), Format::Yaml) => {
                 make_room(out, written, view.entries.len() - written, page_left);
                 let body = view.body(n)?;
-                yaml::write_block(&body, 2, out);
+                yaml::write_block(&body, 2, out, &mut plain);
                 view.done(body);
                 written += 1;
             }
             (Slot::Parameters, Format::Yaml) => {
-                yaml::write_map_block(&view.parameters.map, 1, out);
+                yaml::write_map_block(&view.parameters.map, 1, out, &mut plain);
             }
             (Slot::Conditions, Format::Yaml) => {
-                yaml::write_map_block(&view.conditions.map, 1, out);
+                yaml::write_map_block(&view.conditions.map, 1, out, &mut plain);
             }
             (Slot::Outputs, Format::Yaml) => {
                 let outputs = view.outputs();
                 if out.fill().is_some() {
                     let mut size = Count::default();
-                    yaml::write_map_block(&outputs.map, 1, &mut size);
+                    yaml::write_map_block(&outputs.map, 1, &mut size, &mut plain);
                     out.reserve(size.0 + after.len() + page_left);
                 }
-                yaml::write_map_block(&outputs.map, 1, out);
+                yaml::write_map_block(&outputs.map, 1, out, &mut plain);
                 view.refs.nodes.recycle(Node::Map(outputs.map));
             }
             (Slot::Document, Format::Json) => out
@@ -924,6 +925,30 @@ fn logical_id(id: &Id) -> String {
             pascal_into(out, part)
         }
     }
+}
+
+/// The logical ids of `entries`, as [`logical_id`] spells them, each owner's name spelled once
+/// for the run of its resources.
+fn logical_ids(entries: &[&PlanResource]) -> Vec<String> {
+    let mut owner: Option<(&Owner, String)> = None;
+    entries
+        .iter()
+        .map(|r| {
+            let prefix = match &r.id.owner {
+                Owner::Stack => "",
+                Owner::Task(name) | Owner::Queue(name) => {
+                    if owner.as_ref().is_none_or(|(o, _)| *o != &r.id.owner) {
+                        owner = Some((&r.id.owner, pascal_into(String::new(), name)));
+                    }
+                    owner.as_ref().map_or("", |(_, p)| p.as_str())
+                }
+            };
+            let part = r.id.part.name();
+            let mut id = String::with_capacity(prefix.len() + part.len());
+            id.push_str(prefix);
+            pascal_into(id, part)
+        })
+        .collect()
 }
 
 /// Appends `s` in PascalCase, as [`pascal`] spells it: its runs of ASCII letters and digits,
@@ -1098,13 +1123,16 @@ fn layout_of(plan: &Plan) -> (LayoutData, Vec<&PlanResource>) {
         if let Some(comment) = &group.comment {
             let start = entries.len();
             entries.extend(resources(group));
+            // Never empty (a task has its rule or schedule, a queue its policy): the template
+            // writes the line break after the comment with the first resource.
+            debug_assert!(entries.len() > start, "{comment}: no resources");
             tasks.push((comment.clone(), start..entries.len()));
         }
     }
     let layout = LayoutData {
         header: generated_by(),
         description: plan.stack_description.clone(),
-        ids: entries.iter().map(|r| logical_id(&r.id)).collect(),
+        ids: logical_ids(&entries),
         shared,
         tasks,
     };
@@ -1916,8 +1944,13 @@ mod tests {
                 ids.push(Id::new(&Owner::Stack, part));
             }
         }
-        for id in ids {
-            assert_eq!(logical_id(&id), pascal(&id.name()), "{id:?}");
+        for id in &ids {
+            assert_eq!(logical_id(id), pascal(&id.name()), "{id:?}");
+        }
+        for plan in plans() {
+            let (layout, entries) = layout_of(&plan);
+            let want: Vec<String> = entries.iter().map(|r| logical_id(&r.id)).collect();
+            assert_eq!(layout.ids, want);
         }
     }
 

@@ -273,14 +273,79 @@ impl Serialize for Map<'_> {
 /// Renders `value` as the body of a block at `indent` levels (two spaces each), ending with `\n`.
 pub fn to_yaml(value: &Value, indent: usize) -> String {
     let mut out = String::new();
-    write_block(&Node::from(value), indent, &mut out);
+    write_block(&Node::from(value), indent, &mut out, &mut Plain::new());
     out
 }
 
+/// Which strings can be written plain, remembered by address (a direct-mapped table each for
+/// keys and values) for the strings a document borrows: most keys, and many values, are tfc's
+/// own words, written again and again, and the test reads every byte. Only borrowed strings:
+/// they outlive the table (`'a`), so while it lives an address and a length name one
+/// unchanging string; an owned one may be freed and its address reused, so it is looked at
+/// each time.
+pub struct Plain<'a> {
+    keys: Vec<(usize, usize, bool)>,
+    values: Vec<(usize, usize, bool)>,
+    _borrowed: std::marker::PhantomData<&'a str>,
+}
+
+impl<'a> Plain<'a> {
+    const SLOTS: usize = 256;
+
+    pub fn new() -> Self {
+        Plain {
+            keys: vec![(0, 0, false); Self::SLOTS],
+            values: vec![(0, 0, false); Self::SLOTS],
+            _borrowed: std::marker::PhantomData,
+        }
+    }
+
+    fn lookup(table: &mut [(usize, usize, bool)], s: &'a str) -> bool {
+        let at = s.as_ptr() as usize;
+        // Fibonacci hashing of the address: neighbouring strings land apart.
+        let slot = &mut table[at.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (usize::BITS - 8)];
+        if slot.0 != at || slot.1 != s.len() {
+            *slot = (at, s.len(), plain_ok(s));
+        }
+        slot.2
+    }
+
+    /// Writes a map key, as [`write_scalar_string`] does.
+    #[allow(clippy::ptr_arg)] // Whether the key is borrowed is the point.
+    fn write_key(&mut self, key: &Cow<'a, str>, out: &mut (impl Sink + ?Sized)) {
+        match key {
+            Cow::Borrowed(key) if Self::lookup(&mut self.keys, key) => out.put(key),
+            Cow::Borrowed(key) => write_quoted(key, out),
+            Cow::Owned(key) => write_scalar_string(key, out),
+        }
+    }
+
+    /// Writes a string value, as [`write_scalar_string`] does.
+    #[allow(clippy::ptr_arg)] // Whether the value is borrowed is the point.
+    fn write_value(&mut self, value: &Cow<'a, str>, out: &mut (impl Sink + ?Sized)) {
+        match value {
+            Cow::Borrowed(value) if Self::lookup(&mut self.values, value) => out.put(value),
+            Cow::Borrowed(value) => write_quoted(value, out),
+            Cow::Owned(value) => write_scalar_string(value, out),
+        }
+    }
+}
+
+impl Default for Plain<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Writes `node` as the body of a block at `indent` levels (two spaces each), ending with `\n`.
-pub fn write_block<S: Sink + ?Sized>(node: &Node, indent: usize, out: &mut S) {
+pub fn write_block<'a, S: Sink + ?Sized>(
+    node: &Node<'a>,
+    indent: usize,
+    out: &mut S,
+    plain: &mut Plain<'a>,
+) {
     match node {
-        Node::Map(map) if !map.is_empty() => write_entries(map, indent, out),
+        Node::Map(map) if !map.is_empty() => write_entries(map, indent, out, plain),
         Node::List(items) if !items.is_empty() => {
             for item in items {
                 pad(indent, out);
@@ -296,17 +361,17 @@ pub fn write_block<S: Sink + ?Sized>(node: &Node, indent: usize, out: &mut S) {
                             } else {
                                 pad(indent + 1, out);
                             }
-                            write_scalar_string(k, out);
-                            write_child(v, indent + 1, out);
+                            plain.write_key(k, out);
+                            write_child(v, indent + 1, out, plain);
                         }
                     }
                     Node::List(inner) if !inner.is_empty() => {
                         out.put("\n");
-                        write_block(item, indent + 1, out);
+                        write_block(item, indent + 1, out, plain);
                     }
                     _ => {
                         out.put(" ");
-                        write_scalar(item, out);
+                        write_value(item, out, plain);
                         out.put("\n");
                     }
                 }
@@ -314,33 +379,54 @@ pub fn write_block<S: Sink + ?Sized>(node: &Node, indent: usize, out: &mut S) {
         }
         other => {
             pad(indent, out);
-            write_scalar(other, out);
+            write_value(other, out, plain);
             out.put("\n");
         }
     }
 }
 
 /// Writes the map node of `map` as [`write_block`] does.
-pub fn write_map_block<S: Sink + ?Sized>(map: &Map, indent: usize, out: &mut S) {
+pub fn write_map_block<'a, S: Sink + ?Sized>(
+    map: &Map<'a>,
+    indent: usize,
+    out: &mut S,
+    plain: &mut Plain<'a>,
+) {
     if map.is_empty() {
         pad(indent, out);
         out.put("{}\n");
     } else {
-        write_entries(map, indent, out);
+        write_entries(map, indent, out, plain);
     }
 }
 
-fn write_entries<S: Sink + ?Sized>(map: &Map, indent: usize, out: &mut S) {
+fn write_entries<'a, S: Sink + ?Sized>(
+    map: &Map<'a>,
+    indent: usize,
+    out: &mut S,
+    plain: &mut Plain<'a>,
+) {
     for (k, v) in &map.0 {
         pad(indent, out);
-        write_scalar_string(k, out);
-        write_child(v, indent, out);
+        plain.write_key(k, out);
+        write_child(v, indent, out, plain);
     }
 }
 
 const SPACES: &str = "                                                                ";
 
 fn pad<S: Sink + ?Sized>(indent: usize, out: &mut S) {
+    // The usual depths as constants (copied without a call), deeper ones from `SPACES`.
+    match indent {
+        0 => return,
+        1 => return out.put("  "),
+        2 => return out.put("    "),
+        3 => return out.put("      "),
+        4 => return out.put("        "),
+        5 => return out.put("          "),
+        6 => return out.put("            "),
+        _ => {}
+    }
     let mut n = 2 * indent;
     while n > SPACES.len() {
         out.put(SPACES);
@@ -358,14 +444,28 @@ fn is_scalar(v: &Node) -> bool {
 }
 
 /// After a key, its colon and value: a scalar on the same line, a collection on the next lines.
-fn write_child<S: Sink + ?Sized>(v: &Node, indent: usize, out: &mut S) {
+fn write_child<'a, S: Sink + ?Sized>(
+    v: &Node<'a>,
+    indent: usize,
+    out: &mut S,
+    plain: &mut Plain<'a>,
+) {
     if is_scalar(v) {
         out.put(": ");
-        write_scalar(v, out);
+        write_value(v, out, plain);
         out.put("\n");
     } else {
         out.put(":\n");
-        write_block(v, indent + 1, out);
+        write_block(v, indent + 1, out, plain);
+    }
+}
+
+/// A scalar in a block, as [`write_scalar`] writes it (remembering which borrowed strings are
+/// plain).
+fn write_value<'a, S: Sink + ?Sized>(v: &Node<'a>, out: &mut S, plain: &mut Plain<'a>) {
+    match v {
+        Node::Str(s) => plain.write_value(s, out),
+        other => write_scalar(other, out),
     }
 }
 
@@ -457,7 +557,10 @@ fn plain_ok(s: &str) -> bool {
     if kinds & NOT_PLAIN != 0 || (kinds & (COLON | SPACE) == COLON | SPACE && colon_space()) {
         return false;
     }
-    let reserved = s.len() <= 5 && RESERVED.iter().any(|w| s.eq_ignore_ascii_case(w));
+    // The reserved words start with `t`, `f`, `y`, `n`, `o` or `i`, in either case.
+    let reserved = s.len() <= 5
+        && matches!(first | 0x20, b't' | b'f' | b'y' | b'n' | b'o' | b'i')
+        && RESERVED.iter().any(|w| s.eq_ignore_ascii_case(w));
     !reserved
 }
 
@@ -483,8 +586,13 @@ pub fn scalar_string(s: &str) -> String {
 pub fn write_scalar_string<S: Sink + ?Sized>(s: &str, out: &mut S) {
     if plain_ok(s) {
         out.put(s);
-        return;
+    } else {
+        write_quoted(s, out);
     }
+}
+
+/// Writes a string that cannot be plain, single-quoted, or double-quoted with escapes.
+fn write_quoted<S: Sink + ?Sized>(s: &str, out: &mut S) {
     if all_printable(s) {
         out.put("'");
         let mut parts = s.split('\'');
@@ -718,6 +826,23 @@ mod tests {
     }
 
     #[test]
+    fn remembered_strings_are_written_as_scalars() {
+        let strings = tricky_strings();
+        let mut plain = Plain::new();
+        // Twice, so that the second round reads what the first remembered.
+        for _ in 0..2 {
+            for s in &strings {
+                let mut remembered = String::new();
+                plain.write_key(&Cow::Borrowed(s.as_str()), &mut remembered);
+                plain.write_key(&Cow::Owned(s.clone()), &mut remembered);
+                plain.write_value(&Cow::Borrowed(s.as_str()), &mut remembered);
+                plain.write_value(&Cow::Owned(s.clone()), &mut remembered);
+                assert_eq!(remembered, scalar_string(s).repeat(4), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
     fn counting_measures_the_written_text() {
         let v = json!({
             "A": {"B": [1, -2.5, null, false, "x"], "C": [], "D": {}},
@@ -727,8 +852,8 @@ mod tests {
         for indent in [0, 1, 2, 40] {
             let mut text = String::new();
             let mut count = Count::default();
-            write_block(&Node::from(&v), indent, &mut text);
-            write_block(&Node::from(&v), indent, &mut count);
+            write_block(&Node::from(&v), indent, &mut text, &mut Plain::new());
+            write_block(&Node::from(&v), indent, &mut count, &mut Plain::new());
             assert_eq!(count.0, text.len());
         }
         assert!(to_yaml(&json!({"A": 1}), 40).starts_with(&" ".repeat(80)));
@@ -741,10 +866,10 @@ mod tests {
             panic!("a map")
         };
         let mut text = String::new();
-        write_map_block(&map, 1, &mut text);
+        write_map_block(&map, 1, &mut text, &mut Plain::new());
         assert_eq!(text, to_yaml(&v, 1));
         let mut empty = String::new();
-        write_map_block(&Map::new(), 1, &mut empty);
+        write_map_block(&Map::new(), 1, &mut empty, &mut Plain::new());
         assert_eq!(empty, to_yaml(&json!({}), 1));
         // JSON: the node serialises exactly as the value it came from.
         assert_eq!(
