@@ -3,25 +3,34 @@
 //! (`ManageTaskDefinition`, `ManageRule`, …) and pseudo parameters for account, region and
 //! partition.
 //!
-//! The view model is built as JSON values by small `convert_*` functions (intrinsics in their
-//! long form, `Ref`/`Fn::GetAtt`/`Fn::Sub`, so no YAML tags are needed); the templates in
-//! `templates/cloudformation/` lay the document out, and every value reaches them serialised
-//! (and so escaped) by tfc's YAML or JSON writer: each resource body, section and the JSON
-//! document once, in Rust, rather than converted to template values and back per filter call.
+//! The view model is built as document trees ([`Node`]) by small `convert_*` functions
+//! (intrinsics in their long form, `Ref`/`Fn::GetAtt`/`Fn::Sub`, so no YAML tags are needed);
+//! the templates in `templates/cloudformation/` lay the document out, and every value reaches
+//! the output serialised (and so escaped) by tfc's YAML or JSON writer: each resource body,
+//! section and the JSON document in Rust, written straight into the output where the template
+//! places it (the template sees a marker for each body; see [`write`]). The same code measures
+//! a template without building it ([`stack_quotas`]), by writing into a [`Count`].
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+use std::sync::Arc;
 
+use minijinja::value::{Enumerator, Object, ObjectRepr};
+
+use serde::ser::{Error as _, SerializeMap, Serializer};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
+use super::yaml::{self, Count, Map, Node, Nodes, Sink};
 use super::{
-    environment, generated_by, pascal, schedule_input, yaml, Backend, Format, Layout, OutputFile,
+    environment, generated_by, pascal, schedule_input, Backend, Format, Layout, OutputFile,
     RenderError,
 };
 use crate::plan::{
-    arn_of, has_marker, pieces, whole_marker, Architecture, Arn, ClusterRef, Id, Kind, Owner,
-    ParamOr, ParamType, Part, Piece, Plan, Resource as PlanResource, Rule, RuleTrigger, Schedule,
-    Statement, Target, TargetInput, TaskDefinition,
+    has_marker, pieces, whole_marker, Architecture, Arn, ClusterRef, Group, Id, Kind, Owner,
+    ParamOr, ParamType, Part, Piece, Plan, Ref, Resource as PlanResource, Rule, RuleTrigger,
+    Schedule, Statement, Target, TargetInput, TaskDefinition,
 };
 
 /// `templates/cloudformation/template.yaml.j2`.
@@ -43,60 +52,364 @@ const TEMPLATES: [(&str, &str); 2] = [
 /// The CloudFormation backend.
 pub struct CloudFormation;
 
-/// One resource of the view model.
-#[derive(Debug, Serialize)]
-struct Resource {
-    id: String,
-    #[serde(skip)]
-    body: Value,
-    /// The body as YAML at the resource's indentation, filled in for the YAML template (the
-    /// serialiser escapes; serialising here rather than in a template filter saves converting
-    /// every value to a template value and back).
-    yaml: String,
+/// A top-level section (`Parameters`, `Conditions`, `Outputs`): a map with an index of its
+/// keys, so that setting a key again (a condition every task of a parameter names) replaces
+/// its value in place at any size.
+#[derive(Debug, Default)]
+struct Section<'a> {
+    map: Map<'a>,
+    index: HashMap<String, usize>,
 }
 
-/// A task's resources, under a comment naming the task.
-#[derive(Debug, Serialize)]
-struct TaskGroup {
-    comment: String,
-    resources: Vec<Resource>,
+impl<'a> Section<'a> {
+    fn insert(&mut self, key: String, value: Node<'a>) {
+        match self.index.get(&key) {
+            Some(&i) => self.map.0[i].1 = value,
+            None => {
+                self.index.insert(key.clone(), self.map.len());
+                self.map.0.push((Cow::Owned(key), value));
+            }
+        }
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        self.index.contains_key(key)
+    }
+
+    fn get(&self, key: &str) -> Option<&Node<'a>> {
+        self.index.get(key).map(|&i| &self.map.0[i].1)
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.map.0.iter().map(|(k, _)| k.as_ref())
+    }
 }
 
-/// The template's view model.
-#[derive(Debug, Serialize)]
-struct View {
+/// The template's view model. A resource's body is converted when it is written
+/// ([`View::body`]), so a template holds one body at a time.
+struct View<'a> {
+    refs: Refs<'a>,
+    description: &'a str,
+    parameters: Section<'a>,
+    conditions: Section<'a>,
+    /// The plan's outputs (their section is built when it is written: [`View::outputs`]).
+    plan_outputs: &'a [crate::plan::Output],
+    /// The template's resources in order: each plan entry but the targets.
+    entries: Vec<&'a PlanResource>,
+    /// What the YAML template lays out, the resources' logical ids among it.
+    layout: &'a Arc<LayoutData>,
+    /// Every body, when kept ([`View::keep_bodies`]).
+    kept: Vec<Node<'a>>,
+}
+
+impl<'a> View<'a> {
+    /// The logical id of the `n`th resource.
+    fn id(&self, n: usize) -> &str {
+        &self.layout.ids[n]
+    }
+
+    /// The body of the `n`th resource: the one kept ([`View::keep_bodies`]), or converted now.
+    fn body(&self, n: usize) -> Result<Cow<'_, Node<'a>>, RenderError> {
+        match self.kept.get(n) {
+            Some(body) => Ok(Cow::Borrowed(body)),
+            None => self.convert(n).map(Cow::Owned),
+        }
+    }
+
+    /// The `Outputs` section.
+    fn outputs(&self) -> Section<'a> {
+        let b = &self.refs.nodes;
+        let mut outputs = Section::default();
+        for o in self.plan_outputs {
+            let mut value = self.refs.arn(&o.value);
+            spell(b, &mut value, false);
+            outputs.insert(
+                output_id(o),
+                b.obj([("Description", text(&o.description)), ("Value", value)]),
+            );
+        }
+        outputs
+    }
+
+    /// Gives back a body written, its lists and maps for the next.
+    fn done(&self, body: Cow<'_, Node<'a>>) {
+        if let Cow::Owned(body) = body {
+            self.refs.nodes.recycle(body);
+        }
+    }
+
+    /// Converts every body once and keeps them, for writing the template more than once (its
+    /// size in both formats): a template that fits a stack is small.
+    fn keep_bodies(&mut self) -> Result<(), RenderError> {
+        self.kept = (0..self.entries.len())
+            .map(|n| self.convert(n))
+            .collect::<Result<_, _>>()?;
+        Ok(())
+    }
+
+    /// The body of the `n`th resource, its strings spelled, checked to name only conditions
+    /// the template has.
+    fn convert(&self, n: usize) -> Result<Node<'a>, RenderError> {
+        let entry = self.entries.get(n).ok_or_else(|| {
+            RenderError(format!(
+                "the template places resource {n} of {}",
+                self.entries.len()
+            ))
+        })?;
+        let mut named = Section::default();
+        let mut body = convert_resource(entry, &self.refs, &mut named)
+            .ok_or_else(|| RenderError(format!("`{}` is no template resource", self.id(n))))?;
+        if let Some((id, _)) = named
+            .map
+            .0
+            .iter()
+            .find(|(id, value)| self.conditions.get(id) != Some(value))
+        {
+            return Err(RenderError(format!(
+                "`{}` names the condition `{id}`, which the template's conditions lack",
+                self.id(n)
+            )));
+        }
+        if let Node::Map(body) = &mut body {
+            if let Some(props) = body.get_mut("Properties") {
+                spell(&self.refs.nodes, props, true);
+            }
+        }
+        Ok(body)
+    }
+}
+
+/// What the YAML template lays out: the text around the bodies. The template reads it through
+/// minijinja objects ([`LayoutObject`]), made as it reads them, and sees a marker for each body
+/// ([`Slot`]).
+#[derive(Debug)]
+struct LayoutData {
     header: String,
     description: String,
-    parameters: Map<String, Value>,
-    conditions: Map<String, Value>,
-    shared: Vec<Resource>,
-    tasks: Vec<TaskGroup>,
-    outputs: Map<String, Value>,
+    /// The resources' logical ids, in template order.
+    ids: Vec<String>,
+    /// How many of them (the first) are the stack's shared resources.
+    shared: usize,
+    /// Each task's comment and its resources (a range of `ids`).
+    tasks: Vec<(String, Range<usize>)>,
 }
 
-impl View {
-    /// The whole template as one JSON document (the JSON format, and tests).
-    fn document(&self) -> Value {
-        let mut resources = Map::new();
-        for r in self
-            .shared
-            .iter()
-            .chain(self.tasks.iter().flat_map(|t| &t.resources))
-        {
-            resources.insert(r.id.clone(), r.body.clone());
+/// A body the template places.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// The `n`th resource body, in template order.
+    Resource(usize),
+    Parameters,
+    Conditions,
+    Outputs,
+    /// The whole JSON document.
+    Document,
+}
+
+/// Opens and closes a [`Slot`]'s marker in the template's output. tfc's output never holds it:
+/// it is not printable, so every writer escapes it (and the `comment` filter drops it).
+const MARK: char = '\u{0}';
+
+impl Slot {
+    /// The slot's marker: its name between two [`MARK`]s.
+    fn marker(self) -> minijinja::Value {
+        let name = match self {
+            Slot::Resource(mut n) => {
+                // The digits from the end, between the two marks (a short string is kept inline
+                // in the template value: no allocation per resource).
+                let mut buf = [MARK as u8; 24];
+                let mut at = buf.len() - 1;
+                loop {
+                    at -= 1;
+                    buf[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                return minijinja::Value::from(std::str::from_utf8(&buf[at - 1..]).unwrap_or(""));
+            }
+            Slot::Parameters => "\0parameters\0",
+            Slot::Conditions => "\0conditions\0",
+            Slot::Outputs => "\0outputs\0",
+            Slot::Document => "\0document\0",
+        };
+        minijinja::Value::from(name)
+    }
+
+    fn parse(name: &str) -> Option<Slot> {
+        Some(match name {
+            "parameters" => Slot::Parameters,
+            "conditions" => Slot::Conditions,
+            "outputs" => Slot::Outputs,
+            "document" => Slot::Document,
+            n => Slot::Resource(n.parse().ok()?),
+        })
+    }
+}
+
+/// The YAML template's `view`: the layout, and whether the sections it may leave out have
+/// entries.
+#[derive(Debug)]
+struct LayoutObject {
+    layout: Arc<LayoutData>,
+    parameters: bool,
+    conditions: bool,
+}
+
+impl Object for LayoutObject {
+    fn get_value(self: &Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<minijinja::Value> {
+        let layout = &self.layout;
+        let section = |present: bool, slot: Slot| {
+            if present {
+                slot.marker()
+            } else {
+                minijinja::Value::from(false)
+            }
+        };
+        Some(match key {
+            "header" => minijinja::Value::from(layout.header.as_str()),
+            "description" => minijinja::Value::from(layout.description.as_str()),
+            "parameters" => section(self.parameters, Slot::Parameters),
+            "conditions" => section(self.conditions, Slot::Conditions),
+            "outputs" => Slot::Outputs.marker(),
+            "shared" => minijinja::Value::from_object(ResourcesObject {
+                layout: layout.clone(),
+                range: 0..layout.shared,
+            }),
+            "tasks" => minijinja::Value::from_object(TasksObject(layout.clone())),
+            _ => return None,
+        })
+    }
+}
+
+/// `view.tasks`: each task's `comment` and `resources`.
+#[derive(Debug)]
+struct TasksObject(Arc<LayoutData>);
+
+impl Object for TasksObject {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.0.tasks.len())
+    }
+
+    fn get_value(self: &Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        let (comment, range) = self.0.tasks.get(key.as_usize()?)?;
+        Some(minijinja::context! {
+            comment => comment.as_str(),
+            resources => minijinja::Value::from_object(ResourcesObject {
+                layout: self.0.clone(),
+                range: range.clone(),
+            }),
+        })
+    }
+}
+
+/// `view.shared`, a task's `resources`: each resource's `id` and `body`.
+#[derive(Debug)]
+struct ResourcesObject {
+    layout: Arc<LayoutData>,
+    range: Range<usize>,
+}
+
+impl Object for ResourcesObject {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.range.len())
+    }
+
+    fn get_value(self: &Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        let n = self.range.start + key.as_usize()?;
+        (n < self.range.end).then(|| {
+            minijinja::Value::from_object(ResourceObject {
+                layout: self.layout.clone(),
+                n,
+            })
+        })
+    }
+}
+
+/// One resource: its logical `id` and the marker of its `body`.
+#[derive(Debug)]
+struct ResourceObject {
+    layout: Arc<LayoutData>,
+    n: usize,
+}
+
+impl Object for ResourceObject {
+    fn get_value(self: &Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<minijinja::Value> {
+        match key {
+            "id" => Some(minijinja::Value::from(self.layout.ids[self.n].as_str())),
+            "body" => Some(Slot::Resource(self.n).marker()),
+            _ => None,
         }
-        let mut doc = Map::new();
-        doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
-        doc.insert("Description".into(), json!(self.description));
-        if !self.parameters.is_empty() {
-            doc.insert("Parameters".into(), Value::Object(self.parameters.clone()));
+    }
+}
+
+/// The JSON document, serialised from the view's parts where they are.
+struct JsonDocument<'v, 'a>(&'v View<'a>);
+
+impl Serialize for JsonDocument<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let view = self.0;
+        let mut doc = s.serialize_map(None)?;
+        doc.serialize_entry("AWSTemplateFormatVersion", "2010-09-09")?;
+        doc.serialize_entry("Description", view.description)?;
+        if !view.parameters.map.is_empty() {
+            doc.serialize_entry("Parameters", &view.parameters.map)?;
         }
-        if !self.conditions.is_empty() {
-            doc.insert("Conditions".into(), Value::Object(self.conditions.clone()));
+        if !view.conditions.map.is_empty() {
+            doc.serialize_entry("Conditions", &view.conditions.map)?;
         }
-        doc.insert("Resources".into(), Value::Object(resources));
-        doc.insert("Outputs".into(), Value::Object(self.outputs.clone()));
-        Value::Object(doc)
+        doc.serialize_entry("Resources", &JsonResources(view))?;
+        let outputs = view.outputs();
+        doc.serialize_entry("Outputs", &outputs.map)?;
+        view.refs.nodes.recycle(Node::Map(outputs.map));
+        doc.end()
+    }
+}
+
+/// The `Resources` map of the JSON document.
+struct JsonResources<'v, 'a>(&'v View<'a>);
+
+impl Serialize for JsonResources<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let view = self.0;
+        let ids = &view.layout.ids;
+        // Logical ids are distinct (validation keeps task ids from colliding); were two the
+        // same, a JSON map holds the key once, where it first came, with the last value.
+        let mut at: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
+        let mut order: Vec<usize> = Vec::with_capacity(ids.len());
+        for (n, id) in ids.iter().enumerate() {
+            match at.get(id.as_str()) {
+                Some(&i) => order[i] = n,
+                None => {
+                    at.insert(id, order.len());
+                    order.push(n);
+                }
+            }
+        }
+        let mut map = s.serialize_map(Some(order.len()))?;
+        for n in order {
+            let body = view.body(n).map_err(S::Error::custom)?;
+            map.serialize_entry(view.id(n), &*body)?;
+            view.done(body);
+        }
+        map.end()
     }
 }
 
@@ -107,25 +420,26 @@ impl Backend for CloudFormation {
         layout: Layout,
         format: Format,
     ) -> Result<Vec<OutputFile>, RenderError> {
-        let mut view = convert_model(plan);
-        let taken: Vec<String> = view
-            .shared
-            .iter()
-            .chain(view.tasks.iter().flat_map(|t| &t.resources))
-            .map(|r| r.id.clone())
-            .chain(view.outputs.keys().cloned())
-            .chain(view.conditions.keys().cloned())
-            .collect();
-        if let Some(p) = view.parameters.keys().find(|p| taken.contains(p)) {
-            return Err(RenderError(format!(
-                "parameter logical id `{p}` is also the logical id of a resource, output or condition of the template; rename the parameter"
-            )));
+        let (layout_data, entries) = layout_of(plan);
+        let layout_data = Arc::new(layout_data);
+        let view = convert_model(plan, &layout_data, entries);
+        if !view.parameters.map.is_empty() {
+            let ids: HashSet<&str> = view.layout.ids.iter().map(String::as_str).collect();
+            if let Some(p) = view.parameters.keys().find(|p| {
+                ids.contains(p)
+                    || view.plan_outputs.iter().any(|o| output_id(o) == *p)
+                    || view.conditions.contains(p)
+            }) {
+                return Err(RenderError(format!(
+                    "parameter logical id `{p}` is also the logical id of a resource, output or condition of the template; rename the parameter"
+                )));
+            }
         }
         let path = match format {
             Format::Yaml => "template.yaml",
             Format::Json => "template.json",
         };
-        let contents = text(&mut view, format)?;
+        let contents = text_of(&view, format)?;
         let mut files = vec![OutputFile {
             path: path.into(),
             contents,
@@ -153,6 +467,11 @@ impl Backend for CloudFormation {
     }
 }
 
+/// The logical id of an output: its name in PascalCase (`manage-rule-arn` → `ManageRuleArn`).
+fn output_id(o: &crate::plan::Output) -> String {
+    pascal_into(String::with_capacity(o.name.len()), &o.name)
+}
+
 /// The logical id of a parameter: its name in PascalCase (`image_tag` → `ImageTag`).
 fn parameter_id(name: &str) -> String {
     pascal(name)
@@ -172,14 +491,28 @@ fn parameter_text(v: &Value) -> String {
     }
 }
 
+/// A string node.
+fn text<'a>(s: impl Into<Cow<'a, str>>) -> Node<'a> {
+    Node::Str(s.into())
+}
+
+/// A list of strings.
+fn texts<'a>(b: &Nodes<'a>, items: &'a [String]) -> Node<'a> {
+    b.list_of(items.iter().map(|s| text(s.as_str())))
+}
+
+fn num<'a>(n: u32) -> Node<'a> {
+    Node::Number(n.into())
+}
+
 /// The `Parameters` entry of each plan parameter: AWS-specific list types where the value can
 /// never be empty (the console and `deploy` then check the ids exist), `CommaDelimitedList`
 /// where it may; a boolean is a `String` of `true`/`false` (CloudFormation has no boolean
 /// type) tested by a condition.
-fn parameters(plan: &Plan) -> Map<String, Value> {
-    let mut out = Map::new();
+fn parameters<'a>(b: &Nodes<'a>, plan: &'a Plan) -> Section<'a> {
+    let mut out = Section::default();
     for p in &plan.parameters {
-        let mut body = Map::new();
+        let mut body = b.map();
         let kind = match p.kind {
             ParamType::String | ParamType::Arn | ParamType::Boolean => "String",
             ParamType::Number => "Number",
@@ -187,121 +520,184 @@ fn parameters(plan: &Plan) -> Map<String, Value> {
             ParamType::SubnetIds => "List<AWS::EC2::Subnet::Id>",
             ParamType::SecurityGroupIds => "List<AWS::EC2::SecurityGroup::Id>",
         };
-        body.insert("Type".into(), json!(kind));
+        body.push("Type", text(kind));
         if let Some(d) = &p.description {
-            body.insert("Description".into(), json!(d));
+            body.push("Description", text(d));
         }
         if let Some(d) = &p.default {
-            body.insert("Default".into(), json!(parameter_text(d)));
+            body.push("Default", text(parameter_text(d)));
         }
         match (&p.allowed, p.kind) {
             (Some(a), _) => {
-                body.insert(
-                    "AllowedValues".into(),
-                    Value::Array(a.iter().map(|v| json!(parameter_text(v))).collect()),
+                body.push(
+                    "AllowedValues",
+                    b.list_of(a.iter().map(|v| text(parameter_text(v)))),
                 );
             }
             (None, ParamType::Boolean) => {
-                body.insert("AllowedValues".into(), json!(["true", "false"]));
+                body.push("AllowedValues", b.list([text("true"), text("false")]));
             }
             _ => {}
         }
         if let (Some(re), ParamType::String | ParamType::Arn) = (&p.pattern, p.kind) {
-            body.insert("AllowedPattern".into(), json!(re));
+            body.push("AllowedPattern", text(re));
         }
-        out.insert(parameter_id(&p.name), Value::Object(body));
+        out.insert(parameter_id(&p.name), Node::Map(body));
     }
     out
 }
 
 /// A number field: its literal, as the text CloudFormation's string-typed size properties take
 /// (`as_text`), or a `Ref` of its parameter.
-fn number(v: &ParamOr<u32>, as_text: bool) -> Value {
+fn number<'a>(b: &Nodes<'a>, v: &ParamOr<u32>, as_text: bool) -> Node<'a> {
     match v {
-        ParamOr::Lit(n) if as_text => json!(n.to_string()),
-        ParamOr::Lit(n) => json!(n),
-        ParamOr::Param(r) => reference(&parameter_id(&r.param)),
+        ParamOr::Lit(n) if as_text => text(n.to_string()),
+        ParamOr::Lit(n) => num(*n),
+        ParamOr::Param(r) => reference(b, parameter_id(&r.param)),
     }
 }
 
 /// The condition that a boolean parameter is `true`, added to `conditions`.
-fn is_true(name: &str, conditions: &mut Map<String, Value>) -> String {
+fn is_true<'a>(b: &Nodes<'a>, name: &str, conditions: &mut Section<'a>) -> String {
     let id = format!("{}IsTrue", parameter_id(name));
     conditions.insert(
         id.clone(),
-        json!({ "Fn::Equals": [reference(&parameter_id(name)), "true"] }),
+        b.obj([(
+            "Fn::Equals",
+            b.list([reference(b, parameter_id(name)), text("true")]),
+        )]),
     );
     id
 }
 
 /// The condition that a list parameter is not empty, added to `conditions`.
-fn not_empty(name: &str, conditions: &mut Map<String, Value>) -> String {
+fn not_empty<'a>(b: &Nodes<'a>, name: &str, conditions: &mut Section<'a>) -> String {
     let id = format!("{}IsNotEmpty", parameter_id(name));
+    let joined = b.obj([(
+        "Fn::Join",
+        b.list([text(""), reference(b, parameter_id(name))]),
+    )]);
     conditions.insert(
         id.clone(),
-        json!({ "Fn::Not": [{ "Fn::Equals": [{ "Fn::Join": ["", reference(&parameter_id(name))] }, ""] }] }),
+        b.obj([(
+            "Fn::Not",
+            b.list([b.obj([("Fn::Equals", b.list([joined, text("")]))])]),
+        )]),
     );
     id
 }
 
 /// The cluster name of a cluster ARN parameter: the part after `cluster/`.
-fn cluster_name_of(name: &str) -> Value {
-    json!({ "Fn::Select": [1, { "Fn::Split": ["/", reference(&parameter_id(name))] }] })
+fn cluster_name_of<'a>(b: &Nodes<'a>, name: &str) -> Node<'a> {
+    b.obj([(
+        "Fn::Select",
+        b.list([
+            num(1),
+            b.obj([(
+                "Fn::Split",
+                b.list([text("/"), reference(b, parameter_id(name))]),
+            )]),
+        ]),
+    )])
 }
 
-/// Spells the parameter markers of the plan's strings: a string that is one parameter becomes
-/// its `Ref`, one with parameters inside becomes an `Fn::Sub` (its text escaped as
-/// [`literal_dollars`] does), and inside tfc's own `Fn::Sub` strings a marker becomes the
-/// variable.
-fn parameter_refs(v: &mut Value) {
+/// Spells the strings of a resource's properties (or, without `dollars`, of an output) in one
+/// walk. The parameter markers of the plan's strings: a string that is one parameter becomes
+/// its `Ref`, one with parameters inside becomes an `Fn::Sub` (its text escaped as below), and
+/// inside tfc's own `Fn::Sub` strings a marker becomes the variable. Then, with `dollars`, every
+/// literal string holding `${` becomes `Fn::Sub` with `$` as a variable: `echo ${HOME}` becomes
+/// `{"Fn::Sub": ["echo ${Dollar}{HOME}", {"Dollar": "$"}]}`, which CloudFormation resolves
+/// back to exactly `echo ${HOME}`. A plain string would do at deploy time, but cfn-lint
+/// (E1029) and CDK's template validation read `${X}` outside an `Fn::Sub` as a forgotten
+/// reference; `${!X}` escapes would leave a `Fn::Sub` without variables (cfn-lint W1020).
+/// Intrinsics (`Ref`, `Condition`, `Fn::*`: tfc's own, and the markers' spellings) keep their
+/// literal text.
+fn spell<'a>(b: &Nodes<'a>, v: &mut Node<'a>, dollars: bool) {
     match v {
-        Value::String(s) if has_marker(s) => {
-            *v = match whole_marker(s) {
-                Some(Piece::Param(name)) => reference(&parameter_id(name)),
-                Some(Piece::ClusterName(name)) => cluster_name_of(name),
-                _ => substitution(s, true),
-            };
+        Node::Str(s) => {
+            // Most strings hold neither a marker (its bytes start with 0xEE) nor a `$`.
+            if !has_either_byte(s.as_bytes(), b'$', 0xEE) {
+                return;
+            }
+            if has_marker(s) {
+                *v = match whole_marker(s) {
+                    Some(Piece::Param(name)) => reference(b, parameter_id(name)),
+                    Some(Piece::ClusterName(name)) => cluster_name_of(b, name),
+                    _ => substitution(b, s, true),
+                };
+            } else if dollars && s.contains("${") {
+                let spelled = s.replace("${", &format!("${{{DOLLAR}}}{{"));
+                *v = b.obj([(
+                    "Fn::Sub",
+                    b.list([text(spelled), b.obj([(DOLLAR, text("$"))])]),
+                )]);
+            }
         }
-        Value::Array(items) => items.iter_mut().for_each(parameter_refs),
-        Value::Object(map) => {
+        Node::List(items) => items.iter_mut().for_each(|v| spell(b, v, dollars)),
+        Node::Map(map) => {
             if map.len() == 1 {
-                if let Some(Value::String(text)) = map.get("Fn::Sub") {
+                if let Some(Node::Str(text)) = map.get("Fn::Sub") {
                     if has_marker(text) {
-                        *v = substitution(text, false);
+                        *v = substitution(b, text, false);
                     }
                     return;
                 }
             }
-            map.values_mut().for_each(parameter_refs);
+            let intrinsic = map.len() == 1
+                && map
+                    .0
+                    .first()
+                    .is_some_and(|(k, _)| k == "Ref" || k == "Condition" || k.starts_with("Fn::"));
+            let dollars = dollars && !intrinsic;
+            map.0.iter_mut().for_each(|(_, v)| spell(b, v, dollars));
         }
         _ => {}
     }
 }
 
+/// Whether `bytes` holds `a` or `b`, looked for eight bytes at a time.
+fn has_either_byte(bytes: &[u8], a: u8, b: u8) -> bool {
+    const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // A byte of `x` is zero exactly where the word has the byte looked for.
+    let zero_byte = |x: u64| x.wrapping_sub(LOW) & !x & HIGH != 0;
+    let (aa, bb) = (LOW * u64::from(a), LOW * u64::from(b));
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut w = [0; 8];
+        w.copy_from_slice(word);
+        let w = u64::from_ne_bytes(w);
+        if zero_byte(w ^ aa) || zero_byte(w ^ bb) {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&c| c == a || c == b)
+}
+
 /// An `Fn::Sub` of `s` with its markers as variables; `escape` for text that is not already
-/// `Fn::Sub` text.
-fn substitution(s: &str, escape: bool) -> Value {
+/// `Fn::Sub` text (its `${` spelled as [`spell`] spells a literal one).
+fn substitution<'a>(b: &Nodes<'a>, s: &str, escape: bool) -> Node<'a> {
     let mut text = String::new();
-    let mut vars = Map::new();
+    let mut vars = b.map();
     for piece in pieces(s) {
         match piece {
             Piece::Text(t) if escape && t.contains("${") => {
                 text.push_str(&t.replace("${", &format!("${{{DOLLAR}}}{{")));
-                vars.insert(DOLLAR.into(), json!("$"));
+                vars.insert(DOLLAR, self::text("$"));
             }
             Piece::Text(t) => text.push_str(t),
             Piece::Param(name) => text.push_str(&format!("${{{}}}", parameter_id(name))),
             Piece::ClusterName(name) => {
                 let var = format!("{}ClusterName", parameter_id(name));
                 text.push_str(&format!("${{{var}}}"));
-                vars.insert(var, cluster_name_of(name));
+                vars.insert(var, cluster_name_of(b, name));
             }
         }
     }
     if vars.is_empty() {
-        json!({ "Fn::Sub": text })
+        b.obj([("Fn::Sub", self::text(text))])
     } else {
-        json!({ "Fn::Sub": [text, vars] })
+        b.obj([("Fn::Sub", b.list([self::text(text), Node::Map(vars)]))])
     }
 }
 
@@ -311,6 +707,12 @@ fn template_environment() -> Result<&'static minijinja::Environment<'static>, Re
         std::sync::OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = environment(&TEMPLATES).map_err(|e| e.0)?;
+        // Strings (all these templates print) as they are, without the formatting machinery
+        // Display goes through; anything else as minijinja prints it.
+        env.set_formatter(|out, state, value| match value.as_str() {
+            Some(s) => out.write_str(s).map_err(minijinja::Error::from),
+            None => minijinja::escape_formatter(out, state, value),
+        });
         env.add_filter("yaml_scalar", |v: minijinja::Value| {
             Ok(yaml::scalar(&to_json(&v)?))
         });
@@ -321,38 +723,159 @@ fn template_environment() -> Result<&'static minijinja::Environment<'static>, Re
 }
 
 /// The template text of `view` in `format`.
-fn text(view: &mut View, format: Format) -> Result<String, RenderError> {
-    let env = template_environment()?;
+fn text_of(view: &View, format: Format) -> Result<String, RenderError> {
     Ok(match format {
         Format::Yaml => {
-            for r in view
-                .shared
-                .iter_mut()
-                .chain(view.tasks.iter_mut().flat_map(|t| t.resources.iter_mut()))
-            {
-                if r.yaml.is_empty() {
-                    r.yaml = yaml::to_yaml(&r.body, 2);
-                }
-            }
-            let sections = |m: &Map<String, Value>| yaml::to_yaml(&Value::Object(m.clone()), 1);
-            env.get_template(TEMPLATE_YAML)?
-                .render(minijinja::context! {
-                    view => &*view,
-                    parameters => sections(&view.parameters),
-                    conditions => sections(&view.conditions),
-                    outputs => sections(&view.outputs),
-                })?
+            let mut out = String::new();
+            write(view, format, &mut out)?;
+            out
         }
         Format::Json => {
-            let document =
-                super::json_pretty(&view.document()).map_err(|e| RenderError(e.to_string()))?;
-            env.get_template(TEMPLATE_JSON)?
-                .render(minijinja::context! {
-                    view => &*view,
-                    document => document,
-                })?
+            // Bytes, as `serde_json` writes them (valid UTF-8 by construction).
+            let mut out = Vec::new();
+            write(view, format, &mut out)?;
+            String::from_utf8(out).map_err(|e| RenderError(e.to_string()))?
         }
     })
+}
+
+/// The length in bytes of [`text_of`]'s text, measured by writing it into a [`Count`].
+fn size_of(view: &View, format: Format) -> Result<usize, RenderError> {
+    let mut count = Count::default();
+    write(view, format, &mut count)?;
+    Ok(count.0)
+}
+
+/// Where [`write`] writes: a sink the JSON document can be serialised into too.
+trait Out: Sink {
+    fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), serde_json::Error>;
+
+    /// For a buffer (not a count): the bytes in it, and those it takes before it grows.
+    fn fill(&self) -> Option<(usize, usize)> {
+        None
+    }
+
+    /// Makes room for `additional` bytes more, exactly (a buffer).
+    fn reserve(&mut self, additional: usize) {
+        let _ = additional;
+    }
+}
+
+impl Out for String {
+    fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), serde_json::Error> {
+        self.push_str(&super::json_pretty(value)?);
+        Ok(())
+    }
+
+    fn fill(&self) -> Option<(usize, usize)> {
+        Some((self.len(), self.capacity() - self.len()))
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.reserve_exact(additional);
+    }
+}
+
+impl Out for Vec<u8> {
+    fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), serde_json::Error> {
+        super::write_json_pretty(self, value)
+    }
+}
+
+impl Out for Count {
+    fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), serde_json::Error> {
+        super::write_json_pretty(self, value)
+    }
+}
+
+/// Writes the template of `view` in `format`: the template lays the document out with a marker
+/// where each body goes (see [`Slot`]), and each body is written in its place, straight into
+/// `out`, by the YAML emitter or `json_pretty`'s serialiser.
+fn write<S: Out>(view: &View, format: Format, out: &mut S) -> Result<(), RenderError> {
+    let env = template_environment()?;
+    let page = match format {
+        Format::Yaml => env
+            .get_template(TEMPLATE_YAML)?
+            .render(minijinja::context! {
+                view => minijinja::Value::from_object(LayoutObject {
+                    layout: view.layout.clone(),
+                    parameters: !view.parameters.map.is_empty(),
+                    conditions: !view.conditions.map.is_empty(),
+                }),
+            })?,
+        Format::Json => env
+            .get_template(TEMPLATE_JSON)?
+            .render(minijinja::context! { document => Slot::Document.marker() })?,
+    };
+    let mut parts = page.split(MARK);
+    let first = parts.next().unwrap_or_default();
+    out.put(first);
+    // The page's text not written yet, and the bodies written: a buffer grows to what the
+    // bodies so far say the rest takes rather than to twice its size (see `make_room`).
+    let mut page_left = page.len() - first.len();
+    let mut written = 0;
+    let mut plain = yaml::Plain::new();
+    while let Some(name) = parts.next() {
+        let (Some(slot), Some(after)) = (Slot::parse(name), parts.next()) else {
+            return Err(RenderError(format!(
+                "the template has a broken body marker `{}`",
+                name.escape_debug()
+            )));
+        };
+        page_left -= name.len() + 2 * MARK.len_utf8() + after.len();
+        match (slot, format) {
+            (Slot::Resource(n), Format::Yaml) => {
+                make_room(out, written, view.entries.len() - written, page_left);
+                let body = view.body(n)?;
+                yaml::write_block(&body, 2, out, &mut plain);
+                view.done(body);
+                written += 1;
+            }
+            (Slot::Parameters, Format::Yaml) => {
+                yaml::write_map_block(&view.parameters.map, 1, out, &mut plain);
+            }
+            (Slot::Conditions, Format::Yaml) => {
+                yaml::write_map_block(&view.conditions.map, 1, out, &mut plain);
+            }
+            (Slot::Outputs, Format::Yaml) => {
+                let outputs = view.outputs();
+                if out.fill().is_some() {
+                    let mut size = Count::default();
+                    yaml::write_map_block(&outputs.map, 1, &mut size, &mut plain);
+                    out.reserve(size.0 + after.len() + page_left);
+                }
+                yaml::write_map_block(&outputs.map, 1, out, &mut plain);
+                view.refs.nodes.recycle(Node::Map(outputs.map));
+            }
+            (Slot::Document, Format::Json) => out
+                .json(&JsonDocument(view))
+                .map_err(|e| RenderError(e.to_string()))?,
+            (slot, format) => {
+                return Err(RenderError(format!(
+                    "the {format:?} template places {slot:?}, which only the other format has"
+                )))
+            }
+        }
+        out.put(after);
+    }
+    Ok(())
+}
+
+/// Before the next body: when a buffer is about to grow, room for what the bodies written so
+/// far (once there are enough to say) take on average for each of the bodies `left`, a
+/// sixteenth more, and the page's text `page_left`: it ends up close to the text's size, not
+/// up to twice it by doubling. (Only the buffer's capacity depends on this guess.)
+fn make_room<S: Out>(out: &mut S, written: usize, left: usize, page_left: usize) {
+    let Some((len, room)) = out.fill() else {
+        return;
+    };
+    if written < 16 {
+        return;
+    }
+    let average = len / written;
+    if room < 4 * average {
+        out.reserve(average * left / 16 * 17 + page_left);
+    }
 }
 
 fn filter_error(e: serde_json::Error) -> minijinja::Error {
@@ -364,38 +887,88 @@ fn to_json(v: &minijinja::Value) -> Result<Value, minijinja::Error> {
     serde_json::to_value(v).map_err(filter_error)
 }
 
-fn sub(s: &str) -> Value {
-    json!({ "Fn::Sub": s })
+fn sub<'a>(b: &Nodes<'a>, s: String) -> Node<'a> {
+    b.obj([("Fn::Sub", text(s))])
 }
 
-fn get_att(id: &str, attr: &str) -> Value {
-    json!({ "Fn::GetAtt": [id, attr] })
+fn get_att<'a>(b: &Nodes<'a>, id: Cow<'a, str>, attr: &'static str) -> Node<'a> {
+    b.obj([("Fn::GetAtt", b.list([text(id), text(attr)]))])
 }
 
-fn reference(id: &str) -> Value {
-    json!({ "Ref": id })
+fn reference<'a>(b: &Nodes<'a>, id: impl Into<Cow<'a, str>>) -> Node<'a> {
+    b.obj([("Ref", text(id))])
 }
 
-fn tags(tags: &BTreeMap<String, String>) -> Value {
-    Value::Array(
+fn tags<'a>(b: &Nodes<'a>, tags: &'a BTreeMap<String, String>) -> Node<'a> {
+    b.list_of(
         tags.iter()
-            .map(|(k, v)| json!({"Key": k, "Value": v}))
-            .collect(),
+            .map(|(k, v)| b.obj([("Key", text(k)), ("Value", text(v))])),
     )
 }
 
 /// Adds `Tags` when there are any.
-fn with_tags(mut props: Map<String, Value>, t: &BTreeMap<String, String>) -> Map<String, Value> {
+fn with_tags<'a>(b: &Nodes<'a>, mut props: Map<'a>, t: &'a BTreeMap<String, String>) -> Map<'a> {
     if !t.is_empty() {
-        props.insert("Tags".into(), tags(t));
+        props.push("Tags", tags(b, t));
     }
     props
 }
 
 /// The logical id of a plan resource: its neutral name in PascalCase (`manage-events-role` →
-/// `ManageEventsRole`).
+/// `ManageEventsRole`), as `pascal(&id.name())` spells it, in one allocation.
 fn logical_id(id: &Id) -> String {
-    pascal(&id.name())
+    let part = id.part.name();
+    match &id.owner {
+        Owner::Stack => pascal_into(String::with_capacity(part.len()), part),
+        Owner::Task(t) | Owner::Queue(t) => {
+            let out = pascal_into(String::with_capacity(t.len() + part.len()), t);
+            pascal_into(out, part)
+        }
+    }
+}
+
+/// The logical ids of `entries`, as [`logical_id`] spells them, each owner's name spelled once
+/// for the run of its resources.
+fn logical_ids(entries: &[&PlanResource]) -> Vec<String> {
+    let mut owner: Option<(&Owner, String)> = None;
+    entries
+        .iter()
+        .map(|r| {
+            let prefix = match &r.id.owner {
+                Owner::Stack => "",
+                Owner::Task(name) | Owner::Queue(name) => {
+                    if owner.as_ref().is_none_or(|(o, _)| *o != &r.id.owner) {
+                        owner = Some((&r.id.owner, pascal_into(String::new(), name)));
+                    }
+                    owner.as_ref().map_or("", |(_, p)| p.as_str())
+                }
+            };
+            let part = r.id.part.name();
+            let mut id = String::with_capacity(prefix.len() + part.len());
+            id.push_str(prefix);
+            pascal_into(id, part)
+        })
+        .collect()
+}
+
+/// Appends `s` in PascalCase, as [`pascal`] spells it: its runs of ASCII letters and digits,
+/// each starting upper case. Appending `a` then `b` equals `pascal` of `a-b`.
+fn pascal_into(mut out: String, s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        out.push(char::from(bytes[start].to_ascii_uppercase()));
+        out.push_str(&s[start + 1..i]);
+    }
+    out
 }
 
 /// The CloudFormation resource type of each kind of plan entry. A target is not a resource of
@@ -418,437 +991,503 @@ fn resource_type(kind: &Kind) -> Option<&'static str> {
 /// How this template refers to what the plan names.
 struct Refs<'a> {
     plan: &'a Plan,
-    /// Every plan resource by id, built once: lookups stay O(1) however many tasks there are.
-    index: std::collections::HashMap<&'a Id, &'a PlanResource>,
+    /// The plan's targets by owner, built once: a rule finds its target in O(1) however many
+    /// tasks there are.
+    targets: HashMap<&'a Owner, &'a PlanResource>,
+    /// Where each template resource's logical id is in `ids` (the layout's).
+    names: HashMap<&'a Id, usize>,
+    ids: &'a [String],
+    /// Where the bodies' lists and maps come from (and go back to once written).
+    nodes: Nodes<'a>,
 }
 
-impl Refs<'_> {
+impl<'a> Refs<'a> {
+    /// The logical id of a plan resource: the layout's, built once per resource.
+    fn logical(&self, id: &Id) -> Cow<'a, str> {
+        match self.names.get(id) {
+            Some(&n) => Cow::Borrowed(self.ids[n].as_str()),
+            None => Cow::Owned(logical_id(id)),
+        }
+    }
+
     /// The ARN of a plan resource or an existing one.
-    fn arn(&self, a: &Arn) -> Value {
+    fn arn(&self, a: &'a Arn) -> Node<'a> {
+        let b = &self.nodes;
         match a {
-            Arn::Literal { text } => json!(text),
-            // `Ref` of a task definition is its ARN; the others' `Ref` is a name.
-            Arn::Of { id } if id.part == Part::TaskDefinition => reference(&logical_id(id)),
-            Arn::Of { id } | Arn::LogStreams { id } => get_att(&logical_id(id), "Arn"),
-            Arn::Repository { repository: repo } => sub(&format!(
-                "arn:${{AWS::Partition}}:ecr:{}:{}:repository/{}",
-                sub_escape(&repo.region),
-                sub_escape(&repo.account),
-                sub_escape(&repo.name)
-            )),
-            Arn::ClusterTasks { cluster } => sub(&format!(
-                "arn:${{AWS::Partition}}:ecs:${{AWS::Region}}:${{AWS::AccountId}}:task/{}/*",
-                match cluster {
-                    // `Ref` of a cluster is its name.
-                    ClusterRef::Created { id } => format!("${{{}}}", logical_id(id)),
-                    ClusterRef::Existing { name, .. } => sub_escape(name),
-                }
-            )),
-            Arn::Account => reference("AWS::AccountId"),
+            Arn::Literal { text: t } => text(t),
+            Arn::Of { id } => self.arn_of(id),
+            Arn::LogStreams { id } => get_att(b, self.logical(id), "Arn"),
+            Arn::Repository { repository: repo } => sub(
+                b,
+                format!(
+                    "arn:${{AWS::Partition}}:ecr:{}:{}:repository/{}",
+                    sub_escape(&repo.region),
+                    sub_escape(&repo.account),
+                    sub_escape(&repo.name)
+                ),
+            ),
+            Arn::ClusterTasks { cluster } => sub(
+                b,
+                format!(
+                    "arn:${{AWS::Partition}}:ecs:${{AWS::Region}}:${{AWS::AccountId}}:task/{}/*",
+                    match cluster {
+                        // `Ref` of a cluster is its name.
+                        ClusterRef::Created { id } => format!("${{{}}}", self.logical(id)),
+                        ClusterRef::Existing { name, .. } => sub_escape(name).into_owned(),
+                    }
+                ),
+            ),
+            Arn::Account => reference(b, "AWS::AccountId"),
         }
     }
 
-    fn cluster_arn(&self, c: &ClusterRef) -> Value {
+    /// The ARN of a resource the plan creates: `Ref` of a task definition is its ARN; the
+    /// others' `Ref` is a name.
+    fn arn_of(&self, id: &Id) -> Node<'a> {
+        let b = &self.nodes;
+        if id.part == Part::TaskDefinition {
+            reference(b, self.logical(id))
+        } else {
+            get_att(b, self.logical(id), "Arn")
+        }
+    }
+
+    /// The ARN a [`Ref`] stands for (as `arn(&arn_of(r))`, without copying it).
+    fn ref_arn(&self, r: &'a Ref) -> Node<'a> {
+        match r {
+            Ref::Created { id } => self.arn_of(id),
+            Ref::Existing { arn } => text(arn),
+        }
+    }
+
+    fn cluster_arn(&self, c: &'a ClusterRef) -> Node<'a> {
+        let b = &self.nodes;
         match c {
-            ClusterRef::Created { id } => get_att(&logical_id(id), "Arn"),
-            ClusterRef::Existing { arn, .. } => json!(arn),
+            ClusterRef::Created { id } => get_att(b, self.logical(id), "Arn"),
+            ClusterRef::Existing { arn, .. } => text(arn),
         }
     }
 
-    fn statement(&self, s: &Statement) -> Value {
-        let mut out = Map::new();
+    fn statement(&self, s: &'a Statement) -> Node<'a> {
+        let b = &self.nodes;
+        let mut out = b.map();
         if let Some(sid) = &s.sid {
-            out.insert("Sid".into(), json!(sid));
+            out.push("Sid", text(sid));
         }
-        out.insert("Effect".into(), json!("Allow"));
+        out.push("Effect", text("Allow"));
         if let Some(service) = s.service_principal {
-            out.insert("Principal".into(), json!({ "Service": service }));
+            out.push("Principal", b.obj([("Service", text(service))]));
         }
-        out.insert(
-            "Action".into(),
-            one_or_many(s.actions.iter().map(|a| json!(a)).collect()),
-        );
+        out.push("Action", one_or_many(b, &s.actions, text));
         if !s.resources.is_empty() {
-            out.insert(
-                "Resource".into(),
-                one_or_many(s.resources.iter().map(|r| self.arn(r)).collect()),
-            );
+            out.push("Resource", one_or_many(b, &s.resources, |r| self.arn(r)));
         }
         if let Some(c) = &s.condition {
-            out.insert(
-                "Condition".into(),
-                json!({ c.op: { c.key: self.arn(&c.value) } }),
-            );
+            let mut inner = b.map();
+            inner.push(c.key, self.arn(&c.value));
+            let mut outer = b.map();
+            outer.push(c.op, Node::Map(inner));
+            out.push("Condition", Node::Map(outer));
         }
-        Value::Object(out)
+        Node::Map(out)
     }
 
-    fn document(&self, statements: &[Statement]) -> Value {
-        json!({
-            "Version": "2012-10-17",
-            "Statement": statements.iter().map(|s| self.statement(s)).collect::<Vec<_>>(),
-        })
+    fn document(&self, statements: &'a [Statement]) -> Node<'a> {
+        let b = &self.nodes;
+        b.obj([
+            ("Version", text("2012-10-17")),
+            (
+                "Statement",
+                b.list_of(statements.iter().map(|s| self.statement(s))),
+            ),
+        ])
     }
 }
 
-fn convert_model(plan: &Plan) -> View {
-    let refs = Refs {
-        plan,
-        index: plan.resources().map(|r| (&r.id, r)).collect(),
-    };
-    let mut conditions = Map::new();
-    let mut shared = Vec::new();
+/// What the template lays out, decided from the plan alone, and its resources in the same
+/// order: each plan entry but the targets, the stack's shared ones first, then each task's.
+fn layout_of(plan: &Plan) -> (LayoutData, Vec<&PlanResource>) {
+    let mut entries = Vec::new();
     let mut tasks = Vec::new();
-    for group in &plan.groups {
-        let resources: Vec<Resource> = group
+    fn resources(group: &Group) -> impl Iterator<Item = &PlanResource> {
+        group
             .resources
             .iter()
-            .filter_map(|r| convert_resource(r, &refs, &mut conditions))
-            .collect();
-        match &group.comment {
-            None => shared.extend(resources),
-            Some(comment) => tasks.push(TaskGroup {
-                comment: comment.clone(),
-                resources,
-            }),
+            .filter(|r| resource_type(&r.kind).is_some())
+    }
+    for group in plan.groups.iter().filter(|g| g.comment.is_none()) {
+        entries.extend(resources(group));
+    }
+    let shared = entries.len();
+    for group in &plan.groups {
+        if let Some(comment) = &group.comment {
+            let start = entries.len();
+            entries.extend(resources(group));
+            // Never empty (a task has its rule or schedule, a queue its policy): the template
+            // writes the line break after the comment with the first resource.
+            debug_assert!(entries.len() > start, "{comment}: no resources");
+            tasks.push((comment.clone(), start..entries.len()));
         }
     }
-    for r in shared
-        .iter_mut()
-        .chain(tasks.iter_mut().flat_map(|t| t.resources.iter_mut()))
-    {
-        if let Some(props) = r.body.get_mut("Properties") {
-            parameter_refs(props);
-            literal_dollars(props);
-        }
-    }
-    let mut outputs = Map::new();
-    for o in &plan.outputs {
-        let mut value = refs.arn(&o.value);
-        parameter_refs(&mut value);
-        outputs.insert(
-            pascal(&o.name),
-            json!({ "Description": o.description, "Value": value }),
-        );
-    }
-    View {
+    let layout = LayoutData {
         header: generated_by(),
         description: plan.stack_description.clone(),
-        parameters: parameters(plan),
-        conditions,
+        ids: logical_ids(&entries),
         shared,
         tasks,
-        outputs,
+    };
+    (layout, entries)
+}
+
+fn convert_model<'a>(
+    plan: &'a Plan,
+    layout: &'a Arc<LayoutData>,
+    entries: Vec<&'a PlanResource>,
+) -> View<'a> {
+    let refs = Refs {
+        plan,
+        targets: plan
+            .resources()
+            .filter(|r| r.id.part == Part::Target)
+            .map(|r| (&r.id.owner, r))
+            .collect(),
+        names: entries
+            .iter()
+            .enumerate()
+            .map(|(n, r)| (&r.id, n))
+            .collect(),
+        ids: &layout.ids,
+        nodes: Nodes::default(),
+    };
+    let b = &refs.nodes;
+    // The template lists its conditions before the resources that name them: they are
+    // collected here by converting the resources that can name any, in plan order (queue
+    // policies; rules and schedules only for a parameter: `enabled`, security groups), and
+    // each body written later is checked to name no other (`View::body`).
+    let has_parameters = !plan.parameters.is_empty();
+    let mut conditions = Section::default();
+    for r in plan.resources() {
+        let names_conditions = match r.kind {
+            Kind::QueuePolicy(_) => true,
+            Kind::Rule(_) | Kind::Schedule(_) => has_parameters,
+            _ => false,
+        };
+        if let Some(body) = names_conditions
+            .then(|| convert_resource(r, &refs, &mut conditions))
+            .flatten()
+        {
+            b.recycle(body);
+        }
+    }
+    let parameters = parameters(b, plan);
+    View {
+        refs,
+        description: &plan.stack_description,
+        parameters,
+        conditions,
+        plan_outputs: &plan.outputs,
+        entries,
+        layout,
+        kept: Vec::new(),
     }
 }
 
-/// The variable [`literal_dollars`] spells `$` with.
+/// The variable [`spell`] spells a literal `$` with.
 pub const DOLLAR: &str = "Dollar";
 
-/// Spells every literal string holding `${` as `Fn::Sub` with `$` as a variable: `echo
-/// ${HOME}` becomes `{"Fn::Sub": ["echo ${Dollar}{HOME}", {"Dollar": "$"}]}`, which
-/// CloudFormation resolves back to exactly `echo ${HOME}`. A plain string would do at deploy
-/// time, but cfn-lint (E1029) and CDK's template validation read `${X}` outside an `Fn::Sub` as
-/// a forgotten reference; `${!X}` escapes would leave a `Fn::Sub` without variables (cfn-lint
-/// W1020). tfc's own intrinsics are left as they are.
-fn literal_dollars(v: &mut Value) {
-    match v {
-        Value::String(s) if s.contains("${") => {
-            *v = json!({ "Fn::Sub": [s.replace("${", &format!("${{{DOLLAR}}}{{")), { DOLLAR: "$" }] });
-        }
-        Value::Array(items) => items.iter_mut().for_each(literal_dollars),
-        Value::Object(map) => {
-            let intrinsic = map.len() == 1
-                && map
-                    .keys()
-                    .next()
-                    .is_some_and(|k| k == "Ref" || k == "Condition" || k.starts_with("Fn::"));
-            if !intrinsic {
-                map.values_mut().for_each(literal_dollars);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// One plan entry as a template resource (`None` for a target, which its rule holds).
-fn convert_resource(
-    r: &PlanResource,
-    refs: &Refs<'_>,
-    conditions: &mut Map<String, Value>,
-) -> Option<Resource> {
+/// The body of a plan entry as a template resource (`None` for a target, which its rule
+/// holds), adding the conditions it names to `conditions`.
+fn convert_resource<'a>(
+    r: &'a PlanResource,
+    refs: &Refs<'a>,
+    conditions: &mut Section<'a>,
+) -> Option<Node<'a>> {
+    let b = &refs.nodes;
     let kind = resource_type(&r.kind)?;
-    let id = logical_id(&r.id);
-    let mut body = Map::new();
-    body.insert("Type".into(), json!(kind));
-    let mut depends_on = r.depends_on.clone();
+    let mut body = b.map();
+    body.push("Type", text(kind));
+    let mut depends_on: Vec<&Id> = r.depends_on.iter().collect();
     let props = match &r.kind {
         Kind::Cluster(c) => {
-            let mut props = Map::new();
-            props.insert("ClusterName".into(), json!(c.name));
+            let mut props = b.map();
+            props.push("ClusterName", text(&c.name));
             props
         }
         Kind::CapacityProviders(c) => {
-            let mut props = Map::new();
-            props.insert("Cluster".into(), reference(&logical_id(&c.cluster)));
-            props.insert(
-                "CapacityProviders".into(),
-                json!(c.providers.iter().map(|p| p.name()).collect::<Vec<_>>()),
+            let mut props = b.map();
+            props.push("Cluster", reference(b, refs.logical(&c.cluster)));
+            props.push(
+                "CapacityProviders",
+                b.list_of(c.providers.iter().map(|p| text(p.name()))),
             );
             // Required; empty: a task without a strategy names its launch type.
-            props.insert("DefaultCapacityProviderStrategy".into(), json!([]));
+            props.push("DefaultCapacityProviderStrategy", b.list([]));
             props
         }
         Kind::LogGroup(g) => {
             if g.retain_on_delete {
-                body.insert("DeletionPolicy".into(), json!("Retain"));
-                body.insert("UpdateReplacePolicy".into(), json!("Retain"));
+                body.push("DeletionPolicy", text("Retain"));
+                body.push("UpdateReplacePolicy", text("Retain"));
             }
-            let mut props = Map::new();
-            props.insert("LogGroupName".into(), json!(g.name));
+            let mut props = b.map();
+            props.push("LogGroupName", text(&g.name));
             if let Some(days) = g.retention_days {
-                props.insert("RetentionInDays".into(), json!(days));
+                props.push("RetentionInDays", num(days));
             }
             props
         }
         Kind::Role(role) => {
-            let mut props = Map::new();
-            props.insert("RoleName".into(), json!(role.name));
+            let mut props = b.map();
+            props.push("RoleName", text(&role.name));
             if let Some(path) = &role.path {
-                props.insert("Path".into(), json!(path));
+                props.push("Path", text(path));
             }
-            props.insert(
-                "AssumeRolePolicyDocument".into(),
+            props.push(
+                "AssumeRolePolicyDocument",
                 refs.document(std::slice::from_ref(&role.trust)),
             );
             if !role.managed_policies.is_empty() {
-                props.insert("ManagedPolicyArns".into(), json!(role.managed_policies));
+                props.push("ManagedPolicyArns", texts(b, &role.managed_policies));
             }
             if let Some(b) = &role.permissions_boundary {
-                props.insert("PermissionsBoundary".into(), json!(b));
+                props.push("PermissionsBoundary", text(b));
             }
             props
         }
         Kind::Policy(p) => {
-            let mut props = Map::new();
-            props.insert("PolicyName".into(), json!(p.name));
-            props.insert("PolicyDocument".into(), refs.document(&p.statements));
-            props.insert("Roles".into(), json!([reference(&logical_id(&p.role))]));
+            let mut props = b.map();
+            props.push("PolicyName", text(&p.name));
+            props.push("PolicyDocument", refs.document(&p.statements));
+            props.push("Roles", b.list([reference(b, refs.logical(&p.role))]));
             props
         }
         Kind::TaskDefinition(def) => convert_definition(def, refs),
         Kind::Rule(rule) => {
             // A rule's target is its owner's `target` entry.
-            let target = refs
-                .index
-                .get(&Id::new(&r.id.owner, Part::Target))
-                .and_then(|t| match &t.kind {
-                    Kind::Target(target) if target.rule == r.id => Some((*t, target)),
-                    _ => None,
-                });
-            let mut props = convert_rule(rule, &r.tags, conditions);
+            let target = refs.targets.get(&r.id.owner).and_then(|t| match &t.kind {
+                Kind::Target(target) if target.rule == r.id => Some((*t, target)),
+                _ => None,
+            });
+            let mut props = convert_rule(b, rule, &r.tags, conditions);
             if let Some((t, target)) = target {
-                props.insert(
-                    "Targets".into(),
-                    json!([convert_target(target, refs, conditions)]),
+                props.push(
+                    "Targets",
+                    b.list([convert_target(target, refs, conditions)]),
                 );
-                depends_on.extend(t.depends_on.iter().cloned());
+                depends_on.extend(&t.depends_on);
             }
             props
         }
         Kind::QueuePolicy(q) => {
             let condition = format!(
                 "{}QueueInStackAccount",
-                pascal(&match &r.id.owner {
-                    Owner::Queue(name) | Owner::Task(name) => name.clone(),
-                    Owner::Stack => String::new(),
+                pascal(match &r.id.owner {
+                    Owner::Queue(name) | Owner::Task(name) => name,
+                    Owner::Stack => "",
                 })
             );
             conditions.insert(
                 condition.clone(),
-                json!({ "Fn::Equals": [reference("AWS::AccountId"), q.only_in_account] }),
+                b.obj([(
+                    "Fn::Equals",
+                    b.list([reference(b, "AWS::AccountId"), text(&q.only_in_account)]),
+                )]),
             );
-            body.insert("Condition".into(), json!(condition));
-            let mut props = Map::new();
-            props.insert(
-                "Queues".into(),
-                json!([sub(&format!(
-                    "https://sqs.{}.${{AWS::URLSuffix}}/{}/{}",
-                    sub_escape(&q.region),
-                    sub_escape(&q.account),
-                    sub_escape(&q.queue_name)
-                ))]),
+            body.push("Condition", text(condition));
+            let mut props = b.map();
+            props.push(
+                "Queues",
+                b.list([sub(
+                    b,
+                    format!(
+                        "https://sqs.{}.${{AWS::URLSuffix}}/{}/{}",
+                        sub_escape(&q.region),
+                        sub_escape(&q.account),
+                        sub_escape(&q.queue_name)
+                    ),
+                )]),
             );
-            props.insert("PolicyDocument".into(), refs.document(&q.statements));
+            props.push("PolicyDocument", refs.document(&q.statements));
             props
         }
         Kind::Schedule(sc) => convert_schedule(sc, refs, conditions),
         Kind::Target(_) => return None,
     };
     if !depends_on.is_empty() {
-        body.insert(
-            "DependsOn".into(),
-            json!(depends_on.iter().map(logical_id).collect::<Vec<_>>()),
+        body.push(
+            "DependsOn",
+            b.list_of(depends_on.into_iter().map(|d| text(refs.logical(d)))),
         );
     }
     let props = match &r.kind {
         // The rule writes its tags itself, before its targets.
         Kind::Rule(_) => props,
-        _ => with_tags(props, &r.tags),
+        _ => with_tags(b, props, &r.tags),
     };
-    body.insert("Properties".into(), Value::Object(props));
-    Some(Resource {
-        id,
-        body: Value::Object(body),
-        yaml: String::new(),
-    })
+    body.push("Properties", Node::Map(props));
+    Some(Node::Map(body))
 }
 
-fn convert_definition(def: &TaskDefinition, refs: &Refs<'_>) -> Map<String, Value> {
+fn convert_definition<'a>(def: &'a TaskDefinition, refs: &Refs<'a>) -> Map<'a> {
+    let b = &refs.nodes;
     let c = &def.container;
-    let mut container = Map::new();
-    container.insert("Name".into(), json!(c.name));
-    container.insert("Image".into(), json!(c.image));
-    container.insert("Essential".into(), json!(true));
+    let mut container = b.map();
+    container.push("Name", text(&c.name));
+    container.push("Image", text(&c.image));
+    container.push("Essential", Node::Bool(true));
     if let Some(ep) = &c.entry_point {
-        container.insert("EntryPoint".into(), json!(ep));
+        container.push("EntryPoint", texts(b, ep));
     }
     if let Some(cmd) = &c.command {
-        container.insert("Command".into(), json!(cmd));
+        container.push("Command", texts(b, cmd));
     }
     if !c.environment.is_empty() {
-        let env: Vec<Value> = c
+        let env = c
             .environment
             .iter()
-            .map(|(k, v)| json!({"Name": k, "Value": v}))
-            .collect();
-        container.insert("Environment".into(), Value::Array(env));
+            .map(|(k, v)| b.obj([("Name", text(k)), ("Value", text(v))]));
+        container.push("Environment", b.list_of(env));
     }
     if !c.secrets.is_empty() {
-        let secrets: Vec<Value> = c
+        let secrets = c
             .secrets
             .iter()
-            .map(|s| json!({"Name": s.name, "ValueFrom": s.value_from}))
-            .collect();
-        container.insert("Secrets".into(), Value::Array(secrets));
+            .map(|s| b.obj([("Name", text(&s.name)), ("ValueFrom", text(&s.value_from))]));
+        container.push("Secrets", b.list_of(secrets));
     }
-    container.insert(
-        "LogConfiguration".into(),
-        json!({
-            "LogDriver": "awslogs",
-            "Options": {
-                "awslogs-group": reference(&logical_id(&c.log_group)),
-                "awslogs-region": reference("AWS::Region"),
-                "awslogs-stream-prefix": c.stream_prefix,
-            }
-        }),
+    container.push(
+        "LogConfiguration",
+        b.obj([
+            ("LogDriver", text("awslogs")),
+            (
+                "Options",
+                b.obj([
+                    ("awslogs-group", reference(b, refs.logical(&c.log_group))),
+                    ("awslogs-region", reference(b, "AWS::Region")),
+                    ("awslogs-stream-prefix", text(&c.stream_prefix)),
+                ]),
+            ),
+        ]),
     );
     if c.read_only_root_filesystem {
-        container.insert("ReadonlyRootFilesystem".into(), json!(true));
+        container.push("ReadonlyRootFilesystem", Node::Bool(true));
     }
     if !c.mount_points.is_empty() {
-        let mounts: Vec<Value> = c
-            .mount_points
-            .iter()
-            .map(|(volume, path)| {
-                json!({"SourceVolume": volume, "ContainerPath": path, "ReadOnly": false})
-            })
-            .collect();
-        container.insert("MountPoints".into(), Value::Array(mounts));
+        let mounts = c.mount_points.iter().map(|(volume, path)| {
+            b.obj([
+                ("SourceVolume", text(volume)),
+                ("ContainerPath", text(path)),
+                ("ReadOnly", Node::Bool(false)),
+            ])
+        });
+        container.push("MountPoints", b.list_of(mounts));
     }
     if let Some(t) = c.stop_timeout {
-        container.insert("StopTimeout".into(), json!(t));
+        container.push("StopTimeout", num(t));
     }
     if let Some(u) = &c.user {
-        container.insert("User".into(), json!(u));
+        container.push("User", text(u));
     }
 
-    let mut props = Map::new();
-    props.insert("Family".into(), json!(def.family));
-    props.insert("Cpu".into(), number(&def.cpu, true));
-    props.insert("Memory".into(), number(&def.memory, true));
-    props.insert("NetworkMode".into(), json!("awsvpc"));
-    props.insert("RequiresCompatibilities".into(), json!(["FARGATE"]));
+    let mut props = b.map();
+    props.push("Family", text(&def.family));
+    props.push("Cpu", number(b, &def.cpu, true));
+    props.push("Memory", number(b, &def.memory, true));
+    props.push("NetworkMode", text("awsvpc"));
+    props.push("RequiresCompatibilities", b.list([text("FARGATE")]));
     if def.architecture == Architecture::Arm64 {
-        props.insert(
-            "RuntimePlatform".into(),
-            json!({"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"}),
+        props.push(
+            "RuntimePlatform",
+            b.obj([
+                ("CpuArchitecture", text("ARM64")),
+                ("OperatingSystemFamily", text("LINUX")),
+            ]),
         );
     }
-    props.insert(
-        "ExecutionRoleArn".into(),
-        refs.arn(&arn_of(&def.execution_role)),
-    );
-    props.insert("TaskRoleArn".into(), refs.arn(&arn_of(&def.task_role)));
+    props.push("ExecutionRoleArn", refs.ref_arn(&def.execution_role));
+    props.push("TaskRoleArn", refs.ref_arn(&def.task_role));
     if let Some(gib) = def.ephemeral_storage {
-        props.insert("EphemeralStorage".into(), json!({ "SizeInGiB": gib }));
+        props.push("EphemeralStorage", b.obj([("SizeInGiB", num(gib))]));
     }
     if !def.volumes.is_empty() {
-        let volumes: Vec<Value> = def.volumes.iter().map(|v| json!({ "Name": v })).collect();
-        props.insert("Volumes".into(), Value::Array(volumes));
+        let volumes = def.volumes.iter().map(|v| b.obj([("Name", text(v))]));
+        props.push("Volumes", b.list_of(volumes));
     }
-    props.insert("ContainerDefinitions".into(), json!([container]));
+    props.push("ContainerDefinitions", b.list([Node::Map(container)]));
     props
 }
 
 /// Escapes text for the literal part of an `Fn::Sub` string (`${` would start a variable).
 /// Every piece of spec text inside an `Fn::Sub` goes through it, even where validation already
 /// rules `$` out, so a grammar mistake can never become a reference.
-fn sub_escape(s: &str) -> String {
-    s.replace("${", "${!")
-}
-
-fn one_or_many(mut v: Vec<Value>) -> Value {
-    if v.len() == 1 {
-        v.remove(0)
+fn sub_escape(s: &str) -> Cow<'_, str> {
+    if s.contains("${") {
+        Cow::Owned(s.replace("${", "${!"))
     } else {
-        Value::Array(v)
+        Cow::Borrowed(s)
     }
 }
 
-fn convert_rule(
-    rule: &Rule,
-    rule_tags: &BTreeMap<String, String>,
-    conditions: &mut Map<String, Value>,
-) -> Map<String, Value> {
-    let mut props = Map::new();
-    props.insert("Name".into(), json!(rule.name));
+/// The one item alone, or the list of them.
+fn one_or_many<'a, T>(b: &Nodes<'a>, items: &'a [T], node: impl Fn(&'a T) -> Node<'a>) -> Node<'a> {
+    match items {
+        [one] => node(one),
+        _ => b.list_of(items.iter().map(node)),
+    }
+}
+
+fn convert_rule<'a>(
+    b: &Nodes<'a>,
+    rule: &'a Rule,
+    rule_tags: &'a BTreeMap<String, String>,
+    conditions: &mut Section<'a>,
+) -> Map<'a> {
+    let mut props = b.map();
+    props.push("Name", text(&rule.name));
     if let Some(d) = &rule.description {
-        props.insert("Description".into(), json!(d));
+        props.push("Description", text(d));
     }
     match &rule.trigger {
         RuleTrigger::Pattern { pattern, bus } => {
             if let Some(bus) = bus {
-                props.insert("EventBusName".into(), json!(bus));
+                props.push("EventBusName", text(bus));
             }
-            props.insert("EventPattern".into(), pattern.clone());
+            props.push("EventPattern", b.value(pattern));
         }
         RuleTrigger::Schedule { expression } => {
-            props.insert("ScheduleExpression".into(), json!(expression));
+            props.push("ScheduleExpression", text(expression));
         }
     }
-    let state = |on: bool| json!(if on { "ENABLED" } else { "DISABLED" });
-    props.insert(
-        "State".into(),
-        match &rule.enabled {
-            ParamOr::Lit(on) => state(*on),
-            ParamOr::Param(r) => {
-                json!({ "Fn::If": [is_true(&r.param, conditions), state(true), state(false)] })
-            }
-        },
-    );
+    props.push("State", state(b, &rule.enabled, conditions));
     if !rule_tags.is_empty() {
-        props.insert("Tags".into(), tags(rule_tags));
+        props.push("Tags", tags(b, rule_tags));
     }
     props
 }
 
+/// `ENABLED` or `DISABLED`, or for a parameter an `Fn::If` on its condition.
+fn state<'a>(b: &Nodes<'a>, enabled: &ParamOr<bool>, conditions: &mut Section<'a>) -> Node<'a> {
+    let state = |on: bool| text(if on { "ENABLED" } else { "DISABLED" });
+    match enabled {
+        ParamOr::Lit(on) => state(*on),
+        ParamOr::Param(r) => b.obj([(
+            "Fn::If",
+            b.list([
+                text(is_true(b, &r.param, conditions)),
+                state(true),
+                state(false),
+            ]),
+        )]),
+    }
+}
+
 /// The awsvpc configuration of a RunTask, as rules and schedules both write it.
-fn awsvpc(t: &Target, refs: &Refs<'_>, conditions: &mut Map<String, Value>) -> Map<String, Value> {
-    let mut vpc = Map::new();
-    vpc.insert(
-        "AssignPublicIp".into(),
-        json!(if t.network.assign_public_ip {
+fn awsvpc<'a>(t: &'a Target, refs: &Refs<'a>, conditions: &mut Section<'a>) -> Node<'a> {
+    let b = &refs.nodes;
+    let mut vpc = b.map();
+    vpc.push(
+        "AssignPublicIp",
+        text(if t.network.assign_public_ip {
             "ENABLED"
         } else {
             "DISABLED"
@@ -857,211 +1496,233 @@ fn awsvpc(t: &Target, refs: &Refs<'_>, conditions: &mut Map<String, Value>) -> M
     match &t.network.security_groups {
         ParamOr::Lit(groups) if groups.is_empty() => {}
         ParamOr::Lit(groups) => {
-            vpc.insert("SecurityGroups".into(), json!(groups));
+            vpc.push("SecurityGroups", texts(b, groups));
         }
         ParamOr::Param(r) => {
             let p = refs.plan.parameters.iter().find(|p| p.name == r.param);
-            let groups = reference(&parameter_id(&r.param));
-            vpc.insert(
-                "SecurityGroups".into(),
+            let groups = reference(b, parameter_id(&r.param));
+            vpc.push(
+                "SecurityGroups",
                 if p.is_some_and(|p| p.may_be_empty()) {
-                    json!({ "Fn::If": [not_empty(&r.param, conditions), groups, reference("AWS::NoValue")] })
+                    b.obj([(
+                        "Fn::If",
+                        b.list([
+                            text(not_empty(b, &r.param, conditions)),
+                            groups,
+                            reference(b, "AWS::NoValue"),
+                        ]),
+                    )])
                 } else {
                     groups
                 },
             );
         }
     }
-    vpc.insert(
-        "Subnets".into(),
+    vpc.push(
+        "Subnets",
         match &t.network.subnets {
-            ParamOr::Lit(subnets) => json!(subnets),
-            ParamOr::Param(r) => reference(&parameter_id(&r.param)),
+            ParamOr::Lit(subnets) => texts(b, subnets),
+            ParamOr::Param(r) => reference(b, parameter_id(&r.param)),
         },
     );
-    vpc
+    Node::Map(vpc)
 }
 
 /// Placement and the RunTask options, spelled alike in a rule's and a schedule's
 /// `EcsParameters`: the launch type or the capacity provider strategy (never both), ECS Exec,
 /// ECS managed tags and the task group, each only when the spec sets it.
-fn run_options(ecs: &mut Map<String, Value>, t: &Target) {
+fn run_options<'a>(b: &Nodes<'a>, ecs: &mut Map<'a>, t: &'a Target) {
     match t.run.launch_type() {
         Some(launch) => {
-            ecs.insert("LaunchType".into(), json!(launch));
+            ecs.push("LaunchType", text(launch));
         }
         None => {
-            let strategy: Vec<Value> = t
-                .run
-                .capacity_provider_strategy
-                .iter()
-                .map(|i| {
-                    let mut item = Map::new();
-                    item.insert("CapacityProvider".into(), json!(i.provider.name()));
-                    item.insert("Weight".into(), json!(i.weight));
-                    if i.base > 0 {
-                        item.insert("Base".into(), json!(i.base));
-                    }
-                    Value::Object(item)
-                })
-                .collect();
-            ecs.insert("CapacityProviderStrategy".into(), Value::Array(strategy));
+            let strategy = t.run.capacity_provider_strategy.iter().map(|i| {
+                let mut item = b.map();
+                item.push("CapacityProvider", text(i.provider.name()));
+                item.push("Weight", num(i.weight));
+                if i.base > 0 {
+                    item.push("Base", num(i.base));
+                }
+                Node::Map(item)
+            });
+            ecs.push("CapacityProviderStrategy", b.list_of(strategy));
         }
     }
     if t.run.enable_execute_command {
-        ecs.insert("EnableExecuteCommand".into(), json!(true));
+        ecs.push("EnableExecuteCommand", Node::Bool(true));
     }
     if t.run.enable_ecs_managed_tags {
-        ecs.insert("EnableECSManagedTags".into(), json!(true));
+        ecs.push("EnableECSManagedTags", Node::Bool(true));
     }
     if let Some(g) = &t.run.group {
-        ecs.insert("Group".into(), json!(g));
+        ecs.push("Group", text(g));
     }
 }
 
-fn convert_target(t: &Target, refs: &Refs<'_>, conditions: &mut Map<String, Value>) -> Value {
+fn convert_target<'a>(t: &'a Target, refs: &Refs<'a>, conditions: &mut Section<'a>) -> Node<'a> {
+    let b = &refs.nodes;
     let vpc = awsvpc(t, refs, conditions);
-    let mut ecs = Map::new();
-    ecs.insert(
-        "TaskDefinitionArn".into(),
-        refs.arn(&arn_of(&t.task_definition)),
-    );
-    ecs.insert("TaskCount".into(), number(&t.count, false));
-    run_options(&mut ecs, t);
-    ecs.insert("PlatformVersion".into(), json!(t.platform_version));
-    ecs.insert(
-        "NetworkConfiguration".into(),
-        json!({ "AwsVpcConfiguration": vpc }),
+    let mut ecs = b.map();
+    ecs.push("TaskDefinitionArn", refs.ref_arn(&t.task_definition));
+    ecs.push("TaskCount", number(b, &t.count, false));
+    run_options(b, &mut ecs, t);
+    ecs.push("PlatformVersion", text(&t.platform_version));
+    ecs.push(
+        "NetworkConfiguration",
+        b.obj([("AwsVpcConfiguration", vpc)]),
     );
     if t.propagate_tags {
-        ecs.insert("PropagateTags".into(), json!("TASK_DEFINITION"));
+        ecs.push("PropagateTags", text("TASK_DEFINITION"));
     }
     if !t.task_tags.is_empty() {
-        ecs.insert("TagList".into(), tags(&t.task_tags));
+        ecs.push("TagList", tags(b, &t.task_tags));
     }
 
-    let mut target = Map::new();
-    target.insert("Id".into(), json!(t.target_id));
-    target.insert("Arn".into(), refs.cluster_arn(&t.cluster));
-    target.insert("RoleArn".into(), refs.arn(&arn_of(&t.role)));
-    target.insert("EcsParameters".into(), Value::Object(ecs));
+    let mut target = b.map();
+    target.push("Id", text(&t.target_id));
+    target.push("Arn", refs.cluster_arn(&t.cluster));
+    target.push("RoleArn", refs.ref_arn(&t.role));
+    target.push("EcsParameters", Node::Map(ecs));
     match &t.input {
         TargetInput::Transformer {
             input_paths,
             input_template,
         } => {
-            target.insert(
-                "InputTransformer".into(),
-                json!({ "InputPathsMap": input_paths, "InputTemplate": input_template }),
+            let mut paths = b.map();
+            for (k, v) in input_paths {
+                paths.push(k.as_str(), text(v));
+            }
+            target.push(
+                "InputTransformer",
+                b.obj([
+                    ("InputPathsMap", Node::Map(paths)),
+                    ("InputTemplate", text(input_template)),
+                ]),
             );
         }
         TargetInput::Static { input } => {
-            target.insert("Input".into(), json!(input));
+            target.push("Input", text(input));
         }
     }
     if let Some(retry) = &t.retry {
-        let mut r = Map::new();
+        let mut r = b.map();
         if let Some(a) = retry.attempts {
-            r.insert("MaximumRetryAttempts".into(), json!(a));
+            r.push("MaximumRetryAttempts", num(a));
         }
         if let Some(age) = retry.max_event_age {
-            r.insert("MaximumEventAgeInSeconds".into(), json!(age));
+            r.push("MaximumEventAgeInSeconds", num(age));
         }
-        target.insert("RetryPolicy".into(), Value::Object(r));
+        target.push("RetryPolicy", Node::Map(r));
     }
     if let Some(q) = &t.dead_letter_queue {
-        target.insert("DeadLetterConfig".into(), json!({ "Arn": q }));
+        target.push("DeadLetterConfig", b.obj([("Arn", text(q))]));
     }
-    Value::Object(target)
+    Node::Map(target)
+}
+
+/// An optional number: `null` when unset.
+fn num_or_null<'a>(n: Option<u32>) -> Node<'a> {
+    n.map_or(Node::Null, num)
 }
 
 /// `AWS::Scheduler::Schedule`: the schedule and its ECS target (`Target.EcsParameters`, the
 /// overrides as a static `Input`).
-fn convert_schedule(
-    sc: &Schedule,
-    refs: &Refs<'_>,
-    conditions: &mut Map<String, Value>,
-) -> Map<String, Value> {
+fn convert_schedule<'a>(
+    sc: &'a Schedule,
+    refs: &Refs<'a>,
+    conditions: &mut Section<'a>,
+) -> Map<'a> {
+    let b = &refs.nodes;
     let t = &sc.target;
-    let mut props = Map::new();
-    props.insert("Name".into(), json!(sc.name));
+    let mut props = b.map();
+    props.push("Name", text(&sc.name));
     if let Some(g) = &sc.group {
-        props.insert("GroupName".into(), json!(g));
+        props.push("GroupName", text(g));
     }
     if let Some(d) = &sc.description {
-        props.insert("Description".into(), json!(d));
+        props.push("Description", text(d));
     }
-    props.insert("ScheduleExpression".into(), json!(sc.expression));
-    props.insert("ScheduleExpressionTimezone".into(), json!(sc.timezone));
-    props.insert(
-        "FlexibleTimeWindow".into(),
+    props.push("ScheduleExpression", text(&sc.expression));
+    props.push("ScheduleExpressionTimezone", text(&sc.timezone));
+    props.push(
+        "FlexibleTimeWindow",
         match sc.flexible_window {
-            None => json!({ "Mode": "OFF" }),
-            Some(m) => json!({ "Mode": "FLEXIBLE", "MaximumWindowInMinutes": m }),
+            None => b.obj([("Mode", text("OFF"))]),
+            Some(m) => b.obj([
+                ("Mode", text("FLEXIBLE")),
+                ("MaximumWindowInMinutes", num(m)),
+            ]),
         },
     );
     if let Some(d) = &sc.start {
-        props.insert("StartDate".into(), json!(d));
+        props.push("StartDate", text(d));
     }
     if let Some(d) = &sc.end {
-        props.insert("EndDate".into(), json!(d));
+        props.push("EndDate", text(d));
     }
-    let state = |on: bool| json!(if on { "ENABLED" } else { "DISABLED" });
-    props.insert(
-        "State".into(),
-        match &sc.enabled {
-            ParamOr::Lit(on) => state(*on),
-            ParamOr::Param(r) => {
-                json!({ "Fn::If": [is_true(&r.param, conditions), state(true), state(false)] })
-            }
-        },
-    );
+    props.push("State", state(b, &sc.enabled, conditions));
     let vpc = awsvpc(t, refs, conditions);
-    let mut ecs = Map::new();
-    ecs.insert(
-        "TaskDefinitionArn".into(),
-        refs.arn(&arn_of(&t.task_definition)),
-    );
-    ecs.insert("TaskCount".into(), number(&t.count, false));
-    run_options(&mut ecs, t);
-    ecs.insert("PlatformVersion".into(), json!(t.platform_version));
-    ecs.insert(
-        "NetworkConfiguration".into(),
-        json!({ "AwsvpcConfiguration": vpc }),
+    let mut ecs = b.map();
+    ecs.push("TaskDefinitionArn", refs.ref_arn(&t.task_definition));
+    ecs.push("TaskCount", number(b, &t.count, false));
+    run_options(b, &mut ecs, t);
+    ecs.push("PlatformVersion", text(&t.platform_version));
+    ecs.push(
+        "NetworkConfiguration",
+        b.obj([("AwsvpcConfiguration", vpc)]),
     );
     if t.propagate_tags {
-        ecs.insert("PropagateTags".into(), json!("TASK_DEFINITION"));
+        ecs.push("PropagateTags", text("TASK_DEFINITION"));
     }
     if !t.task_tags.is_empty() {
         // Scheduler's RunTask tags: a list of `{key, value}` maps.
-        let list: Vec<Value> = t
+        let list = t
             .task_tags
             .iter()
-            .map(|(k, v)| json!({ "key": k, "value": v }))
-            .collect();
-        ecs.insert("Tags".into(), Value::Array(list));
+            .map(|(k, v)| b.obj([("key", text(k)), ("value", text(v))]));
+        ecs.push("Tags", b.list_of(list));
     }
-    let mut target = Map::new();
-    target.insert("Arn".into(), refs.cluster_arn(&t.cluster));
-    target.insert("RoleArn".into(), refs.arn(&arn_of(&t.role)));
-    target.insert("EcsParameters".into(), Value::Object(ecs));
+    let mut target = b.map();
+    target.push("Arn", refs.cluster_arn(&t.cluster));
+    target.push("RoleArn", refs.ref_arn(&t.role));
+    target.push("EcsParameters", Node::Map(ecs));
     if let Some(input) = schedule_input(t) {
-        target.insert("Input".into(), json!(input));
+        target.push("Input", text(input));
     }
     if let Some(retry) = &t.retry {
-        target.insert(
-            "RetryPolicy".into(),
-            json!({
-                "MaximumEventAgeInSeconds": retry.max_event_age,
-                "MaximumRetryAttempts": retry.attempts,
-            }),
+        target.push(
+            "RetryPolicy",
+            b.obj([
+                ("MaximumEventAgeInSeconds", num_or_null(retry.max_event_age)),
+                ("MaximumRetryAttempts", num_or_null(retry.attempts)),
+            ]),
         );
     }
     if let Some(q) = &t.dead_letter_queue {
-        target.insert("DeadLetterConfig".into(), json!({ "Arn": q }));
+        target.push("DeadLetterConfig", b.obj([("Arn", text(q))]));
     }
-    props.insert("Target".into(), Value::Object(target));
+    props.push("Target", Node::Map(target));
     props
+}
+
+/// The byte length of the template `render` writes in each format: exactly, from one view, by
+/// the same writer writing into a count (0 should it fail, which `render` would report).
+fn template_sizes<const N: usize>(plan: &Plan, formats: [Format; N]) -> [usize; N] {
+    let (layout, entries) = layout_of(plan);
+    let layout = Arc::new(layout);
+    let mut view = convert_model(plan, &layout, entries);
+    if N > 1 && view.keep_bodies().is_err() {
+        return [0; N];
+    }
+    // The quotas count the template's resources on the plan: the same ones.
+    debug_assert_eq!(
+        view.entries.len(),
+        plan.resources()
+            .filter(|r| !matches!(r.kind, Kind::Target(_)))
+            .count()
+    );
+    formats.map(|format| size_of(&view, format).unwrap_or(0))
 }
 
 /// CloudFormation's stack quotas (CloudFormation user guide, "CloudFormation quotas").
@@ -1100,16 +1761,6 @@ pub fn stack_quotas(
         .filter(|r| !matches!(r.kind, Kind::Target(_)))
         .count();
     let outputs = plan.outputs.len();
-    let mut view = None;
-    // Exactly the bytes `render` writes, from one view.
-    let mut size = |format: Format| -> usize {
-        let view = view.get_or_insert_with(|| convert_model(plan));
-        debug_assert_eq!(
-            resources,
-            view.shared.len() + view.tasks.iter().map(|t| t.resources.len()).sum::<usize>()
-        );
-        text(view, format).map_or(0, |t| t.len())
-    };
     let problem = |message: String| match deploy {
         Some(_) => Diagnostic::error("stack-quota", "/tasks", message),
         None => Diagnostic::warning("stack-quota", "/tasks", message),
@@ -1146,13 +1797,13 @@ pub fn stack_quotas(
     // default YAML for the inline limit and the larger of the two for the S3 limit.
     let (bytes, inline) = match deploy {
         Some((Target::Cloudformation, f)) => {
-            let n = size(f);
+            let [n] = template_sizes(plan, [f]);
             (n, Some(n))
         }
-        Some(_) => (size(Format::Json), None),
+        Some(_) => (template_sizes(plan, [Format::Json])[0], None),
         None => {
-            let yaml = size(Format::Yaml);
-            (size(Format::Json).max(yaml), Some(yaml))
+            let [yaml, json] = template_sizes(plan, [Format::Yaml, Format::Json]);
+            (json.max(yaml), Some(yaml))
         }
     };
     if bytes > MAX_S3_BYTES {
@@ -1178,6 +1829,226 @@ mod tests {
         let env = super::environment(&TEMPLATES).expect("templates compile");
         for (name, _) in TEMPLATES {
             assert!(env.get_template(name).is_ok(), "{name}");
+        }
+    }
+
+    /// The plans of the examples and the hostile specs, as checked and native (parameters
+    /// kept as markers).
+    fn plans() -> Vec<Plan> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths = Vec::new();
+        for dir in ["examples", "tests/hostile"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                paths.push(if path.is_dir() {
+                    path.join("spec.yaml")
+                } else {
+                    path
+                });
+            }
+        }
+        paths.sort();
+        let mut plans = Vec::new();
+        for path in paths
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        {
+            let bytes = std::fs::read(path).unwrap();
+            if let Some(spec) = crate::check(&bytes).spec {
+                plans.push(crate::plan::lower(&crate::model::lower(&spec)));
+            }
+            if let Ok(plan) = crate::native_plan(&bytes, &Default::default()) {
+                plans.push(plan);
+            }
+        }
+        assert!(plans.len() > 10, "{} plans", plans.len());
+        plans
+    }
+
+    #[test]
+    fn counting_measures_what_render_writes() {
+        for plan in plans() {
+            let (layout, entries) = layout_of(&plan);
+            let layout = Arc::new(layout);
+            let mut view = convert_model(&plan, &layout, entries);
+            let texts = [Format::Yaml, Format::Json].map(|format| {
+                let text = text_of(&view, format).unwrap();
+                assert_eq!(size_of(&view, format).unwrap(), text.len(), "{}", plan.name);
+                let rendered = CloudFormation
+                    .render(&plan, Layout::Single, format)
+                    .unwrap();
+                assert_eq!(rendered[0].contents, text);
+                text
+            });
+            // Bodies kept to write twice are the bodies written once.
+            view.keep_bodies().unwrap();
+            for (format, text) in [Format::Yaml, Format::Json].into_iter().zip(texts) {
+                assert_eq!(text_of(&view, format).unwrap(), text);
+            }
+            assert_eq!(
+                template_sizes(&plan, [Format::Yaml, Format::Json]),
+                [
+                    text_of(&view, Format::Yaml).unwrap().len(),
+                    text_of(&view, Format::Json).unwrap().len()
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn markers_name_their_slots() {
+        for slot in [
+            Slot::Resource(0),
+            Slot::Resource(7),
+            Slot::Resource(1234567),
+            Slot::Resource(usize::MAX),
+            Slot::Parameters,
+            Slot::Conditions,
+            Slot::Outputs,
+            Slot::Document,
+        ] {
+            let marker = slot.marker().to_string();
+            let name = marker.strip_prefix(MARK).and_then(|m| m.strip_suffix(MARK));
+            assert_eq!(name.and_then(Slot::parse), Some(slot), "{marker:?}");
+        }
+    }
+
+    #[test]
+    fn either_byte_is_found_anywhere() {
+        for len in 0..20 {
+            for at in 0..len {
+                for (a, b) in [(b'$', 0xEE), (0xEE, b'$')] {
+                    let mut bytes = vec![b'x'; len];
+                    assert!(!has_either_byte(&bytes, a, b));
+                    bytes[at] = a;
+                    assert!(has_either_byte(&bytes, a, b), "{len} {at}");
+                    bytes[at] = 0xED;
+                    assert!(!has_either_byte(&bytes, a, b));
+                }
+            }
+        }
+        assert!(has_either_byte("a€\u{e000}".as_bytes(), b'$', 0xEE));
+        assert!(!has_either_byte("é€ü\u{1f600}".as_bytes(), b'$', 0xEE));
+    }
+
+    #[test]
+    fn logical_ids_are_pascal_names() {
+        let mut ids: Vec<Id> = plans()
+            .iter()
+            .flat_map(|p| p.resources().map(|r| r.id.clone()).collect::<Vec<_>>())
+            .collect();
+        for name in ["a", "a-b", "a_b.c", "-x--y-", "9lives", "é-ü x", "", "T0"] {
+            for part in [Part::Cluster, Part::TaskRolePolicy, Part::QueuePolicy] {
+                ids.push(Id::new(&Owner::Task(name.into()), part));
+                ids.push(Id::new(&Owner::Queue(name.into()), part));
+                ids.push(Id::new(&Owner::Stack, part));
+            }
+        }
+        for id in &ids {
+            assert_eq!(logical_id(id), pascal(&id.name()), "{id:?}");
+        }
+        for plan in plans() {
+            let (layout, entries) = layout_of(&plan);
+            let want: Vec<String> = entries.iter().map(|r| logical_id(&r.id)).collect();
+            assert_eq!(layout.ids, want);
+        }
+    }
+
+    /// The two walks `spell` does in one, as they were written before.
+    mod reference {
+        use super::super::*;
+
+        pub fn parameter_refs<'a>(b: &Nodes<'a>, v: &mut Node<'a>) {
+            match v {
+                Node::Str(s) if has_marker(s) => {
+                    *v = match whole_marker(s) {
+                        Some(Piece::Param(name)) => reference(b, parameter_id(name)),
+                        Some(Piece::ClusterName(name)) => cluster_name_of(b, name),
+                        _ => substitution(b, s, true),
+                    };
+                }
+                Node::List(items) => items.iter_mut().for_each(|v| parameter_refs(b, v)),
+                Node::Map(map) => {
+                    if map.len() == 1 {
+                        if let Some(Node::Str(text)) = map.get("Fn::Sub") {
+                            if has_marker(text) {
+                                *v = substitution(b, text, false);
+                            }
+                            return;
+                        }
+                    }
+                    map.0.iter_mut().for_each(|(_, v)| parameter_refs(b, v));
+                }
+                _ => {}
+            }
+        }
+
+        pub fn literal_dollars<'a>(b: &Nodes<'a>, v: &mut Node<'a>) {
+            match v {
+                Node::Str(s) if s.contains("${") => {
+                    *v = b.obj([(
+                        "Fn::Sub",
+                        b.list([
+                            text(s.replace("${", &format!("${{{DOLLAR}}}{{"))),
+                            b.obj([(DOLLAR, text("$"))]),
+                        ]),
+                    )]);
+                }
+                Node::List(items) => items.iter_mut().for_each(|v| literal_dollars(b, v)),
+                Node::Map(map) => {
+                    let intrinsic = map.len() == 1
+                        && map.0.first().is_some_and(|(k, _)| {
+                            k == "Ref" || k == "Condition" || k.starts_with("Fn::")
+                        });
+                    if !intrinsic {
+                        map.0.iter_mut().for_each(|(_, v)| literal_dollars(b, v));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn spell_is_the_two_walks_in_one() {
+        use crate::spec::params::{marker, CLOSE, NAME_OF};
+        let p = marker("image_tag");
+        let cluster = format!("{NAME_OF}cluster_arn{CLOSE}");
+        let strings = [
+            "plain".to_string(),
+            "echo ${HOME}".into(),
+            "$${x} ${!kept} $ {".into(),
+            p.clone(),
+            cluster.clone(),
+            format!("app:{p}"),
+            format!("${{HOME}}-{p}-{cluster}-${{X}}"),
+            "\u{e000}not a marker".into(),
+        ];
+        let leaves: Vec<Value> = strings.iter().map(|s| json!(s)).collect();
+        let mut trees = Vec::new();
+        for leaf in &leaves {
+            for key in ["Ref", "Condition", "Fn::Sub", "Fn::Join", "Name", "Fn:Sub"] {
+                trees.push(json!({ key: leaf }));
+                trees.push(json!({ key: [leaf, {"Inner": leaf}] }));
+                trees.push(json!({ key: leaf, "Other": leaf }));
+                trees.push(json!([{ key: { key: leaf } }, leaf, 1, null, true]));
+                trees.push(json!({"Fn::Sub": [leaf, { key: leaf }]}));
+            }
+        }
+        let b = Nodes::default();
+        for tree in &trees {
+            for dollars in [true, false] {
+                let mut walked = b.value(tree);
+                spell(&b, &mut walked, dollars);
+                let mut want = Node::from(tree);
+                reference::parameter_refs(&b, &mut want);
+                if dollars {
+                    reference::literal_dollars(&b, &mut want);
+                }
+                assert_eq!(walked, want, "{tree} dollars={dollars}");
+                // Recycled lists and maps build the same trees again.
+                b.recycle(walked);
+            }
         }
     }
 }

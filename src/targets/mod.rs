@@ -151,78 +151,161 @@ pub fn generated_by() -> String {
 /// printable (C1 controls, NEL, LS, PS, BOM): some consumers read JSON templates with a YAML
 /// parser (cfn-lint does), which would turn raw line separators into line breaks.
 pub fn json_pretty<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
-    struct Escaping<'a>(serde_json::ser::PrettyFormatter<'a>);
-    impl serde_json::ser::Formatter for Escaping<'_> {
-        fn write_string_fragment<W: ?Sized + std::io::Write>(
-            &mut self,
-            w: &mut W,
-            fragment: &str,
-        ) -> std::io::Result<()> {
-            for c in fragment.chars() {
-                if yaml::printable(c) {
-                    let mut buf = [0u8; 4];
-                    w.write_all(c.encode_utf8(&mut buf).as_bytes())?;
-                } else {
-                    let mut units = [0u16; 2];
-                    for u in c.encode_utf16(&mut units) {
-                        write!(w, "\\u{:04x}", u)?;
-                    }
-                }
-            }
-            Ok(())
+    let mut out = Vec::new();
+    write_json_pretty(&mut out, value)?;
+    Ok(String::from_utf8(out).unwrap_or_default())
+}
+
+/// [`json_pretty`] into a writer: the same bytes, into a buffer of the caller's (or a
+/// [`yaml::Count`], which measures them without keeping them).
+pub fn write_json_pretty<W: std::io::Write + ?Sized, T: Serialize + ?Sized>(
+    w: &mut W,
+    value: &T,
+) -> Result<(), serde_json::Error> {
+    let mut ser = serde_json::Serializer::with_formatter(w, Pretty::default());
+    value.serialize(&mut ser)
+}
+
+/// `serde_json`'s `PrettyFormatter` (two-space indent), writing a line break and its
+/// indentation at once, and escaping what YAML does not count as printable (see
+/// [`json_pretty`]).
+#[derive(Default)]
+struct Pretty {
+    level: usize,
+    has_value: bool,
+}
+
+/// A line break and the indentation of the levels that fit, for one write.
+const NEWLINE: &[u8; 129] = &{
+    let mut line = [b' '; 129];
+    line[0] = b'\n';
+    line
+};
+
+impl Pretty {
+    fn newline<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        let mut n = 1 + 2 * self.level;
+        if n <= NEWLINE.len() {
+            return w.write_all(&NEWLINE[..n]);
         }
-        fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-            self.0.begin_array(w)
+        w.write_all(NEWLINE)?;
+        n -= NEWLINE.len();
+        while n > 0 {
+            let spaces = n.min(NEWLINE.len() - 1);
+            w.write_all(&NEWLINE[1..=spaces])?;
+            n -= spaces;
         }
-        fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-            self.0.end_array(w)
-        }
-        fn begin_array_value<W: ?Sized + std::io::Write>(
-            &mut self,
-            w: &mut W,
-            first: bool,
-        ) -> std::io::Result<()> {
-            self.0.begin_array_value(w, first)
-        }
-        fn end_array_value<W: ?Sized + std::io::Write>(
-            &mut self,
-            w: &mut W,
-        ) -> std::io::Result<()> {
-            self.0.end_array_value(w)
-        }
-        fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-            self.0.begin_object(w)
-        }
-        fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-            self.0.end_object(w)
-        }
-        fn begin_object_key<W: ?Sized + std::io::Write>(
-            &mut self,
-            w: &mut W,
-            first: bool,
-        ) -> std::io::Result<()> {
-            self.0.begin_object_key(w, first)
-        }
-        fn begin_object_value<W: ?Sized + std::io::Write>(
-            &mut self,
-            w: &mut W,
-        ) -> std::io::Result<()> {
-            self.0.begin_object_value(w)
-        }
-        fn end_object_value<W: ?Sized + std::io::Write>(
-            &mut self,
-            w: &mut W,
-        ) -> std::io::Result<()> {
-            self.0.end_object_value(w)
+        Ok(())
+    }
+}
+
+/// Whether every byte of `bytes` is printable ASCII (a space to `~`), checked eight at a time.
+fn printable_ascii(bytes: &[u8]) -> bool {
+    const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut w = [0; 8];
+        w.copy_from_slice(word);
+        let w = u64::from_ne_bytes(w);
+        // A byte below 0x20, at or above 0x80, or 0x7f.
+        let below = w.wrapping_sub(LOW * 0x20) & !w & HIGH;
+        let del = w ^ (LOW * 0x7f);
+        if below | (w & HIGH) | (del.wrapping_sub(LOW) & !del & HIGH) != 0 {
+            return false;
         }
     }
-    let mut out = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(
-        &mut out,
-        Escaping(serde_json::ser::PrettyFormatter::new()),
-    );
-    value.serialize(&mut ser)?;
-    Ok(String::from_utf8(out).unwrap_or_default())
+    words.remainder().iter().all(|b| (0x20..0x7f).contains(b))
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let bytes = fragment.as_bytes();
+        if printable_ascii(bytes) {
+            return w.write_all(bytes);
+        }
+        // Runs of printable characters are written as they are, between escapes.
+        let (mut run, mut i) = (0, 0);
+        while i < bytes.len() {
+            if (0x20..0x7f).contains(&bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let Some(c) = fragment[i..].chars().next() else {
+                break;
+            };
+            let next = i + c.len_utf8();
+            if !yaml::printable(c) {
+                w.write_all(&bytes[run..i])?;
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    write!(w, "\\u{:04x}", u)?;
+                }
+                run = next;
+            }
+            i = next;
+        }
+        w.write_all(&bytes[run..])
+    }
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.newline(w)?;
+        }
+        w.write_all(b"]")
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.newline(w)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.newline(w)?;
+        }
+        w.write_all(b"}")
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.newline(w)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// What a schedule passes to RunTask as its `Input`: the static overrides, or nothing when none
@@ -277,6 +360,55 @@ mod tests {
                     !code.contains(forbidden),
                     "{name} names `{forbidden}`: backends render the plan only"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn json_pretty_is_serde_jsons_pretty_json_with_escapes() {
+        let mut deep = serde_json::json!("leaf");
+        for i in 0..80 {
+            deep = if i % 2 == 0 {
+                serde_json::json!([deep, [], {}])
+            } else {
+                serde_json::json!({ "k": deep, "e": {}, "n": null })
+            };
+        }
+        let plain = serde_json::json!({
+            "a": [1, -2.5, true, null, "x\"y\\z\n\t\u{1}", [], {}],
+            "b": {"c": {"d": []}, "é€": "ünï \u{1f600} ~ \u{7e}"},
+            "deep": deep,
+        });
+        assert_eq!(
+            json_pretty(&plain).unwrap(),
+            serde_json::to_string_pretty(&plain).unwrap()
+        );
+        let escaped = json_pretty(&serde_json::json!([
+            "a\u{7f}b\u{85}c\u{2028}\u{feff}\u{fffe}d\u{10ffff}"
+        ]))
+        .unwrap();
+        assert_eq!(
+            escaped,
+            "[\n  \"a\\u007fb\\u0085c\\u2028\\ufeff\\ufffed\u{10ffff}\"\n]"
+        );
+        let mut count = yaml::Count::default();
+        write_json_pretty(&mut count, &plain).unwrap();
+        assert_eq!(count.0, json_pretty(&plain).unwrap().len());
+    }
+
+    #[test]
+    fn printable_ascii_is_byte_by_byte() {
+        for len in 0..20 {
+            for at in 0..len {
+                for b in [0x00, 0x1f, 0x20, 0x41, 0x7e, 0x7f, 0x80, 0xff] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = b;
+                    assert_eq!(
+                        printable_ascii(&bytes),
+                        bytes.iter().all(|b| (0x20..0x7f).contains(b)),
+                        "{bytes:?}"
+                    );
+                }
             }
         }
     }
