@@ -597,44 +597,42 @@ fn json(v: &Value) -> Ts<'_> {
 }
 
 /// The `logs.RetentionDays` member for a number of days (`INFINITE` for none).
-fn retention(days: Option<u32>) -> String {
-    let name = match days {
-        None => "INFINITE",
-        Some(1) => "ONE_DAY",
-        Some(3) => "THREE_DAYS",
-        Some(5) => "FIVE_DAYS",
-        Some(7) => "ONE_WEEK",
-        Some(14) => "TWO_WEEKS",
-        Some(30) => "ONE_MONTH",
-        Some(60) => "TWO_MONTHS",
-        Some(90) => "THREE_MONTHS",
-        Some(120) => "FOUR_MONTHS",
-        Some(150) => "FIVE_MONTHS",
-        Some(180) => "SIX_MONTHS",
-        Some(365) => "ONE_YEAR",
-        Some(400) => "THIRTEEN_MONTHS",
-        Some(545) => "EIGHTEEN_MONTHS",
-        Some(731) => "TWO_YEARS",
-        Some(1096) => "THREE_YEARS",
-        Some(1827) => "FIVE_YEARS",
-        Some(2192) => "SIX_YEARS",
-        Some(2557) => "SEVEN_YEARS",
-        Some(2922) => "EIGHT_YEARS",
-        Some(3288) => "NINE_YEARS",
-        Some(3653) => "TEN_YEARS",
-        Some(_) => "INFINITE",
-    };
-    format!("logs.RetentionDays.{name}")
+fn retention(days: Option<u32>) -> &'static str {
+    match days {
+        None => "logs.RetentionDays.INFINITE",
+        Some(1) => "logs.RetentionDays.ONE_DAY",
+        Some(3) => "logs.RetentionDays.THREE_DAYS",
+        Some(5) => "logs.RetentionDays.FIVE_DAYS",
+        Some(7) => "logs.RetentionDays.ONE_WEEK",
+        Some(14) => "logs.RetentionDays.TWO_WEEKS",
+        Some(30) => "logs.RetentionDays.ONE_MONTH",
+        Some(60) => "logs.RetentionDays.TWO_MONTHS",
+        Some(90) => "logs.RetentionDays.THREE_MONTHS",
+        Some(120) => "logs.RetentionDays.FOUR_MONTHS",
+        Some(150) => "logs.RetentionDays.FIVE_MONTHS",
+        Some(180) => "logs.RetentionDays.SIX_MONTHS",
+        Some(365) => "logs.RetentionDays.ONE_YEAR",
+        Some(400) => "logs.RetentionDays.THIRTEEN_MONTHS",
+        Some(545) => "logs.RetentionDays.EIGHTEEN_MONTHS",
+        Some(731) => "logs.RetentionDays.TWO_YEARS",
+        Some(1096) => "logs.RetentionDays.THREE_YEARS",
+        Some(1827) => "logs.RetentionDays.FIVE_YEARS",
+        Some(2192) => "logs.RetentionDays.SIX_YEARS",
+        Some(2557) => "logs.RetentionDays.SEVEN_YEARS",
+        Some(2922) => "logs.RetentionDays.EIGHT_YEARS",
+        Some(3288) => "logs.RetentionDays.NINE_YEARS",
+        Some(3653) => "logs.RetentionDays.TEN_YEARS",
+        Some(_) => "logs.RetentionDays.INFINITE",
+    }
 }
 
 /// The `ecs.FargatePlatformVersion` member for a version (validated to these).
-fn platform_version(v: &str) -> String {
-    let name = match v {
-        "1.4.0" => "VERSION1_4",
-        "1.3.0" => "VERSION1_3",
-        _ => "LATEST",
-    };
-    format!("ecs.FargatePlatformVersion.{name}")
+fn platform_version(v: &str) -> &'static str {
+    match v {
+        "1.4.0" => "ecs.FargatePlatformVersion.VERSION1_4",
+        "1.3.0" => "ecs.FargatePlatformVersion.VERSION1_3",
+        _ => "ecs.FargatePlatformVersion.LATEST",
+    }
 }
 
 /// The variable a plan entry is held in: its neutral name in camelCase (`manage-events-role`
@@ -836,11 +834,12 @@ fn import_role<'a>(id: impl Into<Cow<'a, str>>, arn: &'a str) -> Ts<'a> {
 
 /// `const VAR = EXPR;`
 fn declare(out: &mut String, id: &Id, value: &Ts) {
-    let mut prefix = String::with_capacity(48);
-    prefix.push_str("const ");
-    push_var(&mut prefix, id);
-    prefix.push_str(" = ");
-    ts::write_statement(out, &prefix, value, 2)
+    let prefix = |out: &mut String| {
+        out.push_str("const ");
+        push_var(out, id);
+        out.push_str(" = ");
+    };
+    ts::write_statement_with(out, prefix, value, 2)
 }
 
 fn convert_model(plan: &Plan) -> View {
@@ -1307,10 +1306,11 @@ fn rule_l1(rule: &Rule) -> (Option<&Value>, Option<&String>) {
 
 /// `const xCfnRule = xRule.node.defaultChild as events.CfnRule;`
 fn declare_cfn_rule(out: &mut String, rule: &Id) {
-    let v = var(rule);
-    out.push_str(&format!(
-        "    const {v}CfnRule = {v}.node.defaultChild as events.CfnRule;\n"
-    ));
+    out.push_str("    const ");
+    push_var(out, rule);
+    out.push_str("CfnRule = ");
+    push_var(out, rule);
+    out.push_str(".node.defaultChild as events.CfnRule;\n");
 }
 
 fn convert_rule(out: &mut String, id: &Id, rule: &Rule) {
@@ -1564,8 +1564,7 @@ fn strategy(t: &Target, cloudformation: bool) -> Ts<'_> {
 
 fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t: &Target) {
     let owner = &r.id.owner;
-    let rule = var(&t.rule);
-    let cfn_rule = format!("{rule}CfnRule");
+    let cfn_rule = member(&t.rule, "CfnRule");
     // The rule is in the target's own group (a plan-wide search per target would make the app
     // quadratic in its tasks).
     let rule_resource = group.resources.iter().find(|x| x.id == t.rule);
@@ -1668,7 +1667,7 @@ fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t:
         out,
         "",
         &call(
-            format!("{rule}.addTarget"),
+            member(&t.rule, ".addTarget"),
             vec![call("new targets.EcsTask", vec![object(target)])],
         ),
         2,
@@ -1682,7 +1681,7 @@ fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t:
         ts::write_statement(
             out,
             "",
-            &call(format!("{rule}.node.addDependency"), vec![atom(var(d))]),
+            &call(member(&t.rule, ".node.addDependency"), vec![atom(var(d))]),
             2,
         );
     }
