@@ -430,18 +430,23 @@ fn props_interface(plan: &Plan, class: &str) -> String {
 /// The constructor's `params`: each prop or its default, then the spec's constraints checked
 /// (allowed values, patterns), so a wrong value fails the synth with the parameter's name.
 fn params_statements(plan: &Plan) -> String {
+    let names: Vec<String> = plan
+        .parameters
+        .iter()
+        .map(|p| ts::param_name(&p.name))
+        .collect();
     let fields = plan
         .parameters
         .iter()
-        .map(|p| {
-            let name = ts::param_name(&p.name);
+        .zip(&names)
+        .map(|(p, name)| {
             let value = match &p.default {
                 Some(d) => Ts::Code(
                     format!("props.{name} ?? {}", ts::print(&json_literal(d), 0, 0, 0)).into(),
                 ),
                 None => atom(format!("props.{name}")),
             };
-            (name.into(), value)
+            (name.as_str(), value)
         })
         .collect();
     let mut out = String::new();
@@ -490,7 +495,7 @@ fn json_literal(v: &Value) -> Ts<'_> {
         Value::Array(items) => Ts::Array(items.iter().map(json_literal).collect()),
         Value::Object(map) => Ts::Object(
             map.iter()
-                .map(|(k, v)| (k.into(), json_literal(v)))
+                .map(|(k, v)| (k.as_str(), json_literal(v)))
                 .collect(),
         ),
         other => atom(other.to_string()),
@@ -501,16 +506,23 @@ fn json_literal(v: &Value) -> Ts<'_> {
 /// context `environment` (default: `--env`'s), then a value per parameter from context
 /// (`cdk synth -c imageTag=…`) over it.
 fn app_parameters(plan: &Plan, props_class: &str, default_env: Option<&str>) -> String {
+    let keys: Vec<Vec<String>> = plan
+        .value_sets
+        .iter()
+        .map(|set| set.values.keys().map(|k| ts::param_name(k)).collect())
+        .collect();
     let envs = Ts::Object(
         plan.value_sets
             .iter()
-            .map(|set| {
+            .zip(&keys)
+            .map(|(set, keys)| {
                 (
-                    set.name.as_str().into(),
+                    set.name.as_str(),
                     Ts::Object(
                         set.values
-                            .iter()
-                            .map(|(k, v)| (ts::param_name(k).into(), json_literal(v)))
+                            .values()
+                            .zip(keys)
+                            .map(|(v, k)| (k.as_str(), json_literal(v)))
                             .collect(),
                     ),
                 )
@@ -532,12 +544,18 @@ fn app_parameters(plan: &Plan, props_class: &str, default_env: Option<&str>) -> 
             None => String::new(),
         }
     ));
+    let names: Vec<String> = plan
+        .parameters
+        .iter()
+        .map(|p| ts::param_name(&p.name))
+        .collect();
     let parsers = plan
         .parameters
         .iter()
-        .map(|p| {
+        .zip(&names)
+        .map(|(p, name)| {
             (
-                ts::param_name(&p.name).into(),
+                name.as_str(),
                 atom(match p.kind {
                     ParamType::String | ParamType::Arn => "text",
                     ParamType::Number => "numeric",
@@ -578,7 +596,7 @@ fn text(s: &str) -> Ts<'_> {
             "Fn.sub",
             vec![
                 string(s.replace("${", &format!("${{{dollar}}}{{"))),
-                object([(dollar, string("$"))]),
+                object(vec![(dollar, string("$"))]),
             ],
         )
     } else {
@@ -591,7 +609,7 @@ fn json(v: &Value) -> Ts<'_> {
     match v {
         Value::String(s) => text(s),
         Value::Array(items) => Ts::Array(items.iter().map(json).collect()),
-        Value::Object(map) => Ts::Object(map.iter().map(|(k, v)| (k.into(), json(v))).collect()),
+        Value::Object(map) => Ts::Object(map.iter().map(|(k, v)| (k.as_str(), json(v))).collect()),
         other => atom(other.to_string()),
     }
 }
@@ -785,7 +803,7 @@ impl Refs {
         if let Some(c) = &s.condition {
             fields.push((
                 "conditions",
-                object([(c.op, object([(c.key, self.arn(&c.value))]))]),
+                object(vec![(c.op, object(vec![(c.key, self.arn(&c.value))]))]),
             ));
         }
         call("new iam.PolicyStatement", vec![object(fields)])
@@ -796,9 +814,9 @@ impl Refs {
         let service = trust.service_principal.unwrap_or_default();
         let mut args = vec![string(service)];
         if let Some(c) = &trust.condition {
-            args.push(object([(
+            args.push(object(vec![(
                 "conditions",
-                object([(c.op, object([(c.key, self.arn(&c.value))]))]),
+                object(vec![(c.op, object(vec![(c.key, self.arn(&c.value))]))]),
             )]));
         }
         call("new iam.ServicePrincipal", args)
@@ -827,7 +845,7 @@ fn import_role<'a>(id: impl Into<Cow<'a, str>>, arn: &'a str) -> Ts<'a> {
             atom("this"),
             string(id),
             string(arn),
-            object([("mutable", atom("false"))]),
+            object(vec![("mutable", atom("false"))]),
         ],
     )
 }
@@ -899,7 +917,7 @@ fn convert_model(plan: &Plan) -> View {
             vec![
                 atom("this"),
                 string("Vpc"),
-                object([
+                object(vec![
                     ("vpcId", string("unused-subnets-are-explicit")),
                     ("availabilityZones", atom("Fn.getAzs()")),
                 ]),
@@ -916,7 +934,7 @@ fn convert_model(plan: &Plan) -> View {
                 vec![
                     atom("this"),
                     string("Cluster"),
-                    object([
+                    object(vec![
                         ("clusterName", string(name.as_str())),
                         ("clusterArn", string(arn.as_str())),
                         ("vpc", atom("vpc")),
@@ -1055,7 +1073,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                 &construct!(
                     "ecs.Cluster",
                     construct_id(&r.id),
-                    object([
+                    object(vec![
                         ("clusterName", string(c.name.as_str())),
                         ("vpc", atom("vpc")),
                     ]),
@@ -1067,7 +1085,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                 &construct!(
                     "ecs.CfnClusterCapacityProviderAssociations",
                     construct_id(&r.id),
-                    object([
+                    object(vec![
                         ("cluster", atom(member(&c.cluster, ".clusterName"))),
                         (
                             "capacityProviders",
@@ -1084,7 +1102,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                 &construct!(
                     "logs.LogGroup",
                     construct_id(&r.id),
-                    object([
+                    object(vec![
                         ("logGroupName", string(g.name.as_str())),
                         ("retention", atom(retention(g.retention_days))),
                         (
@@ -1140,7 +1158,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                     &construct!(
                         "iam.Policy",
                         construct_id(&r.id),
-                        object([
+                        object(vec![
                             ("policyName", string(p.name.as_str())),
                             ("roles", Ts::Array(vec![atom(var(&p.role))])),
                             if r.id.part == PlanPart::TaskRolePolicy {
@@ -1151,7 +1169,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                                     "document",
                                     call(
                                         "new iam.PolicyDocument",
-                                        vec![object([
+                                        vec![object(vec![
                                             ("minimize", atom("false")),
                                             (
                                                 "statements",
@@ -1192,7 +1210,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
             &construct!(
                 "CfnOutput",
                 pascal_id(&o.name),
-                object([
+                object(vec![
                     ("description", string(o.description.as_str())),
                     ("value", value),
                 ]),
@@ -1434,7 +1452,7 @@ fn convert_schedule<'a>(out: &mut String, r: &'a Resource, sc: &'a Schedule, ref
     ecs.push(("platformVersion", string(t.platform_version.as_str())));
     ecs.push((
         "networkConfiguration",
-        object([("awsvpcConfiguration", object(vpc))]),
+        object(vec![("awsvpcConfiguration", object(vpc))]),
     ));
     if t.run.enable_execute_command {
         ecs.push(("enableExecuteCommand", atom("true")));
@@ -1455,7 +1473,10 @@ fn convert_schedule<'a>(out: &mut String, r: &'a Resource, sc: &'a Schedule, ref
                 t.task_tags
                     .iter()
                     .map(|(k, v)| {
-                        object([("key", string(k.as_str())), ("value", string(v.as_str()))])
+                        object(vec![
+                            ("key", string(k.as_str())),
+                            ("value", string(v.as_str())),
+                        ])
                     })
                     .collect(),
             ),
@@ -1480,7 +1501,10 @@ fn convert_schedule<'a>(out: &mut String, r: &'a Resource, sc: &'a Schedule, ref
         target.push(("retryPolicy", object(policy)));
     }
     if let Some(q) = &t.dead_letter_queue {
-        target.push(("deadLetterConfig", object([("arn", string(q.as_str()))])));
+        target.push((
+            "deadLetterConfig",
+            object(vec![("arn", string(q.as_str()))]),
+        ));
     }
     let mut props = vec![("name", text(&sc.name))];
     if let Some(g) = &sc.group {
@@ -1494,8 +1518,8 @@ fn convert_schedule<'a>(out: &mut String, r: &'a Resource, sc: &'a Schedule, ref
     props.push((
         "flexibleTimeWindow",
         match sc.flexible_window {
-            None => object([("mode", string("OFF"))]),
-            Some(m) => object([
+            None => object(vec![("mode", string("OFF"))]),
+            Some(m) => object(vec![
                 ("mode", string("FLEXIBLE")),
                 ("maximumWindowInMinutes", num(m)),
             ]),
@@ -1602,7 +1626,7 @@ fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t:
         ),
         (
             "subnetSelection",
-            object([(
+            object(vec![(
                 "subnets",
                 imported_ids(&t.network.subnets, owner, "ec2.Subnet", "Subnet"),
             )]),
@@ -1630,7 +1654,10 @@ fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t:
                 t.task_tags
                     .iter()
                     .map(|(k, val)| {
-                        object([("key", string(k.as_str())), ("value", string(val.as_str()))])
+                        object(vec![
+                            ("key", string(k.as_str())),
+                            ("value", string(val.as_str())),
+                        ])
                     })
                     .collect(),
             ),
@@ -1809,13 +1836,13 @@ fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t:
                 set(
                     out,
                     "Targets.0.InputTransformer",
-                    object([
+                    object(vec![
                         (
                             "InputPathsMap",
                             Ts::Object(
                                 input_paths
                                     .iter()
-                                    .map(|(k, v)| (k.into(), string(v.as_str())))
+                                    .map(|(k, v)| (k.as_str(), string(v.as_str())))
                                     .collect(),
                             ),
                         ),
@@ -2140,7 +2167,7 @@ fn l2_pattern(pattern: &Value) -> Option<Ts<'_>> {
     for (k, v) in map {
         let name = match k.as_str() {
             "detail" => {
-                fields.push(("detail".into(), json(v)));
+                fields.push(("detail", json(v)));
                 continue;
             }
             "detail-type" => "detailType",
@@ -2151,7 +2178,7 @@ fn l2_pattern(pattern: &Value) -> Option<Ts<'_>> {
         if !all_strings {
             return None;
         }
-        fields.push((name.into(), json(v)));
+        fields.push((name, json(v)));
     }
     Some(Ts::Object(fields))
 }
@@ -2192,7 +2219,10 @@ fn container_overrides(t: &Target) -> Option<Ts<'_>> {
                 o.environment
                     .iter()
                     .map(|(k, v)| {
-                        object([("name", string(k.as_str())), ("value", override_value(v))])
+                        object(vec![
+                            ("name", string(k.as_str())),
+                            ("value", override_value(v)),
+                        ])
                     })
                     .collect(),
             ),
@@ -2230,7 +2260,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
             Ts::Array(
                 def.volumes
                     .iter()
-                    .map(|v| object([("name", string(v.as_str()))]))
+                    .map(|v| object(vec![("name", string(v.as_str()))]))
                     .collect(),
             ),
         ));
@@ -2238,7 +2268,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
     if def.architecture == Architecture::Arm64 {
         props.push((
             "runtimePlatform",
-            object([
+            object(vec![
                 ("cpuArchitecture", atom("ecs.CpuArchitecture.ARM64")),
                 (
                     "operatingSystemFamily",
@@ -2276,7 +2306,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
             Ts::Object(
                 c.environment
                     .iter()
-                    .map(|(k, val)| (k.into(), text(val)))
+                    .map(|(k, val)| (k.as_str(), text(val)))
                     .collect(),
             ),
         ));
@@ -2337,7 +2367,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
                         )],
                     ),
                 };
-                (s.name.as_str().into(), value)
+                (s.name.as_str(), value)
             })
             .collect();
         container.push(("secrets", Ts::Object(secrets)));
@@ -2346,7 +2376,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
         "logging",
         call(
             "ecs.LogDrivers.awsLogs",
-            vec![object([
+            vec![object(vec![
                 ("logGroup", atom(var(&c.log_group))),
                 ("streamPrefix", text(&c.stream_prefix)),
             ])],
@@ -2375,7 +2405,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
         .mount_points
         .iter()
         .map(|(volume, path)| {
-            object([
+            object(vec![
                 ("sourceVolume", string(volume.as_str())),
                 ("containerPath", text(path)),
                 ("readOnly", atom("false")),
@@ -2402,7 +2432,7 @@ fn convert_queue_policy(out: &mut String, id: &Id, queue: &QueuePolicy, refs: &R
         &construct!(
             "CfnCondition",
             format!("{q}QueueInStackAccount"),
-            object([(
+            object(vec![(
                 "expression",
                 call(
                     "Fn.conditionEquals",
@@ -2424,7 +2454,7 @@ fn convert_queue_policy(out: &mut String, id: &Id, queue: &QueuePolicy, refs: &R
             vec![
                 atom("this"),
                 string(format!("{q}QueuePolicy")),
-                object([
+                object(vec![
                     (
                         "queues",
                         Ts::Array(vec![Ts::Template(vec![
@@ -2437,7 +2467,7 @@ fn convert_queue_policy(out: &mut String, id: &Id, queue: &QueuePolicy, refs: &R
                         "policyDocument",
                         call(
                             "new iam.PolicyDocument",
-                            vec![object([("statements", Ts::Array(statements))])],
+                            vec![object(vec![("statements", Ts::Array(statements))])],
                         ),
                     ),
                 ]),

@@ -20,7 +20,7 @@ pub enum Ts<'a> {
     Str(Cow<'a, str>),
     Array(Vec<Ts<'a>>),
     /// An object literal; keys quoted only where needed.
-    Object(Vec<(Cow<'a, str>, Ts<'a>)>),
+    Object(Vec<(&'a str, Ts<'a>)>),
     /// `callee(args…)`; `callee` may start with `new `.
     Call(Cow<'a, str>, Vec<Ts<'a>>),
     /// `expr as unknown as Type`, for the documented escape hatches.
@@ -51,13 +51,8 @@ pub fn string<'a>(s: impl Into<Cow<'a, str>>) -> Ts<'a> {
 pub fn call<'a>(callee: impl Into<Cow<'a, str>>, args: Vec<Ts<'a>>) -> Ts<'a> {
     Ts::Call(callee.into(), args)
 }
-pub fn object<'a>(fields: impl IntoIterator<Item = (&'a str, Ts<'a>)>) -> Ts<'a> {
-    Ts::Object(
-        fields
-            .into_iter()
-            .map(|(k, v)| (Cow::Borrowed(k), v))
-            .collect(),
-    )
+pub fn object<'a>(fields: Vec<(&'a str, Ts<'a>)>) -> Ts<'a> {
+    Ts::Object(fields)
 }
 
 /// The width of text in columns: its characters, as prettier counts (`é` is one column).
