@@ -430,18 +430,23 @@ fn props_interface(plan: &Plan, class: &str) -> String {
 /// The constructor's `params`: each prop or its default, then the spec's constraints checked
 /// (allowed values, patterns), so a wrong value fails the synth with the parameter's name.
 fn params_statements(plan: &Plan) -> String {
+    let names: Vec<String> = plan
+        .parameters
+        .iter()
+        .map(|p| ts::param_name(&p.name))
+        .collect();
     let fields = plan
         .parameters
         .iter()
-        .map(|p| {
-            let name = ts::param_name(&p.name);
+        .zip(&names)
+        .map(|(p, name)| {
             let value = match &p.default {
                 Some(d) => Ts::Code(
                     format!("props.{name} ?? {}", ts::print(&json_literal(d), 0, 0, 0)).into(),
                 ),
                 None => atom(format!("props.{name}")),
             };
-            (name.into(), value)
+            (name.as_str(), value)
         })
         .collect();
     let mut out = String::new();
@@ -490,7 +495,7 @@ fn json_literal(v: &Value) -> Ts<'_> {
         Value::Array(items) => Ts::Array(items.iter().map(json_literal).collect()),
         Value::Object(map) => Ts::Object(
             map.iter()
-                .map(|(k, v)| (k.into(), json_literal(v)))
+                .map(|(k, v)| (k.as_str(), json_literal(v)))
                 .collect(),
         ),
         other => atom(other.to_string()),
@@ -501,16 +506,23 @@ fn json_literal(v: &Value) -> Ts<'_> {
 /// context `environment` (default: `--env`'s), then a value per parameter from context
 /// (`cdk synth -c imageTag=…`) over it.
 fn app_parameters(plan: &Plan, props_class: &str, default_env: Option<&str>) -> String {
+    let keys: Vec<Vec<String>> = plan
+        .value_sets
+        .iter()
+        .map(|set| set.values.keys().map(|k| ts::param_name(k)).collect())
+        .collect();
     let envs = Ts::Object(
         plan.value_sets
             .iter()
-            .map(|set| {
+            .zip(&keys)
+            .map(|(set, keys)| {
                 (
-                    set.name.as_str().into(),
+                    set.name.as_str(),
                     Ts::Object(
                         set.values
-                            .iter()
-                            .map(|(k, v)| (ts::param_name(k).into(), json_literal(v)))
+                            .values()
+                            .zip(keys)
+                            .map(|(v, k)| (k.as_str(), json_literal(v)))
                             .collect(),
                     ),
                 )
@@ -532,12 +544,18 @@ fn app_parameters(plan: &Plan, props_class: &str, default_env: Option<&str>) -> 
             None => String::new(),
         }
     ));
+    let names: Vec<String> = plan
+        .parameters
+        .iter()
+        .map(|p| ts::param_name(&p.name))
+        .collect();
     let parsers = plan
         .parameters
         .iter()
-        .map(|p| {
+        .zip(&names)
+        .map(|(p, name)| {
             (
-                ts::param_name(&p.name).into(),
+                name.as_str(),
                 atom(match p.kind {
                     ParamType::String | ParamType::Arn => "text",
                     ParamType::Number => "numeric",
@@ -578,7 +596,7 @@ fn text(s: &str) -> Ts<'_> {
             "Fn.sub",
             vec![
                 string(s.replace("${", &format!("${{{dollar}}}{{"))),
-                object([(dollar, string("$"))]),
+                object(vec![(dollar, string("$"))]),
             ],
         )
     } else {
@@ -591,50 +609,48 @@ fn json(v: &Value) -> Ts<'_> {
     match v {
         Value::String(s) => text(s),
         Value::Array(items) => Ts::Array(items.iter().map(json).collect()),
-        Value::Object(map) => Ts::Object(map.iter().map(|(k, v)| (k.into(), json(v))).collect()),
+        Value::Object(map) => Ts::Object(map.iter().map(|(k, v)| (k.as_str(), json(v))).collect()),
         other => atom(other.to_string()),
     }
 }
 
 /// The `logs.RetentionDays` member for a number of days (`INFINITE` for none).
-fn retention(days: Option<u32>) -> String {
-    let name = match days {
-        None => "INFINITE",
-        Some(1) => "ONE_DAY",
-        Some(3) => "THREE_DAYS",
-        Some(5) => "FIVE_DAYS",
-        Some(7) => "ONE_WEEK",
-        Some(14) => "TWO_WEEKS",
-        Some(30) => "ONE_MONTH",
-        Some(60) => "TWO_MONTHS",
-        Some(90) => "THREE_MONTHS",
-        Some(120) => "FOUR_MONTHS",
-        Some(150) => "FIVE_MONTHS",
-        Some(180) => "SIX_MONTHS",
-        Some(365) => "ONE_YEAR",
-        Some(400) => "THIRTEEN_MONTHS",
-        Some(545) => "EIGHTEEN_MONTHS",
-        Some(731) => "TWO_YEARS",
-        Some(1096) => "THREE_YEARS",
-        Some(1827) => "FIVE_YEARS",
-        Some(2192) => "SIX_YEARS",
-        Some(2557) => "SEVEN_YEARS",
-        Some(2922) => "EIGHT_YEARS",
-        Some(3288) => "NINE_YEARS",
-        Some(3653) => "TEN_YEARS",
-        Some(_) => "INFINITE",
-    };
-    format!("logs.RetentionDays.{name}")
+fn retention(days: Option<u32>) -> &'static str {
+    match days {
+        None => "logs.RetentionDays.INFINITE",
+        Some(1) => "logs.RetentionDays.ONE_DAY",
+        Some(3) => "logs.RetentionDays.THREE_DAYS",
+        Some(5) => "logs.RetentionDays.FIVE_DAYS",
+        Some(7) => "logs.RetentionDays.ONE_WEEK",
+        Some(14) => "logs.RetentionDays.TWO_WEEKS",
+        Some(30) => "logs.RetentionDays.ONE_MONTH",
+        Some(60) => "logs.RetentionDays.TWO_MONTHS",
+        Some(90) => "logs.RetentionDays.THREE_MONTHS",
+        Some(120) => "logs.RetentionDays.FOUR_MONTHS",
+        Some(150) => "logs.RetentionDays.FIVE_MONTHS",
+        Some(180) => "logs.RetentionDays.SIX_MONTHS",
+        Some(365) => "logs.RetentionDays.ONE_YEAR",
+        Some(400) => "logs.RetentionDays.THIRTEEN_MONTHS",
+        Some(545) => "logs.RetentionDays.EIGHTEEN_MONTHS",
+        Some(731) => "logs.RetentionDays.TWO_YEARS",
+        Some(1096) => "logs.RetentionDays.THREE_YEARS",
+        Some(1827) => "logs.RetentionDays.FIVE_YEARS",
+        Some(2192) => "logs.RetentionDays.SIX_YEARS",
+        Some(2557) => "logs.RetentionDays.SEVEN_YEARS",
+        Some(2922) => "logs.RetentionDays.EIGHT_YEARS",
+        Some(3288) => "logs.RetentionDays.NINE_YEARS",
+        Some(3653) => "logs.RetentionDays.TEN_YEARS",
+        Some(_) => "logs.RetentionDays.INFINITE",
+    }
 }
 
 /// The `ecs.FargatePlatformVersion` member for a version (validated to these).
-fn platform_version(v: &str) -> String {
-    let name = match v {
-        "1.4.0" => "VERSION1_4",
-        "1.3.0" => "VERSION1_3",
-        _ => "LATEST",
-    };
-    format!("ecs.FargatePlatformVersion.{name}")
+fn platform_version(v: &str) -> &'static str {
+    match v {
+        "1.4.0" => "ecs.FargatePlatformVersion.VERSION1_4",
+        "1.3.0" => "ecs.FargatePlatformVersion.VERSION1_3",
+        _ => "ecs.FargatePlatformVersion.LATEST",
+    }
 }
 
 /// The variable a plan entry is held in: its neutral name in camelCase (`manage-events-role`
@@ -787,7 +803,7 @@ impl Refs {
         if let Some(c) = &s.condition {
             fields.push((
                 "conditions",
-                object([(c.op, object([(c.key, self.arn(&c.value))]))]),
+                object(vec![(c.op, object(vec![(c.key, self.arn(&c.value))]))]),
             ));
         }
         call("new iam.PolicyStatement", vec![object(fields)])
@@ -798,9 +814,9 @@ impl Refs {
         let service = trust.service_principal.unwrap_or_default();
         let mut args = vec![string(service)];
         if let Some(c) = &trust.condition {
-            args.push(object([(
+            args.push(object(vec![(
                 "conditions",
-                object([(c.op, object([(c.key, self.arn(&c.value))]))]),
+                object(vec![(c.op, object(vec![(c.key, self.arn(&c.value))]))]),
             )]));
         }
         call("new iam.ServicePrincipal", args)
@@ -829,18 +845,19 @@ fn import_role<'a>(id: impl Into<Cow<'a, str>>, arn: &'a str) -> Ts<'a> {
             atom("this"),
             string(id),
             string(arn),
-            object([("mutable", atom("false"))]),
+            object(vec![("mutable", atom("false"))]),
         ],
     )
 }
 
 /// `const VAR = EXPR;`
 fn declare(out: &mut String, id: &Id, value: &Ts) {
-    let mut prefix = String::with_capacity(48);
-    prefix.push_str("const ");
-    push_var(&mut prefix, id);
-    prefix.push_str(" = ");
-    ts::write_statement(out, &prefix, value, 2)
+    let prefix = |out: &mut String| {
+        out.push_str("const ");
+        push_var(out, id);
+        out.push_str(" = ");
+    };
+    ts::write_statement_with(out, prefix, value, 2)
 }
 
 fn convert_model(plan: &Plan) -> View {
@@ -900,7 +917,7 @@ fn convert_model(plan: &Plan) -> View {
             vec![
                 atom("this"),
                 string("Vpc"),
-                object([
+                object(vec![
                     ("vpcId", string("unused-subnets-are-explicit")),
                     ("availabilityZones", atom("Fn.getAzs()")),
                 ]),
@@ -917,7 +934,7 @@ fn convert_model(plan: &Plan) -> View {
                 vec![
                     atom("this"),
                     string("Cluster"),
-                    object([
+                    object(vec![
                         ("clusterName", string(name.as_str())),
                         ("clusterArn", string(arn.as_str())),
                         ("vpc", atom("vpc")),
@@ -1056,7 +1073,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                 &construct!(
                     "ecs.Cluster",
                     construct_id(&r.id),
-                    object([
+                    object(vec![
                         ("clusterName", string(c.name.as_str())),
                         ("vpc", atom("vpc")),
                     ]),
@@ -1068,7 +1085,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                 &construct!(
                     "ecs.CfnClusterCapacityProviderAssociations",
                     construct_id(&r.id),
-                    object([
+                    object(vec![
                         ("cluster", atom(member(&c.cluster, ".clusterName"))),
                         (
                             "capacityProviders",
@@ -1085,7 +1102,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                 &construct!(
                     "logs.LogGroup",
                     construct_id(&r.id),
-                    object([
+                    object(vec![
                         ("logGroupName", string(g.name.as_str())),
                         ("retention", atom(retention(g.retention_days))),
                         (
@@ -1141,7 +1158,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                     &construct!(
                         "iam.Policy",
                         construct_id(&r.id),
-                        object([
+                        object(vec![
                             ("policyName", string(p.name.as_str())),
                             ("roles", Ts::Array(vec![atom(var(&p.role))])),
                             if r.id.part == PlanPart::TaskRolePolicy {
@@ -1152,7 +1169,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
                                     "document",
                                     call(
                                         "new iam.PolicyDocument",
-                                        vec![object([
+                                        vec![object(vec![
                                             ("minimize", atom("false")),
                                             (
                                                 "statements",
@@ -1193,7 +1210,7 @@ fn convert_group(out: &mut String, plan: &Plan, group: &Group, outputs: &[&Outpu
             &construct!(
                 "CfnOutput",
                 pascal_id(&o.name),
-                object([
+                object(vec![
                     ("description", string(o.description.as_str())),
                     ("value", value),
                 ]),
@@ -1307,10 +1324,11 @@ fn rule_l1(rule: &Rule) -> (Option<&Value>, Option<&String>) {
 
 /// `const xCfnRule = xRule.node.defaultChild as events.CfnRule;`
 fn declare_cfn_rule(out: &mut String, rule: &Id) {
-    let v = var(rule);
-    out.push_str(&format!(
-        "    const {v}CfnRule = {v}.node.defaultChild as events.CfnRule;\n"
-    ));
+    out.push_str("    const ");
+    push_var(out, rule);
+    out.push_str("CfnRule = ");
+    push_var(out, rule);
+    out.push_str(".node.defaultChild as events.CfnRule;\n");
 }
 
 fn convert_rule(out: &mut String, id: &Id, rule: &Rule) {
@@ -1434,7 +1452,7 @@ fn convert_schedule<'a>(out: &mut String, r: &'a Resource, sc: &'a Schedule, ref
     ecs.push(("platformVersion", string(t.platform_version.as_str())));
     ecs.push((
         "networkConfiguration",
-        object([("awsvpcConfiguration", object(vpc))]),
+        object(vec![("awsvpcConfiguration", object(vpc))]),
     ));
     if t.run.enable_execute_command {
         ecs.push(("enableExecuteCommand", atom("true")));
@@ -1455,7 +1473,10 @@ fn convert_schedule<'a>(out: &mut String, r: &'a Resource, sc: &'a Schedule, ref
                 t.task_tags
                     .iter()
                     .map(|(k, v)| {
-                        object([("key", string(k.as_str())), ("value", string(v.as_str()))])
+                        object(vec![
+                            ("key", string(k.as_str())),
+                            ("value", string(v.as_str())),
+                        ])
                     })
                     .collect(),
             ),
@@ -1480,7 +1501,10 @@ fn convert_schedule<'a>(out: &mut String, r: &'a Resource, sc: &'a Schedule, ref
         target.push(("retryPolicy", object(policy)));
     }
     if let Some(q) = &t.dead_letter_queue {
-        target.push(("deadLetterConfig", object([("arn", string(q.as_str()))])));
+        target.push((
+            "deadLetterConfig",
+            object(vec![("arn", string(q.as_str()))]),
+        ));
     }
     let mut props = vec![("name", text(&sc.name))];
     if let Some(g) = &sc.group {
@@ -1494,8 +1518,8 @@ fn convert_schedule<'a>(out: &mut String, r: &'a Resource, sc: &'a Schedule, ref
     props.push((
         "flexibleTimeWindow",
         match sc.flexible_window {
-            None => object([("mode", string("OFF"))]),
-            Some(m) => object([
+            None => object(vec![("mode", string("OFF"))]),
+            Some(m) => object(vec![
                 ("mode", string("FLEXIBLE")),
                 ("maximumWindowInMinutes", num(m)),
             ]),
@@ -1564,8 +1588,7 @@ fn strategy(t: &Target, cloudformation: bool) -> Ts<'_> {
 
 fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t: &Target) {
     let owner = &r.id.owner;
-    let rule = var(&t.rule);
-    let cfn_rule = format!("{rule}CfnRule");
+    let cfn_rule = member(&t.rule, "CfnRule");
     // The rule is in the target's own group (a plan-wide search per target would make the app
     // quadratic in its tasks).
     let rule_resource = group.resources.iter().find(|x| x.id == t.rule);
@@ -1603,7 +1626,7 @@ fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t:
         ),
         (
             "subnetSelection",
-            object([(
+            object(vec![(
                 "subnets",
                 imported_ids(&t.network.subnets, owner, "ec2.Subnet", "Subnet"),
             )]),
@@ -1631,7 +1654,10 @@ fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t:
                 t.task_tags
                     .iter()
                     .map(|(k, val)| {
-                        object([("key", string(k.as_str())), ("value", string(val.as_str()))])
+                        object(vec![
+                            ("key", string(k.as_str())),
+                            ("value", string(val.as_str())),
+                        ])
                     })
                     .collect(),
             ),
@@ -1668,7 +1694,7 @@ fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t:
         out,
         "",
         &call(
-            format!("{rule}.addTarget"),
+            member(&t.rule, ".addTarget"),
             vec![call("new targets.EcsTask", vec![object(target)])],
         ),
         2,
@@ -1682,7 +1708,7 @@ fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t:
         ts::write_statement(
             out,
             "",
-            &call(format!("{rule}.node.addDependency"), vec![atom(var(d))]),
+            &call(member(&t.rule, ".node.addDependency"), vec![atom(var(d))]),
             2,
         );
     }
@@ -1810,13 +1836,13 @@ fn convert_target(out: &mut String, plan: &Plan, group: &Group, r: &Resource, t:
                 set(
                     out,
                     "Targets.0.InputTransformer",
-                    object([
+                    object(vec![
                         (
                             "InputPathsMap",
                             Ts::Object(
                                 input_paths
                                     .iter()
-                                    .map(|(k, v)| (k.into(), string(v.as_str())))
+                                    .map(|(k, v)| (k.as_str(), string(v.as_str())))
                                     .collect(),
                             ),
                         ),
@@ -2141,7 +2167,7 @@ fn l2_pattern(pattern: &Value) -> Option<Ts<'_>> {
     for (k, v) in map {
         let name = match k.as_str() {
             "detail" => {
-                fields.push(("detail".into(), json(v)));
+                fields.push(("detail", json(v)));
                 continue;
             }
             "detail-type" => "detailType",
@@ -2152,7 +2178,7 @@ fn l2_pattern(pattern: &Value) -> Option<Ts<'_>> {
         if !all_strings {
             return None;
         }
-        fields.push((name.into(), json(v)));
+        fields.push((name, json(v)));
     }
     Some(Ts::Object(fields))
 }
@@ -2193,7 +2219,10 @@ fn container_overrides(t: &Target) -> Option<Ts<'_>> {
                 o.environment
                     .iter()
                     .map(|(k, v)| {
-                        object([("name", string(k.as_str())), ("value", override_value(v))])
+                        object(vec![
+                            ("name", string(k.as_str())),
+                            ("value", override_value(v)),
+                        ])
                     })
                     .collect(),
             ),
@@ -2231,7 +2260,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
             Ts::Array(
                 def.volumes
                     .iter()
-                    .map(|v| object([("name", string(v.as_str()))]))
+                    .map(|v| object(vec![("name", string(v.as_str()))]))
                     .collect(),
             ),
         ));
@@ -2239,7 +2268,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
     if def.architecture == Architecture::Arm64 {
         props.push((
             "runtimePlatform",
-            object([
+            object(vec![
                 ("cpuArchitecture", atom("ecs.CpuArchitecture.ARM64")),
                 (
                     "operatingSystemFamily",
@@ -2277,7 +2306,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
             Ts::Object(
                 c.environment
                     .iter()
-                    .map(|(k, val)| (k.into(), text(val)))
+                    .map(|(k, val)| (k.as_str(), text(val)))
                     .collect(),
             ),
         ));
@@ -2338,7 +2367,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
                         )],
                     ),
                 };
-                (s.name.as_str().into(), value)
+                (s.name.as_str(), value)
             })
             .collect();
         container.push(("secrets", Ts::Object(secrets)));
@@ -2347,7 +2376,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
         "logging",
         call(
             "ecs.LogDrivers.awsLogs",
-            vec![object([
+            vec![object(vec![
                 ("logGroup", atom(var(&c.log_group))),
                 ("streamPrefix", text(&c.stream_prefix)),
             ])],
@@ -2376,7 +2405,7 @@ fn convert_definition(out: &mut String, id: &Id, def: &TaskDefinition, refs: &Re
         .mount_points
         .iter()
         .map(|(volume, path)| {
-            object([
+            object(vec![
                 ("sourceVolume", string(volume.as_str())),
                 ("containerPath", text(path)),
                 ("readOnly", atom("false")),
@@ -2403,7 +2432,7 @@ fn convert_queue_policy(out: &mut String, id: &Id, queue: &QueuePolicy, refs: &R
         &construct!(
             "CfnCondition",
             format!("{q}QueueInStackAccount"),
-            object([(
+            object(vec![(
                 "expression",
                 call(
                     "Fn.conditionEquals",
@@ -2425,7 +2454,7 @@ fn convert_queue_policy(out: &mut String, id: &Id, queue: &QueuePolicy, refs: &R
             vec![
                 atom("this"),
                 string(format!("{q}QueuePolicy")),
-                object([
+                object(vec![
                     (
                         "queues",
                         Ts::Array(vec![Ts::Template(vec![
@@ -2438,7 +2467,7 @@ fn convert_queue_policy(out: &mut String, id: &Id, queue: &QueuePolicy, refs: &R
                         "policyDocument",
                         call(
                             "new iam.PolicyDocument",
-                            vec![object([("statements", Ts::Array(statements))])],
+                            vec![object(vec![("statements", Ts::Array(statements))])],
                         ),
                     ),
                 ]),

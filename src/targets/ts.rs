@@ -20,7 +20,7 @@ pub enum Ts<'a> {
     Str(Cow<'a, str>),
     Array(Vec<Ts<'a>>),
     /// An object literal; keys quoted only where needed.
-    Object(Vec<(Cow<'a, str>, Ts<'a>)>),
+    Object(Vec<(&'a str, Ts<'a>)>),
     /// `callee(args…)`; `callee` may start with `new `.
     Call(Cow<'a, str>, Vec<Ts<'a>>),
     /// `expr as unknown as Type`, for the documented escape hatches.
@@ -51,13 +51,8 @@ pub fn string<'a>(s: impl Into<Cow<'a, str>>) -> Ts<'a> {
 pub fn call<'a>(callee: impl Into<Cow<'a, str>>, args: Vec<Ts<'a>>) -> Ts<'a> {
     Ts::Call(callee.into(), args)
 }
-pub fn object<'a>(fields: impl IntoIterator<Item = (&'a str, Ts<'a>)>) -> Ts<'a> {
-    Ts::Object(
-        fields
-            .into_iter()
-            .map(|(k, v)| (Cow::Borrowed(k), v))
-            .collect(),
-    )
+pub fn object<'a>(fields: Vec<(&'a str, Ts<'a>)>) -> Ts<'a> {
+    Ts::Object(fields)
 }
 
 /// The width of text in columns: its characters, as prettier counts (`é` is one column).
@@ -590,7 +585,21 @@ pub fn print(e: &Ts, indent: usize, col: usize, tail: usize) -> String {
 /// Writes the statement `prefix<expr>;` at `indent` (e.g. `const x = …;`), ending with a
 /// newline.
 pub fn write_statement(out: &mut String, prefix: &str, e: &Ts, indent: usize) {
-    let col = 2 * indent + columns(prefix);
+    write_statement_with(out, |out| out.push_str(prefix), e, indent);
+}
+
+/// [`write_statement`] with the prefix written by `prefix` (straight into the output, so a
+/// prefix built from parts needs no String of its own).
+pub fn write_statement_with(
+    out: &mut String,
+    prefix: impl FnOnce(&mut String),
+    e: &Ts,
+    indent: usize,
+) {
+    pad(out, indent);
+    let start = out.len();
+    prefix(out);
+    let col = 2 * indent + columns(&out[start..]);
     // Prettier breaks after `=` when what follows cannot start on this line: a call whose
     // callee does not fit, or an unbreakable value.
     let starts_too_long = match e {
@@ -598,14 +607,13 @@ pub fn write_statement(out: &mut String, prefix: &str, e: &Ts, indent: usize) {
         Ts::Atom(_) | Ts::Str(_) | Ts::Template(_) => !fits(e, col + 1),
         _ => false,
     };
-    pad(out, indent);
-    if prefix.ends_with("= ") && starts_too_long {
-        out.push_str(prefix.trim_end());
+    if out[start..].ends_with("= ") && starts_too_long {
+        let head = out[start..].trim_end().len();
+        out.truncate(start + head);
         out.push('\n');
         pad(out, indent + 1);
         write_expr(out, e, indent + 1, 2 * (indent + 1), 1);
     } else {
-        out.push_str(prefix);
         write_expr(out, e, indent, col, 1);
     }
     out.push_str(";\n");
