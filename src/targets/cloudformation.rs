@@ -12,6 +12,7 @@
 //! a template without building it ([`stack_quotas`]), by writing into a [`Count`].
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
@@ -94,8 +95,6 @@ struct View<'a> {
     conditions: Section<'a>,
     /// The plan's outputs (their section is built when it is written: [`View::outputs`]).
     plan_outputs: &'a [crate::plan::Output],
-    /// The template's resources in order: each plan entry but the targets.
-    entries: Vec<&'a PlanResource>,
     /// What the YAML template lays out, the resources' logical ids among it.
     layout: &'a Arc<LayoutData>,
     /// Every body, when kept ([`View::keep_bodies`]).
@@ -141,7 +140,7 @@ impl<'a> View<'a> {
     /// Converts every body once and keeps them, for writing the template more than once (its
     /// size in both formats): a template that fits a stack is small.
     fn keep_bodies(&mut self) -> Result<(), RenderError> {
-        self.kept = (0..self.entries.len())
+        self.kept = (0..self.refs.entries.len())
             .map(|n| self.convert(n))
             .collect::<Result<_, _>>()?;
         Ok(())
@@ -150,12 +149,22 @@ impl<'a> View<'a> {
     /// The body of the `n`th resource, its strings spelled, checked to name only conditions
     /// the template has.
     fn convert(&self, n: usize) -> Result<Node<'a>, RenderError> {
-        let entry = self.entries.get(n).ok_or_else(|| {
+        let entry = self.refs.entries.get(n).ok_or_else(|| {
             RenderError(format!(
                 "the template places resource {n} of {}",
-                self.entries.len()
+                self.refs.entries.len()
             ))
         })?;
+        // Its references are mostly to its own group's resources (or the shared ones).
+        let group = match n.checked_sub(self.layout.shared) {
+            None => (0, self.layout.shared),
+            Some(_) => {
+                let tasks = &self.layout.tasks;
+                let at = tasks.partition_point(|(_, r)| r.end <= n);
+                tasks.get(at).map_or((0, 0), |(_, r)| (r.start, r.end))
+            }
+        };
+        self.refs.group.set(group);
         let mut named = Section::default();
         let mut body = convert_resource(entry, &self.refs, &mut named)
             .ok_or_else(|| RenderError(format!("`{}` is no template resource", self.id(n))))?;
@@ -825,7 +834,7 @@ fn write<S: Out>(view: &View, format: Format, out: &mut S) -> Result<(), RenderE
         page_left -= name.len() + 2 * MARK.len_utf8() + after.len();
         match (slot, format) {
             (Slot::Resource(n), Format::Yaml) => {
-                make_room(out, written, view.entries.len() - written, page_left);
+                make_room(out, written, view.refs.entries.len() - written, page_left);
                 let body = view.body(n)?;
                 yaml::write_block(&body, 2, out, &mut plain);
                 view.done(body);
@@ -931,6 +940,8 @@ fn logical_id(id: &Id) -> String {
 /// for the run of its resources.
 fn logical_ids(entries: &[&PlanResource]) -> Vec<String> {
     let mut owner: Option<(&Owner, String)> = None;
+    // Each part's name spelled once (by its place in `Part`).
+    let mut parts: Vec<Option<String>> = Vec::new();
     entries
         .iter()
         .map(|r| {
@@ -943,10 +954,16 @@ fn logical_ids(entries: &[&PlanResource]) -> Vec<String> {
                     owner.as_ref().map_or("", |(_, p)| p.as_str())
                 }
             };
-            let part = r.id.part.name();
+            let at = r.id.part as usize;
+            if parts.len() <= at {
+                parts.resize(at + 1, None);
+            }
+            let part =
+                parts[at].get_or_insert_with(|| pascal_into(String::new(), r.id.part.name()));
             let mut id = String::with_capacity(prefix.len() + part.len());
             id.push_str(prefix);
-            pascal_into(id, part)
+            id.push_str(part);
+            id
         })
         .collect()
 }
@@ -994,16 +1011,30 @@ struct Refs<'a> {
     /// The plan's targets by owner, built once: a rule finds its target in O(1) however many
     /// tasks there are.
     targets: HashMap<&'a Owner, &'a PlanResource>,
-    /// Where each template resource's logical id is in `ids` (the layout's).
-    names: HashMap<&'a Id, usize>,
+    /// The template's resources in order (each plan entry but the targets), the first
+    /// `shared` the stack's own; their logical ids (the layout's); and where each is.
+    entries: Vec<&'a PlanResource>,
+    shared: usize,
     ids: &'a [String],
+    names: HashMap<&'a Id, usize>,
+    /// The resources of the group being converted (a range of `entries`), looked at first.
+    group: Cell<(usize, usize)>,
     /// Where the bodies' lists and maps come from (and go back to once written).
     nodes: Nodes<'a>,
 }
 
 impl<'a> Refs<'a> {
-    /// The logical id of a plan resource: the layout's, built once per resource.
+    /// The logical id of a plan resource: the layout's, built once per resource. Found among
+    /// the group being converted and the shared resources (nearly every reference), else by
+    /// hash.
     fn logical(&self, id: &Id) -> Cow<'a, str> {
+        let (start, end) = self.group.get();
+        let mut near = (start..end).chain(0..self.shared);
+        if let Some(n) = near
+            .find(|&n| self.entries[n].id.part == id.part && self.entries[n].id.owner == id.owner)
+        {
+            return Cow::Borrowed(self.ids[n].as_str());
+        }
         match self.names.get(id) {
             Some(&n) => Cow::Borrowed(self.ids[n].as_str()),
             None => Cow::Owned(logical_id(id)),
@@ -1156,6 +1187,9 @@ fn convert_model<'a>(
             .enumerate()
             .map(|(n, r)| (&r.id, n))
             .collect(),
+        entries,
+        shared: layout.shared,
+        group: Cell::new((0, 0)),
         ids: &layout.ids,
         nodes: Nodes::default(),
     };
@@ -1186,7 +1220,6 @@ fn convert_model<'a>(
         parameters,
         conditions,
         plan_outputs: &plan.outputs,
-        entries,
         layout,
         kept: Vec::new(),
     }
@@ -1717,7 +1750,7 @@ fn template_sizes<const N: usize>(plan: &Plan, formats: [Format; N]) -> [usize; 
     }
     // The quotas count the template's resources on the plan: the same ones.
     debug_assert_eq!(
-        view.entries.len(),
+        view.refs.entries.len(),
         plan.resources()
             .filter(|r| !matches!(r.kind, Kind::Target(_)))
             .count()
