@@ -1154,10 +1154,13 @@ fn layout_of(plan: &Plan) -> (LayoutData, Vec<&PlanResource>) {
         if let Some(comment) = &group.comment {
             let start = entries.len();
             entries.extend(resources(group));
-            // Never empty (a task has its rule or schedule, a queue its policy): the template
-            // writes the line break after the comment with the first resource.
-            debug_assert!(entries.len() > start, "{comment}: no resources");
-            tasks.push((comment.clone(), start..entries.len()));
+            // A lowered plan has none empty (a task has its rule or schedule, a queue its
+            // policy), but a group without resources is left out rather than written as a
+            // bare comment: the template writes the line break after the comment with the
+            // first resource.
+            if entries.len() > start {
+                tasks.push((comment.clone(), start..entries.len()));
+            }
         }
     }
     let layout = LayoutData {
