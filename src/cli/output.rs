@@ -76,15 +76,16 @@ pub struct Plan {
 
 impl Plan {
     /// Decides what writing `files` to `dest` means. Reads the old manifest; writes nothing.
-    pub fn new(dest: Destination<'_>, files: &[OutputFile]) -> Result<Plan, String> {
+    /// Takes the files: their text is not copied (for a large stack it is megabytes).
+    pub fn new(dest: Destination<'_>, files: Vec<OutputFile>) -> Result<Plan, String> {
         match dest {
             Destination::Stdout => Err("no -o given".into()),
-            Destination::File(path) => match files {
-                [one] => Ok(Plan {
-                    writes: vec![(path.to_path_buf(), one.contents.clone())],
+            Destination::File(path) => match <[OutputFile; 1]>::try_from(files) {
+                Ok([one]) => Ok(Plan {
+                    writes: vec![(path.to_path_buf(), one.contents)],
                     ..Plan::default()
                 }),
-                _ => Err(format!(
+                Err(files) => Err(format!(
                     "this target writes {} files; give -o a directory (e.g. `-o {}/`)",
                     files.len(),
                     path.with_extension("").display()
@@ -94,7 +95,7 @@ impl Plan {
         }
     }
 
-    fn directory(dir: &Path, files: &[OutputFile]) -> Result<Plan, String> {
+    fn directory(dir: &Path, files: Vec<OutputFile>) -> Result<Plan, String> {
         if dir.exists() && !dir.is_dir() {
             return Err(format!(
                 "-o {}: exists and is not a directory",
@@ -108,8 +109,8 @@ impl Plan {
             let Some(rel) = safe_relative(&f.path) else {
                 return Err(format!("internal error: output path `{}`", f.path));
             };
-            plan.writes.push((dir.join(rel), f.contents.clone()));
-            listed.insert(f.path.clone());
+            plan.writes.push((dir.join(rel), f.contents));
+            listed.insert(f.path);
         }
         let manifest_text: String = listed.iter().map(|p| format!("{p}\n")).collect();
         plan.manifest = Some((dir.join(MANIFEST), manifest_text));
@@ -210,6 +211,9 @@ impl Plan {
         let mut out = String::new();
         let mut stale = 0;
         for (path, contents) in self.writes.iter().chain(self.manifest.iter()) {
+            if unchanged(path, contents) {
+                continue;
+            }
             // A checkout with CRLF line endings (git's core.autocrlf on Windows) holds the same
             // output: compare ignoring the line-ending convention.
             let on_disk = match std::fs::read_to_string(path) {
@@ -352,13 +356,28 @@ fn read_manifest(dir: &Path, warnings: &mut Vec<String>) -> Result<Vec<String>, 
         .collect())
 }
 
-/// Whether `path` is a regular file holding exactly `contents`.
+/// Whether `path` is a regular file holding exactly `contents`: compared a block at a time, so
+/// a recompile does not hold a second copy of a large output.
 fn unchanged(path: &Path, contents: &str) -> bool {
-    match std::fs::symlink_metadata(path) {
-        Ok(m) if m.is_file() && m.len() == contents.len() as u64 => {
-            std::fs::read(path).is_ok_and(|b| b == contents.as_bytes())
+    use std::io::Read;
+    let same_size = std::fs::symlink_metadata(path)
+        .is_ok_and(|m| m.is_file() && m.len() == contents.len() as u64);
+    if !same_size {
+        return false;
+    }
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut block = vec![0u8; 64 * 1024];
+    let mut rest = contents.as_bytes();
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) if n <= rest.len() && block[..n] == rest[..n] => rest = &rest[n..],
+            Ok(_) => return false,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
         }
-        _ => false,
     }
 }
 
@@ -476,5 +495,29 @@ mod tests {
         assert_eq!(Destination::of(Some(p)), Destination::Directory(p));
         let p = Path::new("/nonexistent-tfc/out");
         assert_eq!(Destination::of(Some(p)), Destination::Directory(p));
+    }
+
+    #[test]
+    fn unchanged_compares_every_block_of_the_file() {
+        let dir = std::env::temp_dir().join(format!("tfc-unchanged-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("big.tf");
+        // Three blocks and a bit: a difference in any block, or a file of another size, counts.
+        let text: String = (0..200_000)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        std::fs::write(&path, &text).unwrap();
+        assert!(unchanged(&path, &text));
+        for at in [0, 65_535, 65_536, 131_072, 199_999] {
+            let mut other = text.clone().into_bytes();
+            other[at] = b'!';
+            let other = String::from_utf8(other).unwrap();
+            assert!(!unchanged(&path, &other), "a difference at byte {at}");
+        }
+        assert!(!unchanged(&path, &text[..199_999]));
+        assert!(!unchanged(&path, &format!("{text}a")));
+        assert!(!unchanged(&dir.join("missing.tf"), ""));
+        assert!(!unchanged(&dir, ""), "a directory is not an unchanged file");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
