@@ -368,7 +368,7 @@ fn unchanged(path: &Path, contents: &str) -> bool {
     let Ok(mut file) = std::fs::File::open(path) else {
         return false;
     };
-    let mut block = vec![0u8; 64 * 1024];
+    let mut block = vec![0u8; contents.len().clamp(1, 64 * 1024)];
     let mut rest = contents.as_bytes();
     loop {
         match file.read(&mut block) {

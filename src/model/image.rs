@@ -189,7 +189,7 @@ fn ecr_host(host: &str) -> Option<(String, String, &'static str)> {
     if account.len() != 12 || !account.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    let region_ok = |r: &str| arn::region().is_match(r);
+    let region_ok = arn::is_region;
     let (endpoint, region) = match labels.as_slice() {
         [_, "dkr", "ecr", region, "amazonaws", "com"] if !region.starts_with("cn-") => {
             ("standard", *region)

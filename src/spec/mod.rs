@@ -1,5 +1,7 @@
 //! The spec: loading YAML with locations, the JSON Schema, and typed parsing.
 
+#[cfg(test)]
+mod lean;
 pub mod load;
 pub mod params;
 pub mod screen;

@@ -15,8 +15,9 @@
 //! validator decides. So the worst a gap here can cost is time, never a missed diagnostic; the
 //! fuzz test holds the screen to the validator's verdict on every input it generates.
 //!
-//! It reads the schema tfc publishes (`schemas/tfc.schema.json`, embedded; a test keeps it equal
-//! to the generated one), where the fields that take a deploy-time parameter are
+//! It reads the schema tfc publishes (`schemas/tfc.schema.json`, a test keeps it equal to the
+//! generated one; embedded without its annotations, stripped at build time by
+//! `src/spec/lean.rs`), where the fields that take a deploy-time parameter are
 //! `anyOf: [own, { $ref: ParamRef }]`. `tfc check` validates with the schema without those
 //! alternatives (see [`super::schema`]), so a `$ref` to `ParamRef` never matches here: `anyOf`
 //! then holds exactly when `own` does, as in the schema the validator uses.
@@ -24,11 +25,12 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex_lite::Regex;
 use serde_json::{Map, Value};
 
-/// The schema tfc publishes, as committed (see the module documentation).
-const PUBLISHED: &str = include_str!("../../schemas/tfc.schema.json");
+/// The schema tfc publishes, as committed (see the module documentation), without its
+/// annotations: stripped by the build script (`src/spec/lean.rs`).
+const LEAN: &str = include_str!(concat!(env!("OUT_DIR"), "/tfc.lean.schema.json"));
 
 /// The definition a `$ref` names for a `{ param: NAME }` reference.
 const PARAM_REF: &str = "#/$defs/ParamRef";
@@ -47,103 +49,12 @@ fn screen() -> Option<&'static Screen> {
     static SCREEN: OnceLock<Option<Screen>> = OnceLock::new();
     SCREEN
         .get_or_init(|| {
-            let Lean(schema) = serde_json::from_str(PUBLISHED).ok()?;
+            let schema: Value = serde_json::from_str(LEAN).ok()?;
             let mut patterns = HashMap::new();
             collect_patterns(&schema, &mut patterns);
             Some(Screen { schema, patterns })
         })
         .as_ref()
-}
-
-/// The schema without what only describes (descriptions, examples, snippets: half its text),
-/// skipped while parsing rather than allocated and dropped; the keywords that validate are kept,
-/// and so are the names of properties and definitions (a task's `description` field stays).
-struct Lean(Value);
-
-/// Keys whose values [`Lean`] skips where they are keywords: annotations the screen reads as
-/// always true.
-fn described_only(key: &str) -> bool {
-    matches!(
-        key,
-        "description" | "markdownDescription" | "examples" | "defaultSnippets" | "title"
-    )
-}
-
-/// What a JSON value is to [`Lean`]: a schema, a map of names to schemas (`properties`,
-/// `$defs`), or data (`enum`, `const`, `default`), which is kept whole.
-#[derive(Clone, Copy)]
-enum Reading {
-    Schema,
-    Names,
-}
-
-impl<'de> serde::Deserialize<'de> for Lean {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        serde::de::DeserializeSeed::deserialize(Reading::Schema, d)
-    }
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for Reading {
-    type Value = Lean;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Lean, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for Reading {
-    type Value = Lean;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a JSON Schema")
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Lean, A::Error> {
-        let mut map = Map::new();
-        while let Some(key) = a.next_key::<String>()? {
-            let value = match (self, key.as_str()) {
-                (Reading::Names, _) => a.next_value_seed(Reading::Schema)?.0,
-                (Reading::Schema, k) if described_only(k) => {
-                    a.next_value::<serde::de::IgnoredAny>()?;
-                    continue;
-                }
-                (Reading::Schema, "properties" | "$defs" | "patternProperties") => {
-                    a.next_value_seed(Reading::Names)?.0
-                }
-                (Reading::Schema, "enum" | "const" | "default") => a.next_value::<Value>()?,
-                (Reading::Schema, _) => a.next_value_seed(Reading::Schema)?.0,
-            };
-            map.insert(key, value);
-        }
-        Ok(Lean(Value::Object(map)))
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Lean, A::Error> {
-        let mut items = Vec::new();
-        while let Some(Lean(v)) = a.next_element_seed(Reading::Schema)? {
-            items.push(v);
-        }
-        Ok(Lean(Value::Array(items)))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Lean, E> {
-        Ok(Lean(Value::String(v.to_string())))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Lean, E> {
-        Ok(Lean(Value::String(v)))
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Lean, E> {
-        Ok(Lean(Value::Bool(v)))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Lean, E> {
-        Ok(Lean(Value::Number(v.into())))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Lean, E> {
-        Ok(Lean(Value::Number(v.into())))
-    }
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Lean, E> {
-        serde_json::Number::from_f64(v)
-            .map(|n| Lean(Value::Number(n)))
-            .ok_or_else(|| E::custom("a number JSON cannot hold"))
-    }
-    fn visit_unit<E>(self) -> Result<Lean, E> {
-        Ok(Lean(Value::Null))
-    }
 }
 
 fn collect_patterns(v: &Value, out: &mut HashMap<String, OnceLock<Option<Regex>>>) {
@@ -399,6 +310,9 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The schema as committed.
+    const PUBLISHED: &str = include_str!("../../schemas/tfc.schema.json");
+
     #[test]
     fn the_embedded_schema_is_the_generated_one() {
         assert_eq!(
@@ -411,31 +325,12 @@ mod tests {
 
     #[test]
     fn the_lean_schema_is_the_schema_without_its_descriptions() {
-        // Strips annotations from schema objects only: names of properties and definitions,
-        // and data, stay whatever they are called.
-        fn strip(v: &mut Value) {
-            match v {
-                Value::Object(map) => {
-                    map.retain(|k, _| !described_only(k));
-                    for (k, x) in map.iter_mut() {
-                        match (k.as_str(), x) {
-                            (
-                                "properties" | "$defs" | "patternProperties",
-                                Value::Object(names),
-                            ) => names.values_mut().for_each(strip),
-                            ("enum" | "const" | "default", _) => {}
-                            (_, x) => strip(x),
-                        }
-                    }
-                }
-                Value::Array(items) => items.iter_mut().for_each(strip),
-                _ => {}
-            }
-        }
+        // The build script strips the committed schema with `lean::strip`.
         let mut full: Value = serde_json::from_str(PUBLISHED).expect("schema");
-        strip(&mut full);
-        let Lean(lean) = serde_json::from_str(PUBLISHED).expect("schema");
+        super::super::lean::strip(&mut full);
+        let lean: Value = serde_json::from_str(LEAN).expect("lean schema");
         assert_eq!(lean, full);
+        assert!(LEAN.len() * 4 < PUBLISHED.len());
         // A task's `description` is a property, not an annotation.
         assert!(lean.pointer("/$defs/Task/properties/description").is_some());
         assert!(passes(&spec(json!({ "description": "nightly" }))));
