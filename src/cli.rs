@@ -1003,9 +1003,27 @@ fn compile(
             return done(ExitCode::from(EXIT_USAGE));
         }
     };
+    let layout = match dest {
+        Destination::Directory(_) => Layout::Directory,
+        _ => Layout::Single,
+    };
     // Checked once: a spec without parameters (or baked) compiles from this result; a spec
-    // rendered with its parameters as references is checked per environment below.
-    let checked = crate::check_with(&bytes, Some((target, format)), values);
+    // rendered with its parameters as references is checked per environment below. For a
+    // CloudFormation template the check leaves its size to be measured on the one rendered
+    // here, before the check's problems are reported.
+    let mut checked = crate::check_rendering(&bytes, Some((target, format)), values);
+    let mut rendered = None;
+    if let (Some(_), Some(plan)) = (&checked.template_size, &checked.plan) {
+        let files = target.backend().render(plan, layout, format);
+        if let Some(template) = files.as_ref().ok().and_then(|f| {
+            f.iter()
+                .find(|f| f.path.starts_with("template."))
+                .map(|t| t.contents.len())
+        }) {
+            checked.add_template_size(template);
+        }
+        rendered = Some(files);
+    }
     let plan = if checked.declares && !bake {
         if matches!(dest, Destination::Stdout | Destination::File(_)) && !values.is_empty() {
             error("--env and --set write parameter files next to the output: use -o DIR/, or --bake to write the values into the output");
@@ -1028,11 +1046,7 @@ fn compile(
             Err(code) => return done(code),
         }
     };
-    let layout = match dest {
-        Destination::Directory(_) => Layout::Directory,
-        _ => Layout::Single,
-    };
-    let files = match target.backend().render(&plan, layout, format) {
+    let files = match rendered.unwrap_or_else(|| target.backend().render(&plan, layout, format)) {
         Ok(files) => files,
         Err(e) => {
             error(e);

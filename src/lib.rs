@@ -44,11 +44,36 @@ pub struct Checked {
     /// The resource plan of a valid spec without parameters, when the check lowered it (to count
     /// a stack's resources): `compile` renders it rather than lowering the spec again.
     pub plan: Option<plan::Plan>,
+    /// Set by [`check_rendering`]: the CloudFormation template's size is left to the caller,
+    /// which renders the template anyway ([`Checked::add_template_size`]).
+    pub template_size: Option<TemplateSize>,
+}
+
+/// A template-size check left to the caller that renders the template (see
+/// [`check_rendering`]).
+#[derive(Debug)]
+pub struct TemplateSize {
+    deploy: (targets::Target, targets::Format),
+    /// Where size problems point: the `tasks` key.
+    pos: Option<diagnostics::Pos>,
 }
 
 impl Checked {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// Adds the problems of a CloudFormation template `bytes` long, when the check left its
+    /// size to the caller: exactly what [`check_for`] says when it measures the template itself
+    /// (a test holds the two to the same diagnostics).
+    pub fn add_template_size(&mut self, bytes: usize) {
+        if let Some(TemplateSize { deploy, pos }) = self.template_size.take() {
+            self.diagnostics.extend(
+                targets::cloudformation::size_problems(Some(deploy), bytes, Some(bytes))
+                    .into_iter()
+                    .map(|d| d.on_key().at(pos)),
+            );
+        }
     }
 }
 
@@ -73,6 +98,27 @@ pub fn check_with(
     deploy: Option<(targets::Target, targets::Format)>,
     values: &spec::params::Values,
 ) -> Checked {
+    check_measuring(bytes, deploy, values, true)
+}
+
+/// [`check_with`] for a caller that renders the CloudFormation template the check would
+/// otherwise build to measure (`tfc compile --target cloudformation`): for a valid spec without
+/// parameters, the size problems are left to [`Checked::add_template_size`] with the rendered
+/// template's length, so the template is built once, not twice.
+pub fn check_rendering(
+    bytes: &[u8],
+    deploy: Option<(targets::Target, targets::Format)>,
+    values: &spec::params::Values,
+) -> Checked {
+    check_measuring(bytes, deploy, values, false)
+}
+
+fn check_measuring(
+    bytes: &[u8],
+    deploy: Option<(targets::Target, targets::Format)>,
+    values: &spec::params::Values,
+    measure: bool,
+) -> Checked {
     let doc = match spec::load::load(bytes) {
         Ok(doc) => doc,
         Err(diagnostics) => {
@@ -82,6 +128,7 @@ pub fn check_with(
                 parameters: None,
                 declares: false,
                 plan: None,
+                template_size: None,
             }
         }
     };
@@ -98,9 +145,10 @@ pub fn check_with(
                 parameters: None,
                 declares: false,
                 plan: None,
+                template_size: None,
             };
         }
-        return check_document(&doc, deploy);
+        return check_document(&doc, deploy, measure);
     }
     // The structure first, with each whole-value reference taken as valid where it stands.
     let uses = spec::params::uses(&doc.value);
@@ -143,7 +191,7 @@ pub fn check_with(
                 index: doc.index.clone(),
                 source: doc.source.clone(),
             };
-            let checked = check_document(&baked, deploy);
+            let checked = check_document(&baked, deploy, true);
             for d in checked.diagnostics {
                 if already(&d.pointer) {
                     continue;
@@ -176,6 +224,7 @@ pub fn check_with(
         parameters: single.then(|| contexts.first().map(|c| c.describe()).unwrap_or_default()),
         declares: true,
         plan: None,
+        template_size: None,
     }
 }
 
@@ -276,9 +325,12 @@ pub fn native_plan(bytes: &[u8], values: &spec::params::Values) -> Result<plan::
 }
 
 /// Loads, schema-checks, parses and validates one document (no parameters).
+/// `measure`: whether the CloudFormation template's size is measured here (otherwise the
+/// caller renders it, see [`check_rendering`]).
 fn check_document(
     doc: &spec::Document,
     deploy: Option<(targets::Target, targets::Format)>,
+    measure: bool,
 ) -> Checked {
     // Text a deployment tool would evaluate is reported wherever it stands, schema-valid or not.
     let evaluated: Vec<Diagnostic> = validate::text::check_document(&doc.value)
@@ -305,6 +357,7 @@ fn check_document(
             parameters: None,
             declares: false,
             plan: None,
+            template_size: None,
         };
     }
     let parsed = match spec::parse(doc) {
@@ -317,6 +370,7 @@ fn check_document(
                 parameters: None,
                 declares: false,
                 plan: None,
+                template_size: None,
             };
         }
     };
@@ -330,15 +384,27 @@ fn check_document(
     // only where there is a stack: CloudFormation and CDK, or any target when none is named
     // (`stack_quotas` says nothing for Terraform, so the plan is not lowered for it).
     let mut lowered = None;
+    let mut template_size = None;
     if !diagnostics.iter().any(Diagnostic::is_error)
         && !matches!(deploy, Some((targets::Target::Terraform, _)))
     {
         let plan = plan::lower(&model::lower(&parsed));
-        diagnostics.extend(
-            targets::cloudformation::stack_quotas(&plan, deploy)
-                .into_iter()
-                .map(|d| locate(doc, d.on_key())),
-        );
+        let deferred = match deploy {
+            Some(d @ (targets::Target::Cloudformation, _)) if !measure => Some(d),
+            _ => None,
+        };
+        let quotas = match deferred {
+            Some(d) => targets::cloudformation::stack_counts(&plan, Some(d)),
+            None => targets::cloudformation::stack_quotas(&plan, deploy),
+        };
+        // Over a count quota the stack is refused whatever its size: nothing left to measure.
+        if let (Some(d), true) = (deferred, quotas.is_empty()) {
+            template_size = Some(TemplateSize {
+                deploy: d,
+                pos: doc.index.key_pos(targets::cloudformation::QUOTA_POINTER),
+            });
+        }
+        diagnostics.extend(quotas.into_iter().map(|d| locate(doc, d.on_key())));
         lowered = Some(plan);
     }
     Checked {
@@ -347,6 +413,7 @@ fn check_document(
         parameters: None,
         declares: false,
         plan: lowered,
+        template_size,
     }
 }
 

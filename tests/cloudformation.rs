@@ -801,6 +801,59 @@ fn quota_codes(spec: &str) -> Vec<(&'static str, String)> {
 }
 
 #[test]
+fn compile_measures_the_template_it_renders_as_check_does() {
+    use tfc::targets::{Format, Layout, Target};
+    // `compile` leaves the size to the template it renders (built once, not twice): the
+    // diagnostics must be exactly the ones `check --target cloudformation` gives.
+    let wide = "x".repeat(25_000);
+    let cases = [
+        // (spec, the YAML template's size or quota problem, the JSON template's)
+        (seed(), None, None),
+        (many_tasks(10, false, ""), None, Some("template-size")),
+        (
+            many_tasks(30, false, &wide),
+            Some("template-size"),
+            Some("template-size"),
+        ),
+        (
+            many_tasks(45, false, &wide),
+            Some("stack-quota"),
+            Some("stack-quota"),
+        ),
+        (
+            many_tasks(63, false, ""),
+            Some("stack-quota"),
+            Some("stack-quota"),
+        ),
+    ];
+    for (spec, yaml, json) in &cases {
+        for (format, expected) in [(Format::Yaml, yaml), (Format::Json, json)] {
+            let deploy = Some((Target::Cloudformation, format));
+            let measured = tfc::check_for(spec.as_bytes(), deploy).diagnostics;
+            let mut deferred = tfc::check_rendering(spec.as_bytes(), deploy, &Default::default());
+            if deferred.template_size.is_some() {
+                let plan = deferred.plan.as_ref().expect("a valid spec's plan");
+                let files = Target::Cloudformation
+                    .backend()
+                    .render(plan, Layout::Directory, format)
+                    .unwrap();
+                deferred.add_template_size(files[0].contents.len());
+            }
+            assert_eq!(measured, deferred.diagnostics, "{format:?}");
+            assert_eq!(
+                measured.iter().any(|d| Some(d.code) == *expected),
+                expected.is_some(),
+                "{format:?}: {measured:?}"
+            );
+        }
+    }
+    // And on the command line: the warning is said, the template written.
+    let (code, err) = compile_code(&many_tasks(30, false, &wide), "cloudformation");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("warning[template-size]"), "{err}");
+}
+
+#[test]
 fn stack_quotas_are_reported_before_deploy() {
     // 500 resources: 1 cluster + 8 per created task, so 62 tasks fit and 63 do not.
     let fits = many_tasks(62, false, "");

@@ -1786,47 +1786,10 @@ pub fn stack_quotas(
     deploy: Option<(super::Target, Format)>,
 ) -> Vec<crate::diagnostics::Diagnostic> {
     use super::Target;
-    use crate::diagnostics::Diagnostic;
-    if matches!(deploy, Some((Target::Terraform, _))) {
-        return Vec::new();
-    }
-    // Counted on the plan (a template has a resource for each plan entry but the targets, which
-    // their rules hold): the template itself is built only to measure a stack that fits.
-    let resources = plan
-        .resources()
-        .filter(|r| !matches!(r.kind, Kind::Target(_)))
-        .count();
-    let outputs = plan.outputs.len();
-    let problem = |message: String| match deploy {
-        Some(_) => Diagnostic::error("stack-quota", "/tasks", message),
-        None => Diagnostic::warning("stack-quota", "/tasks", message),
-    };
-    let split = "split the tasks over several specs (each compiles to its own stack); naming existing roles (`task_role`, `execution_role`) saves up to three resources per task, an existing cluster (`cluster.arn`) one";
-    let mut out = Vec::new();
-    let cdk_resources = resources + CDK_EXTRA_RESOURCES;
-    let resource_problem = match deploy {
-        Some((Target::Cdk, _)) => (cdk_resources > MAX_RESOURCES).then(|| {
-            format!("compiled to CDK, this spec makes a stack of {cdk_resources} resources ({resources} and CDK's metadata resource); a stack holds at most {MAX_RESOURCES} (CloudFormation quotas), and `cdk synth` refuses more")
-        }),
-        Some(_) => (resources > MAX_RESOURCES).then(|| {
-            format!("compiled to CloudFormation, this spec makes {resources} resources; a stack holds at most {MAX_RESOURCES} (CloudFormation quotas)")
-        }),
-        None => (cdk_resources > MAX_RESOURCES).then(|| {
-            format!("compiled to CloudFormation this spec makes {resources} resources, to CDK {cdk_resources} (with CDK's metadata resource); a stack holds at most {MAX_RESOURCES} (CloudFormation quotas), and `cdk synth` refuses more too")
-        }),
-    };
-    if let Some(message) = resource_problem {
-        out.push(problem(message).with_help(split));
-    }
-    if outputs > MAX_OUTPUTS {
-        out.push(
-            problem(format!("compiled to CloudFormation or CDK, this spec makes {outputs} outputs (two per task); a stack holds at most {MAX_OUTPUTS}"))
-                .with_help(split),
-        );
-    }
+    let out = stack_counts(plan, deploy);
     // A stack over the resource or output quota is refused whatever its size: its template is
     // not built just to say it is large too (for 1,000 tasks that was most of `check`).
-    if !out.is_empty() {
+    if !out.is_empty() || matches!(deploy, Some((Target::Terraform, _))) {
         return out;
     }
     // The sizes that matter: the format written, or for CDK its JSON; without a target, the
@@ -1842,14 +1805,85 @@ pub fn stack_quotas(
             (json.max(yaml), Some(yaml))
         }
     };
+    size_problems(deploy, bytes, inline)
+}
+
+/// Where every stack-quota and template-size problem points: the tasks.
+pub const QUOTA_POINTER: &str = "/tasks";
+
+/// The count quotas of [`stack_quotas`]: resources and outputs, counted on the plan (a template
+/// has a resource for each plan entry but the targets, which their rules hold).
+pub fn stack_counts(
+    plan: &Plan,
+    deploy: Option<(super::Target, Format)>,
+) -> Vec<crate::diagnostics::Diagnostic> {
+    use super::Target;
+    if matches!(deploy, Some((Target::Terraform, _))) {
+        return Vec::new();
+    }
+    let resources = plan
+        .resources()
+        .filter(|r| !matches!(r.kind, Kind::Target(_)))
+        .count();
+    let outputs = plan.outputs.len();
+    let split = "split the tasks over several specs (each compiles to its own stack); naming existing roles (`task_role`, `execution_role`) saves up to three resources per task, an existing cluster (`cluster.arn`) one";
+    let mut out = Vec::new();
+    let cdk_resources = resources + CDK_EXTRA_RESOURCES;
+    let resource_problem = match deploy {
+        Some((Target::Cdk, _)) => (cdk_resources > MAX_RESOURCES).then(|| {
+            format!("compiled to CDK, this spec makes a stack of {cdk_resources} resources ({resources} and CDK's metadata resource); a stack holds at most {MAX_RESOURCES} (CloudFormation quotas), and `cdk synth` refuses more")
+        }),
+        Some(_) => (resources > MAX_RESOURCES).then(|| {
+            format!("compiled to CloudFormation, this spec makes {resources} resources; a stack holds at most {MAX_RESOURCES} (CloudFormation quotas)")
+        }),
+        None => (cdk_resources > MAX_RESOURCES).then(|| {
+            format!("compiled to CloudFormation this spec makes {resources} resources, to CDK {cdk_resources} (with CDK's metadata resource); a stack holds at most {MAX_RESOURCES} (CloudFormation quotas), and `cdk synth` refuses more too")
+        }),
+    };
+    if let Some(message) = resource_problem {
+        out.push(quota_problem(deploy, message).with_help(split));
+    }
+    if outputs > MAX_OUTPUTS {
+        out.push(
+            quota_problem(deploy, format!("compiled to CloudFormation or CDK, this spec makes {outputs} outputs (two per task); a stack holds at most {MAX_OUTPUTS}"))
+                .with_help(split),
+        );
+    }
+    out
+}
+
+/// A problem that stops a deploy: an error for a CloudFormation or CDK output, a warning
+/// without a target.
+fn quota_problem(
+    deploy: Option<(super::Target, Format)>,
+    message: String,
+) -> crate::diagnostics::Diagnostic {
+    use crate::diagnostics::Diagnostic;
+    match deploy {
+        Some(_) => Diagnostic::error("stack-quota", QUOTA_POINTER, message),
+        None => Diagnostic::warning("stack-quota", QUOTA_POINTER, message),
+    }
+}
+
+/// The size problems of [`stack_quotas`], for a template of `bytes` (the larger format's, for
+/// the S3 limit) and `inline` (the size passed inline, when a template is written: over 51,200
+/// bytes is the `template-size` warning).
+pub fn size_problems(
+    deploy: Option<(super::Target, Format)>,
+    bytes: usize,
+    inline: Option<usize>,
+) -> Vec<crate::diagnostics::Diagnostic> {
+    use crate::diagnostics::Diagnostic;
+    let split = "split the tasks over several specs (each compiles to its own stack); naming existing roles (`task_role`, `execution_role`) saves up to three resources per task, an existing cluster (`cluster.arn`) one";
+    let mut out = Vec::new();
     if bytes > MAX_S3_BYTES {
         out.push(
-            problem(format!("the CloudFormation template is {bytes} bytes; CloudFormation accepts at most {MAX_S3_BYTES} (1 MB, uploaded to S3)"))
+            quota_problem(deploy, format!("the CloudFormation template is {bytes} bytes; CloudFormation accepts at most {MAX_S3_BYTES} (1 MB, uploaded to S3)"))
                 .with_help(split),
         );
     } else if let Some(n) = inline.filter(|n| *n > MAX_INLINE_BYTES) {
         out.push(
-            Diagnostic::warning("template-size", "/tasks", format!("the CloudFormation template is {n} bytes, more than the {MAX_INLINE_BYTES} CloudFormation accepts inline"))
+            Diagnostic::warning("template-size", QUOTA_POINTER, format!("the CloudFormation template is {n} bytes, more than the {MAX_INLINE_BYTES} CloudFormation accepts inline"))
                 .with_help("deploy it through S3: `aws cloudformation deploy --s3-bucket BUCKET …` uploads it (CDK always does)"),
         );
     }
