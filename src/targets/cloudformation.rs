@@ -398,20 +398,7 @@ struct JsonResources<'v, 'a>(&'v View<'a>);
 impl Serialize for JsonResources<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let view = self.0;
-        let ids = &view.layout.ids;
-        // Logical ids are distinct (validation keeps task ids from colliding); were two the
-        // same, a JSON map holds the key once, where it first came, with the last value.
-        let mut at: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
-        let mut order: Vec<usize> = Vec::with_capacity(ids.len());
-        for (n, id) in ids.iter().enumerate() {
-            match at.get(id.as_str()) {
-                Some(&i) => order[i] = n,
-                None => {
-                    at.insert(id, order.len());
-                    order.push(n);
-                }
-            }
-        }
+        let order = json_resource_order(view);
         let mut map = s.serialize_map(Some(order.len()))?;
         for n in order {
             let body = view.body(n).map_err(S::Error::custom)?;
@@ -759,6 +746,12 @@ fn size_of(view: &View, format: Format) -> Result<usize, RenderError> {
 trait Out: Sink {
     fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), serde_json::Error>;
 
+    /// The JSON document of `view` (a count adds up its size without serialising it).
+    fn document(&mut self, view: &View) -> Result<(), RenderError> {
+        self.json(&JsonDocument(view))
+            .map_err(|e| RenderError(e.to_string()))
+    }
+
     /// For a buffer (not a count): the bytes in it, and those it takes before it grows.
     fn fill(&self) -> Option<(usize, usize)> {
         None
@@ -795,6 +788,56 @@ impl Out for Count {
     fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), serde_json::Error> {
         super::write_json_pretty(self, value)
     }
+
+    fn document(&mut self, view: &View) -> Result<(), RenderError> {
+        self.0 += json_document_len(view)?;
+        Ok(())
+    }
+}
+
+/// The bytes [`JsonDocument`] takes, entry for entry, counted by [`super::json_len`].
+fn json_document_len(view: &View) -> Result<usize, RenderError> {
+    use super::{json_len, json_map_len, json_object_len, json_str_len};
+    let mut entries = vec![
+        ("AWSTemplateFormatVersion", json_str_len("2010-09-09")),
+        ("Description", json_str_len(view.description)),
+    ];
+    if !view.parameters.map.is_empty() {
+        entries.push(("Parameters", json_object_len(&view.parameters.map, 1)));
+    }
+    if !view.conditions.map.is_empty() {
+        entries.push(("Conditions", json_object_len(&view.conditions.map, 1)));
+    }
+    let mut resources = Vec::with_capacity(view.layout.ids.len());
+    for n in json_resource_order(view) {
+        let body = view.body(n)?;
+        resources.push((view.id(n), json_len(&body, 2)));
+        view.done(body);
+    }
+    entries.push(("Resources", json_map_len(resources.into_iter(), 1)));
+    let outputs = view.outputs();
+    entries.push(("Outputs", json_object_len(&outputs.map, 1)));
+    view.refs.nodes.recycle(Node::Map(outputs.map));
+    Ok(json_map_len(entries.into_iter(), 0))
+}
+
+/// The resources in the order the JSON document writes them: each logical id once (they are
+/// distinct: validation keeps task ids from colliding; were two the same, a JSON map holds the
+/// key once, where it first came, with the last value).
+fn json_resource_order(view: &View) -> Vec<usize> {
+    let ids = &view.layout.ids;
+    let mut at: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
+    let mut order: Vec<usize> = Vec::with_capacity(ids.len());
+    for (n, id) in ids.iter().enumerate() {
+        match at.get(id.as_str()) {
+            Some(&i) => order[i] = n,
+            None => {
+                at.insert(id, order.len());
+                order.push(n);
+            }
+        }
+    }
+    order
 }
 
 /// Writes the template of `view` in `format`: the template lays the document out with a marker
@@ -856,9 +899,7 @@ fn write<S: Out>(view: &View, format: Format, out: &mut S) -> Result<(), RenderE
                 yaml::write_map_block(&outputs.map, 1, out, &mut plain);
                 view.refs.nodes.recycle(Node::Map(outputs.map));
             }
-            (Slot::Document, Format::Json) => out
-                .json(&JsonDocument(view))
-                .map_err(|e| RenderError(e.to_string()))?,
+            (Slot::Document, Format::Json) => out.document(view)?,
             (slot, format) => {
                 return Err(RenderError(format!(
                     "the {format:?} template places {slot:?}, which only the other format has"

@@ -308,6 +308,78 @@ impl serde_json::ser::Formatter for Pretty {
     }
 }
 
+/// The bytes [`write_json_pretty`] writes for `node` starting on a line at `level` (two spaces
+/// each), counted without writing them: a template's size is measured for every spec checked,
+/// and the serialiser's calls cost five times the count (a test holds the two equal).
+pub fn json_len(node: &yaml::Node, level: usize) -> usize {
+    use yaml::Node;
+    match node {
+        Node::Null => 4,
+        Node::Bool(true) => 4,
+        Node::Bool(false) => 5,
+        Node::Number(n) => {
+            let mut count = yaml::Count(0);
+            match write_json_pretty(&mut count, n) {
+                Ok(()) => count.0,
+                Err(_) => 0,
+            }
+        }
+        Node::Str(s) => json_str_len(s),
+        Node::List(items) => {
+            json_container_len(items.iter().map(|item| json_len(item, level + 1)), level)
+        }
+        Node::Map(map) => json_object_len(map, level),
+    }
+}
+
+/// [`json_len`] of a map node.
+pub fn json_object_len(map: &yaml::Map, level: usize) -> usize {
+    json_map_len(
+        map.0
+            .iter()
+            .map(|(k, v)| (k.as_ref(), json_len(v, level + 1))),
+        level,
+    )
+}
+
+/// A JSON object at `level` of entries whose values take the given bytes.
+pub fn json_map_len<'k>(entries: impl Iterator<Item = (&'k str, usize)>, level: usize) -> usize {
+    json_container_len(entries.map(|(k, v)| json_str_len(k) + 2 + v), level)
+}
+
+/// `[` or `{`, each item on a line of its own at `level + 1` (a comma before all but the
+/// first), and the closing bracket on a line at `level`; `[]` or `{}` when empty.
+fn json_container_len(items: impl Iterator<Item = usize>, level: usize) -> usize {
+    let line = 1 + 2 * (level + 1);
+    let (mut n, mut total) = (0, 0);
+    for item in items {
+        total += line + item;
+        n += 1;
+    }
+    if n == 0 {
+        return 2;
+    }
+    2 + total + (n - 1) + 1 + 2 * level
+}
+
+/// A JSON string with its quotes: `"` and `\` and the control characters escaped as
+/// `serde_json` does, and what YAML does not count as printable as `\uXXXX` ([`Pretty`]).
+pub fn json_str_len(s: &str) -> usize {
+    let bytes = s.as_bytes();
+    if printable_ascii(bytes) {
+        return 2 + bytes.len() + bytes.iter().filter(|b| matches!(b, b'"' | b'\\')).count();
+    }
+    2 + s
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\u{8}' | '\u{c}' | '\n' | '\r' | '\t' => 2,
+            '\0'..='\u{1f}' => 6,
+            c if yaml::printable(c) => c.len_utf8(),
+            c => 6 * c.len_utf16(),
+        })
+        .sum::<usize>()
+}
+
 /// What a schedule passes to RunTask as its `Input`: the static overrides, or nothing when none
 /// are set (Scheduler has no event, so a checked spec has no transformer here).
 pub fn schedule_input(t: &crate::plan::Target) -> Option<&str> {
@@ -361,6 +433,45 @@ mod tests {
                     "{name} names `{forbidden}`: backends render the plan only"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn json_len_counts_what_json_pretty_writes() {
+        let mut deep = serde_json::json!("leaf");
+        for i in 0..70 {
+            deep = if i % 2 == 0 {
+                serde_json::json!([deep, [], {}, [[]], 1.5e300, -7])
+            } else {
+                serde_json::json!({ "k": deep, "e": {}, "n": null, "t": true, "f": false })
+            };
+        }
+        let mut strings: Vec<String> = (0u32..0x3000)
+            .chain(0xd7f0..0xe010)
+            .chain([0xfeff, 0xfffd, 0xfffe, 0xffff, 0x10000, 0x1f600, 0x10ffff])
+            .filter_map(char::from_u32)
+            .map(|c| format!("a{c}\"\\{c}"))
+            .collect();
+        strings.push(String::new());
+        strings.push("plain ASCII, eight at a time: 0123456789".into());
+        strings.push("\"\\\"\\".repeat(9));
+        let values = [
+            deep,
+            serde_json::json!(strings),
+            serde_json::json!({ "é€\u{2028}\"": strings }),
+            serde_json::json!([]),
+            serde_json::json!({}),
+            serde_json::json!(0),
+        ];
+        for value in &values {
+            let node = yaml::Node::from(value);
+            assert_eq!(json_len(&node, 0), json_pretty(value).unwrap().len());
+            // Nested two deep, the level counts in the indentation: `[`, a line at 1, `[`, a
+            // line at 2, the value, a line at 1, `]`, a line at 0, `]`.
+            let mut count = yaml::Count(0);
+            write_json_pretty(&mut count, &serde_json::json!([[value]])).unwrap();
+            let around = 1 + 3 + 1 + 5 + 3 + 1 + 1 + 1;
+            assert_eq!(json_len(&node, 2) + around, count.0);
         }
     }
 
