@@ -212,7 +212,26 @@ fn ecr_repository_name(path: &str) -> bool {
 }
 
 /// Parses an image reference; errors say what is wrong and what would be valid.
+///
+/// Validation, the model and the targets each parse every task's image, and the tasks of a
+/// spec mostly share one (`defaults.image`): the last reference parsed on each thread is
+/// remembered, so a repeat costs a comparison and a copy rather than a parse.
 pub fn parse(image: &str) -> Result<ImageRef, ImageError> {
+    type Last = Option<(String, Result<ImageRef, ImageError>)>;
+    thread_local! {
+        static LAST: std::cell::RefCell<Last> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((text, parsed)) if text == image => parsed.clone(),
+        _ => {
+            let parsed = parse_uncached(image);
+            *last = Some((image.to_string(), parsed.clone()));
+            parsed
+        }
+    })
+}
+
+fn parse_uncached(image: &str) -> Result<ImageRef, ImageError> {
     if image.is_empty() || image.len() > MAX_IMAGE {
         return Err(err(
             format!(
@@ -320,6 +339,23 @@ pub fn parse(image: &str) -> Result<ImageRef, ImageError> {
 mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
+
+    #[test]
+    fn a_remembered_image_is_the_parsed_one() {
+        let images = [
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1",
+            "nginx:latest",
+            "bad image",
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1",
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:2",
+        ];
+        for _ in 0..2 {
+            for image in images {
+                assert_eq!(parse(image), parse_uncached(image), "{image}");
+                assert_eq!(parse(image), parse_uncached(image), "{image} again");
+            }
+        }
+    }
 
     fn ecr(image: &str) -> EcrRepository {
         match parse(image).unwrap().registry {
