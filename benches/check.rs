@@ -163,7 +163,14 @@ fn main() {
     };
     let mut cases: Vec<(String, Vec<u8>)> = sizes
         .iter()
-        .map(|n| (format!("{n} tasks"), spec(*n).into_bytes()))
+        .map(|n| {
+            let label = if *n == 1 {
+                "1 task".to_string()
+            } else {
+                format!("{n} tasks")
+            };
+            (label, spec(*n).into_bytes())
+        })
         .collect();
     if option(&args, "--tasks").is_none() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
