@@ -1852,6 +1852,9 @@ pub fn stack_quotas(
 /// Where every stack-quota and template-size problem points: the tasks.
 pub const QUOTA_POINTER: &str = "/tasks";
 
+/// What a stack over a quota can do about it.
+const SPLIT_HELP: &str = "split the tasks over several specs (each compiles to its own stack); naming existing roles (`task_role`, `execution_role`) saves up to three resources per task, an existing cluster (`cluster.arn`) one";
+
 /// The count quotas of [`stack_quotas`]: resources and outputs, counted on the plan (a template
 /// has a resource for each plan entry but the targets, which their rules hold).
 pub fn stack_counts(
@@ -1867,7 +1870,6 @@ pub fn stack_counts(
         .filter(|r| !matches!(r.kind, Kind::Target(_)))
         .count();
     let outputs = plan.outputs.len();
-    let split = "split the tasks over several specs (each compiles to its own stack); naming existing roles (`task_role`, `execution_role`) saves up to three resources per task, an existing cluster (`cluster.arn`) one";
     let mut out = Vec::new();
     let cdk_resources = resources + CDK_EXTRA_RESOURCES;
     let resource_problem = match deploy {
@@ -1882,12 +1884,12 @@ pub fn stack_counts(
         }),
     };
     if let Some(message) = resource_problem {
-        out.push(quota_problem(deploy, message).with_help(split));
+        out.push(quota_problem(deploy, message).with_help(SPLIT_HELP));
     }
     if outputs > MAX_OUTPUTS {
         out.push(
             quota_problem(deploy, format!("compiled to CloudFormation or CDK, this spec makes {outputs} outputs (two per task); a stack holds at most {MAX_OUTPUTS}"))
-                .with_help(split),
+                .with_help(SPLIT_HELP),
         );
     }
     out
@@ -1915,12 +1917,11 @@ pub fn size_problems(
     inline: Option<usize>,
 ) -> Vec<crate::diagnostics::Diagnostic> {
     use crate::diagnostics::Diagnostic;
-    let split = "split the tasks over several specs (each compiles to its own stack); naming existing roles (`task_role`, `execution_role`) saves up to three resources per task, an existing cluster (`cluster.arn`) one";
     let mut out = Vec::new();
     if bytes > MAX_S3_BYTES {
         out.push(
             quota_problem(deploy, format!("the CloudFormation template is {bytes} bytes; CloudFormation accepts at most {MAX_S3_BYTES} (1 MB, uploaded to S3)"))
-                .with_help(split),
+                .with_help(SPLIT_HELP),
         );
     } else if let Some(n) = inline.filter(|n| *n > MAX_INLINE_BYTES) {
         out.push(
