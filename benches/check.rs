@@ -58,25 +58,8 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-/// The generated spec of `n` tasks (the same text `scripts/bench` writes).
-fn spec(n: usize) -> String {
-    let mut s = String::from(
-        "version: 1\nname: bench\ndefaults:\n  image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1\n  network:\n    subnets: [subnet-0123456789abcdef0]\ntasks:\n",
-    );
-    for i in 0..n {
-        if i % 2 == 0 {
-            s.push_str(&format!(
-                "  t{i}:\n    trigger:\n      event:\n        source: [com.acme]\n        detail-type: [T{i}]\n    overrides:\n      environment:\n        X: {{ from: $.detail.x }}\n"
-            ));
-        } else {
-            s.push_str(&format!(
-                "  t{i}:\n    trigger:\n      schedule: cron({} 3 * * ? *)\n",
-                i % 60
-            ));
-        }
-    }
-    s
-}
+#[path = "common/spec.rs"]
+mod generated;
 
 /// One measured stage: the mean time of `f` over enough runs to take about `budget` (at least
 /// one), and the peak heap bytes one run held above what was live before it.
@@ -169,7 +152,7 @@ fn main() {
             } else {
                 format!("{n} tasks")
             };
-            (label, spec(*n).into_bytes())
+            (label, generated::spec(*n, 0).into_bytes())
         })
         .collect();
     if option(&args, "--tasks").is_none() {

@@ -528,14 +528,29 @@ pub fn names(spec_name: &str, task_id: &str) -> Names {
 /// PascalCase of a task id (`nightly-report` → `NightlyReport`): logical ids, class names.
 pub fn pascal(id: &str) -> String {
     let mut out = String::with_capacity(id.len());
-    for part in id.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let mut cs = part.chars();
-        if let Some(f) = cs.next() {
-            out.push(f.to_ascii_uppercase());
-            out.push_str(cs.as_str());
-        }
-    }
+    push_pascal(&mut out, id);
     out
+}
+
+/// Appends [`pascal`] of `s` without building it apart: each run of ASCII letters and digits,
+/// its first letter upper-cased. Appending `a` then `b` equals `pascal` of `a-b`; identifiers
+/// are derived on every line of a target, so this allocates nothing of its own.
+pub fn push_pascal(out: &mut String, s: &str) {
+    // Byte by byte: every byte of a non-ASCII character separates, as the character does.
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        out.push(char::from(bytes[start].to_ascii_uppercase()));
+        out.push_str(&s[start + 1..i]);
+    }
 }
 
 /// The last `/`-separated part of an ARN (`…:cluster/main` → `main`); of a cluster ARN that is

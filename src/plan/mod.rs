@@ -21,7 +21,8 @@ use crate::model::{self, Model, TaskModel};
 
 pub use crate::model::iam::{Condition, EVENTS_SERVICE};
 pub use crate::model::{
-    pascal, EcrRepository, Retry, RunOptions, Secret, SecretArnForm, SecretSource, StrategyItem,
+    pascal, push_pascal, EcrRepository, Retry, RunOptions, Secret, SecretArnForm, SecretSource,
+    StrategyItem,
 };
 pub use crate::model::{placeholder_name, TargetInput};
 pub use crate::spec::params::{has_marker, pieces, whole_marker, Piece};

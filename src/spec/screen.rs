@@ -173,18 +173,22 @@ impl Screen {
                 _ => true,
             },
             // Strings.
-            "minLength" | "maxLength" => match (v, arg.as_u64()) {
-                (Value::String(s), Some(limit)) => {
-                    let n = s.chars().count() as u64;
-                    if keyword == "minLength" {
-                        n >= limit
-                    } else {
-                        n <= limit
-                    }
+            // Sizes: of a string, an array, an object.
+            "minLength" | "maxLength" | "minItems" | "maxItems" | "minProperties"
+            | "maxProperties" => {
+                let size = match (keyword, v) {
+                    ("minLength" | "maxLength", Value::String(s)) => s.chars().count(),
+                    ("minItems" | "maxItems", Value::Array(items)) => items.len(),
+                    ("minProperties" | "maxProperties", Value::Object(fields)) => fields.len(),
+                    // A value of another type: the keyword does not apply.
+                    _ => return true,
+                };
+                match arg.as_u64() {
+                    Some(limit) if keyword.starts_with("min") => size as u64 >= limit,
+                    Some(limit) => size as u64 <= limit,
+                    None => false,
                 }
-                (Value::String(_), None) => false,
-                _ => true,
-            },
+            }
             "pattern" => match (v, arg.as_str()) {
                 (Value::String(s), Some(p)) => self.pattern(p).is_some_and(|re| re.is_match(s)),
                 (Value::String(_), None) => false,
@@ -193,18 +197,6 @@ impl Screen {
             // Arrays.
             "items" => match v {
                 Value::Array(items) => items.iter().all(|i| self.valid(arg, i, depth + 1)),
-                _ => true,
-            },
-            "minItems" | "maxItems" => match (v, arg.as_u64()) {
-                (Value::Array(items), Some(limit)) => {
-                    let n = items.len() as u64;
-                    if keyword == "minItems" {
-                        n >= limit
-                    } else {
-                        n <= limit
-                    }
-                }
-                (Value::Array(_), None) => false,
                 _ => true,
             },
             // Objects.
@@ -239,18 +231,6 @@ impl Screen {
                     .iter()
                     .all(|n| n.as_str().is_some_and(|n| fields.contains_key(n))),
                 (Value::Object(_), _) => false,
-                _ => true,
-            },
-            "minProperties" | "maxProperties" => match (v, arg.as_u64()) {
-                (Value::Object(fields), Some(limit)) => {
-                    let n = fields.len() as u64;
-                    if keyword == "minProperties" {
-                        n >= limit
-                    } else {
-                        n <= limit
-                    }
-                }
-                (Value::Object(_), None) => false,
                 _ => true,
             },
             // Anything else: not known here, so not certainly valid.

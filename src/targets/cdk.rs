@@ -37,9 +37,9 @@ use super::{
     RenderError,
 };
 use crate::plan::{
-    arn_of, Architecture, Arn, ClusterRef, CommandOverride, Group, Id, Kind, Output, OverrideValue,
-    Owner, ParamOr, ParamType, Part as PlanPart, Plan, QueuePolicy, Ref, Resource, Rule,
-    RuleTrigger, Schedule, SecretArnForm, SecretSource, Statement, Target, TargetInput,
+    arn_of, push_pascal, Architecture, Arn, ClusterRef, CommandOverride, Group, Id, Kind, Output,
+    OverrideValue, Owner, ParamOr, ParamType, Part as PlanPart, Plan, QueuePolicy, Ref, Resource,
+    Rule, RuleTrigger, Schedule, SecretArnForm, SecretSource, Statement, Target, TargetInput,
     TaskDefinition,
 };
 
@@ -286,27 +286,6 @@ impl Backend for Cdk {
                 },
             ],
         })
-    }
-}
-
-/// Appends [`pascal`] of `s` without building it apart: each run of ASCII letters and digits,
-/// its first letter upper-cased. Identifiers are derived on every line, so this allocates
-/// nothing of its own.
-fn push_pascal(out: &mut String, s: &str) {
-    // Byte by byte: every byte of a non-ASCII character separates, as the character does.
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_alphanumeric() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-            i += 1;
-        }
-        out.push(char::from(bytes[start].to_ascii_uppercase()));
-        out.push_str(&s[start + 1..i]);
     }
 }
 

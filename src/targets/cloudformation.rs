@@ -1009,23 +1009,9 @@ fn logical_ids(entries: &[&PlanResource]) -> Vec<String> {
         .collect()
 }
 
-/// Appends `s` in PascalCase, as [`pascal`] spells it: its runs of ASCII letters and digits,
-/// each starting upper case. Appending `a` then `b` equals `pascal` of `a-b`.
+/// Appends `s` in PascalCase ([`crate::plan::push_pascal`]) to `out`.
 fn pascal_into(mut out: String, s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_alphanumeric() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-            i += 1;
-        }
-        out.push(char::from(bytes[start].to_ascii_uppercase()));
-        out.push_str(&s[start + 1..i]);
-    }
+    crate::plan::push_pascal(&mut out, s);
     out
 }
 
@@ -1637,7 +1623,15 @@ fn run_options<'a>(b: &Nodes<'a>, ecs: &mut Map<'a>, t: &'a Target) {
     }
 }
 
-fn convert_target<'a>(t: &'a Target, refs: &Refs<'a>, conditions: &mut Section<'a>) -> Node<'a> {
+/// The RunTask parameters a rule's ECS target and a schedule's share, up to their tags (which
+/// the two services spell differently). `vpc_key` is the network block's name: EventBridge
+/// rules say `AwsVpcConfiguration`, Scheduler `AwsvpcConfiguration`.
+fn ecs_parameters<'a>(
+    t: &'a Target,
+    refs: &Refs<'a>,
+    conditions: &mut Section<'a>,
+    vpc_key: &'static str,
+) -> Map<'a> {
     let b = &refs.nodes;
     let vpc = awsvpc(t, refs, conditions);
     let mut ecs = b.map();
@@ -1645,13 +1639,16 @@ fn convert_target<'a>(t: &'a Target, refs: &Refs<'a>, conditions: &mut Section<'
     ecs.push("TaskCount", number(b, &t.count, false));
     run_options(b, &mut ecs, t);
     ecs.push("PlatformVersion", text(&t.platform_version));
-    ecs.push(
-        "NetworkConfiguration",
-        b.obj([("AwsVpcConfiguration", vpc)]),
-    );
+    ecs.push("NetworkConfiguration", b.obj([(vpc_key, vpc)]));
     if t.propagate_tags {
         ecs.push("PropagateTags", text("TASK_DEFINITION"));
     }
+    ecs
+}
+
+fn convert_target<'a>(t: &'a Target, refs: &Refs<'a>, conditions: &mut Section<'a>) -> Node<'a> {
+    let b = &refs.nodes;
+    let mut ecs = ecs_parameters(t, refs, conditions, "AwsVpcConfiguration");
     if !t.task_tags.is_empty() {
         ecs.push("TagList", tags(b, &t.task_tags));
     }
@@ -1739,19 +1736,7 @@ fn convert_schedule<'a>(
         props.push("EndDate", text(d));
     }
     props.push("State", state(b, &sc.enabled, conditions));
-    let vpc = awsvpc(t, refs, conditions);
-    let mut ecs = b.map();
-    ecs.push("TaskDefinitionArn", refs.ref_arn(&t.task_definition));
-    ecs.push("TaskCount", number(b, &t.count, false));
-    run_options(b, &mut ecs, t);
-    ecs.push("PlatformVersion", text(&t.platform_version));
-    ecs.push(
-        "NetworkConfiguration",
-        b.obj([("AwsvpcConfiguration", vpc)]),
-    );
-    if t.propagate_tags {
-        ecs.push("PropagateTags", text("TASK_DEFINITION"));
-    }
+    let mut ecs = ecs_parameters(t, refs, conditions, "AwsvpcConfiguration");
     if !t.task_tags.is_empty() {
         // Scheduler's RunTask tags: a list of `{key, value}` maps.
         let list = t

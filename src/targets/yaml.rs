@@ -313,20 +313,27 @@ impl<'a> Plain<'a> {
     /// Writes a map key, as [`write_scalar_string`] does.
     #[allow(clippy::ptr_arg)] // Whether the key is borrowed is the point.
     fn write_key(&mut self, key: &Cow<'a, str>, out: &mut (impl Sink + ?Sized)) {
-        match key {
-            Cow::Borrowed(key) if Self::lookup(&mut self.keys, key) => out.put(key),
-            Cow::Borrowed(key) => write_quoted(key, out),
-            Cow::Owned(key) => write_scalar_string(key, out),
-        }
+        Self::write(&mut self.keys, key, out)
     }
 
     /// Writes a string value, as [`write_scalar_string`] does.
     #[allow(clippy::ptr_arg)] // Whether the value is borrowed is the point.
     fn write_value(&mut self, value: &Cow<'a, str>, out: &mut (impl Sink + ?Sized)) {
-        match value {
-            Cow::Borrowed(value) if Self::lookup(&mut self.values, value) => out.put(value),
-            Cow::Borrowed(value) => write_quoted(value, out),
-            Cow::Owned(value) => write_scalar_string(value, out),
+        Self::write(&mut self.values, value, out)
+    }
+
+    /// A key or value: a borrowed string looked up in its table (keys and values apart, each
+    /// mostly tfc's own words), an owned one looked at.
+    #[allow(clippy::ptr_arg)]
+    fn write(
+        table: &mut [(usize, usize, bool)],
+        text: &Cow<'a, str>,
+        out: &mut (impl Sink + ?Sized),
+    ) {
+        match text {
+            Cow::Borrowed(text) if Self::lookup(table, text) => out.put(text),
+            Cow::Borrowed(text) => write_quoted(text, out),
+            Cow::Owned(text) => write_scalar_string(text, out),
         }
     }
 }
