@@ -250,6 +250,28 @@ fn printable_ascii(bytes: &[u8]) -> bool {
     words.remainder().iter().all(|b| (0x20..0x7f).contains(b))
 }
 
+/// For printable ASCII (see [`printable_ascii`]): how many of its bytes are `"` or `\\`, which a
+/// JSON string escapes; `None` for other text. One pass by table, no branch per byte (most
+/// strings of a template are keys and names of a few bytes).
+fn ascii_json_escapes(bytes: &[u8]) -> Option<usize> {
+    // Per byte: 1 for `"` and `\\`, 0 for the rest of printable ASCII, and a count in the high
+    // half for every other byte (a string is at most `isize::MAX` bytes: no carry between them).
+    const OTHER: u64 = 1 << 32;
+    const TABLE: [u64; 256] = {
+        let mut table = [OTHER; 256];
+        let mut b = 0x20;
+        while b < 0x7f {
+            table[b] = 0;
+            b += 1;
+        }
+        table[b'"' as usize] = 1;
+        table[b'\\' as usize] = 1;
+        table
+    };
+    let sum: u64 = bytes.iter().map(|&b| TABLE[usize::from(b)]).sum();
+    (sum < OTHER).then_some(sum as usize)
+}
+
 impl serde_json::ser::Formatter for Pretty {
     fn write_string_fragment<W: ?Sized + std::io::Write>(
         &mut self,
@@ -380,8 +402,8 @@ fn json_container_len(items: impl Iterator<Item = usize>, level: usize) -> usize
 /// `serde_json` does, and what YAML does not count as printable as `\uXXXX` ([`Pretty`]).
 pub fn json_str_len(s: &str) -> usize {
     let bytes = s.as_bytes();
-    if printable_ascii(bytes) {
-        return 2 + bytes.len() + bytes.iter().filter(|b| matches!(b, b'"' | b'\\')).count();
+    if let Some(escapes) = ascii_json_escapes(bytes) {
+        return 2 + bytes.len() + escapes;
     }
     2 + s
         .chars()
@@ -528,11 +550,21 @@ mod tests {
                 for b in [0x00, 0x1f, 0x20, 0x41, 0x7e, 0x7f, 0x80, 0xff] {
                     let mut bytes = vec![b'a'; len];
                     bytes[at] = b;
+                    let printable = bytes.iter().all(|b| (0x20..0x7f).contains(b));
+                    assert_eq!(printable_ascii(&bytes), printable, "{bytes:?}");
                     assert_eq!(
-                        printable_ascii(&bytes),
-                        bytes.iter().all(|b| (0x20..0x7f).contains(b)),
+                        ascii_json_escapes(&bytes),
+                        printable.then_some(0),
                         "{bytes:?}"
                     );
+                }
+                // `"` and `\` counted wherever they are, among others and next to each other.
+                for (b, c) in [(b'"', b'"'), (b'\\', b'"'), (b'\\', b'\\'), (b'"', b'a')] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = b;
+                    bytes[len - 1 - at] = c;
+                    let want = bytes.iter().filter(|x| matches!(x, b'"' | b'\\')).count();
+                    assert_eq!(ascii_json_escapes(&bytes), Some(want), "{bytes:?}");
                 }
             }
         }
