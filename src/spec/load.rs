@@ -450,7 +450,7 @@ fn alias_bomb(pos: Pos) -> Diagnostic {
 /// `build`, the document's value too where it is plain (see [`ValueBuilder`]).
 fn scan_events(text: &str, build: bool) -> Result<(LocationIndex, Option<Value>), Vec<Diagnostic>> {
     let mut index = LocationIndex::default();
-    let mut value = ValueBuilder::new(build);
+    let mut value = ValueBuilder::new(text, build);
     let mut stack: Vec<Frame> = Vec::new();
     let mut diags = Vec::new();
     let mut documents = 0;
@@ -658,16 +658,22 @@ fn fast_path_ok(text: &str) -> bool {
 }
 
 /// Builds the document's value from the event pass, as the two-parser path (serde_norway, then
-/// [`to_json`]) would, for documents where the two parsers cannot disagree: it gives up (and
-/// `load` parses again with serde_norway) at an anchor, alias or tag, a merge key `<<`, a block
-/// scalar or a scalar over several lines (folding and escapes across lines), a key that is not
-/// a string once resolved, or a number the slow path reports (beyond 64 bits, not finite).
-struct ValueBuilder {
+/// [`to_json`]) would, for documents the two parsers read alike: it gives up (and `load` parses
+/// again with serde_norway) at an anchor, alias or tag, a merge key `<<`, a block scalar or a
+/// scalar over several lines (folding and escapes across lines), a key that is not a string
+/// once resolved, a number the slow path reports (beyond 64 bits, not finite), and where
+/// YAML 1.2 (saphyr) is laxer than libyaml's 1.1: a plain scalar that starts with an
+/// indicator, an empty value in a flow collection (found by the generated-documents test).
+struct ValueBuilder<'t> {
     /// Still building (`false` once anything above is seen).
     on: bool,
-    /// The open mappings (with the key waiting for its value) and sequences.
-    stack: Vec<Open>,
+    /// The open mappings (with the key waiting for its value) and sequences, and whether each
+    /// is in a flow collection (`{…}`, `[…]`).
+    stack: Vec<(Open, bool)>,
     root: Option<Value>,
+    text: &'t str,
+    /// A character index of `text` (saphyr's spans count characters) and its byte offset.
+    cursor: (usize, usize),
 }
 
 enum Open {
@@ -675,20 +681,40 @@ enum Open {
     Seq(Vec<Value>),
 }
 
-impl ValueBuilder {
-    fn new(on: bool) -> Self {
+impl<'t> ValueBuilder<'t> {
+    fn new(text: &'t str, on: bool) -> Self {
         ValueBuilder {
             on,
             stack: Vec::new(),
             root: None,
+            text,
+            cursor: (0, 0),
         }
+    }
+
+    /// The character at character index `at` (spans come in order: the cursor moves forward).
+    fn char_at(&mut self, at: usize) -> Option<char> {
+        if at < self.cursor.0 {
+            self.cursor = (0, 0);
+        }
+        let (mut n, mut byte) = self.cursor;
+        let mut chars = self.text[byte..].chars();
+        while n < at {
+            byte += chars.next()?.len_utf8();
+            n += 1;
+        }
+        self.cursor = (n, byte);
+        self.text[byte..].chars().next()
     }
 
     fn event(&mut self, event: &Event, span: &Span) {
         if !self.on {
             return;
         }
-        let awaits_key = matches!(self.stack.last(), Some(Open::Map(_, None)));
+        let (awaits_key, in_flow) = match self.stack.last() {
+            Some((open, flow)) => (matches!(open, Open::Map(_, None)), *flow),
+            None => (false, false),
+        };
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 use saphyr_parser::ScalarStyle;
@@ -703,6 +729,11 @@ impl ValueBuilder {
                     return self.off();
                 }
                 let value = if *style == ScalarStyle::Plain {
+                    // In a flow collection libyaml (YAML 1.1) refuses `[x:]`, `{x:}`, `[x:, y]`,
+                    // which saphyr (YAML 1.2) reads as a key with an empty value.
+                    if !plain_start_ok(text) || (in_flow && text.is_empty()) {
+                        return self.off();
+                    }
                     match plain_scalar(text) {
                         Some(v) => v,
                         None => return self.off(),
@@ -713,7 +744,7 @@ impl ValueBuilder {
                 if awaits_key {
                     match value {
                         Value::String(key) if key != "<<" => {
-                            if let Some(Open::Map(_, slot)) = self.stack.last_mut() {
+                            if let Some((Open::Map(_, slot), _)) = self.stack.last_mut() {
                                 *slot = Some(key);
                             }
                         }
@@ -727,16 +758,17 @@ impl ValueBuilder {
                 if *anchor != 0 || tag.is_some() || awaits_key {
                     return self.off();
                 }
-                self.stack
-                    .push(if matches!(event, Event::MappingStart(..)) {
-                        Open::Map(Map::new(), None)
-                    } else {
-                        Open::Seq(Vec::new())
-                    });
+                let flow = in_flow || matches!(self.char_at(span.start.index()), Some('{' | '['));
+                let open = if matches!(event, Event::MappingStart(..)) {
+                    Open::Map(Map::new(), None)
+                } else {
+                    Open::Seq(Vec::new())
+                };
+                self.stack.push((open, flow));
             }
             Event::MappingEnd | Event::SequenceEnd => match self.stack.pop() {
-                Some(Open::Map(map, _)) => self.add(Value::Object(map)),
-                Some(Open::Seq(items)) => self.add(Value::Array(items)),
+                Some((Open::Map(map, _), _)) => self.add(Value::Object(map)),
+                Some((Open::Seq(items), _)) => self.add(Value::Array(items)),
                 None => self.off(),
             },
             Event::Alias(_) => self.off(),
@@ -748,12 +780,12 @@ impl ValueBuilder {
     fn add(&mut self, value: Value) {
         match self.stack.last_mut() {
             None => self.root = Some(value),
-            Some(Open::Map(map, key)) => {
+            Some((Open::Map(map, key), _)) => {
                 if let Some(key) = key.take() {
                     map.insert(key, value);
                 }
             }
-            Some(Open::Seq(items)) => items.push(value),
+            Some((Open::Seq(items), _)) => items.push(value),
         }
     }
 
@@ -765,6 +797,21 @@ impl ValueBuilder {
 
     fn finish(self) -> Option<Value> {
         self.root.filter(|_| self.on && self.stack.is_empty())
+    }
+}
+
+/// Whether libyaml would start a plain scalar with `text` as saphyr did: YAML's indicators
+/// cannot start one (YAML 1.2 production 22), `-` only before a character that makes it part
+/// of the scalar. saphyr reads some of them as plain inside flow collections (`[a, >]`), where
+/// libyaml refuses them.
+fn plain_start_ok(text: &str) -> bool {
+    let mut chars = text.chars();
+    match chars.next() {
+        None => true,
+        Some('-') => chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '.'),
+        Some(c) => !"?:,[]{}#&*!|>'\"%@`".contains(c),
     }
 }
 
@@ -1076,6 +1123,84 @@ mod tests {
         );
     }
 
+    /// Generated documents (block and flow, explicit keys, tabs, document markers, JSON-like
+    /// keys) of awkward scalars: wherever the event pass builds a value it is the two-parser
+    /// path's, and wherever that path fails the event pass gave up. (It found that libyaml
+    /// refuses `[a, >]` and `{x:}`, which saphyr reads.)
+    #[test]
+    fn fast_values_agree_on_generated_documents() {
+        #[rustfmt::skip]
+        let atoms = [
+            "", "~", "null", "true", "False", "0", "-0", "007", "0x1F", "-0o17", "0b2", "1e3",
+            "1.5", ".inf", ".nan", "9223372036854775808", "-9223372036854775809", "a b", "é", "$.x",
+            "1:2", "x#y", "x #y", "'q'", "'it''s'", "\"d\\tq\"", "\"\\N\"", "-", "?", "a,b", "[]",
+            "{}", "<<", "\"<<\"", "k", "0.0", "+1", "1_0", "@x", "`x", "%x", "!x", "&a x", "*a",
+            "|", ">", "a: b", "- x", "a:b", "a[b", "a]b", "a{b", "a}b", "a - b", "x'y", "x\"y",
+            "x\\y", "-x", "-1", "-.5", "--", "- -", "x:", ":x", "?x", "x?", "a\tb", "0o", "1e", ".",
+            "..", "...", "---", "x%y", "x@y", "x`y", "x!y", "x&y", "x*y", "x|y", "x>y", "' a '",
+            "\" a \"", "a  b", "a ", " a", "\"\\x41\"", "\"\\u263A\"", "\"\\/\"", "'a''b'",
+            "x: y: z", "1.0e+3", "-.inf", "+.5", "0.", "0x_1", "1_000_000", "٣", "\u{a0}x",
+            "x\u{a0}", "#", "a#", "a :b", "a? b", "{a}", "[a]", "a,", ",a", "\"\"", "''", "ü",
+            "\u{1F600}", "a\u{3000}b", "\"\\u{1F600}\"", "\"\\U0001F600\"", "\"\\ud800\"", "'\\'",
+            "\"a\\\"b\"", "x\u{feff}", "k\tv", "a\u{85}b", "\"\\e\\a\\v\\0\"", "\"\\ \"", "\"\\_\"",
+            "\"\\L\\P\"",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (mut built, mut total) = (0, 0);
+        for _ in 0..30_000 {
+            let mut text = String::new();
+            let lines = 1 + next(6);
+            let mut depth = 0usize;
+            for _ in 0..lines {
+                let indent = "  ".repeat(depth);
+                let k = atoms[next(atoms.len())];
+                let v = atoms[next(atoms.len())];
+                let w = atoms[next(atoms.len())];
+                match next(9) {
+                    0 => text.push_str(&format!("{indent}{k}: {v}\n")),
+                    1 => text.push_str(&format!("{indent}- {v}\n")),
+                    2 => text.push_str(&format!("{indent}{k}: [{v}, {w}]\n")),
+                    3 => text.push_str(&format!("{indent}{k}: {{{v}: {w}, {k}: [{w}]}}\n")),
+                    4 => {
+                        text.push_str(&format!("{indent}{k}:\n"));
+                        depth += 1;
+                    }
+                    5 => {
+                        text.push_str(&format!("{indent}- {k}: {v}\n"));
+                    }
+                    6 => {
+                        depth = depth.saturating_sub(1);
+                        text.push_str(&format!("{indent}{k}: {v} # {w}\n"));
+                    }
+                    7 => match next(8) {
+                        0 => text.push_str(&format!("{indent}? {k}\n{indent}: {v}\n")),
+                        1 => text.push_str(&format!("{indent}{k}:\t{v}\n")),
+                        2 => text.push_str(&format!("{indent}\"{k}\":{v}\n")),
+                        3 => text.push_str(&format!("{indent}{k}: {{\"{v}\":{w}}}\n")),
+                        4 => text.push_str(&format!("{indent}{k} : {v}\n")),
+                        5 => text
+                            .push_str(&format!("{indent}{k}:\n{indent}- {v}\n{indent}- [{w}]\n")),
+                        6 => text.push_str(&format!("---\n{indent}{k}: {v}\n...\n")),
+                        _ => text.push_str(&format!("{indent}'{k}': {v}   \n")),
+                    },
+                    _ => text.push_str(&format!("{indent}{k}: [{v}, {{{w}: {v}}}, [{k}]]\n")),
+                }
+            }
+            total += 1;
+            if let Some((value, slow)) = both(&text) {
+                built += 1;
+                assert_eq!(Some(value), slow, "{text:?}");
+            }
+        }
+        assert!(built * 20 > total, "built {built} of {total}");
+    }
+
     /// What the two parsers could read differently takes the two-parser path.
     #[test]
     fn the_event_pass_gives_up_where_the_parsers_may_differ() {
@@ -1095,6 +1220,9 @@ mod tests {
             "a: .inf\n",
             "1: one\n",
             "true: yes\n",
+            "a: [b, >]\n",
+            "a: [x:]\n",
+            "a: {x:, y: 1}\n",
         ] {
             let (_, value) = scan_events(text, fast_path_ok(text)).expect(text);
             assert_eq!(value, None, "{text:?}");
