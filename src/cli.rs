@@ -1011,7 +1011,12 @@ fn compile(
     // rendered with its parameters as references is checked per environment below. For a
     // CloudFormation template the check leaves its size to be measured on the one rendered
     // here, before the check's problems are reported.
-    let mut checked = crate::check_rendering(&bytes, Some((target, format)), values);
+    let mut checked = crate::check_measuring(
+        &bytes,
+        Some((target, format)),
+        values,
+        crate::Measure::ByCaller,
+    );
     let mut rendered = None;
     if let (Some(_), Some(plan)) = (&checked.template_size, &checked.plan) {
         let files = target.backend().render(plan, layout, format);

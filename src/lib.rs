@@ -44,13 +44,13 @@ pub struct Checked {
     /// The resource plan of a valid spec without parameters, when the check lowered it (to count
     /// a stack's resources): `compile` renders it rather than lowering the spec again.
     pub plan: Option<plan::Plan>,
-    /// Set by [`check_rendering`]: the CloudFormation template's size is left to the caller,
+    /// Set with [`Measure::ByCaller`]: the CloudFormation template's size is left to the caller,
     /// which renders the template anyway ([`Checked::add_template_size`]).
     pub template_size: Option<TemplateSize>,
 }
 
 /// A template-size check left to the caller that renders the template (see
-/// [`check_rendering`]).
+/// [`Measure::ByCaller`]).
 #[derive(Debug)]
 pub struct TemplateSize {
     deploy: (targets::Target, targets::Format),
@@ -98,26 +98,27 @@ pub fn check_with(
     deploy: Option<(targets::Target, targets::Format)>,
     values: &spec::params::Values,
 ) -> Checked {
-    check_measuring(bytes, deploy, values, true)
+    check_measuring(bytes, deploy, values, Measure::Here)
 }
 
-/// [`check_with`] for a caller that renders the CloudFormation template the check would
-/// otherwise build to measure (`tfc compile --target cloudformation`): for a valid spec without
-/// parameters, the size problems are left to [`Checked::add_template_size`] with the rendered
-/// template's length, so the template is built once, not twice.
-pub fn check_rendering(
+/// Who measures the CloudFormation template against its size limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// The check builds the template to measure it.
+    Here,
+    /// The caller renders the template anyway (`tfc compile --target cloudformation`): for a
+    /// valid spec without parameters the size problems are left to
+    /// [`Checked::add_template_size`] with the rendered template's length, so the template is
+    /// built once, not twice.
+    ByCaller,
+}
+
+/// [`check_with`], saying who measures the CloudFormation template ([`Measure`]).
+pub fn check_measuring(
     bytes: &[u8],
     deploy: Option<(targets::Target, targets::Format)>,
     values: &spec::params::Values,
-) -> Checked {
-    check_measuring(bytes, deploy, values, false)
-}
-
-fn check_measuring(
-    bytes: &[u8],
-    deploy: Option<(targets::Target, targets::Format)>,
-    values: &spec::params::Values,
-    measure: bool,
+    measure: Measure,
 ) -> Checked {
     let doc = match spec::load::load(bytes) {
         Ok(doc) => doc,
@@ -191,7 +192,7 @@ fn check_measuring(
                 index: doc.index.clone(),
                 source: doc.source.clone(),
             };
-            let checked = check_document(&baked, deploy, true);
+            let checked = check_document(&baked, deploy, Measure::Here);
             for d in checked.diagnostics {
                 if already(&d.pointer) {
                     continue;
@@ -325,12 +326,11 @@ pub fn native_plan(bytes: &[u8], values: &spec::params::Values) -> Result<plan::
 }
 
 /// Loads, schema-checks, parses and validates one document (no parameters).
-/// `measure`: whether the CloudFormation template's size is measured here (otherwise the
-/// caller renders it, see [`check_rendering`]).
+/// `measure`: who measures the CloudFormation template's size ([`Measure`]).
 fn check_document(
     doc: &spec::Document,
     deploy: Option<(targets::Target, targets::Format)>,
-    measure: bool,
+    measure: Measure,
 ) -> Checked {
     // Text a deployment tool would evaluate is reported wherever it stands, schema-valid or not.
     let evaluated: Vec<Diagnostic> = validate::text::check_document(&doc.value)
@@ -390,7 +390,9 @@ fn check_document(
     {
         let plan = plan::lower(&model::lower(&parsed));
         let deferred = match deploy {
-            Some(d @ (targets::Target::Cloudformation, _)) if !measure => Some(d),
+            Some(d @ (targets::Target::Cloudformation, _)) if measure == Measure::ByCaller => {
+                Some(d)
+            }
             _ => None,
         };
         let quotas = match deferred {

@@ -830,7 +830,12 @@ fn compile_measures_the_template_it_renders_as_check_does() {
         for (format, expected) in [(Format::Yaml, yaml), (Format::Json, json)] {
             let deploy = Some((Target::Cloudformation, format));
             let measured = tfc::check_for(spec.as_bytes(), deploy).diagnostics;
-            let mut deferred = tfc::check_rendering(spec.as_bytes(), deploy, &Default::default());
+            let mut deferred = tfc::check_measuring(
+                spec.as_bytes(),
+                deploy,
+                &Default::default(),
+                tfc::Measure::ByCaller,
+            );
             if deferred.template_size.is_some() {
                 let plan = deferred.plan.as_ref().expect("a valid spec's plan");
                 let files = Target::Cloudformation
